@@ -1,0 +1,65 @@
+//! The reqwest-based e-conomic REST client: one [`Client`] per process (it holds the connection
+//! pool and the app secret), one borrowed [`Agreement`] handle per grant token.
+
+mod agreement;
+mod config;
+mod error;
+mod response;
+
+pub use agreement::{Agreement, LIST_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use config::{ClientConfig, PRODUCTION_BASE_URL, Secret};
+pub use error::ClientError;
+pub use response::parse_retry_after;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The e-conomic client. Cheap to clone (shares the pool and the call counter).
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    app_secret_token: Secret,
+    calls: Arc<AtomicU64>,
+}
+
+impl Client {
+    /// Builds the client once, with the configured timeouts.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(concat!(
+                "inventory-sync-economic/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| ClientError::InvalidRequest(e.to_string()))?;
+        Ok(Self {
+            http,
+            base_url: config.base_url.trim_end_matches('/').to_owned(),
+            app_secret_token: config.app_secret_token,
+            calls: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// A handle for calls on one agreement (company), authenticated by its grant token.
+    pub fn agreement<'a>(&'a self, grant_token: &'a str) -> Agreement<'a> {
+        Agreement::new(self, grant_token)
+    }
+
+    /// How many HTTP requests this client (and its clones) has sent, for the 50 000/day budget.
+    pub fn calls_made(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// The configured base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    fn count_call(&self) {
+        // Relaxed: a statistic, no ordering with other memory is needed.
+        self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+}

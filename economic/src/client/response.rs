@@ -1,0 +1,92 @@
+//! Mapping HTTP responses to results: status → [`ClientError`] variant, body → type.
+
+use super::error::ClientError;
+use crate::types::ErrorBody;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+/// Reads a response: 2xx decodes `T`, anything else becomes the matching error.
+pub(crate) async fn decode<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<T, ClientError> {
+    let response = check(response).await?;
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| ClientError::from_transport(&e))?;
+    serde_json::from_slice(&bytes).map_err(|e| ClientError::Decode(e.to_string()))
+}
+
+/// Passes 2xx responses through and turns the rest into errors.
+pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Response, ClientError> {
+    let status = response.status().as_u16();
+    if (200..300).contains(&status) {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc()));
+    let bytes = response.bytes().await.unwrap_or_default();
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    let body_or_default = || {
+        body.clone().unwrap_or_else(|| ErrorBody {
+            message: String::from_utf8_lossy(&bytes).chars().take(500).collect(),
+            http_status_code: status,
+            ..ErrorBody::default()
+        })
+    };
+    Err(match status {
+        404 => ClientError::NotFound(body_or_default()),
+        401 | 403 => ClientError::Unauthorized {
+            status,
+            body: body_or_default(),
+        },
+        429 => ClientError::RateLimited { retry_after },
+        500..=599 => ClientError::Server { status, body },
+        _ => ClientError::Rejected {
+            status,
+            body: body_or_default(),
+        },
+    })
+}
+
+/// Parses `Retry-After`: delay-seconds or an HTTP date (relative to `now`).
+pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let format = format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let at = time::PrimitiveDateTime::parse(value, format)
+        .ok()?
+        .assume_utc();
+    let delta = at - now;
+    Some(Duration::try_from(delta).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn retry_after_forms() {
+        let now = datetime!(2026-01-01 00:00:00 UTC);
+        assert_eq!(parse_retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Thu, 01 Jan 2026 00:00:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 31 Dec 2025 00:00:30 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+}

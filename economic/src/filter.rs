@@ -1,0 +1,165 @@
+//! Builder for e-conomic's `filter` query parameter: `property$op:value` terms joined with
+//! `$and:` / `$or:`, values escaped with a `$` prefix for `$ ( ) * [ ] ,`.
+
+use std::fmt;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// A filter comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterOp {
+    /// `$eq:`
+    Eq,
+    /// `$ne:`
+    Ne,
+    /// `$gt:`
+    Gt,
+    /// `$gte:`
+    Gte,
+    /// `$lt:`
+    Lt,
+    /// `$lte:`
+    Lte,
+    /// `$like:` (case-insensitive; without `*` it means "contains").
+    Like,
+}
+
+impl FilterOp {
+    /// The operator as written in a filter, e.g. `$gte:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Eq => "$eq:",
+            Self::Ne => "$ne:",
+            Self::Gt => "$gt:",
+            Self::Gte => "$gte:",
+            Self::Lt => "$lt:",
+            Self::Lte => "$lte:",
+            Self::Like => "$like:",
+        }
+    }
+}
+
+/// Escapes a filter value: `$`→`$$`, `(`→`$(`, `)`→`$)`, `*`→`$*`, `,`→`$,`, `[`→`$[`, `]`→`$]`.
+pub fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '$' | '(' | ')' | '*' | ',' | '[' | ']') {
+            out.push('$');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Formats a timestamp as e-conomic writes it: UTC, whole seconds, `Z` suffix.
+pub fn format_timestamp(at: OffsetDateTime) -> String {
+    let utc = at.to_offset(time::UtcOffset::UTC).replace_nanosecond(0);
+    match utc {
+        Ok(t) => t.format(&Rfc3339).unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// A filter expression; build with [`Filter::term`] and chain with [`Filter::and`] / [`Filter::or`].
+/// `Display` gives the unencoded filter text; the client URL-encodes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Filter {
+    text: String,
+}
+
+impl Filter {
+    /// One term `property<op>value`; the value is escaped.
+    pub fn term(property: &str, op: FilterOp, value: &str) -> Self {
+        Self {
+            text: format!("{property}{}{}", op.as_str(), escape_value(value)),
+        }
+    }
+
+    /// `lastUpdated$gte:<timestamp>`: the incremental-sync filter.
+    pub fn last_updated_since(at: OffsetDateTime) -> Self {
+        Self::term("lastUpdated", FilterOp::Gte, &format_timestamp(at))
+    }
+
+    /// `self$and:other`.
+    pub fn and(self, other: Filter) -> Self {
+        self.join("$and:", other)
+    }
+
+    /// `self$or:other`.
+    pub fn or(self, other: Filter) -> Self {
+        self.join("$or:", other)
+    }
+
+    /// Wraps the expression in parentheses to set affinity: `(a$or:b)`.
+    pub fn grouped(self) -> Self {
+        Self {
+            text: format!("({})", self.text),
+        }
+    }
+
+    /// The filter text, unencoded.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    fn join(self, joiner: &str, other: Filter) -> Self {
+        if self.text.is_empty() {
+            return other;
+        }
+        if other.text.is_empty() {
+            return self;
+        }
+        Self {
+            text: format!("{}{joiner}{}", self.text, other.text),
+        }
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn rackbeat_example() {
+        let f = Filter::term("lastUpdated", FilterOp::Gte, "2023-02-15");
+        assert_eq!(f.as_str(), "lastUpdated$gte:2023-02-15");
+    }
+
+    #[test]
+    fn ranges_and_grouping() {
+        let f = Filter::last_updated_since(datetime!(2026-01-02 03:04:05.678 UTC)).and(
+            Filter::term("lastUpdated", FilterOp::Lt, "2026-01-03T00:00:00Z"),
+        );
+        assert_eq!(
+            f.as_str(),
+            "lastUpdated$gte:2026-01-02T03:04:05Z$and:lastUpdated$lt:2026-01-03T00:00:00Z"
+        );
+        let g = Filter::term("name", FilterOp::Eq, "Joe").and(
+            Filter::term("city", FilterOp::Like, "*port")
+                .or(Filter::term("age", FilterOp::Lt, "40"))
+                .grouped(),
+        );
+        assert_eq!(
+            g.as_str(),
+            "name$eq:Joe$and:(city$like:$*port$or:age$lt:40)"
+        );
+    }
+
+    #[test]
+    fn escapes_special_characters() {
+        assert_eq!(escape_value("a$b(c)d*e,f[g]h"), "a$$b$(c$)d$*e$,f$[g$]h");
+    }
+
+    #[test]
+    fn timestamps_are_utc_seconds() {
+        let at = datetime!(2026-01-02 04:04:05.9 +01:00);
+        assert_eq!(format_timestamp(at), "2026-01-02T03:04:05Z");
+    }
+}

@@ -1,0 +1,27 @@
+//! The e-conomic REST API as the rest of the product sees it: serde [`types`], the typed
+//! [`Client`], record numbers, product-number URL encoding ([`product_path`]), the
+//! [`filter`] builder and the [`webhook`] payload parser.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), economic::ClientError> {
+//! use economic::{Client, ClientConfig, Filter};
+//! let client = Client::new(ClientConfig::new("http://127.0.0.1:3100", "demo"))?;
+//! let agreement = client.agreement("demo");
+//! let company = agreement.self_info().await?.company.name;
+//! let changed = agreement
+//!     .list_products(Some(&Filter::last_updated_since(time::OffsetDateTime::now_utc())))
+//!     .await?;
+//! # let _ = (company, changed); Ok(()) }
+//! ```
+
+pub mod client;
+pub mod filter;
+pub mod numbers;
+pub mod product_path;
+pub mod types;
+pub mod webhook;
+
+pub use client::{Agreement, Client, ClientConfig, ClientError, Secret};
+pub use filter::{Filter, FilterOp};
+pub use numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};
+pub use webhook::{WebhookAction, WebhookKind, WebhookParseError};

@@ -1,0 +1,243 @@
+//! Turns a webhook request as e-conomic sends it (query string, content type, body) into a
+//! [`WebhookAction`]. Never panics; every rejection is a precise [`WebhookParseError`].
+
+use super::action::WebhookAction;
+use super::fields::{self, INVOICE_KEYS, NEW_KEYS, OLD_KEYS};
+use super::kind::WebhookKind;
+use crate::numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};
+
+/// Largest body we look at (e-conomic's `postData` is at most 4000 characters before substitution).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Why a webhook request could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebhookParseError {
+    /// The body is larger than [`MAX_BODY_BYTES`].
+    #[error("webhook body is {0} bytes, more than the {MAX_BODY_BYTES} accepted")]
+    TooLarge(usize),
+    /// The body is not UTF-8 text.
+    #[error("webhook body is not UTF-8 text")]
+    NotUtf8,
+    /// Neither the query string nor the body carried any number.
+    #[error("webhook carries no data: expected {expected} in the query string or body")]
+    NoData {
+        /// What was expected, e.g. `OLD&NEW or old=…&new=…`.
+        expected: &'static str,
+    },
+    /// Keyed data without one of the required keys.
+    #[error("webhook data has no `{field}` value")]
+    MissingField {
+        /// The missing key.
+        field: &'static str,
+    },
+    /// A raw body without the `&` separating old and new number.
+    #[error("raw webhook body {body:?} has no `&` between the old and the new number")]
+    MissingSeparator {
+        /// The body received.
+        body: String,
+    },
+    /// A raw `OLD&NEW` body that splits into valid numbers in more than one way.
+    #[error("raw webhook body {body:?} is ambiguous: a product number contains `&`")]
+    Ambiguous {
+        /// The body received.
+        body: String,
+    },
+    /// Both the old and the new number are empty.
+    #[error("webhook has both the old and the new number empty")]
+    BothEmpty,
+    /// A merge field was left literally (unsupported for the type, or mistyped in the template).
+    #[error(
+        "webhook `{field}` is the unreplaced merge field {placeholder}; check the webhook's URL and data template"
+    )]
+    UnreplacedPlaceholder {
+        /// Which value.
+        field: &'static str,
+        /// The literal text, e.g. `[NUMBER]`.
+        placeholder: String,
+    },
+    /// A value that is not a valid number for the kind.
+    #[error("webhook `{field}` value {value:?} is invalid: {reason}")]
+    InvalidNumber {
+        /// Which value.
+        field: &'static str,
+        /// The value received.
+        value: String,
+        /// Why it is invalid.
+        reason: NumberError,
+    },
+}
+
+/// Parses one webhook request of `kind`.
+///
+/// Accepted forms (values percent-decoded or raw; `+` kept literally):
+/// - raw body `OLD&NEW` (Rackbeat), e.g. `1001&1002`, `&1001` (created), `1001&` (deleted);
+/// - keyed `old=…&new=…` in the body or in the query string (merge fields in the URL);
+/// - a JSON object body with `old`/`new` (or `oldNumber`/`newNumber`) keys;
+/// - invoices: raw body `20147`, or keyed `number=20147` in body or query.
+///
+/// The query string takes precedence when it carries the keys. The method is not an input:
+/// e-conomic always POSTs.
+pub fn parse(
+    kind: WebhookKind,
+    query: Option<&str>,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<WebhookAction, WebhookParseError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(WebhookParseError::TooLarge(body.len()));
+    }
+    let body = std::str::from_utf8(body).map_err(|_| WebhookParseError::NotUtf8)?;
+    let body = body.trim_matches(|c| c == '\r' || c == '\n');
+    let query_pairs = query.and_then(fields::keyed_pairs).unwrap_or_default();
+    let is_json = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
+    let body_pairs = if is_json || body.starts_with('{') {
+        fields::json_pairs(body).or_else(|| fields::keyed_pairs(body))
+    } else {
+        fields::keyed_pairs(body)
+    };
+    match kind {
+        WebhookKind::InvoiceBooked => parse_invoice(&query_pairs, body_pairs.as_deref(), body),
+        WebhookKind::CustomerUpdated | WebhookKind::ProductUpdated => {
+            let (old, new) = old_new(kind, &query_pairs, body_pairs.as_deref(), body)?;
+            classify(kind, &old, &new)
+        }
+    }
+}
+
+fn parse_invoice(
+    query_pairs: &[(String, String)],
+    body_pairs: Option<&[(String, String)]>,
+    body: &str,
+) -> Result<WebhookAction, WebhookParseError> {
+    let value = match fields::find(query_pairs, &INVOICE_KEYS) {
+        Some(value) => value.to_owned(),
+        None => match body_pairs {
+            Some(pairs) => fields::find(pairs, &INVOICE_KEYS)
+                .ok_or(WebhookParseError::MissingField { field: "number" })?
+                .to_owned(),
+            None if body.is_empty() => {
+                return Err(WebhookParseError::NoData {
+                    expected: "INVOICENO or number=INVOICENO",
+                });
+            }
+            None => fields::decode(body.trim()),
+        },
+    };
+    let field = "invoice number";
+    reject_placeholder(field, &value)?;
+    InvoiceNumber::parse(value.trim())
+        .map(WebhookAction::InvoiceBooked)
+        .map_err(|reason| invalid(field, &value, reason))
+}
+
+/// The old and new number as decoded text, from the query, keyed body or raw body.
+fn old_new(
+    kind: WebhookKind,
+    query_pairs: &[(String, String)],
+    body_pairs: Option<&[(String, String)]>,
+    body: &str,
+) -> Result<(String, String), WebhookParseError> {
+    let from_pairs = |pairs: &[(String, String)]| {
+        let old = fields::find(pairs, &OLD_KEYS);
+        let new = fields::find(pairs, &NEW_KEYS);
+        match (old, new) {
+            (None, None) => None,
+            (Some(_), None) => Some(Err(WebhookParseError::MissingField { field: "new" })),
+            (None, Some(_)) => Some(Err(WebhookParseError::MissingField { field: "old" })),
+            (Some(old), Some(new)) => Some(Ok((old.to_owned(), new.to_owned()))),
+        }
+    };
+    if let Some(found) = from_pairs(query_pairs) {
+        return found;
+    }
+    match body_pairs {
+        Some(pairs) => {
+            from_pairs(pairs).unwrap_or(Err(WebhookParseError::MissingField { field: "old" }))
+        }
+        None if body.is_empty() => Err(WebhookParseError::NoData {
+            expected: "OLD&NEW or old=…&new=…",
+        }),
+        None => split_raw(kind, body),
+    }
+}
+
+/// Splits a raw `OLD&NEW` body. With one `&` that is the separator; with more (a product
+/// number containing `&`) the unique split into two valid numbers wins, or the symmetric split
+/// (an update of such a product); anything else is ambiguous.
+fn split_raw(kind: WebhookKind, body: &str) -> Result<(String, String), WebhookParseError> {
+    let positions: Vec<usize> = body.match_indices('&').map(|(i, _)| i).collect();
+    let halves = |at: usize| (fields::decode(&body[..at]), fields::decode(&body[at + 1..]));
+    match positions.as_slice() {
+        [] => Err(WebhookParseError::MissingSeparator {
+            body: body.to_owned(),
+        }),
+        [only] => Ok(halves(*only)),
+        many => {
+            let valid = |side: &str| side.is_empty() || number(kind, "old", side).is_ok();
+            let candidates: Vec<(String, String)> = many
+                .iter()
+                .map(|&at| halves(at))
+                .filter(|(old, new)| {
+                    valid(old) && valid(new) && !(old.is_empty() && new.is_empty())
+                })
+                .collect();
+            let symmetric = candidates.iter().find(|(old, new)| old == new);
+            match (candidates.as_slice(), symmetric) {
+                ([one], _) => Ok(one.clone()),
+                (_, Some(pair)) => Ok(pair.clone()),
+                _ => Err(WebhookParseError::Ambiguous {
+                    body: body.to_owned(),
+                }),
+            }
+        }
+    }
+}
+
+fn classify(kind: WebhookKind, old: &str, new: &str) -> Result<WebhookAction, WebhookParseError> {
+    reject_placeholder("old", old)?;
+    reject_placeholder("new", new)?;
+    match (old.is_empty(), new.is_empty()) {
+        (true, true) => Err(WebhookParseError::BothEmpty),
+        (true, false) => Ok(WebhookAction::Created(number(kind, "new", new)?)),
+        (false, true) => Ok(WebhookAction::Deleted(number(kind, "old", old)?)),
+        (false, false) => {
+            let old = number(kind, "old", old)?;
+            let new = number(kind, "new", new)?;
+            if old == new {
+                Ok(WebhookAction::Updated(new))
+            } else {
+                Ok(WebhookAction::Renumbered { old, new })
+            }
+        }
+    }
+}
+
+fn number(
+    kind: WebhookKind,
+    field: &'static str,
+    text: &str,
+) -> Result<RecordNumber, WebhookParseError> {
+    match kind {
+        WebhookKind::ProductUpdated => ProductNumber::parse(text).map(RecordNumber::Product),
+        _ => CustomerNumber::parse(text.trim()).map(RecordNumber::Customer),
+    }
+    .map_err(|reason| invalid(field, text, reason))
+}
+
+fn reject_placeholder(field: &'static str, value: &str) -> Result<(), WebhookParseError> {
+    match fields::placeholder(value.trim()) {
+        Some(placeholder) => Err(WebhookParseError::UnreplacedPlaceholder {
+            field,
+            placeholder: placeholder.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+fn invalid(field: &'static str, value: &str, reason: NumberError) -> WebhookParseError {
+    WebhookParseError::InvalidNumber {
+        field,
+        value: value.to_owned(),
+        reason,
+    }
+}

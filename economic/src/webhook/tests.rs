@@ -1,0 +1,261 @@
+//! Parser tests: every documented template form, the error cases, and a property test that
+//! the parser never panics.
+
+use super::*;
+use crate::numbers::{CustomerNumber, InvoiceNumber, ProductNumber, RecordNumber};
+use proptest::prelude::*;
+
+const FORM: Option<&str> = Some(CONTENT_TYPE);
+
+fn customer(n: i64) -> RecordNumber {
+    RecordNumber::Customer(CustomerNumber::new(n).expect("positive"))
+}
+
+fn product(n: &str) -> RecordNumber {
+    RecordNumber::Product(ProductNumber::parse(n).expect("valid product number"))
+}
+
+fn customer_body(body: &str) -> Result<WebhookAction, WebhookParseError> {
+    parse(WebhookKind::CustomerUpdated, None, FORM, body.as_bytes())
+}
+
+#[test]
+fn rackbeat_raw_bodies() {
+    assert_eq!(
+        customer_body("&1001"),
+        Ok(WebhookAction::Created(customer(1001)))
+    );
+    assert_eq!(
+        customer_body("1001&1001"),
+        Ok(WebhookAction::Updated(customer(1001)))
+    );
+    assert_eq!(
+        customer_body("1001&1002"),
+        Ok(WebhookAction::Renumbered {
+            old: customer(1001),
+            new: customer(1002)
+        })
+    );
+    assert_eq!(
+        customer_body("1001&"),
+        Ok(WebhookAction::Deleted(customer(1001)))
+    );
+    assert_eq!(customer_body("&"), Err(WebhookParseError::BothEmpty));
+    assert_eq!(
+        customer_body("1001&1001\r\n"),
+        Ok(WebhookAction::Updated(customer(1001)))
+    );
+}
+
+#[test]
+fn keyed_bodies_and_query_strings() {
+    assert_eq!(
+        customer_body("old=1&new=2"),
+        Ok(WebhookAction::Renumbered {
+            old: customer(1),
+            new: customer(2)
+        })
+    );
+    assert_eq!(
+        customer_body("old=&new=5"),
+        Ok(WebhookAction::Created(customer(5)))
+    );
+    let magento = "code=abc&old=7&new=7&number=[NUMBER]";
+    assert_eq!(
+        parse(WebhookKind::ProductUpdated, Some(magento), None, b""),
+        Ok(WebhookAction::Updated(product("7")))
+    );
+    assert_eq!(
+        parse(
+            WebhookKind::CustomerUpdated,
+            Some("key=s3cret&old=3&new="),
+            FORM,
+            b"ignored"
+        ),
+        Ok(WebhookAction::Deleted(customer(3)))
+    );
+    assert_eq!(
+        customer_body("old=1"),
+        Err(WebhookParseError::MissingField { field: "new" })
+    );
+}
+
+#[test]
+fn json_bodies() {
+    let json = Some("application/json");
+    assert_eq!(
+        parse(
+            WebhookKind::CustomerUpdated,
+            None,
+            json,
+            br#"{"oldNumber":"4","newNumber":4}"#
+        ),
+        Ok(WebhookAction::Updated(customer(4)))
+    );
+}
+
+#[test]
+fn product_numbers_with_special_characters() {
+    let p = |body: &str| parse(WebhookKind::ProductUpdated, None, FORM, body.as_bytes());
+    assert_eq!(p("a%20b&a%20b"), Ok(WebhookAction::Updated(product("a b"))));
+    assert_eq!(p("a+b&a+b"), Ok(WebhookAction::Updated(product("a+b"))));
+    assert_eq!(p("x&y&x&y"), Ok(WebhookAction::Updated(product("x&y"))));
+    assert_eq!(
+        p("a&b&c"),
+        Err(WebhookParseError::Ambiguous {
+            body: "a&b&c".into()
+        })
+    );
+    assert_eq!(
+        p("old=a%26b&new=c"),
+        Ok(WebhookAction::Renumbered {
+            old: product("a&b"),
+            new: product("c")
+        })
+    );
+    assert!(matches!(
+        p(&format!("&{}", "x".repeat(26))),
+        Err(WebhookParseError::InvalidNumber { field: "new", .. })
+    ));
+}
+
+#[test]
+fn unreplaced_placeholders_are_rejected_precisely() {
+    assert_eq!(
+        customer_body("[OLDNUMBER]&[NEWNUMBER]"),
+        Err(WebhookParseError::UnreplacedPlaceholder {
+            field: "old",
+            placeholder: "[OLDNUMBER]".into()
+        })
+    );
+    assert_eq!(
+        parse(
+            WebhookKind::CustomerUpdated,
+            Some("old=5&new=[NEWNUMBER]"),
+            None,
+            b""
+        ),
+        Err(WebhookParseError::UnreplacedPlaceholder {
+            field: "new",
+            placeholder: "[NEWNUMBER]".into()
+        })
+    );
+    assert_eq!(
+        parse(WebhookKind::InvoiceBooked, None, FORM, b"[INVOICENO]"),
+        Err(WebhookParseError::UnreplacedPlaceholder {
+            field: "invoice number",
+            placeholder: "[INVOICENO]".into()
+        })
+    );
+}
+
+#[test]
+fn invoices() {
+    let booked = Ok(WebhookAction::InvoiceBooked(
+        InvoiceNumber::new(20147).expect("positive"),
+    ));
+    assert_eq!(
+        parse(WebhookKind::InvoiceBooked, None, FORM, b"20147"),
+        booked
+    );
+    assert_eq!(
+        parse(WebhookKind::InvoiceBooked, None, FORM, b"number=20147"),
+        booked
+    );
+    assert_eq!(
+        parse(WebhookKind::InvoiceBooked, Some("number=20147"), FORM, b""),
+        booked
+    );
+    assert_eq!(
+        parse(WebhookKind::InvoiceBooked, None, FORM, b""),
+        Err(WebhookParseError::NoData {
+            expected: "INVOICENO or number=INVOICENO"
+        })
+    );
+    assert!(matches!(
+        parse(WebhookKind::InvoiceBooked, None, FORM, b"-3"),
+        Err(WebhookParseError::InvalidNumber { .. })
+    ));
+}
+
+#[test]
+fn other_errors() {
+    assert_eq!(
+        customer_body(""),
+        Err(WebhookParseError::NoData {
+            expected: "OLD&NEW or old=…&new=…"
+        })
+    );
+    assert_eq!(
+        customer_body("1001"),
+        Err(WebhookParseError::MissingSeparator {
+            body: "1001".into()
+        })
+    );
+    assert_eq!(
+        parse(
+            WebhookKind::CustomerUpdated,
+            None,
+            FORM,
+            &[0xff, b'&', b'1']
+        ),
+        Err(WebhookParseError::NotUtf8)
+    );
+    let message = customer_body("abc&1").map_err(|e| e.to_string());
+    assert_eq!(
+        message,
+        Err(
+            "webhook `old` value \"abc\" is invalid: \"abc\" is not a positive whole number".into()
+        )
+    );
+}
+
+#[test]
+fn actions_serialise_as_json() {
+    let action = WebhookAction::Renumbered {
+        old: customer(1),
+        new: customer(2),
+    };
+    let json = serde_json::to_string(&action).expect("serialise");
+    assert_eq!(
+        json,
+        r#"{"action":"renumbered","data":{"old":{"kind":"customer","number":1},"new":{"kind":"customer","number":2}}}"#
+    );
+    let back: WebhookAction = serde_json::from_str(&json).expect("deserialise");
+    assert_eq!(back, action);
+}
+
+proptest! {
+    #[test]
+    fn never_panics(
+        kind in prop::sample::select(WebhookKind::ALL.to_vec()),
+        query in prop::option::of(".{0,40}"),
+        content_type in prop::option::of("[a-z/+;=-]{0,30}"),
+        body in prop::collection::vec(any::<u8>(), 0..64),
+    ) {
+        let _ = parse(kind, query.as_deref(), content_type.as_deref(), &body);
+    }
+
+    #[test]
+    fn never_panics_on_template_like_text(
+        kind in prop::sample::select(WebhookKind::ALL.to_vec()),
+        body in "[0-9a-z&=%\\[\\]{}\":,+ _]{0,40}",
+    ) {
+        let _ = parse(kind, Some(&body), None, body.as_bytes());
+        let _ = parse(kind, None, Some("application/json"), body.as_bytes());
+    }
+
+    #[test]
+    fn customer_round_trip(old in prop::option::of(1i64..1_000_000_000), new in prop::option::of(1i64..1_000_000_000)) {
+        let text = |n: Option<i64>| n.map(|n| n.to_string()).unwrap_or_default();
+        let parsed = customer_body(&format!("{}&{}", text(old), text(new)));
+        let expected = match (old, new) {
+            (None, None) => Err(WebhookParseError::BothEmpty),
+            (None, Some(n)) => Ok(WebhookAction::Created(customer(n))),
+            (Some(o), None) => Ok(WebhookAction::Deleted(customer(o))),
+            (Some(o), Some(n)) if o == n => Ok(WebhookAction::Updated(customer(n))),
+            (Some(o), Some(n)) => Ok(WebhookAction::Renumbered { old: customer(o), new: customer(n) }),
+        };
+        prop_assert_eq!(parsed, expected);
+    }
+}
