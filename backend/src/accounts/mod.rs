@@ -1,0 +1,121 @@
+//! Tenant users (F1, F2): sign-up, log-in, and who belongs to which tenant with what role.
+//!
+//! A user may belong to several tenants; the server keeps an "acting tenant" in the session and
+//! checks it with [`membership`] on every request.
+
+mod log_in;
+mod sign_up;
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::Db;
+use crate::email::Email;
+use crate::error::{Error, Result};
+use crate::ids::{TenantId, UserId};
+
+pub use log_in::log_in;
+pub use sign_up::{SignUp, SignedUp, sign_up};
+
+/// A user's role in one tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Created the tenant; may invite members.
+    Owner,
+    /// Invited by an owner.
+    Member,
+}
+
+impl Role {
+    /// As stored in `memberships.role`: `"owner"` or `"member"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Member => "member",
+        }
+    }
+
+    pub(crate) fn from_db(s: &str) -> Result<Role> {
+        match s {
+            "owner" => Ok(Role::Owner),
+            "member" => Ok(Role::Member),
+            other => Err(Error::internal(format!(
+                "unknown role {other:?} in the database"
+            ))),
+        }
+    }
+}
+
+/// A tenant user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Its id.
+    pub id: UserId,
+    /// Login email, lowercased.
+    pub email: Email,
+    /// Display name.
+    pub name: String,
+}
+
+/// One tenant a user belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// The tenant's name, for a tenant switcher.
+    pub company_name: String,
+    /// The user's role in it.
+    pub role: Role,
+}
+
+/// The user with this id. Errors: `NotFound`.
+pub async fn user(db: &Db, user_id: UserId) -> Result<User> {
+    let row: Option<(UserId, String, String)> = with_db!(db, pool => sqlx::query_as(
+        "select id, email, name from users where id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    let (id, email, name) = row.ok_or(Error::NotFound)?;
+    Ok(User {
+        id,
+        email: Email::from_db(email),
+        name,
+    })
+}
+
+/// Every tenant the user belongs to, oldest membership first.
+pub async fn memberships(db: &Db, user_id: UserId) -> Result<Vec<Membership>> {
+    let rows: Vec<(TenantId, String, String)> = with_db!(db, pool => sqlx::query_as(
+        "select t.id, t.name, m.role from memberships m join tenants t on t.id = m.tenant_id \
+         where m.user_id = $1 order by m.created_at, t.id",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter().map(membership_from_row).collect()
+}
+
+/// The user's membership in `tenant_id`. Errors: `NotFound` if the user is not in that tenant —
+/// the server's check of the acting tenant on every request.
+pub async fn membership(db: &Db, tenant_id: TenantId, user_id: UserId) -> Result<Membership> {
+    let row: Option<(TenantId, String, String)> = with_db!(db, pool => sqlx::query_as(
+        "select t.id, t.name, m.role from memberships m join tenants t on t.id = m.tenant_id \
+         where m.tenant_id = $1 and m.user_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    membership_from_row(row.ok_or(Error::NotFound)?)
+}
+
+fn membership_from_row(
+    (tenant_id, company_name, role): (TenantId, String, String),
+) -> Result<Membership> {
+    Ok(Membership {
+        tenant_id,
+        company_name,
+        role: Role::from_db(&role)?,
+    })
+}

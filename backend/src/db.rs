@@ -1,0 +1,169 @@
+//! The database handle: one pool, SQLite or PostgreSQL, chosen by URL at start-up.
+//!
+//! Queries are written once: `sqlx::query` is generic over the database, so [`with_db!`] expands
+//! the same tokens for both pools. SQL must therefore be portable: `$1` placeholders, `bigint`
+//! millisecond timestamps, `returning`, no vendor functions.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{Error, Result};
+
+/// Run one body against whichever pool `$db` holds, binding it to `$pool`.
+///
+/// ```ignore
+/// let n: i64 = with_db!(db, pool => sqlx::query_scalar("select 1").fetch_one(pool).await)?;
+/// ```
+macro_rules! with_db {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db.pool() {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// A cloneable handle to the database (clones share one pool).
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+/// The pool behind a [`Db`]; crate-internal so callers cannot bypass tenant-scoped functions.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How long a query waits for a locked SQLite database before failing.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long to wait for a free pooled connection.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Db {
+    /// Connect to `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://…`.
+    ///
+    /// SQLite files (and their parent directory) are created if missing and opened in WAL mode
+    /// with foreign keys on and a busy timeout. Migrations are not run; call [`Db::migrate`].
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?;
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            Self::connect_sqlite(options, in_memory).await
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Self::connect_postgres(PgConnectOptions::from_str(url)?).await
+        } else {
+            // Never echo the URL: it may carry a password.
+            Err(Error::internal(
+                "unsupported database URL scheme (sqlite: or postgres:)",
+            ))
+        }
+    }
+
+    /// Open a SQLite database with our settings. An in-memory database lives only as long as a
+    /// connection does, so it gets exactly one connection that is never closed while idle.
+    pub(crate) async fn connect_sqlite(
+        options: SqliteConnectOptions,
+        in_memory: bool,
+    ) -> Result<Db> {
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        let pool_options = if in_memory {
+            SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+        } else {
+            if let Some(dir) = options.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::internal(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+            SqlitePoolOptions::new().max_connections(8)
+        };
+        let pool = pool_options
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(Db {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Open a PostgreSQL pool.
+    pub(crate) async fn connect_postgres(options: PgConnectOptions) -> Result<Db> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options)
+            .await?;
+        Ok(Db {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// Apply all pending migrations of this database's dialect (embedded at compile time).
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Check that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        let _: i32 = with_db!(self, pool => sqlx::query_scalar("select 1").fetch_one(pool).await)?;
+        Ok(())
+    }
+
+    /// `"sqlite"` or `"postgres"`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The raw SQLite pool, for libraries that need it (the session store). Not for queries on
+    /// tenant data: those go through this crate's functions.
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The raw PostgreSQL pool; see [`Db::sqlite_pool`].
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// Close the pool, waiting for checked-out connections to come back (graceful shutdown).
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.pool
+    }
+}

@@ -1,0 +1,207 @@
+//! The crate's one error type.
+//!
+//! Each variant documents the HTTP status the server should answer with ([`Error::http_status`]
+//! returns it, so `server` maps without a second table). Database and internal errors are wrapped
+//! so the cause chain can be logged, and are never shown to users: [`Error::key`] gives the UI a
+//! translation key instead of a message.
+
+use serde::Serialize;
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `backend`.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// 422 Unprocessable Entity: a form field failed to parse; show `key` next to `field`.
+    #[error("invalid {}: {}", .0.field, .0.key)]
+    Invalid(#[from] FieldError),
+
+    /// 409 Conflict: the email address already belongs to a user (sign-up, invite).
+    #[error("email address already in use")]
+    EmailTaken,
+
+    /// 401 Unauthorized: wrong email or password; deliberately does not say which.
+    #[error("invalid email or password")]
+    InvalidCredentials,
+
+    /// 429 Too Many Attempts: login throttled; send `Retry-After: retry_after_secs`.
+    #[error("too many login attempts; retry after {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds until an attempt will be accepted again (at least 1).
+        retry_after_secs: u64,
+    },
+
+    /// 404 Not Found: no such row, or it belongs to another tenant (same answer on purpose).
+    #[error("not found")]
+    NotFound,
+
+    /// 403 Forbidden: the user is in the tenant but their role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+
+    /// 410 Gone: the invite link was valid but has expired.
+    #[error("invite expired")]
+    InviteExpired,
+
+    /// 404 Not Found: the invite link is unknown, malformed or already used.
+    #[error("invite invalid")]
+    InviteInvalid,
+
+    /// 500 Internal Server Error: the database failed; log it, never show it.
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+
+    /// 500 Internal Server Error: running the migrations failed.
+    #[error("migration error")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+
+    /// 500 Internal Server Error: something that should not happen (bad stored hash, failed
+    /// blocking task, unsupported database URL); log it, never show it.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// The HTTP status this error should be answered with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::Invalid(_) => 422,
+            Error::EmailTaken => 409,
+            Error::InvalidCredentials => 401,
+            Error::TooManyAttempts { .. } => 429,
+            Error::NotFound | Error::InviteInvalid => 404,
+            Error::Forbidden => 403,
+            Error::InviteExpired => 410,
+            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => 500,
+        }
+    }
+
+    /// The translation key the UI shows for this error (`app/` owns the texts).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Error::Invalid(field) => field.key,
+            Error::EmailTaken => keys::EMAIL_TAKEN,
+            Error::InvalidCredentials => keys::INVALID_CREDENTIALS,
+            Error::TooManyAttempts { .. } => keys::TOO_MANY_ATTEMPTS,
+            Error::NotFound => keys::NOT_FOUND,
+            Error::Forbidden => keys::FORBIDDEN,
+            Error::InviteExpired => keys::INVITE_EXPIRED,
+            Error::InviteInvalid => keys::INVITE_INVALID,
+            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => keys::INTERNAL,
+        }
+    }
+
+    /// True for errors that are our fault (500): log them with their cause chain.
+    pub fn is_internal(&self) -> bool {
+        self.http_status() == 500
+    }
+
+    pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
+        Error::Internal(what.to_string())
+    }
+}
+
+/// A form field that failed to parse: which field, and the translation key of the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {key}")]
+pub struct FieldError {
+    /// The form field name: `"email"`, `"company_name"`, `"name"`, `"password"`.
+    pub field: &'static str,
+    /// A translation key from [`keys`], e.g. `"error.email_invalid"`.
+    pub key: &'static str,
+}
+
+impl FieldError {
+    pub(crate) const fn new(field: &'static str, key: &'static str) -> Self {
+        Self { field, key }
+    }
+}
+
+/// Every translation key `backend` can return; the UI must have a text for each.
+pub mod keys {
+    /// Email field empty.
+    pub const EMAIL_REQUIRED: &str = "error.email_required";
+    /// Email longer than 254 characters.
+    pub const EMAIL_TOO_LONG: &str = "error.email_too_long";
+    /// Email not of the form local@domain.tld.
+    pub const EMAIL_INVALID: &str = "error.email_invalid";
+    /// Company name empty.
+    pub const COMPANY_NAME_REQUIRED: &str = "error.company_name_required";
+    /// Company name longer than 100 characters.
+    pub const COMPANY_NAME_TOO_LONG: &str = "error.company_name_too_long";
+    /// Company name contains control characters (e.g. a line break).
+    pub const COMPANY_NAME_INVALID: &str = "error.company_name_invalid";
+    /// Person name empty.
+    pub const NAME_REQUIRED: &str = "error.name_required";
+    /// Person name longer than 100 characters.
+    pub const NAME_TOO_LONG: &str = "error.name_too_long";
+    /// Person name contains control characters (e.g. a line break).
+    pub const NAME_INVALID: &str = "error.name_invalid";
+    /// Password shorter than 10 characters.
+    pub const PASSWORD_TOO_SHORT: &str = "error.password_too_short";
+    /// Password longer than 128 characters.
+    pub const PASSWORD_TOO_LONG: &str = "error.password_too_long";
+    /// [`super::Error::EmailTaken`].
+    pub const EMAIL_TAKEN: &str = "error.email_taken";
+    /// [`super::Error::InvalidCredentials`].
+    pub const INVALID_CREDENTIALS: &str = "error.invalid_credentials";
+    /// [`super::Error::TooManyAttempts`].
+    pub const TOO_MANY_ATTEMPTS: &str = "error.too_many_attempts";
+    /// [`super::Error::NotFound`].
+    pub const NOT_FOUND: &str = "error.not_found";
+    /// [`super::Error::Forbidden`].
+    pub const FORBIDDEN: &str = "error.forbidden";
+    /// [`super::Error::InviteExpired`].
+    pub const INVITE_EXPIRED: &str = "error.invite_expired";
+    /// [`super::Error::InviteInvalid`].
+    pub const INVITE_INVALID: &str = "error.invite_invalid";
+    /// Any internal error.
+    pub const INTERNAL: &str = "error.internal";
+}
+
+/// A unique constraint, named the way each database reports it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Unique {
+    /// The constraint name PostgreSQL reports (named explicitly in the migration).
+    pub postgres: &'static str,
+    /// SQLite reports no name, only `table.column` in the message.
+    pub sqlite: &'static str,
+}
+
+/// `users.email`.
+pub(crate) const USERS_EMAIL: Unique = Unique {
+    postgres: "users_email_key",
+    sqlite: "users.email",
+};
+/// `staff.email`.
+pub(crate) const STAFF_EMAIL: Unique = Unique {
+    postgres: "staff_email_key",
+    sqlite: "staff.email",
+};
+
+/// Turn a specific unique violation into a domain error, instead of a racy pre-check query.
+pub(crate) trait ResultExt<T> {
+    /// If `self` failed on `constraint`, return `map()` instead of a database error.
+    fn on_unique(self, constraint: Unique, map: impl FnOnce() -> Error) -> Result<T>;
+}
+
+impl<T, E: Into<Error>> ResultExt<T> for std::result::Result<T, E> {
+    fn on_unique(self, constraint: Unique, map: impl FnOnce() -> Error) -> Result<T> {
+        self.map_err(|e| match e.into() {
+            Error::Database(sqlx::Error::Database(db)) if violates(db.as_ref(), constraint) => {
+                map()
+            }
+            other => other,
+        })
+    }
+}
+
+fn violates(db: &dyn sqlx::error::DatabaseError, constraint: Unique) -> bool {
+    db.is_unique_violation()
+        && match db.constraint() {
+            Some(name) => name == constraint.postgres,
+            // "UNIQUE constraint failed: users.email"
+            None => db.message().rsplit(": ").next() == Some(constraint.sqlite),
+        }
+}

@@ -1,0 +1,216 @@
+//! Invites (F2): an owner invites a member by email; the invite link carries a token that the
+//! invitee uses to create their user. There is no mail server: the UI shows the link to copy.
+//!
+//! The token is 32 random bytes (base64url in the link); only its SHA-256 is stored, so a leaked
+//! database does not leak usable links. An invite is used at most once and expires after 7 days.
+
+use std::fmt;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use time::Duration;
+
+use crate::accounts::{self, Role, SignedUp};
+use crate::db::Db;
+use crate::email::Email;
+use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
+use crate::ids::{TenantId, UserId};
+use crate::names::PersonName;
+use crate::password::{self, Password};
+use crate::timestamp::Timestamp;
+
+/// How long an invite link works.
+pub const VALID_FOR: Duration = Duration::days(7);
+const TOKEN_BYTES: usize = 32;
+
+/// The secret of an invite link, returned once at creation. `Debug` does not print it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InviteToken(String);
+
+impl InviteToken {
+    /// The token as it goes into the link (base64url, no padding, 43 characters).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for InviteToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("InviteToken(***)")
+    }
+}
+
+/// A pending (unused, unexpired) invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invite {
+    /// Who was invited.
+    pub email: Email,
+    /// When.
+    pub created_at: Timestamp,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+}
+
+fn token_hash(raw: &[u8]) -> Vec<u8> {
+    Sha256::digest(raw).to_vec()
+}
+
+/// Invite `email` to the tenant; returns the token for the link (valid for [`VALID_FOR`]).
+/// A new invite replaces earlier unused invites of the same email to this tenant.
+///
+/// Errors: `Forbidden` unless `invited_by` is an owner of the tenant; `EmailTaken` if the email
+/// already belongs to a user (accepting would fail).
+pub async fn create(
+    db: &Db,
+    tenant_id: TenantId,
+    invited_by: UserId,
+    email: Email,
+    now: Timestamp,
+) -> Result<InviteToken> {
+    match accounts::membership(db, tenant_id, invited_by).await {
+        Ok(m) if m.role == Role::Owner => {}
+        Ok(_) | Err(Error::NotFound) => return Err(Error::Forbidden),
+        Err(e) => return Err(e),
+    }
+    let existing: Option<UserId> = with_db!(db, pool => sqlx::query_scalar(
+        "select id from users where email = $1",
+    )
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await)?;
+    if existing.is_some() {
+        return Err(Error::EmailTaken);
+    }
+
+    let mut raw = [0u8; TOKEN_BYTES];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let hash = token_hash(&raw);
+    // One transaction so that a resend replaces the old link atomically: never two live links,
+    // never none.
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("delete from invites where tenant_id = $1 and email = $2 and used_at is null")
+            .bind(tenant_id)
+            .bind(email.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "insert into invites \
+             (tenant_id, email, token_hash, invited_by, expires_at, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(tenant_id)
+        .bind(email.as_str())
+        .bind(&hash)
+        .bind(invited_by)
+        .bind(now + VALID_FOR)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(InviteToken(URL_SAFE_NO_PAD.encode(raw)))
+}
+
+/// The tenant's pending invites (unused and unexpired at `now`), newest first.
+pub async fn pending(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<Vec<Invite>> {
+    let rows: Vec<(String, Timestamp, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+        "select email, created_at, expires_at from invites \
+         where tenant_id = $1 and used_at is null and expires_at > $2 \
+         order by created_at desc, id desc",
+    )
+    .bind(tenant_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(email, created_at, expires_at)| Invite {
+            email: Email::from_db(email),
+            created_at,
+            expires_at,
+        })
+        .collect())
+}
+
+/// Accept an invite: create the user with the invited email, `name` and `password`, make them a
+/// member of the tenant and mark the invite used — all in one transaction.
+///
+/// Errors: `InviteInvalid` (unknown, malformed or already used token), `InviteExpired`,
+/// `EmailTaken` (the email became a user meanwhile; the invite stays unused).
+pub async fn accept(
+    db: &Db,
+    token: &str,
+    name: PersonName,
+    password: Password,
+    now: Timestamp,
+) -> Result<SignedUp> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.trim())
+        .map_err(|_| Error::InviteInvalid)?;
+    if raw.len() != TOKEN_BYTES {
+        return Err(Error::InviteInvalid);
+    }
+    let hash = token_hash(&raw);
+    let row: Option<(i64, TenantId, String, Timestamp, Option<Timestamp>)> = with_db!(db, pool => sqlx::query_as(
+        "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(pool)
+    .await)?;
+    let (invite_id, tenant_id, email, expires_at, used_at) = row.ok_or(Error::InviteInvalid)?;
+    if used_at.is_some() {
+        return Err(Error::InviteInvalid);
+    }
+    if expires_at <= now {
+        return Err(Error::InviteExpired);
+    }
+
+    // Hash before the transaction: argon2 must not hold SQLite's write lock.
+    let password_hash = password::hash(&password).await?;
+    // One transaction: the user, the membership and the used mark exist together or not at all,
+    // so a failure leaves the invite usable and no member-less user behind. The conditional
+    // update makes a concurrent second accept of the same link find nothing to mark.
+    let signed_up = with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let user_id: UserId = sqlx::query_scalar(
+            "insert into users (email, name, password_hash, created_at, updated_at) \
+             values ($1, $2, $3, $4, $4) returning id",
+        )
+        .bind(&email)
+        .bind(name.as_str())
+        .bind(&password_hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
+        let marked = sqlx::query(
+            "update invites set used_at = $1, used_by = $2, updated_at = $1 \
+             where id = $3 and used_at is null and expires_at > $1",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(invite_id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            // Dropping `tx` rolls the new user back.
+            return Err(Error::InviteInvalid);
+        }
+        sqlx::query(
+            "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
+             values ($1, $2, 'member', $3, $3)",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        SignedUp { tenant_id, user_id }
+    });
+    Ok(signed_up)
+}

@@ -1,0 +1,37 @@
+//! Everything the server knows, without a web framework: database access, accounts and tenancy,
+//! staff, audit log. `server` and `app` call these functions; they never write SQL themselves.
+//!
+//! Conventions: every tenant-scoped function takes a [`TenantId`] first after the [`Db`], and
+//! another tenant's row is simply [`Error::NotFound`]. Functions that decide by time take a
+//! `now: Timestamp`, so tests can move the clock.
+
+#[macro_use]
+mod db;
+pub mod accounts;
+pub mod audit;
+mod email;
+mod error;
+mod ids;
+pub mod invites;
+mod names;
+mod password;
+pub mod staff;
+pub mod tenants;
+pub mod throttle;
+mod timestamp;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::Db;
+pub use email::Email;
+pub use error::{Error, FieldError, Result, keys};
+pub use ids::{StaffId, TenantId, UserId};
+pub use names::{CompanyName, PersonName};
+pub use password::Password;
+pub use timestamp::Timestamp;
+
+/// The argon2id parameters every new password hash uses (OWASP minimum).
+pub mod password_params {
+    pub use crate::password::{ARGON2_M_COST, ARGON2_P_COST, ARGON2_T_COST, MAX_CHARS, MIN_CHARS};
+}

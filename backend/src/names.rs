@@ -1,0 +1,159 @@
+//! Display names typed by people: company names and person names.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, keys};
+
+/// The longest name we keep, in characters (not bytes: "Ærø Øl ApS" counts 10).
+pub const MAX_CHARS: usize = 100;
+
+/// Keys and field name for one kind of name.
+struct Rules {
+    field: &'static str,
+    required: &'static str,
+    too_long: &'static str,
+    invalid: &'static str,
+}
+
+/// Trim and check a name against `rules`: 1..=100 characters, no control characters.
+fn parse_name(input: &str, rules: &Rules) -> Result<String, FieldError> {
+    let name = input.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(rules.field, rules.required));
+    }
+    if name.chars().count() > MAX_CHARS {
+        return Err(FieldError::new(rules.field, rules.too_long));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(FieldError::new(rules.field, rules.invalid));
+    }
+    Ok(name.to_owned())
+}
+
+macro_rules! name_type {
+    ($(#[$meta:meta])* $name:ident, $rules:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Trim and check: 1..=100 characters, no control characters.
+            pub fn parse(input: &str) -> Result<$name, FieldError> {
+                parse_name(input, &$rules).map($name)
+            }
+
+            /// The trimmed name.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                $name::parse(&s)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(n: $name) -> String {
+                n.0
+            }
+        }
+    };
+}
+
+name_type!(
+    /// A company (tenant) name; form field `company_name`.
+    CompanyName,
+    Rules {
+        field: "company_name",
+        required: keys::COMPANY_NAME_REQUIRED,
+        too_long: keys::COMPANY_NAME_TOO_LONG,
+        invalid: keys::COMPANY_NAME_INVALID,
+    }
+);
+
+name_type!(
+    /// A person's name; form field `name`.
+    PersonName,
+    Rules {
+        field: "name",
+        required: keys::NAME_REQUIRED,
+        too_long: keys::NAME_TOO_LONG,
+        invalid: keys::NAME_INVALID,
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn trims() {
+        assert_eq!(
+            CompanyName::parse("  Ærø Øl ApS ").expect("valid").as_str(),
+            "Ærø Øl ApS"
+        );
+        assert_eq!(
+            PersonName::parse("\tAnna Hansen\n")
+                .expect("valid")
+                .as_str(),
+            "Anna Hansen"
+        );
+    }
+
+    #[test]
+    fn refuses_empty() {
+        let err = CompanyName::parse("   ").expect_err("empty");
+        assert_eq!(
+            (err.field, err.key),
+            ("company_name", keys::COMPANY_NAME_REQUIRED)
+        );
+        let err = PersonName::parse("").expect_err("empty");
+        assert_eq!((err.field, err.key), ("name", keys::NAME_REQUIRED));
+    }
+
+    #[test]
+    fn counts_characters_not_bytes() {
+        assert!(PersonName::parse(&"ø".repeat(100)).is_ok());
+        let err = PersonName::parse(&"ø".repeat(101)).expect_err("too long");
+        assert_eq!(err.key, keys::NAME_TOO_LONG);
+        let err = CompanyName::parse(&"a".repeat(101)).expect_err("too long");
+        assert_eq!(err.key, keys::COMPANY_NAME_TOO_LONG);
+    }
+
+    #[test]
+    fn refuses_control_characters() {
+        let err = CompanyName::parse("Acme\nEvil").expect_err("newline");
+        assert_eq!(err.key, keys::COMPANY_NAME_INVALID);
+    }
+
+    proptest! {
+        #[test]
+        fn valid_names_round_trip(name in "[\\p{L}\\p{N}][\\p{L}\\p{N} .,&'-]{0,98}[\\p{L}\\p{N}]") {
+            let parsed = PersonName::parse(&format!("  {name} ")).expect("valid");
+            prop_assert_eq!(parsed.as_str(), name.as_str());
+        }
+
+        #[test]
+        fn parse_never_panics_and_bounds_hold(input in "\\PC{0,150}") {
+            if let Ok(name) = CompanyName::parse(&input) {
+                let n = name.as_str().chars().count();
+                prop_assert!((1..=MAX_CHARS).contains(&n));
+                prop_assert_eq!(name.as_str(), input.trim());
+            }
+        }
+    }
+}

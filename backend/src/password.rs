@@ -1,0 +1,153 @@
+//! Passwords: the parsed input type, and argon2id hashing off the async threads.
+//!
+//! Parameters are OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1). Verification reads
+//! the parameters from the stored PHC string, so raising them later keeps old hashes working.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::error::{Error, FieldError, Result, keys};
+
+/// Shortest accepted password, in characters.
+pub const MIN_CHARS: usize = 10;
+/// Longest accepted password, in characters (bounds the hashing work an attacker can ask for).
+pub const MAX_CHARS: usize = 128;
+
+/// argon2 memory cost in KiB (OWASP minimum for argon2id).
+pub const ARGON2_M_COST: u32 = 19_456;
+/// argon2 iterations.
+pub const ARGON2_T_COST: u32 = 2;
+/// argon2 parallelism.
+pub const ARGON2_P_COST: u32 = 1;
+
+/// A new password that passed the length rules. Deliberately neither `Serialize` nor `Display`,
+/// and its `Debug` prints `Password(***)`.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    /// Check the length rules (not trimmed: spaces are part of a password).
+    pub fn parse(input: &str) -> Result<Password, FieldError> {
+        let chars = input.chars().count();
+        if chars < MIN_CHARS {
+            return Err(FieldError::new("password", keys::PASSWORD_TOO_SHORT));
+        }
+        if chars > MAX_CHARS {
+            return Err(FieldError::new("password", keys::PASSWORD_TOO_LONG));
+        }
+        Ok(Password(input.to_owned()))
+    }
+
+    /// The password itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    // The constants are valid argon2 parameters; `Params::new` only fails outside its ranges.
+    // (argon2 0.5's defaults are the same OWASP values.)
+    let params =
+        Params::new(ARGON2_M_COST, ARGON2_T_COST, ARGON2_P_COST, None).unwrap_or(Params::DEFAULT);
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+fn hash_blocking(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let hash = argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(Error::internal)?;
+    Ok(hash.to_string())
+}
+
+/// A hash of a random password with the current parameters, verified against when the account
+/// does not exist, so that an unknown email costs the same time as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let random: [u8; 16] = rand::random();
+    let password: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    // Hashing a fixed-length ASCII password with valid parameters cannot fail; if it somehow
+    // did, verifying against an empty string fails fast, which is still correct (just faster).
+    hash_blocking(&password).unwrap_or_default()
+});
+
+/// Hash `password` with argon2id on the blocking pool; returns a PHC string.
+pub(crate) async fn hash(password: &Password) -> Result<String> {
+    let password = password.clone();
+    tokio::task::spawn_blocking(move || hash_blocking(password.expose()))
+        .await
+        .map_err(Error::internal)?
+}
+
+/// Check `password` against a stored PHC string, or against a dummy hash when `stored` is
+/// `None` (unknown account; always false, same cost). Runs on the blocking pool.
+pub(crate) async fn verify(password: &str, stored: Option<String>) -> Result<bool> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let is_real = stored.is_some();
+        let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+        let parsed = match PasswordHash::new(&phc) {
+            Ok(parsed) => parsed,
+            Err(e) if is_real => {
+                return Err(Error::internal(format!("stored hash unreadable: {e}")));
+            }
+            Err(_) => return Ok(false),
+        };
+        let matches = argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok(matches && is_real)
+    })
+    .await
+    .map_err(Error::internal)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_rules_count_characters() {
+        assert!(Password::parse("æøåæøåæøåæ").is_ok());
+        assert_eq!(
+            Password::parse("short").expect_err("short").key,
+            keys::PASSWORD_TOO_SHORT
+        );
+        assert!(Password::parse(&"x".repeat(128)).is_ok());
+        assert_eq!(
+            Password::parse(&"x".repeat(129)).expect_err("long").key,
+            keys::PASSWORD_TOO_LONG
+        );
+    }
+
+    #[test]
+    fn debug_does_not_print_the_password() {
+        let password = Password::parse("hunter2hunter2").expect("valid");
+        assert!(!format!("{password:?}").contains("hunter2"));
+    }
+
+    #[tokio::test]
+    async fn hash_verifies_and_dummy_never_matches() {
+        let password = Password::parse("correct horse battery").expect("valid");
+        let phc = hash(&password).await.expect("hash");
+        assert!(
+            verify("correct horse battery", Some(phc.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("wrong horse battery", Some(phc))
+                .await
+                .expect("verify")
+        );
+        assert!(!verify("correct horse battery", None).await.expect("verify"));
+    }
+}

@@ -1,0 +1,179 @@
+//! Test support (cargo feature `testing`): a fresh, migrated database per test, on SQLite and
+//! on PostgreSQL, and [`db_test!`](crate::db_test) to run one test body on both.
+//!
+//! PostgreSQL tests create `t_<random>` on the server at `TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards, best effort.
+
+mod fixtures;
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::str::FromStr;
+
+use rand::Rng;
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+
+use crate::Db;
+
+pub use fixtures::{Owner, PASSWORD, owner};
+
+/// The server tests create their databases on unless `TEST_POSTGRES_URL` says otherwise.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite,
+    /// A new database on the test PostgreSQL server.
+    Postgres,
+}
+
+/// A fresh, migrated database that is removed by [`TestDb::cleanup`].
+#[derive(Debug)]
+pub struct TestDb {
+    db: Db,
+    place: Place,
+}
+
+#[derive(Debug)]
+enum Place {
+    Sqlite(tempfile::TempDir),
+    Postgres {
+        admin: Box<PgConnectOptions>,
+        name: String,
+    },
+}
+
+impl TestDb {
+    /// Create and migrate a fresh database; panics if that is impossible (it is a test).
+    pub async fn new(backend: Backend) -> TestDb {
+        let test_db = match backend {
+            Backend::Sqlite => Self::sqlite().await,
+            Backend::Postgres => Self::postgres().await,
+        };
+        test_db
+            .db
+            .migrate()
+            .await
+            .expect("migrate the test database");
+        test_db
+    }
+
+    async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("create a temporary directory");
+        // A subdirectory that does not exist yet: `Db::connect` must create it.
+        let path = dir.path().join("data").join("test.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Db::connect(&url)
+            .await
+            .expect("open the SQLite test database");
+        TestDb {
+            db,
+            place: Place::Sqlite(dir),
+        }
+    }
+
+    async fn postgres() -> TestDb {
+        let url =
+            std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.into());
+        let admin = PgConnectOptions::from_str(&url).expect("parse TEST_POSTGRES_URL");
+        let name = format!("t_{:016x}", rand::thread_rng().r#gen::<u64>());
+        let mut conn = PgConnection::connect_with(&admin)
+            .await
+            .expect("connect to the test PostgreSQL server (TEST_POSTGRES_URL)");
+        sqlx::raw_sql(&format!(r#"create database "{name}""#))
+            .execute(&mut conn)
+            .await
+            .expect("create the test database");
+        let _ = conn.close().await;
+        let db = Db::connect_postgres(admin.clone().database(&name))
+            .await
+            .expect("connect to the test database");
+        TestDb {
+            db,
+            place: Place::Postgres {
+                admin: Box::new(admin),
+                name,
+            },
+        }
+    }
+
+    /// The database handle (clone it freely).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Close the pool and remove the database, best effort (a failure only leaves garbage).
+    pub async fn cleanup(self) {
+        self.db.close().await;
+        match self.place {
+            Place::Sqlite(dir) => drop(dir),
+            Place::Postgres { admin, name } => {
+                if let Ok(mut conn) = PgConnection::connect_with(&admin).await {
+                    let sql = format!(r#"drop database if exists "{name}" with (force)"#);
+                    let _ = sqlx::raw_sql(&sql).execute(&mut conn).await;
+                    let _ = conn.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// Run `test` on a fresh database of `backend` in its own runtime, then clean up — also when the
+/// test panics (the panic is re-raised afterwards). Used by [`db_test!`](crate::db_test).
+pub fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("build a tokio runtime");
+    let test_db = runtime.block_on(TestDb::new(backend));
+    let db = test_db.db().clone();
+    let outcome = catch_unwind(AssertUnwindSafe(|| runtime.block_on(test(db))));
+    runtime.block_on(test_db.cleanup());
+    if let Err(panic) = outcome {
+        resume_unwind(panic);
+    }
+}
+
+/// Define one async test body that runs twice, on a fresh SQLite and a fresh PostgreSQL
+/// database: `<name>::sqlite` and `<name>::postgres`.
+///
+/// ```ignore
+/// use backend::{Db, db_test};
+///
+/// db_test!(async fn ping_works(db) {
+///     db.ping().await.expect("ping");
+/// });
+/// ```
+///
+/// The body is an `async` block receiving `db: backend::Db` and returns `()`; use `expect`.
+/// Attributes (e.g. `#[ignore]`) before `async fn` apply to both tests. The calling crate needs
+/// `backend` with feature `testing` in its dev-dependencies; no tokio setup is required.
+#[macro_export]
+macro_rules! db_test {
+    ($(#[$meta:meta])* async fn $name:ident($db:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            #[test]
+            fn sqlite() {
+                $crate::testing::run($crate::testing::Backend::Sqlite, |$db: $crate::Db| async move $body);
+            }
+
+            $(#[$meta])*
+            #[test]
+            fn postgres() {
+                $crate::testing::run($crate::testing::Backend::Postgres, |$db: $crate::Db| async move $body);
+            }
+        }
+    };
+}
