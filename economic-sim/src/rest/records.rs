@@ -1,0 +1,293 @@
+//! Customers and products: list, get, create (POST), replace (PUT, a new number renumbers) and
+//! delete. Writes fire webhooks through [`Shared::mutate`].
+
+use super::collection::{page, parse_query};
+use super::errors::{from_sim_error, not_found, validation};
+use crate::render;
+use crate::state::{AgreementSlot, Shared};
+use axum::Extension;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use economic::types::{Customer, Product};
+use economic::{CustomerNumber, ProductNumber, product_path};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+type Slot = Extension<Arc<AgreementSlot>>;
+
+/// `GET /customers`.
+pub(crate) async fn list_customers(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let query = match parse_query(&shared, &params) {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
+    let Ok(data) = slot.data.read() else {
+        return not_found(&shared);
+    };
+    page(
+        &shared,
+        "/customers",
+        &query,
+        data.customers.values(),
+        Some("customer"),
+        |c| render::customer(&shared.base_url, c),
+    )
+}
+
+/// `GET /customers/{n}`.
+pub(crate) async fn get_customer(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    Path(number): Path<String>,
+) -> Response {
+    let Ok(number) = CustomerNumber::parse(&number) else {
+        return not_found(&shared);
+    };
+    let Ok(data) = slot.data.read() else {
+        return not_found(&shared);
+    };
+    match data.customers.get(&number) {
+        Some(c) => Json(render::customer(&shared.base_url, c)).into_response(),
+        None => not_found(&shared),
+    }
+}
+
+/// `POST /customers`.
+pub(crate) async fn create_customer(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    body: Bytes,
+) -> Response {
+    let customer = match parse_customer(&shared, &body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let number = customer.customer_number;
+    let result = shared.mutate(&slot, |d, now| {
+        Ok((vec![d.create_customer(customer, now)?], ()))
+    });
+    respond_customer(&shared, &slot, result.map(|()| number), StatusCode::CREATED)
+}
+
+/// `PUT /customers/{n}`: replaces the whole document.
+pub(crate) async fn put_customer(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    Path(number): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Ok(old) = CustomerNumber::parse(&number) else {
+        return not_found(&shared);
+    };
+    let customer = match parse_customer(&shared, &body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let new = customer.customer_number;
+    let result = shared.mutate(&slot, |d, now| {
+        Ok((vec![d.replace_customer(old, customer, now)?], ()))
+    });
+    respond_customer(&shared, &slot, result.map(|()| new), StatusCode::OK)
+}
+
+/// `DELETE /customers/{n}` → 204.
+pub(crate) async fn delete_customer(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    Path(number): Path<String>,
+) -> Response {
+    let Ok(number) = CustomerNumber::parse(&number) else {
+        return not_found(&shared);
+    };
+    deleted(
+        &shared,
+        shared.mutate(&slot, |d, _| Ok((vec![d.delete_customer(number)?], ()))),
+    )
+}
+
+/// `GET /products`.
+pub(crate) async fn list_products(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let query = match parse_query(&shared, &params) {
+        Ok(q) => q,
+        Err(r) => return r,
+    };
+    let Ok(data) = slot.data.read() else {
+        return not_found(&shared);
+    };
+    page(
+        &shared,
+        "/products",
+        &query,
+        data.products.values(),
+        Some("product"),
+        |p| render::product(&shared.base_url, &data, p),
+    )
+}
+
+/// `GET /products/{encoded}`: the number is decoded from the raw path with e-conomic's scheme.
+pub(crate) async fn get_product(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    uri: Uri,
+) -> Response {
+    let Some(number) = product_number(&uri) else {
+        return not_found(&shared);
+    };
+    let Ok(data) = slot.data.read() else {
+        return not_found(&shared);
+    };
+    match data.products.get(&number) {
+        Some(p) => Json(render::product(&shared.base_url, &data, p)).into_response(),
+        None => not_found(&shared),
+    }
+}
+
+/// `POST /products`.
+pub(crate) async fn create_product(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    body: Bytes,
+) -> Response {
+    let product = match parse_product(&shared, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let number = product.product_number.clone();
+    let result = shared.mutate(&slot, |d, now| {
+        Ok((vec![d.create_product(product, now)?], ()))
+    });
+    respond_product(&shared, &slot, result.map(|()| number), StatusCode::CREATED)
+}
+
+/// `PUT /products/{encoded}`.
+pub(crate) async fn put_product(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let Some(old) = product_number(&uri) else {
+        return not_found(&shared);
+    };
+    let product = match parse_product(&shared, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let new = product.product_number.clone();
+    let result = shared.mutate(&slot, |d, now| {
+        Ok((vec![d.replace_product(&old, product, now)?], ()))
+    });
+    respond_product(&shared, &slot, result.map(|()| new), StatusCode::OK)
+}
+
+/// `DELETE /products/{encoded}` → 204.
+pub(crate) async fn delete_product(
+    State(shared): State<Arc<Shared>>,
+    Extension(slot): Slot,
+    uri: Uri,
+) -> Response {
+    let Some(number) = product_number(&uri) else {
+        return not_found(&shared);
+    };
+    deleted(
+        &shared,
+        shared.mutate(&slot, |d, _| Ok((vec![d.delete_product(&number)?], ()))),
+    )
+}
+
+fn product_number(uri: &Uri) -> Option<ProductNumber> {
+    let segment = uri.path().strip_prefix("/products/")?;
+    ProductNumber::parse(&product_path::decode(segment)).ok()
+}
+
+fn deleted(shared: &Shared, result: Result<(), crate::error::SimError>) -> Response {
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => from_sim_error(shared, &e),
+    }
+}
+
+fn parse_customer(shared: &Shared, body: &[u8]) -> Result<Customer, Response> {
+    let customer: Customer =
+        serde_json::from_slice(body).map_err(|e| validation(shared, "body", &e.to_string()))?;
+    let missing = [
+        ("name", customer.name.is_empty()),
+        ("currency", customer.currency.is_empty()),
+        ("customerGroup", customer.customer_group.is_none()),
+        ("paymentTerms", customer.payment_terms.is_none()),
+        ("vatZone", customer.vat_zone.is_none()),
+    ];
+    match missing.iter().find(|(_, is_missing)| *is_missing) {
+        Some((property, _)) => Err(validation(shared, property, "Property is required.")),
+        None => Ok(customer),
+    }
+}
+
+fn parse_product(shared: &Shared, body: &[u8]) -> Result<Product, Response> {
+    let product: Product =
+        serde_json::from_slice(body).map_err(|e| validation(shared, "body", &e.to_string()))?;
+    if product.name.is_empty() {
+        return Err(validation(shared, "name", "Property is required."));
+    }
+    if product.product_group.is_none() {
+        return Err(validation(shared, "productGroup", "Property is required."));
+    }
+    Ok(product)
+}
+
+fn respond_customer(
+    shared: &Shared,
+    slot: &AgreementSlot,
+    result: Result<CustomerNumber, crate::error::SimError>,
+    status: StatusCode,
+) -> Response {
+    let number = match result {
+        Ok(n) => n,
+        Err(e) => return from_sim_error(shared, &e),
+    };
+    let Ok(data) = slot.data.read() else {
+        return not_found(shared);
+    };
+    let Some(c) = data.customers.get(&number) else {
+        return not_found(shared);
+    };
+    let body = render::customer(&shared.base_url, c);
+    let location = format!("{}/customers/{number}", shared.base_url);
+    (status, [(header::LOCATION, location)], Json(body)).into_response()
+}
+
+fn respond_product(
+    shared: &Shared,
+    slot: &AgreementSlot,
+    result: Result<ProductNumber, crate::error::SimError>,
+    status: StatusCode,
+) -> Response {
+    let number = match result {
+        Ok(n) => n,
+        Err(e) => return from_sim_error(shared, &e),
+    };
+    let Ok(data) = slot.data.read() else {
+        return not_found(shared);
+    };
+    let Some(p) = data.products.get(&number) else {
+        return not_found(shared);
+    };
+    let body = render::product(&shared.base_url, &data, p);
+    let location = format!(
+        "{}/products/{}",
+        shared.base_url,
+        product_path::encode(number.as_str())
+    );
+    (status, [(header::LOCATION, location)], Json(body)).into_response()
+}

@@ -1,0 +1,95 @@
+//! State shared by the HTTP handlers and the in-process handles: agreements by grant token,
+//! knobs, the seeded RNG, the clock and the webhook sender.
+
+use crate::error::SimError;
+use crate::knobs::Knobs;
+use crate::store::{AgreementData, Change};
+use crate::webhooks::{WebhookSender, deliveries_for};
+use rand::rngs::StdRng;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use time::OffsetDateTime;
+
+/// One agreement: its data, its call counter and its rate-limit window.
+pub(crate) struct AgreementSlot {
+    pub data: RwLock<AgreementData>,
+    pub calls: AtomicU64,
+    /// (window start, requests in window) for the per-second rate limit.
+    pub window: Mutex<(std::time::Instant, u32)>,
+}
+
+impl AgreementSlot {
+    pub fn new(data: AgreementData) -> Self {
+        Self {
+            data: RwLock::new(data),
+            calls: AtomicU64::new(0),
+            window: Mutex::new((std::time::Instant::now(), 0)),
+        }
+    }
+}
+
+/// Everything the simulator shares between tasks.
+pub(crate) struct Shared {
+    pub app_secret_token: String,
+    pub default_grant: String,
+    pub agreements: RwLock<HashMap<String, Arc<AgreementSlot>>>,
+    pub knobs: Arc<RwLock<Knobs>>,
+    pub rng: Arc<Mutex<StdRng>>,
+    pub clock: RwLock<Option<OffsetDateTime>>,
+    pub base_url: String,
+    pub sender: WebhookSender,
+    pub log_ids: AtomicU64,
+}
+
+impl Shared {
+    /// The simulated time: frozen if set, else the real UTC time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock
+            .read()
+            .ok()
+            .and_then(|c| *c)
+            .unwrap_or_else(OffsetDateTime::now_utc)
+    }
+
+    /// The agreement behind a grant token.
+    pub fn slot(&self, grant_token: &str) -> Option<Arc<AgreementSlot>> {
+        self.agreements.read().ok()?.get(grant_token).cloned()
+    }
+
+    /// A copy of the current knobs.
+    pub fn knobs(&self) -> Knobs {
+        self.knobs.read().map(|k| k.clone()).unwrap_or_default()
+    }
+
+    /// A fresh log id in e-conomic's style (`8d79f54f226ebe44-CPH`).
+    pub fn log_id(&self) -> String {
+        let n = self.log_ids.fetch_add(1, Ordering::Relaxed);
+        format!("{:016x}-CPH", n.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Applies a mutation under the agreement's write lock, then queues the webhooks it causes
+    /// (after the lock is released: delivery is asynchronous, as in e-conomic).
+    pub fn mutate<T>(
+        &self,
+        slot: &AgreementSlot,
+        f: impl FnOnce(&mut AgreementData, OffsetDateTime) -> Result<(Vec<Change>, T), SimError>,
+    ) -> Result<T, SimError> {
+        let now = self.now();
+        let url_encode = self.knobs().url_encode_values;
+        let (deliveries, out) = {
+            let mut data = slot
+                .data
+                .write()
+                .map_err(|_| SimError::NotFound("agreement".into()))?;
+            let (changes, out) = f(&mut data, now)?;
+            let deliveries: Vec<_> = changes
+                .iter()
+                .flat_map(|c| deliveries_for(c, &data.webhooks, url_encode))
+                .collect();
+            (deliveries, out)
+        };
+        self.sender.enqueue(deliveries);
+        Ok(out)
+    }
+}
