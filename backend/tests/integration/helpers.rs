@@ -1,4 +1,72 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers: fixtures from `backend::testing` plus raw inspection of the database.
+
+use std::net::IpAddr;
+
+use backend::accounts::SignUp;
+use backend::{CompanyName, Db, Email, Password, PersonName, Timestamp};
 
 #[allow(unused_imports)]
-pub use backend::testing::*;
+pub use backend::testing::{Owner, PASSWORD, owner};
+
+/// A client address.
+pub fn ip(s: &str) -> IpAddr {
+    s.parse().expect("test IP address")
+}
+
+/// A fixed clock for tests that move time: 2026-11-29 12:00 UTC.
+pub fn t0() -> Timestamp {
+    Timestamp::from_millis(1_795_953_600_000)
+}
+
+/// A parsed email.
+pub fn email(s: &str) -> Email {
+    Email::parse(s).expect("test email")
+}
+
+/// A valid sign-up form.
+pub fn sign_up_form(company: &str, email_address: &str) -> SignUp {
+    SignUp {
+        company_name: CompanyName::parse(company).expect("company"),
+        name: PersonName::parse("Anna Hansen").expect("name"),
+        email: email(email_address),
+        password: Password::parse(PASSWORD).expect("password"),
+    }
+}
+
+/// Rows in `table` (a literal from the test).
+pub async fn count(db: &Db, table: &str) -> i64 {
+    let sql = format!("select count(*) from {table}");
+    scalar(db, &sql, None).await
+}
+
+/// The stored password hash of the user with `email`.
+pub async fn password_hash(db: &Db, email_address: &str) -> String {
+    scalar(
+        db,
+        "select password_hash from users where email = $1",
+        Some(email_address),
+    )
+    .await
+}
+
+async fn scalar<T>(db: &Db, sql: &str, arg: Option<&str>) -> T
+where
+    T: Send + Unpin,
+    for<'r> T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    for<'r> T: sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    if let Some(pool) = db.sqlite_pool() {
+        let mut query = sqlx::query_scalar(sql);
+        if let Some(arg) = arg {
+            query = query.bind(arg.to_owned());
+        }
+        query.fetch_one(pool).await.expect("query SQLite")
+    } else {
+        let pool = db.pg_pool().expect("a PostgreSQL pool");
+        let mut query = sqlx::query_scalar(sql);
+        if let Some(arg) = arg {
+            query = query.bind(arg.to_owned());
+        }
+        query.fetch_one(pool).await.expect("query PostgreSQL")
+    }
+}

@@ -1,5 +1,12 @@
-//! The backend's one integration test binary: every database test runs on SQLite and PostgreSQL.
+//! The backend's one integration test binary. Every database test is written once with
+//! `db_test!` and runs on a fresh SQLite and a fresh PostgreSQL database.
 
 mod helpers;
 
+mod accounts;
 mod db;
+mod invites;
+mod parsing;
+mod staff_audit;
+mod tenancy;
+mod throttling;
