@@ -58,8 +58,8 @@ pub enum Error {
 
     /// 500 Internal Server Error: something that should not happen (bad stored hash, failed
     /// blocking task, unsupported database URL); log it, never show it.
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl Error {
@@ -97,8 +97,9 @@ impl Error {
         self.http_status() == 500
     }
 
-    pub(crate) fn internal(what: impl std::fmt::Display) -> Self {
-        Error::Internal(what.to_string())
+    /// Wrap an internal cause (an error value, or a `String` describing the problem).
+    pub(crate) fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Error::Internal(cause.into())
     }
 }
 

@@ -172,10 +172,23 @@ pub async fn accept(
     // Hash before the transaction: argon2 must not hold SQLite's write lock.
     let password_hash = password::hash(&password).await?;
     // One transaction: the user, the membership and the used mark exist together or not at all,
-    // so a failure leaves the invite usable and no member-less user behind. The conditional
-    // update makes a concurrent second accept of the same link find nothing to mark.
+    // so a failure leaves the invite usable and no member-less user behind. The invite is marked
+    // first, with a conditional update: a concurrent second accept of the same link waits for
+    // our row lock (PostgreSQL) or the write lock (SQLite), then finds nothing to mark.
     let signed_up = with_db!(db, pool => {
         let mut tx = pool.begin().await?;
+        let marked = sqlx::query(
+            "update invites set used_at = $1, updated_at = $1 \
+             where id = $2 and used_at is null and expires_at > $1",
+        )
+        .bind(now)
+        .bind(invite_id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            // Dropping `tx` rolls back.
+            return Err(Error::InviteInvalid);
+        }
         let user_id: UserId = sqlx::query_scalar(
             "insert into users (email, name, password_hash, created_at, updated_at) \
              values ($1, $2, $3, $4, $4) returning id",
@@ -187,19 +200,11 @@ pub async fn accept(
         .fetch_one(&mut *tx)
         .await
         .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
-        let marked = sqlx::query(
-            "update invites set used_at = $1, used_by = $2, updated_at = $1 \
-             where id = $3 and used_at is null and expires_at > $1",
-        )
-        .bind(now)
-        .bind(user_id)
-        .bind(invite_id)
-        .execute(&mut *tx)
-        .await?;
-        if marked.rows_affected() != 1 {
-            // Dropping `tx` rolls the new user back.
-            return Err(Error::InviteInvalid);
-        }
+        sqlx::query("update invites set used_by = $1 where id = $2")
+            .bind(user_id)
+            .bind(invite_id)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
              values ($1, $2, 'member', $3, $3)",

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod concurrency;
 mod db;
 mod invites;
 mod parsing;
