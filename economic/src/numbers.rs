@@ -26,6 +26,9 @@ macro_rules! integer_number {
         pub struct $name(i64);
 
         impl $name {
+            /// The smallest valid number, 1.
+            pub const MIN: Self = Self(1);
+
             /// Accepts a positive number.
             pub fn new(value: i64) -> Result<Self, NumberError> {
                 if value > 0 {
