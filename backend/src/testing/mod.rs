@@ -1,8 +1,28 @@
 //! Test support (cargo feature `testing`): a fresh, migrated database per test, on SQLite and
-//! on PostgreSQL, and [`db_test!`](crate::db_test) to run one test body on both.
+//! on PostgreSQL, [`db_test!`](crate::db_test) to run one test body on both, and fixtures.
 //!
 //! PostgreSQL tests create `t_<random>` on the server at `TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards, best effort.
+//! `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards, best effort. SQLite
+//! tests use a file in a temporary directory (WAL mode, as in production).
+//!
+//! From another crate, add to its `Cargo.toml`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! backend = { workspace = true, features = ["testing"] }
+//! ```
+//!
+//! then either `backend::db_test!(async fn name(db) { … })` (two `#[test]`s, each with its own
+//! runtime: `name::sqlite`, `name::postgres`), or, inside your own `#[tokio::test]`:
+//!
+//! ```ignore
+//! for backend in [Backend::Sqlite, Backend::Postgres] {
+//!     let test_db = TestDb::new(backend).await;
+//!     let app = server::build(config, test_db.db().clone()).await;
+//!     // …
+//!     test_db.cleanup().await;
+//! }
+//! ```
 
 mod fixtures;
 
