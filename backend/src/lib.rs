@@ -23,6 +23,7 @@ mod timestamp;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use accounts::Role;
 pub use db::Db;
 pub use email::Email;
 pub use error::{Error, FieldError, Result, keys};
