@@ -1,7 +1,7 @@
 //! Typed row ids, so a user id can never be passed where a tenant id is meant.
 //!
-//! The fields are private: ids come from the database, or from a path/session value parsed with
-//! `FromStr`/serde. A parsed id proves nothing — access is checked by the query that uses it
+//! The fields are private: ids come from the database, or from a session/path value via
+//! `new`, `FromStr` or serde. A parsed id proves nothing — access is checked by the query that uses it
 //! (e.g. [`crate::accounts::membership`]).
 
 use std::fmt;
@@ -21,8 +21,14 @@ macro_rules! id_type {
         pub struct $name(i64);
 
         impl $name {
-            /// The raw database id (for URLs, logs and metrics labels).
-            pub const fn as_i64(self) -> i64 {
+            /// Wrap a raw id read back from somewhere we wrote it (the session). Proves nothing:
+            /// the query that uses it checks access.
+            pub const fn new(raw: i64) -> Self {
+                Self(raw)
+            }
+
+            /// The raw database id (for sessions, URLs, logs and metrics labels).
+            pub const fn get(self) -> i64 {
                 self.0
             }
         }
