@@ -1,0 +1,6 @@
+//! The e-conomic client against the simulator: every endpoint and every error class.
+#![allow(clippy::unwrap_used)]
+
+mod endpoints;
+mod errors;
+mod helpers;
