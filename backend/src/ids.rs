@@ -1,7 +1,7 @@
 //! Typed row ids, so a user id can never be passed where a tenant id is meant.
 //!
-//! The fields are private: ids come from the database, or from a session/path value via
-//! `new`, `FromStr` or serde. A parsed id proves nothing — access is checked by the query that uses it
+//! The fields are private: ids come from the database, or from a session/path value via `new`,
+//! `FromStr` or serde. Such an id proves nothing — access is checked by the query that uses it
 //! (e.g. [`crate::accounts::membership`]).
 
 use std::fmt;

@@ -155,7 +155,8 @@ pub async fn accept(
         return Err(Error::InviteInvalid);
     }
     let hash = token_hash(&raw);
-    let row: Option<(i64, TenantId, String, Timestamp, Option<Timestamp>)> = with_db!(db, pool => sqlx::query_as(
+    type Row = (i64, TenantId, String, Timestamp, Option<Timestamp>);
+    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
         "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
     )
     .bind(&hash)

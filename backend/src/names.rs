@@ -142,7 +142,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn valid_names_round_trip(name in "[\\p{L}\\p{N}][\\p{L}\\p{N} .,&'-]{0,98}[\\p{L}\\p{N}]") {
+        fn valid_names_round_trip(name in r"[\p{L}\p{N}][\p{L}\p{N} .,&'-]{0,98}[\p{L}\p{N}]") {
             let parsed = PersonName::parse(&format!("  {name} ")).expect("valid");
             prop_assert_eq!(parsed.as_str(), name.as_str());
         }

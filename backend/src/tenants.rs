@@ -53,7 +53,8 @@ pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Tenant> {
 
 /// The tenant's members, in the order they joined.
 pub async fn members(db: &Db, tenant_id: TenantId) -> Result<Vec<Member>> {
-    let rows: Vec<(UserId, String, String, String, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+    type Row = (UserId, String, String, String, Timestamp);
+    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
         "select u.id, u.email, u.name, m.role, m.created_at \
          from memberships m join users u on u.id = m.user_id \
          where m.tenant_id = $1 order by m.created_at, u.id",

@@ -131,7 +131,8 @@ async fn clear(db: &Db, account: &str) -> Result<()> {
 /// Delete attempts older than the window (they no longer count); returns how many. For a
 /// periodic job.
 pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
-    let done = with_db!(db, pool => sqlx::query("delete from login_attempts where attempted_at <= $1")
+    let sql = "delete from login_attempts where attempted_at <= $1";
+    let done = with_db!(db, pool => sqlx::query(sql)
         .bind(now - WINDOW)
         .execute(pool)
         .await

@@ -12,7 +12,7 @@
 //! backend = { workspace = true, features = ["testing"] }
 //! ```
 //!
-//! then either `backend::db_test!(async fn name(db) { … })` (two `#[test]`s, each with its own
+//! then either `backend::db_test!(name, |db| async move { … })` (two `#[test]`s, each with its own
 //! runtime: `name::sqlite`, `name::postgres`), or, inside your own `#[tokio::test]`:
 //!
 //! ```ignore
@@ -166,18 +166,27 @@ where
 /// database: `<name>::sqlite` and `<name>::postgres`.
 ///
 /// ```ignore
-/// use backend::{Db, db_test};
+/// use backend::db_test;
 ///
-/// db_test!(async fn ping_works(db) {
+/// // This form is formatted by rustfmt:
+/// db_test!(ping_works, |db| async move {
+///     db.ping().await.expect("ping");
+/// });
+///
+/// // This form takes attributes (e.g. `#[ignore]`), applied to both tests:
+/// db_test!(#[ignore] async fn slow_one(db) {
 ///     db.ping().await.expect("ping");
 /// });
 /// ```
 ///
-/// The body is an `async` block receiving `db: backend::Db` and returns `()`; use `expect`.
-/// Attributes (e.g. `#[ignore]`) before `async fn` apply to both tests. The calling crate needs
-/// `backend` with feature `testing` in its dev-dependencies; no tokio setup is required.
+/// The body receives `db: backend::Db` and returns `()`; use `expect`. Each test gets its own
+/// runtime (multi-threaded), so no tokio setup is needed. The calling crate needs `backend` with
+/// feature `testing` in its dev-dependencies.
 #[macro_export]
 macro_rules! db_test {
+    ($name:ident, |$db:ident| async move $body:block) => {
+        $crate::db_test!(async fn $name($db) $body);
+    };
     ($(#[$meta:meta])* async fn $name:ident($db:ident) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
@@ -186,13 +195,15 @@ macro_rules! db_test {
             $(#[$meta])*
             #[test]
             fn sqlite() {
-                $crate::testing::run($crate::testing::Backend::Sqlite, |$db: $crate::Db| async move $body);
+                let backend = $crate::testing::Backend::Sqlite;
+                $crate::testing::run(backend, |$db: $crate::Db| async move $body);
             }
 
             $(#[$meta])*
             #[test]
             fn postgres() {
-                $crate::testing::run($crate::testing::Backend::Postgres, |$db: $crate::Db| async move $body);
+                let backend = $crate::testing::Backend::Postgres;
+                $crate::testing::run(backend, |$db: $crate::Db| async move $body);
             }
         }
     };

@@ -2,15 +2,15 @@
 
 use backend::{Db, db_test};
 
-db_test!(async fn ping_answers(db) {
+db_test!(ping_answers, |db| async move {
     db.ping().await.expect("ping");
 });
 
-db_test!(async fn migrate_is_idempotent(db) {
+db_test!(migrate_is_idempotent, |db| async move {
     db.migrate().await.expect("second migrate");
 });
 
-db_test!(async fn backend_name_and_raw_pool_agree(db) {
+db_test!(backend_name_and_raw_pool_agree, |db| async move {
     match db.backend_name() {
         "sqlite" => assert!(db.sqlite_pool().is_some() && db.pg_pool().is_none()),
         "postgres" => assert!(db.pg_pool().is_some() && db.sqlite_pool().is_none()),
@@ -27,10 +27,16 @@ fn unsupported_url_is_refused() {
     assert_eq!(err.http_status(), 500);
 }
 
-db_test!(async fn sqlite_runs_in_wal_mode_with_foreign_keys(db) {
+db_test!(sqlite_runs_in_wal_mode_with_foreign_keys, |db| async move {
     let Some(pool) = db.sqlite_pool() else { return };
-    let mode: String = sqlx::query_scalar("pragma journal_mode").fetch_one(pool).await.expect("pragma");
+    let mode: String = sqlx::query_scalar("pragma journal_mode")
+        .fetch_one(pool)
+        .await
+        .expect("pragma");
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("pragma foreign_keys").fetch_one(pool).await.expect("pragma");
+    let fk: i64 = sqlx::query_scalar("pragma foreign_keys")
+        .fetch_one(pool)
+        .await
+        .expect("pragma");
     assert_eq!(fk, 1);
 });
