@@ -105,13 +105,10 @@ impl ListQuery {
     }
 
     /// Filters and sorts `items` (already in default order); 400 on unknown properties.
-    pub fn apply<'a, T: Queryable>(
+    pub fn apply<'a, T: Queryable + 'a>(
         &self,
         items: impl Iterator<Item = &'a T>,
-    ) -> Result<Vec<&'a T>, QueryError>
-    where
-        T: 'a,
-    {
+    ) -> Result<Vec<&'a T>, QueryError> {
         let mut kept = Vec::new();
         for item in items {
             let mut all = true;
@@ -132,12 +129,12 @@ impl ListQuery {
             }
         }
         if let Some((first, _)) = self.sort.first() {
-            if let Some(item) = kept.first() {
-                if item.field(first).is_none() {
-                    return Err(QueryError(format!(
-                        "Sorting on the property {first} is not supported."
-                    )));
-                }
+            if let Some(item) = kept.first()
+                && item.field(first).is_none()
+            {
+                return Err(QueryError(format!(
+                    "Sorting on the property {first} is not supported."
+                )));
             }
             kept.sort_by(|a, b| {
                 for (property, descending) in &self.sort {

@@ -3,19 +3,19 @@
 use crate::types::ErrorBody;
 use std::time::Duration;
 
-/// Why an e-conomic call failed.
+/// Why an e-conomic call failed. Error bodies are boxed to keep `Result`s small.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// 404: the resource does not exist (or was deleted or renumbered).
     #[error("not found: {}", .0.message)]
-    NotFound(ErrorBody),
+    NotFound(Box<ErrorBody>),
     /// 401/403: the app secret or agreement grant token is wrong or revoked.
     #[error("unauthorized ({status}): {}", .body.message)]
     Unauthorized {
         /// 401 or 403.
         status: u16,
         /// e-conomic's error body.
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// 429: slow down; wait `retry_after` if given.
     #[error("rate limited (retry after {retry_after:?})")]
@@ -29,7 +29,7 @@ pub enum ClientError {
         /// The status code.
         status: u16,
         /// e-conomic's error body, when it sent one.
-        body: Option<ErrorBody>,
+        body: Option<Box<ErrorBody>>,
     },
     /// No answer within the configured timeout; retry later.
     #[error("request timed out")]
@@ -43,7 +43,7 @@ pub enum ClientError {
         /// The status code.
         status: u16,
         /// e-conomic's error body (validation details in `errors`).
-        body: ErrorBody,
+        body: Box<ErrorBody>,
     },
     /// The response was not the JSON we expected.
     #[error("could not decode the response: {0}")]

@@ -33,11 +33,11 @@ pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Respon
     let bytes = response.bytes().await.unwrap_or_default();
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     let body_or_default = || {
-        body.clone().unwrap_or_else(|| ErrorBody {
+        Box::new(body.clone().unwrap_or_else(|| ErrorBody {
             message: String::from_utf8_lossy(&bytes).chars().take(500).collect(),
             http_status_code: status,
             ..ErrorBody::default()
-        })
+        }))
     };
     Err(match status {
         404 => ClientError::NotFound(body_or_default()),
@@ -46,7 +46,7 @@ pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Respon
             body: body_or_default(),
         },
         429 => ClientError::RateLimited { retry_after },
-        500..=599 => ClientError::Server { status, body },
+        500..=599 => ClientError::Server { status, body: body.map(Box::new) },
         _ => ClientError::Rejected {
             status,
             body: body_or_default(),
