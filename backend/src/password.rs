@@ -4,7 +4,6 @@
 //! the parameters from the stored PHC string, so raising them later keeps old hashes working.
 
 use std::fmt;
-use std::sync::LazyLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -69,15 +68,11 @@ fn hash_blocking(password: &str) -> Result<String> {
     Ok(hash.to_string())
 }
 
-/// A hash of a random password with the current parameters, verified against when the account
-/// does not exist, so that an unknown email costs the same time as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let random: [u8; 16] = rand::random();
-    let password: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    // Hashing a fixed-length ASCII password with valid parameters cannot fail; if it somehow
-    // did, verifying against an empty string fails fast, which is still correct (just faster).
-    hash_blocking(&password).unwrap_or_default()
-});
+/// A hash of a random, forgotten password with the current parameters. Verified against when
+/// the account does not exist, so that an unknown email costs the same time as a wrong password.
+/// A constant (not computed at first use) so that even the first such login takes no longer.
+/// When the parameters change, regenerate it: a unit test checks that they match.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Yi0cimdf77W/DiPAyqzTwg$QUPfodLAAOhN8Ki9BpPGdvJg0YjUCAjwpMjINkXs5W4";
 
 /// Hash `password` with argon2id on the blocking pool; returns a PHC string.
 pub(crate) async fn hash(password: &Password) -> Result<String> {
@@ -93,7 +88,7 @@ pub(crate) async fn verify(password: &str, stored: Option<String>) -> Result<boo
     let password = password.to_owned();
     tokio::task::spawn_blocking(move || {
         let is_real = stored.is_some();
-        let phc = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+        let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
         let parsed = match PasswordHash::new(&phc) {
             Ok(parsed) => parsed,
             Err(e) if is_real => {
@@ -132,6 +127,16 @@ mod tests {
     fn debug_does_not_print_the_password() {
         let password = Password::parse("hunter2hunter2").expect("valid");
         assert!(!format!("{password:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn dummy_hash_uses_the_current_parameters() {
+        let dummy = PasswordHash::new(DUMMY_HASH).expect("PHC string");
+        let params = Params::try_from(&dummy).expect("params");
+        assert_eq!(dummy.algorithm, Algorithm::Argon2id.ident());
+        assert_eq!(dummy.version, Some(Version::V0x13.into()));
+        let costs = (params.m_cost(), params.t_cost(), params.p_cost());
+        assert_eq!(costs, (ARGON2_M_COST, ARGON2_T_COST, ARGON2_P_COST));
     }
 
     #[tokio::test]

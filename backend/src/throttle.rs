@@ -104,6 +104,8 @@ async fn blocked_until(
     Ok(nth.map(|t| t + WINDOW))
 }
 
+/// Record a failure, and drop failures that have left the window (an indexed delete that usually
+/// finds nothing) so that the table stays small without a scheduled job.
 async fn record_failure(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
     with_db!(db, pool => sqlx::query(
         "insert into login_attempts (account, ip, attempted_at, created_at, updated_at) \
@@ -115,6 +117,7 @@ async fn record_failure(db: &Db, account: &str, ip: &str, now: Timestamp) -> Res
     .execute(pool)
     .await
     .map(|_| ()))?;
+    prune(db, now).await?;
     Ok(())
 }
 
@@ -128,8 +131,8 @@ async fn clear(db: &Db, account: &str) -> Result<()> {
     Ok(())
 }
 
-/// Delete attempts older than the window (they no longer count); returns how many. For a
-/// periodic job.
+/// Delete attempts older than the window (they no longer count); returns how many. Every failed
+/// login does this too; call it from a periodic job if you like.
 pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
     let sql = "delete from login_attempts where attempted_at <= $1";
     let done = with_db!(db, pool => sqlx::query(sql)

@@ -169,4 +169,9 @@ db_test!(prune_deletes_attempts_outside_the_window, |db| async move {
 
     assert_eq!(pruned, 1);
     assert_eq!(count(&db, "login_attempts").await, 1);
+
+    // A later failure prunes on its own.
+    let at = t0() + Duration::hours(1);
+    let _ = accounts::log_in(&db, &ghost, "guess", ip("192.0.2.1"), at).await;
+    assert_eq!(count(&db, "login_attempts").await, 1);
 });
