@@ -61,7 +61,7 @@ impl Default for Knobs {
             webhook_retries: 3,
             webhook_backoff_ms: 1_000,
             webhook_timeout_ms: 10_000,
-            webhook_concurrency: 256,
+            webhook_concurrency: 64,
             url_encode_values: false,
         }
     }

@@ -5,15 +5,29 @@ use crate::error::SimError;
 use crate::knobs::Knobs;
 use crate::store::{AgreementData, Change};
 use crate::webhooks::{WebhookSender, deliveries_for};
+use axum::body::Bytes;
+use economic::{CustomerNumber, ProductNumber};
 use rand::rngs::StdRng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use time::OffsetDateTime;
 
+/// A record whose rendered JSON is cached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum CacheKey {
+    Customer(CustomerNumber),
+    Product(ProductNumber),
+}
+
+/// Cached renderings are dropped wholesale beyond this many entries.
+const CACHE_CAPACITY: usize = 50_000;
+
 /// One agreement: its data, its call counter and its rate-limit window.
 pub(crate) struct AgreementSlot {
     pub data: RwLock<AgreementData>,
+    /// Rendered single-record JSON, for the hot `GET /customers/{n}` / `GET /products/{n}` path.
+    rendered: Mutex<HashMap<CacheKey, Bytes>>,
     pub calls: AtomicU64,
     /// (window start, requests in window) for the per-second rate limit.
     pub window: Mutex<(std::time::Instant, u32)>,
@@ -23,8 +37,52 @@ impl AgreementSlot {
     pub fn new(data: AgreementData) -> Self {
         Self {
             data: RwLock::new(data),
+            rendered: Mutex::new(HashMap::new()),
             calls: AtomicU64::new(0),
             window: Mutex::new((std::time::Instant::now(), 0)),
+        }
+    }
+}
+
+impl AgreementSlot {
+    /// The cached rendering of a record, rendering (and caching) it on a miss. `render` runs
+    /// under the data read lock and the entry is stored before the lock is released, so a
+    /// concurrent write (which invalidates under the write lock) can never leave a stale entry.
+    pub fn rendered(
+        &self,
+        key: CacheKey,
+        render: impl FnOnce(&AgreementData) -> Option<Bytes>,
+    ) -> Option<Bytes> {
+        if let Some(hit) = self.rendered.lock().ok().and_then(|c| c.get(&key).cloned()) {
+            return Some(hit);
+        }
+        let data = self.data.read().ok()?;
+        let bytes = render(&data)?;
+        if let Ok(mut cache) = self.rendered.lock() {
+            if cache.len() >= CACHE_CAPACITY {
+                cache.clear();
+            }
+            cache.insert(key, bytes.clone());
+        }
+        Some(bytes)
+    }
+
+    fn invalidate(&self, change: &Change) {
+        let Ok(mut cache) = self.rendered.lock() else {
+            return;
+        };
+        match change {
+            Change::Customer { old, new } => {
+                for n in [old, new].into_iter().flatten() {
+                    cache.remove(&CacheKey::Customer(*n));
+                }
+            }
+            Change::Product { old, new } => {
+                for n in [old, new].into_iter().flatten() {
+                    cache.remove(&CacheKey::Product(n.clone()));
+                }
+            }
+            Change::InvoiceBooked(_) => {}
         }
     }
 }
@@ -83,6 +141,10 @@ impl Shared {
                 .write()
                 .map_err(|_| SimError::NotFound("agreement".into()))?;
             let (changes, out) = f(&mut data, now)?;
+            // Under the write lock: no reader can cache the old rendering after this.
+            for change in &changes {
+                slot.invalidate(change);
+            }
             let deliveries: Vec<_> = changes
                 .iter()
                 .flat_map(|c| deliveries_for(c, &data.webhooks, url_encode))

@@ -4,7 +4,7 @@
 use super::collection::{page, parse_query};
 use super::errors::{from_sim_error, not_found, validation};
 use crate::render;
-use crate::state::{AgreementSlot, Shared};
+use crate::state::{AgreementSlot, CacheKey, Shared};
 use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
@@ -50,12 +50,19 @@ pub(crate) async fn get_customer(
     let Ok(number) = CustomerNumber::parse(&number) else {
         return not_found(&shared);
     };
-    let Ok(data) = slot.data.read() else {
-        return not_found(&shared);
-    };
-    match data.customers.get(&number) {
-        Some(c) => Json(render::customer(&shared.base_url, c)).into_response(),
-        None => not_found(&shared),
+    let rendered = slot.rendered(CacheKey::Customer(number), |data| {
+        let customer = data.customers.get(&number)?;
+        serde_json::to_vec(&render::customer(&shared.base_url, customer))
+            .ok()
+            .map(Bytes::from)
+    });
+    json_or_404(&shared, rendered)
+}
+
+fn json_or_404(shared: &Shared, rendered: Option<Bytes>) -> Response {
+    match rendered {
+        Some(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        None => not_found(shared),
     }
 }
 
@@ -144,13 +151,13 @@ pub(crate) async fn get_product(
     let Some(number) = product_number(&uri) else {
         return not_found(&shared);
     };
-    let Ok(data) = slot.data.read() else {
-        return not_found(&shared);
-    };
-    match data.products.get(&number) {
-        Some(p) => Json(render::product(&shared.base_url, &data, p)).into_response(),
-        None => not_found(&shared),
-    }
+    let rendered = slot.rendered(CacheKey::Product(number.clone()), |data| {
+        let product = data.products.get(&number)?;
+        serde_json::to_vec(&render::product(&shared.base_url, data, product))
+            .ok()
+            .map(Bytes::from)
+    });
+    json_or_404(&shared, rendered)
 }
 
 /// `POST /products`.

@@ -239,3 +239,26 @@ async fn auxiliary_collections_and_self() {
     assert_eq!(me["agreementNumber"], 9_000_001);
     assert_eq!(me["company"]["name"], "Demo ApS");
 }
+
+#[tokio::test]
+async fn single_records_reflect_writes_immediately() {
+    let sim = spawn_sim(|c| c.customers = 3).await;
+    let (_, _, before) = get(&sim, "/customers/2").await;
+    sim.agreement()
+        .update_customer(customer(2, "Nyt navn"))
+        .expect("update");
+    let (_, _, after) = get(&sim, "/customers/2").await;
+    sim.agreement()
+        .renumber_customer(
+            crate::helpers::customer_number(2),
+            crate::helpers::customer_number(20),
+        )
+        .expect("renumber");
+    let (gone, _, _) = get(&sim, "/customers/2").await;
+    let (_, _, moved) = get(&sim, "/customers/20").await;
+
+    assert_ne!(before["name"], "Nyt navn");
+    assert_eq!(after["name"], "Nyt navn");
+    assert_eq!(gone, StatusCode::NOT_FOUND);
+    assert_eq!(moved["self"], format!("{}/customers/20", sim.base_url()));
+}

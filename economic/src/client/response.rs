@@ -46,7 +46,10 @@ pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Respon
             body: body_or_default(),
         },
         429 => ClientError::RateLimited { retry_after },
-        500..=599 => ClientError::Server { status, body: body.map(Box::new) },
+        500..=599 => ClientError::Server {
+            status,
+            body: body.map(Box::new),
+        },
         _ => ClientError::Rejected {
             status,
             body: body_or_default(),

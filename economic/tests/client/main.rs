@@ -4,3 +4,4 @@
 mod endpoints;
 mod errors;
 mod helpers;
+mod types;
