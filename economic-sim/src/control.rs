@@ -1,5 +1,5 @@
 //! The JSON control API under `/_sim/api` (no auth, no faults): knobs, webhook configurations,
-//! delivery log, bulk import, invoice booking, clock, and a state summary. It acts on the
+//! delivery log, seeding, bulk import, invoice booking, clock, and a state summary. It acts on the
 //! default agreement.
 
 use crate::handle::AgreementHandle;
@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sim/api/products/bulk", post(bulk_import))
         .route("/_sim/api/invoices", post(book_invoice))
         .route("/_sim/api/clock", axum::routing::put(set_clock))
+        .route("/_sim/api/seed", post(reseed))
 }
 
 /// The default agreement as an in-process handle.
@@ -173,4 +174,24 @@ async fn set_clock(
         *clock = request.now;
     }
     StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct SeedRequest {
+    #[serde(default)]
+    seed: u64,
+    #[serde(default)]
+    customers: usize,
+    #[serde(default)]
+    products: usize,
+}
+
+async fn reseed(State(shared): State<Arc<Shared>>, Json(request): Json<SeedRequest>) -> Response {
+    let Some(a) = default_agreement(&shared) else {
+        return error(StatusCode::NOT_FOUND, "no default agreement");
+    };
+    a.reseed(request.seed, request.customers, request.products);
+    let counts =
+        a.read(|d| json!({ "customers": d.customers.len(), "products": d.products.len() }));
+    Json(counts).into_response()
 }

@@ -299,6 +299,20 @@ impl AgreementHandle {
         })
     }
 
+    /// Replaces all customers, products and booked invoices with freshly generated ones
+    /// (deterministic for `seed`). Like a restore, this fires no webhooks.
+    pub fn reseed(&self, seed: u64, customers: usize, products: usize) {
+        let now = self.shared.now();
+        if let Ok(mut d) = self.slot.data.write() {
+            d.customers.clear();
+            d.products.clear();
+            d.invoices.clear();
+            seed::generate(&mut d, seed, customers, products, now);
+            // Under the write lock, as in `Shared::mutate`.
+            self.slot.clear_rendered();
+        }
+    }
+
     /// Adds a webhook configuration.
     pub fn add_webhook(&self, config: WebhookConfig) {
         if let Ok(mut d) = self.slot.data.write() {

@@ -67,6 +67,13 @@ impl AgreementSlot {
         Some(bytes)
     }
 
+    /// Drops every cached rendering (after a wholesale data change).
+    pub fn clear_rendered(&self) {
+        if let Ok(mut cache) = self.rendered.lock() {
+            cache.clear();
+        }
+    }
+
     fn invalidate(&self, change: &Change) {
         let Ok(mut cache) = self.rendered.lock() else {
             return;

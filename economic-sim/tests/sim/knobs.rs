@@ -273,3 +273,24 @@ async fn control_api_sets_knobs_and_webhooks() {
     assert!(form.status().is_success(), "redirect followed to the page");
     assert_eq!(receiver.wait_for(1).await[0].body, "&77");
 }
+
+#[tokio::test]
+async fn control_api_reseeds_deterministically() {
+    let sim = spawn_sim(|c| c.customers = 2).await;
+    let http = reqwest::Client::new();
+    let seed = |s: u64| {
+        http.post(format!("{}/_sim/api/seed", sim.base_url()))
+            .json(&serde_json::json!({ "seed": s, "customers": 30, "products": 10 }))
+            .send()
+    };
+    let _ = get(&sim, "/customers/1").await;
+
+    seed(7).await.expect("seed");
+    let (_, _, first) = get(&sim, "/customers/1").await;
+    seed(7).await.expect("seed again");
+    let (_, _, again) = get(&sim, "/customers/1").await;
+    let (_, _, all) = get(&sim, "/customers?pagesize=100").await;
+
+    assert_eq!(first["name"], again["name"], "same seed, same data");
+    assert_eq!(all["pagination"]["results"], 30);
+}

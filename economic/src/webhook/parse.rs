@@ -151,9 +151,13 @@ fn old_new(
         return found;
     }
     match body_pairs {
-        Some(pairs) => {
-            from_pairs(pairs).unwrap_or(Err(WebhookParseError::MissingField { field: "old" }))
-        }
+        Some(pairs) => match from_pairs(pairs) {
+            Some(found) => found,
+            // No old/new keys: a raw `OLD&NEW` body whose numbers contain `=` (product numbers
+            // may), unless it is a JSON object, which has no raw form.
+            None if !body.starts_with('{') && body.contains('&') => split_raw(kind, body),
+            None => Err(WebhookParseError::MissingField { field: "old" }),
+        },
         None if body.is_empty() => Err(WebhookParseError::NoData {
             expected: "OLD&NEW or old=…&new=…",
         }),

@@ -99,6 +99,7 @@ fn product_numbers_with_special_characters() {
     let p = |body: &str| parse(WebhookKind::ProductUpdated, None, FORM, body.as_bytes());
     assert_eq!(p("a%20b&a%20b"), Ok(WebhookAction::Updated(product("a b"))));
     assert_eq!(p("a+b&a+b"), Ok(WebhookAction::Updated(product("a+b"))));
+    assert_eq!(p("x=1&x=1"), Ok(WebhookAction::Updated(product("x=1"))));
     assert_eq!(p("x&y&x&y"), Ok(WebhookAction::Updated(product("x&y"))));
     assert_eq!(
         p("a&b&c"),
