@@ -164,8 +164,20 @@ impl AgreementData {
         })
     }
 
-    /// Deletes a product.
+    /// Deletes a product, unless a booked invoice uses it (400, as in e-conomic).
     pub fn delete_product(&mut self, number: &ProductNumber) -> Result<Change, SimError> {
+        // e-conomic: "you can't delete a product that is in use".
+        let in_use = self.invoices.values().flat_map(|i| &i.lines).any(|l| {
+            l.product
+                .as_ref()
+                .is_some_and(|p| p.product_number == number.as_str())
+        });
+        if in_use && self.products.contains_key(number) {
+            return Err(SimError::validation(
+                "productNumber",
+                "The product is in use and cannot be deleted.",
+            ));
+        }
         self.products
             .remove(number)
             .ok_or_else(|| SimError::NotFound(format!("product {number}")))?;

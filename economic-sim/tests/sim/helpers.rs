@@ -48,6 +48,8 @@ pub struct Received {
     pub uri: String,
     pub query: Option<String>,
     pub content_type: Option<String>,
+    /// The `x-webhook-secret` custom header, if sent.
+    pub secret: Option<String>,
     pub body: String,
 }
 
@@ -78,6 +80,10 @@ async fn receive(
         query: uri.query().map(str::to_owned),
         content_type: headers
             .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        secret: headers
+            .get("x-webhook-secret")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         body: String::from_utf8_lossy(&body).into_owned(),

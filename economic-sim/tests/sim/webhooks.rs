@@ -244,3 +244,46 @@ async fn disabled_and_other_kinds_send_nothing() {
 
     assert!(receiver.received().is_empty());
 }
+
+#[tokio::test]
+async fn custom_headers_are_sent() {
+    let receiver = Receiver::start().await;
+    let sim = spawn_sim(|_| {}).await;
+    sim.agreement().add_webhook(WebhookConfig {
+        custom_headers: vec![("X-Webhook-Secret".into(), "s3cret".into())],
+        content_type: "application/json".into(),
+        post_data: r#"{"old":"[OLDNUMBER]","new":"[NEWNUMBER]"}"#.into(),
+        ..WebhookConfig::rackbeat(WebhookKind::CustomerUpdated, receiver.url("/json"))
+    });
+
+    sim.agreement()
+        .create_customer(customer(9, "Med header"))
+        .expect("create");
+    let got = receiver.wait_for(1).await;
+
+    assert_eq!(got[0].secret.as_deref(), Some("s3cret"));
+    assert_eq!(got[0].content_type.as_deref(), Some("application/json"));
+    assert_eq!(got[0].body, r#"{"old":"","new":"9"}"#);
+    assert_eq!(
+        parsed(WebhookKind::CustomerUpdated, &got[0]),
+        WebhookAction::Created(c(9))
+    );
+}
+
+#[tokio::test]
+async fn products_in_use_cannot_be_deleted() {
+    let sim = spawn_sim(|c| {
+        c.customers = 1;
+        c.products = 2;
+    })
+    .await;
+    // The seeded invoices use product 1001.
+    let err = sim
+        .agreement()
+        .delete_product(&product_number("1001"))
+        .expect_err("in use");
+    assert!(err.to_string().contains("in use"), "{err}");
+    sim.agreement()
+        .delete_product(&product_number("1002"))
+        .expect("unused product deletes");
+}
