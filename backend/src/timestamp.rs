@@ -43,6 +43,11 @@ impl Timestamp {
         })
     }
 
+    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-29T15:00:00.123Z` (same as `Display`).
+    pub fn to_rfc3339(self) -> String {
+        self.to_string()
+    }
+
     /// Whole seconds from `self` until `later`, rounded up; 0 if `later` is not after `self`.
     pub fn secs_until(self, later: Timestamp) -> u64 {
         let millis = later.0.saturating_sub(self.0);
@@ -105,6 +110,7 @@ mod tests {
         assert_eq!(ts.as_millis(), 1_795_964_400_123);
         assert_eq!(ts.to_offset_date_time(), t);
         assert_eq!(ts.to_string(), "2026-11-29T15:00:00.123Z");
+        assert_eq!(ts.to_rfc3339(), "2026-11-29T15:00:00.123Z");
     }
 
     #[test]
