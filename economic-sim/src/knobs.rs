@@ -39,6 +39,9 @@ pub struct Knobs {
     pub webhook_timeout_ms: u64,
     /// Webhook requests in flight at once (1 keeps them in order).
     pub webhook_concurrency: usize,
+    /// Disable a webhook configuration (`isDisabled`) after this many consecutive failed
+    /// deliveries (after retries); `None` = never (e-conomic's threshold is undocumented).
+    pub webhook_disable_after_failures: Option<u32>,
     /// Percent-encode merge-field values (e-conomic's behaviour is undocumented; off = raw text).
     pub url_encode_values: bool,
 }
@@ -62,6 +65,7 @@ impl Default for Knobs {
             webhook_backoff_ms: 1_000,
             webhook_timeout_ms: 10_000,
             webhook_concurrency: 64,
+            webhook_disable_after_failures: None,
             url_encode_values: false,
         }
     }

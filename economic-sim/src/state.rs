@@ -4,9 +4,9 @@
 use crate::error::SimError;
 use crate::knobs::Knobs;
 use crate::store::{AgreementData, Change};
-use crate::webhooks::{WebhookSender, deliveries_for};
+use crate::webhooks::{OutcomeHook, WebhookSender, deliveries_for};
 use axum::body::Bytes;
-use economic::{CustomerNumber, ProductNumber};
+use economic::{CustomerNumber, ProductNumber, WebhookKind};
 use rand::rngs::StdRng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -137,11 +137,12 @@ impl Shared {
     /// (after the lock is released: delivery is asynchronous, as in e-conomic).
     pub fn mutate<T>(
         &self,
-        slot: &AgreementSlot,
+        slot: &Arc<AgreementSlot>,
         f: impl FnOnce(&mut AgreementData, OffsetDateTime) -> Result<(Vec<Change>, T), SimError>,
     ) -> Result<T, SimError> {
         let now = self.now();
-        let url_encode = self.knobs().url_encode_values;
+        let knobs = self.knobs();
+        let url_encode = knobs.url_encode_values;
         let (deliveries, out) = {
             let mut data = slot
                 .data
@@ -152,13 +153,41 @@ impl Shared {
             for change in &changes {
                 slot.invalidate(change);
             }
-            let deliveries: Vec<_> = changes
+            let mut deliveries: Vec<_> = changes
                 .iter()
                 .flat_map(|c| deliveries_for(c, &data.webhooks, url_encode))
                 .collect();
+            if let Some(limit) = knobs.webhook_disable_after_failures {
+                for delivery in &mut deliveries {
+                    delivery.on_outcome = Some(disable_hook(
+                        slot,
+                        delivery.kind,
+                        &delivery.config_url,
+                        limit,
+                    ));
+                }
+            }
             (deliveries, out)
         };
         self.sender.enqueue(deliveries);
         Ok(out)
     }
+}
+
+/// The outcome hook that counts failures and disables the configuration at `limit`. Holds the
+/// agreement weakly: a removed agreement simply stops counting.
+fn disable_hook(
+    slot: &Arc<AgreementSlot>,
+    kind: WebhookKind,
+    url: &str,
+    limit: u32,
+) -> OutcomeHook {
+    let slot = Arc::downgrade(slot);
+    let url = url.to_owned();
+    Arc::new(move |ok| {
+        let Some(slot) = slot.upgrade() else { return };
+        if let Ok(mut data) = slot.data.write() {
+            data.record_webhook_outcome(kind, &url, ok, limit);
+        }
+    })
 }

@@ -3,11 +3,12 @@
 
 use crate::error::SimError;
 use crate::webhooks::WebhookConfig;
+use economic::WebhookKind;
 use economic::types::{
     BookedInvoice, Customer, CustomerGroup, PaymentTerms, Product, ProductGroup, Unit, VatZone,
 };
 use economic::{CustomerNumber, InvoiceNumber, ProductNumber};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 
 /// What changed, in webhook terms: `None` old = created, `None` new = deleted.
@@ -56,6 +57,8 @@ pub struct AgreementData {
     pub payment_terms: Vec<PaymentTerms>,
     /// Configured webhooks.
     pub webhooks: Vec<WebhookConfig>,
+    /// Consecutive failed deliveries per configuration (kind, URL template).
+    pub webhook_failures: HashMap<(WebhookKind, String), u32>,
 }
 
 /// e-conomic stamps products at minute precision (observed in real data).
@@ -71,6 +74,27 @@ pub fn second(now: OffsetDateTime) -> OffsetDateTime {
 }
 
 impl AgreementData {
+    /// Records a delivery outcome for a configuration; after `limit` consecutive failures the
+    /// configuration is disabled, like e-conomic's `isDisabled`.
+    pub fn record_webhook_outcome(&mut self, kind: WebhookKind, url: &str, ok: bool, limit: u32) {
+        let key = (kind, url.to_owned());
+        if ok {
+            self.webhook_failures.remove(&key);
+            return;
+        }
+        let failures = self.webhook_failures.entry(key).or_insert(0);
+        *failures += 1;
+        if *failures >= limit {
+            for config in self
+                .webhooks
+                .iter_mut()
+                .filter(|c| c.kind == kind && c.url == url)
+            {
+                config.is_disabled = true;
+            }
+        }
+    }
+
     /// Adds a customer; conflict if the number is taken.
     pub fn create_customer(
         &mut self,

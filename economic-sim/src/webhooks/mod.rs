@@ -7,4 +7,4 @@ mod template;
 
 pub use config::WebhookConfig;
 pub use sender::{DeliveryRecord, WebhookSender, WebhookStats};
-pub use template::deliveries_for;
+pub use template::{OutcomeHook, deliveries_for};

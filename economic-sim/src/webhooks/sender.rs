@@ -247,6 +247,9 @@ impl Dispatcher {
                     attempts,
                     error,
                 });
+                if let Some(hook) = &delivery.on_outcome {
+                    hook(ok);
+                }
                 counter.fetch_add(1, Ordering::Relaxed);
                 return;
             }

@@ -5,9 +5,13 @@ use super::config::WebhookConfig;
 use crate::store::Change;
 use economic::WebhookKind;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use std::sync::Arc;
+
+/// Called once with the final outcome of a delivery (true = 2xx), e.g. to auto-disable.
+pub type OutcomeHook = Arc<dyn Fn(bool) + Send + Sync>;
 
 /// One request to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Delivery {
     /// The webhook type.
     pub kind: WebhookKind,
@@ -21,6 +25,10 @@ pub struct Delivery {
     pub body: String,
     /// Whether this is a delete (new number empty), for the "drop deletes" knob.
     pub is_delete: bool,
+    /// The configuration's URL template: with `kind`, identifies the configuration.
+    pub config_url: String,
+    /// Told the final outcome.
+    pub on_outcome: Option<OutcomeHook>,
 }
 
 /// The requests `change` causes for the enabled `configs`.
@@ -67,6 +75,8 @@ pub fn deliveries_for(
             headers: c.custom_headers.clone(),
             body: substitute(&c.post_data, &fields),
             is_delete,
+            config_url: c.url.clone(),
+            on_outcome: None,
         })
         .collect()
 }

@@ -294,3 +294,33 @@ async fn control_api_reseeds_deterministically() {
     assert_eq!(first["name"], again["name"], "same seed, same data");
     assert_eq!(all["pagination"]["results"], 30);
 }
+
+#[tokio::test]
+async fn webhooks_are_disabled_after_repeated_failures() {
+    let receiver = Receiver::start().await;
+    let sim = spawn_sim(|c| {
+        c.knobs.webhook_retries = 0;
+        c.knobs.webhook_disable_after_failures = Some(2);
+    })
+    .await;
+    let agreement = sim.agreement();
+    agreement.add_webhook(WebhookConfig::rackbeat(
+        WebhookKind::CustomerUpdated,
+        receiver.url("/down"),
+    ));
+    receiver.set_status(500);
+
+    for n in 1..=2 {
+        agreement
+            .create_customer(customer(n, "Fejler"))
+            .expect("create");
+        assert!(sim.wait_webhooks_idle(Duration::from_secs(5)).await);
+    }
+    agreement
+        .create_customer(customer(3, "Sendes ikke"))
+        .expect("create");
+    assert!(sim.wait_webhooks_idle(Duration::from_secs(5)).await);
+
+    assert_eq!(receiver.received().len(), 2);
+    assert!(agreement.webhooks()[0].is_disabled);
+}
