@@ -1,0 +1,66 @@
+//! Sign up, log in, log out.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Creates a company with its owner and logs the owner in.
+#[server(prefix = "/api", endpoint = "sign_up")]
+pub async fn sign_up(
+    csrf_token: String,
+    company_name: String,
+    name: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{errors::parse, session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let input = backend::accounts::SignUp {
+        company_name: parse(backend::CompanyName::parse(&company_name))?,
+        name: parse(backend::PersonName::parse(&name))?,
+        email: parse(backend::Email::parse(&email))?,
+        password: parse(backend::Password::parse(&password))?,
+    };
+    let signed_up = backend::accounts::sign_up(&state.db, input).await?;
+    session::start(
+        &session::current().await?,
+        signed_up.user_id,
+        signed_up.tenant_id,
+    )
+    .await?;
+    leptos_axum::redirect("/settings");
+    Ok(())
+}
+
+/// Checks email and password, then starts a fresh session.
+#[server(prefix = "/api", endpoint = "log_in")]
+pub async fn log_in(csrf_token: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    // A malformed email cannot belong to an account: answer as for a wrong password.
+    let email = backend::Email::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
+    let ip = session::client_ip().await;
+    let user_id =
+        backend::accounts::log_in(&state.db, &email, &password, ip, backend::Timestamp::now())
+            .await?;
+    let memberships = backend::accounts::memberships(&state.db, user_id).await?;
+    let tenant = memberships.first().ok_or(AppError::Forbidden)?;
+    session::start(&session::current().await?, user_id, tenant.tenant_id).await?;
+    leptos_axum::redirect("/settings");
+    Ok(())
+}
+
+/// Ends the session.
+#[server(prefix = "/api", endpoint = "log_out")]
+pub async fn log_out(csrf_token: String) -> Result<(), AppError> {
+    use crate::ssr::session;
+    let _ = csrf_token;
+
+    session::end(&session::current().await?).await?;
+    leptos_axum::redirect("/login?logged_out=1");
+    Ok(())
+}

@@ -1,0 +1,8 @@
+//! Server functions: the browser's API. Each checks who is asking and calls `backend`.
+//!
+//! Every state-changing function takes `csrf_token`: the server's CSRF layer checks it before the
+//! function runs; the argument exists so that forms and hydrated calls carry it in the body.
+
+pub mod auth;
+pub mod session;
+pub mod team;

@@ -1,0 +1,52 @@
+//! Who is logged in, for the page shell.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the shell needs to know about the visitor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The token every form must send back.
+    pub csrf_token: String,
+    /// The logged-in user, if any.
+    pub user: Option<UserView>,
+}
+
+/// The logged-in user and the company they act for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Name of the company acted for.
+    pub company: String,
+    /// Whether the user owns that company.
+    pub is_owner: bool,
+}
+
+/// The visitor's session: CSRF token and, when logged in, user and company.
+#[server(prefix = "/api", endpoint = "session", input = leptos::server_fn::codec::GetUrl)]
+pub async fn session_info() -> Result<SessionView, AppError> {
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    let session = session::current().await?;
+    let csrf_token = session::csrf_token(&session).await?;
+    let user = match session::tenant_user(&state, &session).await {
+        Ok(ctx) => {
+            let user = backend::accounts::user(&state.db, ctx.user_id).await?;
+            Some(UserView {
+                name: user.name.to_string(),
+                email: user.email.to_string(),
+                company: ctx.company,
+                is_owner: ctx.is_owner,
+            })
+        }
+        Err(AppError::NotAuthenticated) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(SessionView { csrf_token, user })
+}

@@ -1,0 +1,115 @@
+//! The company's members and invites.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A member as shown on the team page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberView {
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Whether this member owns the company.
+    pub is_owner: bool,
+}
+
+/// An invite not yet accepted.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InviteView {
+    /// Who was invited.
+    pub email: String,
+    /// When the link stops working (UTC).
+    pub expires_at: String,
+}
+
+/// The team page's data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamView {
+    /// Everyone in the company.
+    pub members: Vec<MemberView>,
+    /// Open invites (owners only; empty for members).
+    pub invites: Vec<InviteView>,
+    /// Whether the viewer may invite.
+    pub can_invite: bool,
+}
+
+/// Members and open invites of the caller's company.
+#[server(prefix = "/api", endpoint = "team", input = leptos::server_fn::codec::GetUrl)]
+pub async fn team() -> Result<TeamView, AppError> {
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let members = backend::tenants::members(&state.db, ctx.tenant_id)
+        .await?
+        .into_iter()
+        .map(|m| MemberView {
+            name: m.name.to_string(),
+            email: m.email.to_string(),
+            is_owner: m.role == backend::Role::Owner,
+        })
+        .collect();
+    let invites = if ctx.is_owner {
+        backend::invites::pending(&state.db, ctx.tenant_id, backend::Timestamp::now())
+            .await?
+            .into_iter()
+            .map(|i| InviteView {
+                email: i.email.to_string(),
+                expires_at: i.expires_at.to_string(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(TeamView {
+        members,
+        invites,
+        can_invite: ctx.is_owner,
+    })
+}
+
+/// Creates an invite for `email` and returns the link to send.
+#[server(prefix = "/api", endpoint = "create_invite")]
+pub async fn create_invite(csrf_token: String, email: String) -> Result<String, AppError> {
+    use crate::ssr::{errors::parse, session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_write(&ctx)?;
+    let email = parse(backend::Email::parse(&email))?;
+    let token = backend::invites::create(
+        &state.db,
+        ctx.tenant_id,
+        ctx.user_id,
+        email,
+        backend::Timestamp::now(),
+    )
+    .await?;
+    Ok(format!("{}/invite/{}", state.public_url, token.as_str()))
+}
+
+/// Accepts an invite: creates the user in the inviting company and logs them in.
+#[server(prefix = "/api", endpoint = "accept_invite")]
+pub async fn accept_invite(
+    csrf_token: String,
+    token: String,
+    name: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{errors::parse, session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let name = parse(backend::PersonName::parse(&name))?;
+    let password = parse(backend::Password::parse(&password))?;
+    let joined =
+        backend::invites::accept(&state.db, &token, name, password, backend::Timestamp::now())
+            .await?;
+    session::start(&session::current().await?, joined.user_id, joined.tenant_id).await?;
+    leptos_axum::redirect("/settings");
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! The frame around every page: header with navigation, company, user, language and log-out.
+
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet, Redirect};
+use leptos_router::hooks::use_location;
+
+use crate::api::auth::LogOut;
+use crate::api::session::{SessionView, session_info};
+use crate::components::form::CsrfField;
+use crate::error::AppError;
+use crate::i18n::{Lang, Msg, t, use_lang};
+
+/// The session as loaded for the current page; refetched on every navigation.
+pub type SessionResource = Resource<Result<SessionView, AppError>>;
+
+/// Loads the session, renders the header and the page below it.
+#[component]
+pub fn Layout() -> impl IntoView {
+    let location = use_location();
+    let session: SessionResource =
+        Resource::new_blocking(move || location.pathname.get(), |_| session_info());
+    provide_context(session);
+
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">{t(Msg::AppName)}</a>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let user = session.await.ok().and_then(|s| s.user);
+                    match user {
+                        Some(user) => view! {
+                            <nav class="mainnav" aria-label="main">
+                                <A href="/settings">{t(Msg::NavSettings)}</A>
+                                <A href="/events">{t(Msg::NavEvents)}</A>
+                                <A href="/customers">{t(Msg::NavCustomers)}</A>
+                                <A href="/products">{t(Msg::NavProducts)}</A>
+                                <A href="/invoices">{t(Msg::NavInvoices)}</A>
+                                <A href="/team">{t(Msg::NavTeam)}</A>
+                            </nav>
+                            <div class="who">
+                                <span class="company" title=t(Msg::CompanyLabel)>{user.company}</span>
+                                <span class="user" title=t(Msg::SignedInAs)>{user.name}</span>
+                                <LogOutButton />
+                            </div>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <nav class="mainnav" aria-label="main">
+                                <A href="/login">{t(Msg::NavLogIn)}</A>
+                                <A href="/signup">{t(Msg::NavSignUp)}</A>
+                            </nav>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Transition>
+            <LangSwitch />
+        </header>
+        <main class="page">
+            <Outlet />
+        </main>
+    }
+}
+
+#[component]
+fn LogOutButton() -> impl IntoView {
+    let action = ServerAction::<LogOut>::new();
+    view! {
+        <ActionForm action attr:class="inline">
+            <CsrfField />
+            <button type="submit" class="link-button" data-test="logout">{t(Msg::NavLogOut)}</button>
+        </ActionForm>
+    }
+}
+
+/// Links that set the language cookie and come back here; plain links, so no JavaScript needed.
+#[component]
+fn LangSwitch() -> impl IntoView {
+    let location = use_location();
+    let current = use_lang();
+    let link = move |lang: Lang, label: Msg| {
+        let next = location.pathname.get();
+        view! {
+            <a
+                href=format!("/lang/{}?next={}", lang.code(), next)
+                rel="external"
+                class:active=current == lang
+                hreflang=lang.code()
+            >
+                {t(label)}
+            </a>
+        }
+    };
+    view! {
+        <nav class="langs" aria-label=t(Msg::LangSwitchLabel)>
+            {move || link(Lang::Da, Msg::LangDa)}
+            {move || link(Lang::En, Msg::LangEn)}
+        </nav>
+    }
+}
+
+/// Renders `children` for a logged-in user; sends anyone else to the login page.
+#[component]
+pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<SessionResource>();
+    view! {
+        <Transition fallback=|| ()>
+            {
+                let children = children.clone();
+                move || {
+                    let children = children.clone();
+                    Suspend::new(async move {
+                        match session.await {
+                            Ok(SessionView { user: Some(_), .. }) => children().into_any(),
+                            _ => view! { <Redirect path="/login" /> }.into_any(),
+                        }
+                    })
+                }
+            }
+        </Transition>
+    }
+}

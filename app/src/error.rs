@@ -1,0 +1,130 @@
+//! The error every server function returns: typed, serialisable, and shown to people as a
+//! translated message. Internal causes are logged on the server and never sent to the browser.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Msg;
+
+/// A form field that can be wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    /// The company name at sign-up.
+    CompanyName,
+    /// A person's name.
+    Name,
+    /// An email address.
+    Email,
+    /// A password.
+    Password,
+}
+
+/// What is wrong with a field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    /// Empty.
+    Required,
+    /// Longer than allowed.
+    TooLong,
+    /// Contains characters not allowed there (line breaks, control characters).
+    BadCharacters,
+    /// Not an email address.
+    EmailInvalid,
+    /// A password shorter than the minimum.
+    PasswordTooShort,
+    /// A password longer than the maximum.
+    PasswordTooLong,
+}
+
+/// Why a server function failed, in terms a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// A field failed validation (400).
+    #[error("{field:?} is invalid: {problem:?}")]
+    Invalid {
+        /// Which field.
+        field: Field,
+        /// What is wrong with it.
+        problem: Problem,
+    },
+    /// The email address belongs to another account (409).
+    #[error("email taken")]
+    EmailTaken,
+    /// Wrong email or password (401).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// Login throttled (429).
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    TooManyAttempts {
+        /// Seconds until another attempt is allowed.
+        retry_after_secs: u64,
+    },
+    /// No one is logged in (401).
+    #[error("not authenticated")]
+    NotAuthenticated,
+    /// Logged in, but not allowed (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// Nothing there, or not yours (404).
+    #[error("not found")]
+    NotFound,
+    /// The invite is past its expiry (410).
+    #[error("invite expired")]
+    InviteExpired,
+    /// The invite is unknown or already used (404).
+    #[error("invite invalid")]
+    InviteInvalid,
+    /// The CSRF token was missing or wrong (403); sent by the server's CSRF check.
+    #[error("csrf token missing or invalid")]
+    Csrf,
+    /// Something failed on the server; details are in the server log only (500).
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the function or its answer could not be read.
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The message to show for this error.
+    pub fn message(&self) -> Msg {
+        match self {
+            AppError::Invalid { problem, .. } => match problem {
+                Problem::Required => Msg::ErrorRequired,
+                Problem::TooLong => Msg::ErrorTooLong,
+                Problem::BadCharacters => Msg::ErrorBadCharacters,
+                Problem::EmailInvalid => Msg::ErrorEmailInvalid,
+                Problem::PasswordTooShort => Msg::ErrorPasswordTooShort,
+                Problem::PasswordTooLong => Msg::ErrorPasswordTooLong,
+            },
+            AppError::EmailTaken => Msg::ErrorEmailTaken,
+            AppError::InvalidCredentials => Msg::ErrorInvalidCredentials,
+            AppError::TooManyAttempts { .. } => Msg::ErrorTooManyAttempts,
+            AppError::NotAuthenticated => Msg::ErrorNotAuthenticated,
+            AppError::Forbidden => Msg::ErrorForbidden,
+            AppError::NotFound => Msg::ErrorNotFound,
+            AppError::InviteExpired => Msg::ErrorInviteExpired,
+            AppError::InviteInvalid => Msg::ErrorInviteInvalid,
+            AppError::Csrf => Msg::ErrorCsrf,
+            AppError::Internal | AppError::Request(_) => Msg::ErrorInternal,
+        }
+    }
+
+    /// The field this error belongs to, if it belongs to one.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            AppError::Invalid { field, .. } => Some(*field),
+            AppError::EmailTaken => Some(Field::Email),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page.
+
+pub mod home;
+pub mod invite;
+pub mod login;
+pub mod not_found;
+pub mod placeholder;
+pub mod signup;
+pub mod team;

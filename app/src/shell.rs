@@ -1,0 +1,59 @@
+//! The HTML document and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{ParamSegment, StaticSegment};
+
+use crate::components::layout::Layout;
+use crate::i18n::{Msg, detect_lang, t};
+use crate::pages;
+
+/// The whole HTML document, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: language, stylesheet and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = detect_lang();
+    provide_context(lang);
+    let pkg = option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("inventory-sync");
+
+    view! {
+        <Html attr:lang=lang.code() />
+        <Stylesheet id="leptos" href=format!("/pkg/{pkg}.css") />
+        <Title text=t(Msg::AppName) />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <ParentRoute path=StaticSegment("") view=Layout>
+                    <Route path=StaticSegment("") view=pages::home::Home />
+                    <Route path=StaticSegment("signup") view=pages::signup::SignUpPage />
+                    <Route path=StaticSegment("login") view=pages::login::LoginPage />
+                    <Route path=(StaticSegment("invite"), ParamSegment("token")) view=pages::invite::AcceptInvitePage />
+                    <Route path=StaticSegment("team") view=pages::team::TeamPage />
+                    <Route path=StaticSegment("settings") view=pages::placeholder::SettingsPage />
+                    <Route path=StaticSegment("events") view=pages::placeholder::EventsPage />
+                    <Route path=StaticSegment("customers") view=pages::placeholder::CustomersPage />
+                    <Route path=StaticSegment("products") view=pages::placeholder::ProductsPage />
+                    <Route path=StaticSegment("invoices") view=pages::placeholder::InvoicesPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

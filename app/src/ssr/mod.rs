@@ -1,0 +1,5 @@
+//! Server-only helpers for the server functions: shared state, the session, error mapping.
+
+pub mod errors;
+pub mod session;
+pub mod state;

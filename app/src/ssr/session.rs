@@ -1,0 +1,146 @@
+//! The session: who is logged in, which tenant they act for, and the CSRF token.
+//!
+//! The session keeps the actor (a tenant user, or later a staff member) apart from the tenant being
+//! acted for, so that staff impersonation only sets `acting_tenant` and changes nothing else.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use base64::Engine as _;
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::state::AppState;
+use crate::error::AppError;
+
+/// Session key of the [`AuthState`].
+pub const AUTH_KEY: &str = "auth";
+/// Session key of the CSRF token.
+pub const CSRF_KEY: &str = "csrf";
+
+/// Who is behind the session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Actor {
+    /// A tenant user, by user id.
+    User(i64),
+    /// A staff member, by staff id.
+    Staff(i64),
+}
+
+/// What the session says about authentication.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthState {
+    /// Who is logged in.
+    pub actor: Actor,
+    /// The tenant whose data they see, if any.
+    pub acting_tenant: Option<i64>,
+}
+
+/// A tenant user acting for their tenant, as checked against the database on this request.
+#[derive(Clone, Debug)]
+pub struct TenantUser {
+    /// The tenant acted for.
+    pub tenant_id: backend::TenantId,
+    /// The user.
+    pub user_id: backend::UserId,
+    /// The tenant's name.
+    pub company: String,
+    /// Whether the user owns the tenant.
+    pub is_owner: bool,
+}
+
+/// The client's address, put into request extensions by the server.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub IpAddr);
+
+/// The session of the current request.
+pub async fn current() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(|e| {
+        tracing::error!(error = %e, "session layer missing");
+        AppError::Internal
+    })
+}
+
+/// The client's address (unspecified if the server did not record one).
+pub async fn client_ip() -> IpAddr {
+    leptos_axum::extract::<axum::Extension<ClientIp>>()
+        .await
+        .map(|ip| ip.0.0)
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// The session's CSRF token, created on first use.
+pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+    if let Some(token) = session.get::<String>(CSRF_KEY).await.map_err(internal)? {
+        return Ok(token);
+    }
+    let token = new_token();
+    session.insert(CSRF_KEY, &token).await.map_err(internal)?;
+    Ok(token)
+}
+
+/// Logs `user` in, acting for `tenant`, under a new session id and a new CSRF token.
+pub async fn start(
+    session: &Session,
+    user: backend::UserId,
+    tenant: backend::TenantId,
+) -> Result<(), AppError> {
+    // A new id defeats session fixation: an id planted before login is worthless after it.
+    session.cycle_id().await.map_err(internal)?;
+    let auth = AuthState {
+        actor: Actor::User(user.get()),
+        acting_tenant: Some(tenant.get()),
+    };
+    session.insert(AUTH_KEY, &auth).await.map_err(internal)?;
+    session
+        .insert(CSRF_KEY, new_token())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Ends the session: deletes it from the store and expires the cookie.
+pub async fn end(session: &Session) -> Result<(), AppError> {
+    session.flush().await.map_err(internal)
+}
+
+/// The tenant user behind this session, checked against the database on every call so that a
+/// removed member loses access at once.
+pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUser, AppError> {
+    let auth: AuthState = session
+        .get(AUTH_KEY)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotAuthenticated)?;
+    let (Actor::User(user), Some(tenant)) = (auth.actor, auth.acting_tenant) else {
+        return Err(AppError::NotAuthenticated);
+    };
+    let (user_id, tenant_id) = (backend::UserId::new(user), backend::TenantId::new(tenant));
+    let membership = match backend::accounts::membership(&state.db, tenant_id, user_id).await {
+        Ok(m) => m,
+        Err(backend::Error::NotFound) => return Err(AppError::NotAuthenticated),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(TenantUser {
+        tenant_id,
+        user_id,
+        company: membership.company_name.to_string(),
+        is_owner: membership.role == backend::Role::Owner,
+    })
+}
+
+/// Refuses changes where the session may only read (reserved for staff impersonation).
+pub fn require_write(_ctx: &TenantUser) -> Result<(), AppError> {
+    Ok(())
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn internal(e: tower_sessions::session::Error) -> AppError {
+    tracing::error!(error = %e, "session store failed");
+    AppError::Internal
+}

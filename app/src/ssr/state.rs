@@ -1,0 +1,25 @@
+//! The state every request can reach.
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Shared application state, handed to axum and provided to every server function.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    /// Leptos' own settings (site root, addresses).
+    pub leptos_options: LeptosOptions,
+    /// The database.
+    pub db: backend::Db,
+    /// The address people and e-conomic reach us at, without a trailing slash.
+    pub public_url: String,
+}
+
+/// The `AppState` of the current request.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}

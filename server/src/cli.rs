@@ -1,0 +1,75 @@
+//! The command line: `serve`, `migrate`, `create-demo`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::startup::{Application, shutdown_signal};
+use crate::telemetry;
+
+#[derive(Parser, Debug)]
+#[command(name = "server", about = "Inventory ↔ e-conomic sync server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(Config),
+    /// Apply database migrations and exit.
+    Migrate {
+        /// Database URL.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/app.db?mode=rwc"
+        )]
+        database_url: String,
+    },
+}
+
+/// Parses the command line and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the async runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(config) => serve(config).await,
+            Command::Migrate { database_url } => migrate(&database_url).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = ?e, "{e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), crate::startup::Error> {
+    let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
+    let app = Application::build(config, listener).await?;
+    tracing::info!(url = %app.public_url(), "listening");
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+async fn migrate(database_url: &str) -> Result<(), crate::startup::Error> {
+    let db = backend::Db::connect(database_url).await?;
+    db.migrate().await?;
+    tracing::info!(database = db.backend_name(), "migrations applied");
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! The axum server: configuration, CLI, router (Leptos pages, server functions, health) and
+//! the middleware around them. Domain logic lives in `backend`; this crate only wires it up.
+
+pub mod cli;
+pub mod config;
+mod demo;
+mod middleware;
+mod routes;
+mod sessions;
+mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

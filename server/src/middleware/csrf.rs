@@ -1,0 +1,112 @@
+//! CSRF protection for every state-changing request from a browser.
+//!
+//! The session holds a random token; every POST, PUT, PATCH and DELETE must send it back, in the
+//! form field `csrf_token` or the `X-CSRF-Token` header, or it is refused with 403 before any
+//! handler runs. GET requests change nothing and are not checked. The webhook endpoints are not
+//! behind this layer: e-conomic has no session, and the URL credential protects them.
+
+use app::error::AppError;
+use app::i18n::{Lang, Msg};
+use app::ssr::session::CSRF_KEY;
+use axum::body::{Body, to_bytes};
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use subtle::ConstantTimeEq;
+use tower_sessions::Session;
+
+/// The form field carrying the token.
+pub const FIELD: &str = "csrf_token";
+/// The header carrying the token (for scripts).
+pub const HEADER: &str = "x-csrf-token";
+/// Largest form body this layer reads to find the token.
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// Checks the CSRF token of state-changing requests.
+pub async fn check(session: Session, request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let expected = match session.get::<String>(CSRF_KEY).await {
+        Ok(token) => token,
+        Err(e) => {
+            tracing::error!(error = %e, "session store failed during the CSRF check");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let sent =
+        token_from_header(&parts.headers).or_else(|| token_from_form(&parts.headers, &bytes));
+    let valid = match (expected, sent) {
+        (Some(expected), Some(sent)) => bool::from(expected.as_bytes().ct_eq(sent.as_bytes())),
+        _ => false,
+    };
+    if !valid {
+        tracing::warn!(
+            path = parts.uri.path(),
+            "request refused: CSRF token missing or wrong"
+        );
+        return refuse(&parts.headers);
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn token_from_header(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn token_from_form(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return None;
+    }
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .ok()?
+        .into_iter()
+        .find(|(name, _)| name == FIELD)
+        .map(|(_, value)| value)
+}
+
+/// 403: a page for plain form posts, the server functions' JSON error for scripts.
+fn refuse(headers: &HeaderMap) -> Response {
+    let wants_html = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html {
+        let lang = headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_cookie_header)
+            .unwrap_or_default();
+        let text = Msg::ErrorCsrf.text(lang);
+        let back = Msg::NotFoundBack.text(lang);
+        let page = format!(
+            "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>403</title></head>\
+             <body><p role=\"alert\">{text}</p><p><a href=\"/\">{back}</a></p></body></html>",
+            lang.code()
+        );
+        return (StatusCode::FORBIDDEN, Html(page)).into_response();
+    }
+    let body = serde_json::to_string(&AppError::Csrf).unwrap_or_else(|_| "\"Csrf\"".to_owned());
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}

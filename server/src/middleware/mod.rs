@@ -1,0 +1,4 @@
+//! Request middleware for the browser-facing routes.
+
+pub mod client_ip;
+pub mod csrf;

@@ -1,0 +1,59 @@
+//! Every route of the server, merged in one place.
+
+mod health;
+mod lang;
+
+use std::time::Duration;
+
+use app::ssr::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::SessionManagerLayer;
+
+use crate::middleware::{client_ip, csrf};
+use crate::sessions::Store;
+
+/// The whole router: browser routes (behind sessions and CSRF), health, and shared layers.
+pub fn router(state: AppState, sessions: SessionManagerLayer<Store>, trust_proxy: bool) -> Router {
+    let leptos_options = state.leptos_options.clone();
+    let pages = Router::new()
+        .merge(lang::router())
+        .leptos_routes(&state, generate_route_list(App), move || {
+            shell(leptos_options.clone())
+        })
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(csrf::check))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(move |req, next| {
+            client_ip::record(trust_proxy, req, next)
+        }));
+
+    Router::new()
+        .merge(pages)
+        .merge(health::router())
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,101 @@
+//! Sessions in the database (tower-sessions), on whichever database `Db` is.
+//!
+//! The sqlx stores are one type per database; `Store` puts them behind one type so the router is
+//! built once.
+
+use async_trait::async_trait;
+use time::Duration;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "sid";
+
+/// The session store of whichever database is configured.
+#[derive(Clone, Debug)]
+pub enum Store {
+    /// SQLite.
+    Sqlite(SqliteStore),
+    /// PostgreSQL.
+    Postgres(PostgresStore),
+}
+
+#[async_trait]
+impl SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.create(record).await,
+            Store::Postgres(s) => s.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.save(record).await,
+            Store::Postgres(s) => s.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Store::Sqlite(s) => s.load(id).await,
+            Store::Postgres(s) => s.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete(id).await,
+            Store::Postgres(s) => s.delete(id).await,
+        }
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for Store {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete_expired().await,
+            Store::Postgres(s) => s.delete_expired().await,
+        }
+    }
+}
+
+/// The session layer: HttpOnly, SameSite=Lax, Secure when served over HTTPS, 12 hours of
+/// inactivity. Also starts a task that deletes expired sessions.
+pub async fn layer(
+    db: &backend::Db,
+    secure: bool,
+) -> Result<SessionManagerLayer<Store>, crate::startup::Error> {
+    let store = match (db.sqlite_pool(), db.pg_pool()) {
+        (Some(pool), _) => {
+            let store = SqliteStore::new(pool.clone());
+            store.migrate().await?;
+            Store::Sqlite(store)
+        }
+        (None, Some(pool)) => {
+            let store = PostgresStore::new(pool.clone());
+            store.migrate().await?;
+            Store::Postgres(store)
+        }
+        (None, None) => {
+            return Err(crate::startup::Error::Sessions(
+                session_store::Error::Backend("no database pool".into()),
+            ));
+        }
+    };
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
+    );
+    Ok(SessionManagerLayer::new(store)
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure)
+        .with_expiry(Expiry::OnInactivity(Duration::hours(12))))
+}
