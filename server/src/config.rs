@@ -46,7 +46,21 @@ pub struct Config {
     pub demo: bool,
 }
 
+/// Parses a [`Config`] from flags alone (plus the environment), for tests and tools.
+#[derive(clap::Parser)]
+struct Standalone {
+    #[command(flatten)]
+    config: Config,
+}
+
 impl Config {
+    /// A config from command-line style flags, e.g. `["--database-url", url]`; the rest defaults.
+    pub fn from_args(args: &[&str]) -> Result<Config, clap::Error> {
+        use clap::Parser as _;
+        let argv = std::iter::once("server").chain(args.iter().copied());
+        Standalone::try_parse_from(argv).map(|s| s.config)
+    }
+
     /// The public base URL without a trailing slash.
     pub fn public_url(&self) -> String {
         match &self.public_url {

@@ -40,6 +40,16 @@ impl Application {
     /// Opens and migrates the database, prepares sessions and routes, and takes `listener`.
     pub async fn build(config: Config, listener: TcpListener) -> Result<Application, Error> {
         let db = backend::Db::connect(&config.database_url).await?;
+        Self::build_with_db(config, db, listener).await
+    }
+
+    /// Like [`Application::build`] on an already open database (tests use a fresh one each);
+    /// `config.database_url` is ignored.
+    pub async fn build_with_db(
+        config: Config,
+        db: backend::Db,
+        listener: TcpListener,
+    ) -> Result<Application, Error> {
         db.migrate().await?;
         if config.demo {
             crate::demo::ensure_demo_company(&db).await?;
