@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{ParamSegment, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::components::layout::Layout;
 use crate::i18n::{Msg, detect_lang, t};
@@ -41,7 +41,10 @@ pub fn App() -> impl IntoView {
         <Title text=t(Msg::AppName) />
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <ParentRoute path=StaticSegment("") view=Layout>
+                // Async: the page is sent whole once its data is loaded, so forms, redirects and status
+                // codes work without JavaScript (out-of-order streaming needs a script to place
+                // late chunks, and a form submitted before they arrive would lack its CSRF token).
+                <ParentRoute path=StaticSegment("") view=Layout ssr=SsrMode::Async>
                     <Route path=StaticSegment("") view=pages::home::Home />
                     <Route path=StaticSegment("signup") view=pages::signup::SignUpPage />
                     <Route path=StaticSegment("login") view=pages::login::LoginPage />
