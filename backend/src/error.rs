@@ -48,6 +48,28 @@ pub enum Error {
     #[error("invite invalid")]
     InviteInvalid,
 
+    /// 422 Unprocessable Entity: hourly sync and live webhooks were both chosen for `entity`;
+    /// nothing was saved.
+    #[error("hourly sync and webhooks cannot both be on for {entity}")]
+    SettingsConflict {
+        /// The entity whose two options collide.
+        entity: crate::settings::Entity,
+    },
+
+    /// 422 Unprocessable Entity: e-conomic refused the agreement grant token (wrong, revoked,
+    /// or not granted to our app); nothing was saved.
+    #[error("e-conomic rejected the agreement grant token")]
+    EconomicRejected,
+
+    /// 503 Service Unavailable: e-conomic could not be reached (timeout, connection refused,
+    /// 5xx, 429); try again later. Nothing was saved.
+    #[error("e-conomic is unavailable")]
+    EconomicUnavailable(#[source] economic::ClientError),
+
+    /// 409 Conflict: the tenant has not connected e-conomic yet.
+    #[error("not connected to e-conomic")]
+    NotConnected,
+
     /// 500 Internal Server Error: the database failed; log it, never show it.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -73,6 +95,9 @@ impl Error {
             Error::NotFound | Error::InviteInvalid => 404,
             Error::Forbidden => 403,
             Error::InviteExpired => 410,
+            Error::SettingsConflict { .. } | Error::EconomicRejected => 422,
+            Error::EconomicUnavailable(_) => 503,
+            Error::NotConnected => 409,
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => 500,
         }
     }
@@ -88,6 +113,13 @@ impl Error {
             Error::Forbidden => keys::FORBIDDEN,
             Error::InviteExpired => keys::INVITE_EXPIRED,
             Error::InviteInvalid => keys::INVITE_INVALID,
+            Error::SettingsConflict { entity } => match entity {
+                crate::settings::Entity::Products => keys::SETTINGS_CONFLICT_PRODUCTS,
+                crate::settings::Entity::Customers => keys::SETTINGS_CONFLICT_CUSTOMERS,
+            },
+            Error::EconomicRejected => keys::ECONOMIC_REJECTED,
+            Error::EconomicUnavailable(_) => keys::ECONOMIC_UNAVAILABLE,
+            Error::NotConnected => keys::NOT_CONNECTED,
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => keys::INTERNAL,
         }
     }
@@ -157,6 +189,16 @@ pub mod keys {
     pub const INVITE_EXPIRED: &str = "error.invite_expired";
     /// [`super::Error::InviteInvalid`].
     pub const INVITE_INVALID: &str = "error.invite_invalid";
+    /// [`super::Error::SettingsConflict`] for products.
+    pub const SETTINGS_CONFLICT_PRODUCTS: &str = "error.settings_conflict_products";
+    /// [`super::Error::SettingsConflict`] for customers.
+    pub const SETTINGS_CONFLICT_CUSTOMERS: &str = "error.settings_conflict_customers";
+    /// [`super::Error::EconomicRejected`].
+    pub const ECONOMIC_REJECTED: &str = "error.economic_rejected";
+    /// [`super::Error::EconomicUnavailable`].
+    pub const ECONOMIC_UNAVAILABLE: &str = "error.economic_unavailable";
+    /// [`super::Error::NotConnected`].
+    pub const NOT_CONNECTED: &str = "error.not_connected";
     /// Any internal error.
     pub const INTERNAL: &str = "error.internal";
 }

@@ -1,5 +1,5 @@
 //! Everything the server knows, without a web framework: database access, accounts and tenancy,
-//! staff, audit log. `server` and `app` call these functions; they never write SQL themselves.
+//! staff, audit log, the e-conomic connection, sync settings, webhook credentials and events. `server` and `app` call these functions; they never write SQL themselves.
 //!
 //! Conventions: every tenant-scoped function takes a [`TenantId`] first after the [`Db`], and
 //! another tenant's row is simply [`Error::NotFound`]. Functions that decide by time take a
@@ -9,16 +9,21 @@
 mod db;
 pub mod accounts;
 pub mod audit;
+pub mod connection;
 mod email;
 mod error;
+pub mod events;
 mod ids;
 pub mod invites;
 mod names;
 mod password;
+pub mod secrets;
+pub mod settings;
 pub mod staff;
 pub mod tenants;
 pub mod throttle;
 mod timestamp;
+pub mod webhook_credentials;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -30,6 +35,7 @@ pub use error::{Error, FieldError, Result, keys};
 pub use ids::{StaffId, TenantId, UserId};
 pub use names::{CompanyName, PersonName};
 pub use password::Password;
+pub use secrets::Keys;
 pub use timestamp::Timestamp;
 
 /// The argon2id parameters every new password hash uses (OWASP minimum).

@@ -1,0 +1,137 @@
+//! A tenant's connection to e-conomic (F3): the agreement grant token, verified with a real
+//! `GET /self` before it is stored, and stored encrypted ([`crate::secrets`]). The app secret token
+//! is server configuration (in the [`economic::Client`]).
+
+use economic::{Client, ClientError, Secret};
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::secrets::Keys;
+use crate::timestamp::Timestamp;
+
+/// What the UI shows about a connection; never the token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Connection {
+    /// e-conomic's agreement number (one per e-conomic company).
+    pub agreement_number: i64,
+    /// The e-conomic company's name, as `/self` reported it when connecting.
+    pub company_name: String,
+    /// When the tenant connected (or last replaced the token).
+    pub connected_at: Timestamp,
+}
+
+/// Verify `grant_token` with `GET /self` and store it (encrypted), replacing any previous
+/// connection. Errors: [`Error::EconomicRejected`] (wrong or revoked token),
+/// [`Error::EconomicUnavailable`] (try again later); in both cases nothing is saved.
+pub async fn connect(
+    db: &Db,
+    keys: &Keys,
+    client: &Client,
+    tenant_id: TenantId,
+    grant_token: &str,
+    now: Timestamp,
+) -> Result<Connection> {
+    let grant_token = grant_token.trim();
+    if grant_token.is_empty() {
+        return Err(Error::EconomicRejected);
+    }
+    let info = client
+        .agreement(grant_token)
+        .self_info()
+        .await
+        .map_err(from_client_error)?;
+    let (ciphertext, nonce) = keys.seal(&aad(tenant_id), grant_token.as_bytes())?;
+    let connection = Connection {
+        agreement_number: info.agreement_number,
+        company_name: info.company.name,
+        connected_at: now,
+    };
+    with_db!(db, pool => sqlx::query(
+        "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
+         agreement_number, company_name, connected_at, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $6, $6) \
+         on conflict (tenant_id) do update set \
+         grant_token_ciphertext = excluded.grant_token_ciphertext, \
+         grant_token_nonce = excluded.grant_token_nonce, \
+         agreement_number = excluded.agreement_number, company_name = excluded.company_name, \
+         connected_at = excluded.connected_at, updated_at = excluded.updated_at",
+    )
+    .bind(tenant_id)
+    .bind(&ciphertext)
+    .bind(&nonce)
+    .bind(connection.agreement_number)
+    .bind(&connection.company_name)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(connection)
+}
+
+/// The tenant's connection, if any.
+pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Option<Connection>> {
+    let row: Option<(i64, String, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+        "select agreement_number, company_name, connected_at from economic_connections \
+         where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row.map(
+        |(agreement_number, company_name, connected_at)| Connection {
+            agreement_number,
+            company_name,
+            connected_at,
+        },
+    ))
+}
+
+/// The tenant's decrypted grant token (for the sync engine's calls), if connected.
+pub async fn grant_token(db: &Db, keys: &Keys, tenant_id: TenantId) -> Result<Option<Secret>> {
+    let row: Option<(Vec<u8>, Vec<u8>)> = with_db!(db, pool => sqlx::query_as(
+        "select grant_token_ciphertext, grant_token_nonce from economic_connections \
+         where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await)?;
+    let Some((ciphertext, nonce)) = row else {
+        return Ok(None);
+    };
+    let plain = keys.open(&aad(tenant_id), &ciphertext, &nonce)?;
+    let token = String::from_utf8(plain)
+        .map_err(|_| Error::internal("decrypted grant token is not UTF-8"))?;
+    Ok(Some(Secret::new(token)))
+}
+
+/// Forget the tenant's connection (the token is deleted). Not connected is not an error.
+pub async fn disconnect(db: &Db, tenant_id: TenantId) -> Result<()> {
+    with_db!(db, pool => sqlx::query("delete from economic_connections where tenant_id = $1")
+        .bind(tenant_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Associated data binding a ciphertext to its tenant: a token copied into another tenant's
+/// row does not decrypt.
+fn aad(tenant_id: TenantId) -> Vec<u8> {
+    format!("economic_connections:{tenant_id}").into_bytes()
+}
+
+fn from_client_error(error: ClientError) -> Error {
+    match error {
+        ClientError::Unauthorized { .. }
+        | ClientError::Rejected { .. }
+        | ClientError::NotFound(_) => Error::EconomicRejected,
+        ClientError::Timeout
+        | ClientError::Connect(_)
+        | ClientError::Server { .. }
+        | ClientError::RateLimited { .. } => Error::EconomicUnavailable(error),
+        // A response we cannot read, or a request we cannot build: our bug or a bad base URL.
+        ClientError::Decode(_) | ClientError::InvalidRequest(_) => Error::internal(error),
+    }
+}

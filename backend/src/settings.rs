@@ -1,0 +1,199 @@
+//! The Advanced Settings (F4): per entity, hourly polling or live webhooks, never both; and the
+//! stand-alone "invoice booked" webhook. Absent settings mean Rackbeat's starting state: hourly
+//! sync of products and customers, no webhooks.
+
+use std::fmt;
+
+use economic::WebhookKind;
+use serde::{Deserialize, Serialize};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::timestamp::Timestamp;
+
+/// An entity that can be synced either hourly or by webhook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    /// Products ("Vare opdateret").
+    Products,
+    /// Customers ("Kunde opdateret").
+    Customers,
+}
+
+impl Entity {
+    /// `"products"` or `"customers"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Products => "products",
+            Entity::Customers => "customers",
+        }
+    }
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A tenant's sync settings, as shown and saved on the Advanced Settings page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSettings {
+    /// "Sync products every hour".
+    pub products_hourly: bool,
+    /// "Sync customers every hour".
+    pub customers_hourly: bool,
+    /// "Activate webhooks – live transfer of products".
+    pub products_webhook: bool,
+    /// "Activate webhooks – live transfer of customers".
+    pub customers_webhook: bool,
+    /// "Import booked invoices via webhook".
+    pub invoices_webhook: bool,
+}
+
+impl Default for SyncSettings {
+    /// Rackbeat's starting state: hourly sync of products and customers, no webhooks.
+    fn default() -> Self {
+        SyncSettings {
+            products_hourly: true,
+            customers_hourly: true,
+            products_webhook: false,
+            customers_webhook: false,
+            invoices_webhook: false,
+        }
+    }
+}
+
+impl SyncSettings {
+    /// Refuse hourly sync and webhooks for the same entity ([`Error::SettingsConflict`],
+    /// products checked first).
+    pub fn validate(&self) -> Result<()> {
+        if self.products_hourly && self.products_webhook {
+            return Err(Error::SettingsConflict {
+                entity: Entity::Products,
+            });
+        }
+        if self.customers_hourly && self.customers_webhook {
+            return Err(Error::SettingsConflict {
+                entity: Entity::Customers,
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether webhooks of `kind` are to be processed (the box is ticked). A stored row always
+    /// passed [`SyncSettings::validate`], so a ticked webhook box means hourly mode is off.
+    pub fn is_enabled(&self, kind: WebhookKind) -> bool {
+        match kind {
+            WebhookKind::ProductUpdated => self.products_webhook && !self.products_hourly,
+            WebhookKind::CustomerUpdated => self.customers_webhook && !self.customers_hourly,
+            WebhookKind::InvoiceBooked => self.invoices_webhook,
+        }
+    }
+
+    /// Why a webhook of `kind` is not processed, for the event history; `None` if it is.
+    pub fn disabled_reason(&self, kind: WebhookKind) -> Option<&'static str> {
+        let (hourly, webhook) = match kind {
+            WebhookKind::ProductUpdated => (self.products_hourly, self.products_webhook),
+            WebhookKind::CustomerUpdated => (self.customers_hourly, self.customers_webhook),
+            WebhookKind::InvoiceBooked => (false, self.invoices_webhook),
+        };
+        match (hourly, webhook) {
+            (_, false) => Some("webhooks for this kind are not activated in the settings"),
+            (true, true) => Some("this entity is synced hourly, not by webhook"),
+            (false, true) => None,
+        }
+    }
+}
+
+type Row = (bool, bool, bool, bool, bool);
+
+/// The tenant's settings, or [`SyncSettings::default`] if never saved.
+pub async fn get(db: &Db, tenant_id: TenantId) -> Result<SyncSettings> {
+    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+        "select products_hourly, customers_hourly, products_webhook, customers_webhook, \
+         invoices_webhook from sync_settings where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row.map_or_else(SyncSettings::default, |r| SyncSettings {
+        products_hourly: r.0,
+        customers_hourly: r.1,
+        products_webhook: r.2,
+        customers_webhook: r.3,
+        invoices_webhook: r.4,
+    }))
+}
+
+/// Save the tenant's settings. Errors: [`Error::SettingsConflict`] (nothing is saved; the
+/// table's CHECK constraints refuse the combination too).
+pub async fn save(
+    db: &Db,
+    tenant_id: TenantId,
+    settings: &SyncSettings,
+    now: Timestamp,
+) -> Result<()> {
+    settings.validate()?;
+    // One statement, so concurrent saves cannot interleave: the last one wins whole.
+    with_db!(db, pool => sqlx::query(
+        "insert into sync_settings (tenant_id, products_hourly, customers_hourly, \
+         products_webhook, customers_webhook, invoices_webhook, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $7) \
+         on conflict (tenant_id) do update set products_hourly = excluded.products_hourly, \
+         customers_hourly = excluded.customers_hourly, \
+         products_webhook = excluded.products_webhook, \
+         customers_webhook = excluded.customers_webhook, \
+         invoices_webhook = excluded.invoices_webhook, updated_at = excluded.updated_at",
+    )
+    .bind(tenant_id)
+    .bind(settings.products_hourly)
+    .bind(settings.customers_hourly)
+    .bind(settings.products_webhook)
+    .bind(settings.customers_webhook)
+    .bind(settings.invoices_webhook)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_hourly_without_webhooks() {
+        let s = SyncSettings::default();
+        assert!(s.validate().is_ok());
+        assert!(WebhookKind::ALL.iter().all(|k| !s.is_enabled(*k)));
+    }
+
+    #[test]
+    fn hourly_and_webhook_for_one_entity_conflict() {
+        let both = SyncSettings {
+            customers_webhook: true,
+            ..SyncSettings::default()
+        };
+        assert!(matches!(
+            both.validate(),
+            Err(Error::SettingsConflict {
+                entity: Entity::Customers
+            })
+        ));
+        let live = SyncSettings {
+            products_hourly: false,
+            products_webhook: true,
+            invoices_webhook: true,
+            ..SyncSettings::default()
+        };
+        assert!(live.validate().is_ok());
+        assert!(live.is_enabled(WebhookKind::ProductUpdated));
+        assert!(live.is_enabled(WebhookKind::InvoiceBooked));
+        assert!(!live.is_enabled(WebhookKind::CustomerUpdated));
+        assert!(live.disabled_reason(WebhookKind::CustomerUpdated).is_some());
+    }
+}

@@ -1,0 +1,235 @@
+//! Webhook URL credentials (F5, F7): per tenant and kind, the credential in the URL is
+//! `base64url(HMAC-SHA256(webhook key, "tenant_id:kind:generation"))` (256 bits).
+//!
+//! It is deterministic, so the URL can be shown at any time without storing the secret; only the
+//! generation number is stored. Regenerating starts a new generation; the previous one keeps
+//! working for a grace period (so the user can update e-conomic), then is refused.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use economic::WebhookKind;
+use subtle::ConstantTimeEq;
+use time::Duration;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::ids::TenantId;
+use crate::secrets::Keys;
+use crate::timestamp::Timestamp;
+
+/// How long the previous URL keeps working after [`regenerate`].
+pub const GRACE_PERIOD: Duration = Duration::hours(24);
+
+/// Length of a credential in the URL (base64url of 32 bytes, no padding).
+pub const TOKEN_LEN: usize = 43;
+
+/// The URL path segment of a kind: `customers`, `products` or `invoices`.
+pub fn kind_slug(kind: WebhookKind) -> &'static str {
+    match kind {
+        WebhookKind::CustomerUpdated => "customers",
+        WebhookKind::ProductUpdated => "products",
+        WebhookKind::InvoiceBooked => "invoices",
+    }
+}
+
+/// The kind of a URL path segment (exactly [`kind_slug`]'s output), or `None`.
+pub fn parse_kind_slug(slug: &str) -> Option<WebhookKind> {
+    WebhookKind::ALL.into_iter().find(|k| kind_slug(*k) == slug)
+}
+
+/// The path e-conomic must POST to: `/webhooks/economic/{tenant_id}/{kind-slug}/{token}`.
+/// Prefix it with the public base URL to get what the user copies.
+pub fn webhook_path(tenant_id: TenantId, kind: WebhookKind, token: &str) -> String {
+    format!("/webhooks/economic/{tenant_id}/{}/{token}", kind_slug(kind))
+}
+
+/// The current credential for the tenant's `kind` webhook URL; creates generation 1 on first use.
+pub async fn url_token(
+    db: &Db,
+    keys: &Keys,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+) -> Result<String> {
+    let generation = match current_generation(db, tenant_id, kind).await? {
+        Some(generation) => generation,
+        None => {
+            // `on conflict do nothing`: two first views racing both end up with generation 1.
+            let now = Timestamp::now();
+            with_db!(db, pool => sqlx::query(
+                "insert into webhook_credentials \
+                 (tenant_id, kind, generation, created_at, retired_at, updated_at) \
+                 values ($1, $2, 1, $3, null, $3) on conflict do nothing",
+            )
+            .bind(tenant_id)
+            .bind(kind.as_str())
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+            current_generation(db, tenant_id, kind).await?.unwrap_or(1)
+        }
+    };
+    Ok(token(keys, tenant_id, kind, generation))
+}
+
+/// Start a new generation for the tenant's `kind` URL; the previous one keeps working for
+/// [`GRACE_PERIOD`]. Returns nothing: call [`url_token`] for the new credential.
+pub async fn regenerate(
+    db: &Db,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+    now: Timestamp,
+) -> Result<()> {
+    regenerate_with_grace(db, tenant_id, kind, now, GRACE_PERIOD).await
+}
+
+/// [`regenerate`] with an explicit grace period (zero: the old URL stops at once).
+pub async fn regenerate_with_grace(
+    db: &Db,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+    now: Timestamp,
+    grace: Duration,
+) -> Result<()> {
+    let retire_at = now + grace;
+    // In one transaction, so two concurrent regenerations cannot both retire the same
+    // generation and insert the same next one (the primary key would refuse the second anyway).
+    with_db!(db, pool => async {
+        let mut tx = pool.begin().await?;
+        let latest: Option<i64> = sqlx::query_scalar(
+            "select max(generation) from webhook_credentials where tenant_id = $1 and kind = $2",
+        )
+        .bind(tenant_id)
+        .bind(kind.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "update webhook_credentials set retired_at = $3, updated_at = $4 \
+             where tenant_id = $1 and kind = $2 and retired_at is null",
+        )
+        .bind(tenant_id)
+        .bind(kind.as_str())
+        .bind(retire_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "insert into webhook_credentials \
+             (tenant_id, kind, generation, created_at, retired_at, updated_at) \
+             values ($1, $2, $3, $4, null, $4)",
+        )
+        .bind(tenant_id)
+        .bind(kind.as_str())
+        .bind(latest.unwrap_or(0) + 1)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+    .await)?;
+    Ok(())
+}
+
+/// Whether `token` is a valid credential for the tenant's `kind` URL at `now`: the current
+/// generation, or a previous one still in its grace period. An unknown tenant, or one that never
+/// showed its URL, has no valid credential.
+pub async fn verify(
+    db: &Db,
+    keys: &Keys,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+    token: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let generations: Vec<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "select generation from webhook_credentials \
+         where tenant_id = $1 and kind = $2 and (retired_at is null or retired_at > $3)",
+    )
+    .bind(tenant_id)
+    .bind(kind.as_str())
+    .bind(now)
+    .fetch_all(pool)
+    .await)?;
+    Ok(matches_any(keys, tenant_id, kind, token, &generations))
+}
+
+/// Whether `token` equals the credential of any of `generations`, compared in constant time.
+pub fn matches_any(
+    keys: &Keys,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+    token: &str,
+    generations: &[i64],
+) -> bool {
+    // Constant time, and every generation is checked (no early exit), so the answer time tells
+    // an attacker nothing about how much of a guess was right.
+    let mut ok = subtle::Choice::from(0);
+    for generation in generations {
+        let expected = self::token(keys, tenant_id, kind, *generation);
+        ok |= expected.as_bytes().ct_eq(token.as_bytes());
+    }
+    bool::from(ok)
+}
+
+/// The credential of one generation.
+fn token(keys: &Keys, tenant_id: TenantId, kind: WebhookKind, generation: i64) -> String {
+    let message = format!("{tenant_id}:{}:{generation}", kind.as_str());
+    URL_SAFE_NO_PAD.encode(keys.webhook_mac(message.as_bytes()))
+}
+
+async fn current_generation(
+    db: &Db,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+) -> Result<Option<i64>> {
+    let generation: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "select max(generation) from webhook_credentials \
+         where tenant_id = $1 and kind = $2 and retired_at is null",
+    )
+    .bind(tenant_id)
+    .bind(kind.as_str())
+    .fetch_one(pool)
+    .await)?;
+    Ok(generation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_round_trip_and_tokens_are_long_and_distinct() {
+        for kind in WebhookKind::ALL {
+            assert_eq!(parse_kind_slug(kind_slug(kind)), Some(kind));
+        }
+        assert_eq!(parse_kind_slug("customer-updated"), None);
+        let keys = Keys::generate();
+        let t = TenantId::new(1);
+        let a = token(&keys, t, WebhookKind::ProductUpdated, 1);
+        assert_eq!(a.len(), TOKEN_LEN);
+        assert_ne!(a, token(&keys, t, WebhookKind::ProductUpdated, 2));
+        assert_ne!(a, token(&keys, t, WebhookKind::CustomerUpdated, 1));
+        assert_ne!(
+            a,
+            token(&keys, TenantId::new(2), WebhookKind::ProductUpdated, 1)
+        );
+        assert!(matches_any(
+            &keys,
+            t,
+            WebhookKind::ProductUpdated,
+            &a,
+            &[2, 1]
+        ));
+        assert!(!matches_any(
+            &keys,
+            t,
+            WebhookKind::ProductUpdated,
+            &a,
+            &[2]
+        ));
+        assert_eq!(
+            webhook_path(t, WebhookKind::InvoiceBooked, "x"),
+            "/webhooks/economic/1/invoices/x"
+        );
+    }
+}
