@@ -33,9 +33,14 @@ async fn switch(Path(code): Path<String>, Query(query): Query<Next>) -> Response
     ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
 }
 
-/// Only paths on this site: no scheme, no `//host`, no backslash tricks.
+/// Only paths on this site: no scheme, no `//host`, no backslash tricks, and no control
+/// characters (browsers drop tabs and line breaks, so `/<TAB>/evil.example` is `//evil.example`).
 fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.contains(':')
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.contains(':')
+        && !path.chars().any(char::is_control)
 }
 
 #[cfg(test)]
@@ -49,5 +54,7 @@ mod tests {
         assert!(!is_local_path("https://evil.example"));
         assert!(!is_local_path("/\\evil.example"));
         assert!(!is_local_path("settings"));
+        assert!(!is_local_path("/\t/evil.example"));
+        assert!(!is_local_path("/\r\n/evil.example"));
     }
 }
