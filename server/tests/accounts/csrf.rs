@@ -1,0 +1,215 @@
+//! The CSRF layer: every state-changing server function needs this session's token; refused
+//! requests change nothing.
+
+use app::error::AppError;
+use app::i18n::{Lang, Msg};
+use backend::db_test;
+use reqwest::StatusCode;
+use reqwest::header::ACCEPT;
+
+use crate::helpers::{Browser, PASSWORD, TestApp, api_error, count, spawn_app};
+
+/// Every state-changing server function with fields that would succeed for the owner of
+/// `acme` holding an invite `token` for bo@acme.test.
+fn state_changing_calls(invite_token: &str) -> Vec<(&'static str, Vec<(&'static str, String)>)> {
+    let s = |v: &str| v.to_owned();
+    vec![
+        (
+            "/api/sign_up",
+            vec![
+                ("company_name", s("Evil ApS")),
+                ("name", s("Eve")),
+                ("email", s("eve@evil.test")),
+                ("password", s(PASSWORD)),
+            ],
+        ),
+        (
+            "/api/log_in",
+            vec![("email", s("owner@acme.test")), ("password", s(PASSWORD))],
+        ),
+        ("/api/create_invite", vec![("email", s("carl@acme.test"))]),
+        (
+            "/api/accept_invite",
+            vec![
+                ("token", s(invite_token)),
+                ("name", s("Bo")),
+                ("password", s(PASSWORD)),
+            ],
+        ),
+        ("/api/log_out", vec![]),
+    ]
+}
+
+/// Anna, logged in as owner of acme, and an open invite token for bo@acme.test.
+async fn arrange(app: &TestApp) -> (Browser, String) {
+    let anna = app.signed_up("acme").await;
+    let token = anna.invite("bo@acme.test").await;
+    (anna, token)
+}
+
+/// Posts every state-changing call from `browser` with `csrf` (if any) and checks each is
+/// refused with the JSON `Csrf` error.
+async fn assert_every_call_refused(browser: &Browser, invite_token: &str, csrf: Option<&str>) {
+    for (path, mut fields) in state_changing_calls(invite_token) {
+        if let Some(csrf) = csrf {
+            fields.push(("csrf_token", csrf.to_owned()));
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let response = browser.post_form(path, &fields).await;
+        let (status, error) = api_error(response).await;
+        assert_eq!(
+            (status, error),
+            (StatusCode::FORBIDDEN, AppError::Csrf),
+            "{path}"
+        );
+    }
+}
+
+/// Nothing that the refused calls would have done has happened.
+async fn assert_nothing_changed(app: &TestApp, anna: &Browser, sid_before: &str) {
+    assert_eq!(count(&app.db, "tenants").await, 1, "no sign-up");
+    assert_eq!(count(&app.db, "users").await, 1, "no accepted invite");
+    assert_eq!(count(&app.db, "invites").await, 1, "no new invite");
+    assert_eq!(
+        count(&app.db, "login_attempts").await,
+        0,
+        "no login attempt"
+    );
+    assert_eq!(
+        anna.cookie("sid").as_deref(),
+        Some(sid_before),
+        "no login, no logout"
+    );
+    assert_eq!(anna.user_email().await.as_deref(), Some("owner@acme.test"));
+}
+
+db_test!(calls_without_a_token_are_refused, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let (anna, invite) = arrange(&app).await;
+    let sid = anna.cookie("sid").expect("session");
+
+    // Act + Assert
+    assert_every_call_refused(&anna, &invite, None).await;
+    assert_nothing_changed(&app, &anna, &sid).await;
+});
+
+db_test!(calls_with_a_wrong_token_are_refused, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let (anna, invite) = arrange(&app).await;
+    let sid = anna.cookie("sid").expect("session");
+    let real = anna.csrf_token().await;
+    let wrong = format!("{}x", &real[..real.len() - 1]);
+
+    // Act + Assert
+    assert_every_call_refused(&anna, &invite, Some(&wrong)).await;
+    assert_every_call_refused(&anna, &invite, Some("")).await;
+    assert_nothing_changed(&app, &anna, &sid).await;
+});
+
+db_test!(a_token_of_another_session_is_refused, |db| async move {
+    // Arrange: the attacker's own, valid token, replayed with the victim's cookie.
+    let app = spawn_app(&db).await;
+    let (anna, invite) = arrange(&app).await;
+    let sid = anna.cookie("sid").expect("session");
+    let attackers_token = app.browser().csrf_token().await;
+
+    // Act + Assert
+    assert_every_call_refused(&anna, &invite, Some(&attackers_token)).await;
+    assert_nothing_changed(&app, &anna, &sid).await;
+});
+
+db_test!(a_browser_without_a_session_is_refused, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let stranger = app.browser();
+    let form = [
+        ("csrf_token", "made-up"),
+        ("company_name", "Evil ApS"),
+        ("name", "Eve"),
+        ("email", "eve@evil.test"),
+        ("password", PASSWORD),
+    ];
+
+    // Act
+    let (status, error) = api_error(stranger.post_form("/api/sign_up", &form).await).await;
+
+    // Assert
+    assert_eq!((status, error), (StatusCode::FORBIDDEN, AppError::Csrf));
+    assert_eq!(count(&db, "tenants").await, 0);
+});
+
+db_test!(the_token_in_the_header_is_accepted, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let (anna, _) = arrange(&app).await;
+    let token = anna.csrf_token().await;
+
+    // Act
+    let response = anna
+        .client
+        .post(anna.url("/api/create_invite"))
+        .header("x-csrf-token", token)
+        .form(&[("csrf_token", "ignored"), ("email", "carl@acme.test")])
+        .send()
+        .await
+        .expect("POST");
+
+    // Assert
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(count(&db, "invites").await, 2);
+});
+
+db_test!(
+    a_plain_form_post_without_a_token_gets_a_page,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let (anna, _) = arrange(&app).await;
+
+        for (lang, cookie) in [(Lang::Da, None), (Lang::En, Some("en"))] {
+            if let Some(code) = cookie {
+                anna.set_cookie("lang", code);
+            }
+
+            // Act
+            let response = anna
+                .submit_form(
+                    "/api/create_invite",
+                    "/team",
+                    &[("email", "carl@acme.test")],
+                )
+                .await;
+
+            // Assert
+            assert_eq!(response.status(), StatusCode::FORBIDDEN);
+            let html = response.text().await.expect("page");
+            assert!(html.contains(Msg::ErrorCsrf.text(lang)), "{lang:?}: {html}");
+            assert!(html.contains(&format!(r#"lang="{}""#, lang.code())));
+        }
+        assert_eq!(count(&db, "invites").await, 1);
+    }
+);
+
+db_test!(reading_needs_no_token, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let (anna, _) = arrange(&app).await;
+
+    // Act
+    let session = anna.get("/api/session").await;
+    let team = anna.get("/api/team").await;
+    let page = anna
+        .client
+        .get(anna.url("/team"))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .expect("GET /team");
+
+    // Assert
+    assert_eq!(session.status(), StatusCode::OK);
+    assert_eq!(team.status(), StatusCode::OK);
+    assert_eq!(page.status(), StatusCode::OK);
+});

@@ -1,0 +1,16 @@
+//! HTTP-level tests of accounts and tenancy: the real server on a random port, driven by HTTP
+//! clients with cookie jars. Every database test is written once with `db_test!` and runs on a
+//! fresh SQLite and a fresh PostgreSQL database.
+
+mod helpers;
+
+mod csrf;
+mod health;
+mod invite;
+mod isolation;
+mod login;
+mod logout;
+mod pages;
+mod sessions;
+mod signup;
+mod throttle;

@@ -1,0 +1,156 @@
+//! Server-rendered pages: language, redirects, 404s, security headers.
+
+use app::i18n::{Lang, Msg};
+use backend::db_test;
+use reqwest::StatusCode;
+
+use crate::helpers::{location, spawn_app};
+
+db_test!(pages_are_danish_by_default, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let browser = app.browser();
+
+    for (path, title) in [("/login", Msg::LoginTitle), ("/signup", Msg::SignupTitle)] {
+        // Act
+        let (status, html) = browser.page(path).await;
+
+        // Assert
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(html.contains(r#"lang="da""#), "{path}: {html}");
+        assert!(html.contains(title.text(Lang::Da)), "{path}: {html}");
+        assert!(
+            html.contains(r#"name="csrf_token""#),
+            "{path} has a CSRF field"
+        );
+    }
+});
+
+db_test!(
+    the_language_switch_sets_a_cookie_and_goes_back,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let browser = app.browser();
+
+        // Act
+        let response = browser.get("/lang/en?next=/signup").await;
+
+        // Assert
+        assert!(response.status().is_redirection(), "{}", response.status());
+        assert_eq!(location(&response), "/signup");
+        assert_eq!(browser.cookie("lang").as_deref(), Some("en"));
+        let (status, html) = browser.page("/signup").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"lang="en""#));
+        assert!(html.contains(Msg::SignupTitle.text(Lang::En)), "{html}");
+        assert!(!html.contains(Msg::SignupTitle.text(Lang::Da)));
+    }
+);
+
+db_test!(unknown_languages_are_not_found, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+
+    // Act
+    let response = app.browser().get("/lang/xx?next=/login").await;
+
+    // Assert
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+});
+
+db_test!(the_language_switch_stays_on_this_site, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let browser = app.browser();
+
+    // Browsers drop tabs and line breaks inside URLs: "/\t/evil.example" is "//evil.example".
+    let tricks = [
+        "//evil.example",
+        "https://evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\n/evil.example",
+    ];
+    for next in tricks {
+        // Act
+        let response = browser
+            .client
+            .get(browser.url("/lang/en"))
+            .query(&[("next", next)])
+            .send()
+            .await
+            .expect("GET /lang/en");
+
+        // Assert
+        assert!(
+            response.status().is_redirection(),
+            "{next:?}: {}",
+            response.status()
+        );
+        assert_eq!(location(&response), "/", "{next:?} is not followed");
+    }
+});
+
+db_test!(unknown_pages_are_not_found, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+
+    // Act
+    let (status, html) = app.browser().page("/no-such-page").await;
+
+    // Assert
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains(Msg::NotFoundTitle.text(Lang::Da)), "{html}");
+});
+
+db_test!(private_pages_send_visitors_to_the_login, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let browser = app.browser();
+
+    for path in ["/settings", "/team", "/"] {
+        // Act
+        let response = browser.navigate(path).await;
+
+        // Assert
+        assert_eq!(response.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(location(&response), "/login", "{path}");
+    }
+});
+
+db_test!(the_home_page_sends_users_to_the_settings, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let browser = app.signed_up("acme").await;
+
+    // Act
+    let response = browser.navigate("/").await;
+
+    // Assert
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(location(&response), "/settings");
+});
+
+db_test!(security_headers_are_on_every_response, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let browser = app.browser();
+
+    for path in [
+        "/login",
+        "/api/session",
+        "/healthz",
+        "/no-such-page",
+        "/lang/en",
+    ] {
+        // Act
+        let response = browser.get(path).await;
+
+        // Assert
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+    }
+});
