@@ -5,7 +5,6 @@ use app::error::AppError;
 use app::i18n::{Lang, Msg};
 use backend::db_test;
 use reqwest::StatusCode;
-use reqwest::header::ACCEPT;
 
 use crate::helpers::{Browser, PASSWORD, TestApp, api_error, count, spawn_app};
 
@@ -200,13 +199,7 @@ db_test!(reading_needs_no_token, |db| async move {
     // Act
     let session = anna.get("/api/session").await;
     let team = anna.get("/api/team").await;
-    let page = anna
-        .client
-        .get(anna.url("/team"))
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .expect("GET /team");
+    let page = anna.navigate("/team").await;
 
     // Assert
     assert_eq!(session.status(), StatusCode::OK);

@@ -1,9 +1,10 @@
 //! `/api/log_out`: the session is gone, in this browser and for anyone holding its id.
 
+use app::error::AppError;
 use backend::db_test;
 use reqwest::StatusCode;
 
-use crate::helpers::{location, spawn_app};
+use crate::helpers::{api_error, location, spawn_app};
 
 db_test!(logging_out_ends_the_session, |db| async move {
     // Arrange
@@ -21,7 +22,11 @@ db_test!(logging_out_ends_the_session, |db| async move {
         None,
         "this browser is logged out"
     );
-    assert_eq!(browser.get("/api/team").await.status().is_success(), false);
+    let (status, error) = api_error(browser.get("/api/team").await).await;
+    assert_eq!(
+        (status, error),
+        (StatusCode::UNAUTHORIZED, AppError::NotAuthenticated)
+    );
     let stolen = app.browser();
     stolen.set_cookie("sid", &sid);
     assert_eq!(

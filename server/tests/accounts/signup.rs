@@ -23,7 +23,7 @@ db_test!(signing_up_logs_the_owner_in, |db| async move {
         .find(|c| c.name() == "sid")
         .expect("a session cookie is set");
     assert!(sid.http_only(), "HttpOnly");
-    assert_eq!(sid.same_site_lax(), true, "SameSite=Lax");
+    assert!(sid.same_site_lax(), "SameSite=Lax");
     assert!(!sid.secure(), "not Secure on plain http://127.0.0.1");
     let session = browser.session().await;
     assert_eq!(session["user"]["email"], "anna@acme.test");
