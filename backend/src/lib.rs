@@ -30,6 +30,9 @@ pub mod testing;
 
 pub use accounts::Role;
 pub use db::Db;
+/// The e-conomic client crate, re-exported so `app` can name its types without a dependency of
+/// its own.
+pub use economic;
 pub use email::Email;
 pub use error::{Error, FieldError, Result, keys};
 pub use ids::{StaffId, TenantId, UserId};

@@ -2,9 +2,11 @@
 //! at start-up.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use backend::Keys;
 use clap::Args;
+use economic::Secret;
 
 /// Everything `serve` needs to know.
 #[derive(Args, Clone, Debug)]
@@ -41,9 +43,61 @@ pub struct Config {
     #[arg(long, env = "TRUST_PROXY_HEADERS", default_value_t = false)]
     pub trust_proxy_headers: bool,
 
-    /// Demo mode: create the demo company and user if they do not exist.
+    /// Demo mode: create the demo company and user if they do not exist; without
+    /// `ECONOMIC_BASE_URL`, start the bundled e-conomic simulator; without `APP_SECRET_KEY`, use
+    /// (and create) the key in `--secret-key-file`.
     #[arg(long, env = "DEMO", default_value_t = false)]
     pub demo: bool,
+
+    /// The master key (base64 of 32 random bytes, e.g. `openssl rand -base64 32`) from which the
+    /// keys for secrets at rest and webhook URL credentials are derived. Required outside demo
+    /// mode; changing it invalidates every webhook URL and stored grant token.
+    #[arg(long, env = "APP_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<Secret>,
+
+    /// Demo mode only: where the generated master key is kept, so restarts keep URLs valid.
+    #[arg(long, env = "SECRET_KEY_FILE", default_value = "data/secret.key")]
+    pub secret_key_file: PathBuf,
+
+    /// e-conomic's REST API (default: the real one, or the bundled simulator in demo mode).
+    #[arg(long, env = "ECONOMIC_BASE_URL")]
+    pub economic_base_url: Option<String>,
+
+    /// Our app's `X-AppSecretToken` for e-conomic.
+    #[arg(
+        long,
+        env = "ECONOMIC_APP_SECRET_TOKEN",
+        default_value = "demo",
+        hide_env_values = true,
+        hide_default_value = true
+    )]
+    pub economic_app_secret_token: Secret,
+
+    /// Demo mode: where the bundled e-conomic simulator listens.
+    #[arg(long, env = "SIM_ADDR", default_value = "127.0.0.1:3100")]
+    pub sim_addr: SocketAddr,
+}
+
+/// A configuration problem found at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// No master key outside demo mode.
+    #[error(
+        "APP_SECRET_KEY is required outside demo mode: set it to base64 of 32 random bytes \
+         (e.g. `openssl rand -base64 32`) and keep it; or run with DEMO=true"
+    )]
+    MissingSecretKey,
+    /// The master key is not base64 of 32 bytes (the value is never shown).
+    #[error("APP_SECRET_KEY (or {0}) is not base64 of exactly 32 bytes")]
+    InvalidSecretKey(String),
+    /// The demo key file could not be read or written.
+    #[error("cannot use the demo key file {path}: {source}")]
+    KeyFile {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Parses a [`Config`] from flags alone (plus the environment), for tests and tools.
@@ -69,8 +123,59 @@ impl Config {
         }
     }
 
+    /// The server's keys: from `APP_SECRET_KEY`; in demo mode without it, from
+    /// `--secret-key-file` (generated and written on first run); otherwise an error.
+    pub fn keys(&self) -> Result<Keys, ConfigError> {
+        match (&self.secret_key, self.demo) {
+            (Some(text), _) => Keys::from_base64(text.expose())
+                .map_err(|_| ConfigError::InvalidSecretKey("the value given".into())),
+            (None, true) => demo_keys(&self.secret_key_file),
+            (None, false) => Err(ConfigError::MissingSecretKey),
+        }
+    }
+
     /// Whether session cookies must be `Secure`: everywhere but plain-HTTP local addresses.
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
     }
+}
+
+/// Read the demo master key from `path`, or generate it and write it there (mode 0600).
+fn demo_keys(path: &Path) -> Result<Keys, ConfigError> {
+    let key_file_error = |source| ConfigError::KeyFile {
+        path: path.display().to_string(),
+        source,
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let text = Keys::generate_master_base64();
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(key_file_error)?;
+            }
+            write_private(path, &text).map_err(key_file_error)?;
+            tracing::info!(path = %path.display(), "demo mode: generated a master key");
+            text
+        }
+        Err(e) => return Err(key_file_error(e)),
+    };
+    Keys::from_base64(&text).map_err(|_| ConfigError::InvalidSecretKey(path.display().to_string()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    // create_new: two processes starting at once must not overwrite each other's key.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
 }

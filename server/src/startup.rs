@@ -8,7 +8,7 @@ use app::ssr::state::AppState;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::{routes, sessions};
 
 /// Why the server could not start or stopped with an error.
@@ -26,6 +26,15 @@ pub enum Error {
     /// The session table could not be created.
     #[error("session table: {0}")]
     SessionTable(#[from] tower_sessions_sqlx_store::sqlx::Error),
+    /// The configuration is incomplete or invalid.
+    #[error("configuration: {0}")]
+    Config(#[from] ConfigError),
+    /// The e-conomic client could not be built.
+    #[error("e-conomic client: {0}")]
+    Economic(#[from] economic::ClientError),
+    /// The bundled simulator could not start (demo mode).
+    #[error("e-conomic simulator: {0}")]
+    Simulator(#[from] economic_sim::SimError),
 }
 
 /// A built server, ready to run.
@@ -34,21 +43,46 @@ pub struct Application {
     router: axum::Router,
     db: backend::Db,
     public_url: String,
+    simulator: Option<economic_sim::SimHandle>,
 }
+
+/// Seed data of the bundled simulator in demo mode.
+const DEMO_SIM_PRODUCTS: usize = 50;
+const DEMO_SIM_CUSTOMERS: usize = 20;
 
 impl Application {
     /// Opens and migrates the database, prepares sessions and routes, and takes `listener`.
+    /// Fails at once without a master key outside demo mode (`APP_SECRET_KEY`).
     pub async fn build(config: Config, listener: TcpListener) -> Result<Application, Error> {
+        let keys = config.keys()?;
         let db = backend::Db::connect(&config.database_url).await?;
-        Self::build_with_db(config, db, listener).await
+        Self::build_with_keys(config, db, listener, keys).await
     }
 
     /// Like [`Application::build`] on an already open database (tests use a fresh one each);
-    /// `config.database_url` is ignored.
+    /// `config.database_url` is ignored. Without a configured master key (and not in demo
+    /// mode) it uses a random one, so webhook URLs only live as long as this process.
     pub async fn build_with_db(
         config: Config,
         db: backend::Db,
         listener: TcpListener,
+    ) -> Result<Application, Error> {
+        let keys = match config.keys() {
+            Ok(keys) => keys,
+            Err(ConfigError::MissingSecretKey) => {
+                tracing::warn!("no APP_SECRET_KEY: using a random key for this process only");
+                backend::Keys::generate()
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Self::build_with_keys(config, db, listener, keys).await
+    }
+
+    async fn build_with_keys(
+        config: Config,
+        db: backend::Db,
+        listener: TcpListener,
+        keys: backend::Keys,
     ) -> Result<Application, Error> {
         db.migrate().await?;
         if config.demo {
@@ -68,10 +102,25 @@ impl Application {
             .site_pkg_dir(config.site_pkg_dir.as_str())
             .site_addr(addr)
             .build();
+        let (economic_base_url, simulator) = match (&config.economic_base_url, config.demo) {
+            (Some(url), _) => (url.clone(), None),
+            (None, true) => {
+                let sim = start_simulator(&config).await?;
+                (sim.base_url(), Some(sim))
+            }
+            (None, false) => (economic::client::PRODUCTION_BASE_URL.to_owned(), None),
+        };
+        let economic = economic::Client::new(economic::ClientConfig::new(
+            economic_base_url,
+            config.economic_app_secret_token.clone(),
+        ))?;
         let state = AppState {
             leptos_options,
             db: db.clone(),
             public_url: public_url.clone(),
+            keys,
+            economic,
+            simulator_url: simulator.as_ref().map(economic_sim::SimHandle::base_url),
         };
         let router = routes::router(state, sessions, config.trust_proxy_headers);
         Ok(Application {
@@ -79,6 +128,7 @@ impl Application {
             router,
             db,
             public_url,
+            simulator,
         })
     }
 
@@ -104,10 +154,32 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        if let Some(sim) = &self.simulator {
+            sim.shutdown();
+        }
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Demo mode: the bundled e-conomic simulator, in this process, with some seed data.
+async fn start_simulator(config: &Config) -> Result<economic_sim::SimHandle, Error> {
+    let sim = economic_sim::Simulator::start(economic_sim::SimConfig {
+        addr: config.sim_addr,
+        app_secret_token: config.economic_app_secret_token.expose().to_owned(),
+        products: DEMO_SIM_PRODUCTS,
+        customers: DEMO_SIM_CUSTOMERS,
+        ..economic_sim::SimConfig::default()
+    })
+    .await?;
+    tracing::info!(
+        url = %sim.base_url(),
+        page = %format!("{}/_sim/", sim.base_url()),
+        grant_token = "demo",
+        "demo mode: e-conomic simulator started"
+    );
+    Ok(sim)
 }
 
 /// Completes on Ctrl-C or SIGTERM.

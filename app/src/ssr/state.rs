@@ -14,6 +14,12 @@ pub struct AppState {
     pub db: backend::Db,
     /// The address people and e-conomic reach us at, without a trailing slash.
     pub public_url: String,
+    /// The server's secret keys (grant tokens at rest, webhook URL credentials).
+    pub keys: backend::Keys,
+    /// The e-conomic REST client (configured base URL and app secret token).
+    pub economic: backend::economic::Client,
+    /// Demo mode: the bundled simulator's base URL (its page is at `{url}/_sim/`).
+    pub simulator_url: Option<String>,
 }
 
 /// The `AppState` of the current request.

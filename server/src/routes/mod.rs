@@ -2,6 +2,7 @@
 
 mod health;
 mod lang;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -37,6 +38,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<Store>, trust_proxy
     Router::new()
         .merge(pages)
         .merge(health::router())
+        .merge(webhooks::router(&state))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -55,5 +57,14 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<Store>, trust_proxy
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Spans record the path with webhook credentials redacted, never the raw URI.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %webhooks::redacted_path(request.uri().path()),
+                )
+            }),
+        )
 }

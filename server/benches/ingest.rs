@@ -1,0 +1,247 @@
+//! Webhook ingest benchmark (DESIGN §4), not a timed test:
+//!
+//! 1. closed loop: `BENCH_CONNS` connections post as fast as they can for `BENCH_SECS` seconds,
+//!    first to a bare axum handler answering 200, then to the real webhook endpoint (credential
+//!    check, settings, parse, committed insert): acks/s of both, the ratio, p50/p99;
+//! 2. paced: the endpoint at half its measured maximum rate, p50/p99;
+//! 3. burst: the simulator imports `BENCH_BURST` products and fires one webhook each at the app;
+//!    every one must be answered 2xx and stored (rows counted).
+//!
+//! On SQLite and on PostgreSQL (`BENCH_DB=sqlite|postgres|both`, default both; PostgreSQL at
+//! `TEST_POSTGRES_URL`). Loopback only; every loop is bounded in time and count.
+//!
+//! `cargo bench -p server --bench ingest`
+
+use std::time::{Duration, Instant};
+
+use axum::routing::post;
+use backend::settings::{self, SyncSettings};
+use backend::testing::{Backend, TestDb};
+use backend::{Keys, Timestamp, webhook_credentials};
+use economic::WebhookKind;
+use economic_sim::{SimConfig, Simulator, WebhookConfig};
+use tokio::net::TcpListener;
+
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    acks: u64,
+    errors: u64,
+    per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let which = std::env::var("BENCH_DB").unwrap_or_else(|_| "both".into());
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let name = format!("{backend:?}").to_lowercase();
+        if which == "both" || which == name {
+            runtime.block_on(bench(backend, &name));
+        }
+    }
+}
+
+async fn bench(backend: Backend, name: &str) {
+    let secs = env("BENCH_SECS", 5u64);
+    let conns = env("BENCH_CONNS", 64usize);
+    let burst = env("BENCH_BURST", 100_000usize);
+    let test_db = TestDb::new(backend).await;
+    let db = test_db.db().clone();
+
+    // The app, with a live tenant.
+    let master = Keys::generate_master_base64();
+    let keys = Keys::from_base64(&master).expect("key");
+    let args = [
+        "--site-addr",
+        "127.0.0.1:0",
+        "--secret-key",
+        master.as_str(),
+    ];
+    let config = server::Config::from_args(&args).expect("config");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let app = server::Application::build_with_db(config, db.clone(), listener)
+        .await
+        .expect("app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let tenant = backend::testing::owner(&db, "bench").await.tenant_id;
+    let live = SyncSettings {
+        products_hourly: false,
+        customers_hourly: false,
+        products_webhook: true,
+        customers_webhook: true,
+        invoices_webhook: true,
+    };
+    settings::save(&db, tenant, &live, Timestamp::now())
+        .await
+        .expect("settings");
+    let kind = WebhookKind::ProductUpdated;
+    let token = webhook_credentials::url_token(&db, &keys, tenant, kind)
+        .await
+        .expect("token");
+    let app_url = format!(
+        "{address}{}",
+        webhook_credentials::webhook_path(tenant, kind, &token)
+    );
+
+    // The bare handler, same runtime, same client.
+    let bare = axum::Router::new().route("/", post(|_body: axum::body::Bytes| async { "ok" }));
+    let bare_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let bare_url = format!("http://{}/", bare_listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(bare_listener, bare).await });
+
+    let duration = Duration::from_secs(secs);
+    let bare_run = closed_loop(&bare_url, conns, duration).await;
+    let app_run = closed_loop(&app_url, conns, duration).await;
+    let paced = paced(&app_url, conns, app_run.per_sec / 2.0, duration).await;
+    println!("== {name}: {conns} connections, {secs} s each");
+    report("bare axum 200", &bare_run);
+    report("webhook ingest", &app_run);
+    println!(
+        "  ratio ingest/bare: {:.0}%",
+        100.0 * app_run.per_sec / bare_run.per_sec
+    );
+    report("ingest at half max", &paced);
+
+    // The burst, from the simulator, configured as the Rackbeat guide says.
+    let before = backend::events::count(&db, tenant).await.expect("count");
+    let sim = Simulator::start(SimConfig::default()).await.expect("sim");
+    sim.agreement()
+        .add_webhook(WebhookConfig::rackbeat(kind, app_url.clone()));
+    let started = Instant::now();
+    sim.agreement()
+        .bulk_import_products(burst)
+        .expect("bulk import");
+    let idle = sim.wait_webhooks_idle(Duration::from_secs(600)).await;
+    let elapsed = started.elapsed();
+    let stats = sim.webhook_stats();
+    let stored = backend::events::count(&db, tenant).await.expect("count") - before;
+    println!(
+        "  burst of {burst}: idle={idle} in {:.1} s ({:.0}/s), delivered 2xx {}, failed {}, \
+         attempts {}, rows stored {stored}",
+        elapsed.as_secs_f64(),
+        burst as f64 / elapsed.as_secs_f64(),
+        stats.delivered,
+        stats.failed,
+        stats.attempts,
+    );
+    sim.shutdown();
+    test_db.cleanup().await;
+}
+
+fn report(label: &str, run: &Run) {
+    println!(
+        "  {label:<20} {:>8.0} acks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} acks, {} non-2xx)",
+        run.per_sec, run.p50_ms, run.p99_ms, run.acks, run.errors
+    );
+}
+
+fn client(conns: usize) -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(conns)
+        .build()
+        .expect("client")
+}
+
+/// `conns` workers post back to back until `duration` is over.
+async fn closed_loop(url: &str, conns: usize, duration: Duration) -> Run {
+    let client = client(conns);
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let workers = (0..conns).map(|w| {
+        let (client, url) = (client.clone(), url.to_owned());
+        tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut i = 0u64;
+            while Instant::now() < deadline {
+                i += 1;
+                let t = Instant::now();
+                if !post(&client, &url, w, i).await {
+                    errors += 1;
+                }
+                latencies.push(t.elapsed());
+            }
+            (latencies, errors)
+        })
+    });
+    collect(futures::future::join_all(workers).await, started.elapsed())
+}
+
+/// `conns` workers together post `rate` requests per second, evenly spaced, for `duration`.
+async fn paced(url: &str, conns: usize, rate: f64, duration: Duration) -> Run {
+    let client = client(conns);
+    let per_worker = Duration::from_secs_f64(conns as f64 / rate.max(1.0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let workers = (0..conns).map(|w| {
+        let (client, url) = (client.clone(), url.to_owned());
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(per_worker);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut i = 0u64;
+            loop {
+                interval.tick().await;
+                if Instant::now() >= deadline {
+                    break;
+                }
+                i += 1;
+                let t = Instant::now();
+                if !post(&client, &url, w, i).await {
+                    errors += 1;
+                }
+                latencies.push(t.elapsed());
+            }
+            (latencies, errors)
+        })
+    });
+    collect(futures::future::join_all(workers).await, started.elapsed())
+}
+
+async fn post(client: &reqwest::Client, url: &str, worker: usize, i: u64) -> bool {
+    let body = format!("W{worker}-{i}&W{worker}-{i}");
+    client
+        .post(url)
+        .header("content-type", economic::webhook::CONTENT_TYPE)
+        .body(body)
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+}
+
+type WorkerResult = Result<(Vec<Duration>, u64), tokio::task::JoinError>;
+
+fn collect(results: Vec<WorkerResult>, elapsed: Duration) -> Run {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for (latencies, e) in results.into_iter().flatten() {
+        all.extend(latencies);
+        errors += e;
+    }
+    all.sort_unstable();
+    let pct = |p: f64| {
+        let i = ((all.len() as f64 * p) as usize).min(all.len().saturating_sub(1));
+        all.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let total = all.len() as u64;
+    Run {
+        acks: total - errors,
+        errors,
+        per_sec: (total - errors) as f64 / elapsed.as_secs_f64(),
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+    }
+}

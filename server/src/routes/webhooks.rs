@@ -1,0 +1,251 @@
+//! `POST /webhooks/economic/{tenant_id}/{kind}/{token}`: e-conomic's webhook calls (F7–F9).
+//!
+//! The path of a webhook, kept short on purpose: verify the credential → parse → store the event
+//! (committed) → 2xx. Processing is the workers' job. Outside the session and CSRF layers:
+//! e-conomic has no session and never signs; the credential in the URL is the authentication.
+//!
+//! Answers: 200 stored (`received`, or `ignored` when the kind is not enabled); 400 malformed
+//! (stored as `rejected`); 404 for an unknown tenant, unknown kind or a wrong/expired credential
+//! (one answer, no hint); 413 body over 64 KiB (nothing stored); 429 after waiting 10 s for the
+//! tenant's turn; 503 when the database is unavailable (e-conomic retries).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use app::ssr::state::AppState;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use backend::events::{self, EventStatus, NewEvent};
+use backend::{Db, Keys, TenantId, Timestamp, settings, webhook_credentials};
+use economic::WebhookKind;
+use tokio::sync::Semaphore;
+
+/// Largest body accepted (e-conomic's `postData` is at most 4000 characters).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Requests of one tenant handled at the same time; more wait their turn.
+const TENANT_CONCURRENCY: usize = 64;
+/// How long a request waits for its tenant's turn before 429.
+const TENANT_WAIT: Duration = Duration::from_secs(10);
+/// What a 429 asks e-conomic to wait.
+const RETRY_AFTER_SECS: &str = "5";
+
+/// What the handler needs: not the whole [`AppState`].
+#[derive(Clone)]
+struct Ingest {
+    db: Db,
+    keys: Keys,
+    limiter: Arc<TenantLimiter>,
+}
+
+/// The webhook routes, with their own body limit.
+pub fn router(state: &AppState) -> Router<AppState> {
+    let ingest = Ingest {
+        db: state.db.clone(),
+        keys: state.keys.clone(),
+        limiter: Arc::new(TenantLimiter::default()),
+    };
+    Router::new()
+        .route(
+            "/webhooks/economic/{tenant_id}/{kind}/{token}",
+            post(receive),
+        )
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(ingest)
+}
+
+/// The path with the credential replaced by `***`, for logs and spans; other paths unchanged.
+pub fn redacted_path(path: &str) -> String {
+    match path.strip_prefix("/webhooks/") {
+        Some(rest) => {
+            let kept: Vec<&str> = rest.split('/').take(3).collect();
+            format!("/webhooks/{}/***", kept.join("/"))
+        }
+        None => path.to_owned(),
+    }
+}
+
+async fn receive(
+    State(ingest): State<Ingest>,
+    Path((tenant, kind, token)): Path<(String, String, String)>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let started = Instant::now();
+    let received_at = Timestamp::now();
+    // Parse at the boundary; every failure here is the same 404 as a wrong credential.
+    let (Ok(tenant_id), Some(kind)) = (
+        tenant.parse::<TenantId>(),
+        webhook_credentials::parse_kind_slug(&kind),
+    ) else {
+        return not_found();
+    };
+    let outcome = handle(
+        &ingest,
+        tenant_id,
+        kind,
+        &token,
+        &uri,
+        &headers,
+        body,
+        received_at,
+    )
+    .await;
+    let status = outcome.status();
+    tracing::info!(
+        tenant = %tenant_id,
+        kind = kind.as_str(),
+        status = status.as_u16(),
+        latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "webhook"
+    );
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn handle(
+    ingest: &Ingest,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+    token: &str,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Bytes,
+    received_at: Timestamp,
+) -> Response {
+    if token.len() != webhook_credentials::TOKEN_LEN {
+        return not_found();
+    }
+    match webhook_credentials::verify(
+        &ingest.db,
+        &ingest.keys,
+        tenant_id,
+        kind,
+        token,
+        received_at,
+    )
+    .await
+    {
+        Ok(true) => {}
+        Ok(false) => return not_found(),
+        Err(e) => return unavailable(&e),
+    }
+    // Only verified requests take a place in the tenant's queue: forged ones cannot crowd it.
+    let Some(_permit) = ingest.limiter.acquire(tenant_id).await else {
+        return too_many();
+    };
+    let settings = match settings::get(&ingest.db, tenant_id).await {
+        Ok(settings) => settings,
+        Err(e) => return unavailable(&e),
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let query = uri.query();
+    let parsed = economic::webhook::parse(kind, query, content_type.as_deref(), &body);
+    let (status, action, reason) = match (settings.disabled_reason(kind), parsed) {
+        (Some(reason), parsed) => (EventStatus::Ignored, parsed.ok(), Some(reason.to_owned())),
+        (None, Ok(action)) => (EventStatus::Received, Some(action), None),
+        (None, Err(e)) => (EventStatus::Rejected, None, Some(e.to_string())),
+    };
+    let event = NewEvent {
+        kind,
+        status,
+        action,
+        content_type,
+        // The query string only: the credential is in the path and never stored.
+        raw_query: query.map(str::to_owned),
+        raw_body: body.to_vec(),
+        reason,
+        received_at,
+    };
+    // Committed before we answer: a 2xx promises e-conomic the event is durable.
+    let id = match events::ingest(&ingest.db, tenant_id, &event).await {
+        Ok(id) => id,
+        Err(e) => return unavailable(&e),
+    };
+    let json =
+        |code: StatusCode, value: serde_json::Value| (code, axum::Json(value)).into_response();
+    match event.status {
+        EventStatus::Rejected => json(
+            StatusCode::BAD_REQUEST,
+            serde_json::json!({ "error": event.reason, "event_id": id }),
+        ),
+        other => json(
+            StatusCode::OK,
+            serde_json::json!({ "status": other.as_str(), "event_id": id, "reason": event.reason }),
+        ),
+    }
+}
+
+fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found").into_response()
+}
+
+fn too_many() -> Response {
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, "too many requests").into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
+}
+
+/// A database failure: 503 so that e-conomic retries later (500 for our own bugs).
+fn unavailable(error: &backend::Error) -> Response {
+    tracing::error!(error = ?error, "webhook ingest failed");
+    let status = match error {
+        backend::Error::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut response = (status, "temporarily unavailable").into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(RETRY_AFTER_SECS),
+    );
+    response
+}
+
+/// Per-tenant concurrency: one tenant's burst waits for its own permits and never takes the
+/// whole database pool from the others; a burst the database can absorb is only delayed.
+#[derive(Default)]
+struct TenantLimiter {
+    tenants: Mutex<HashMap<TenantId, Arc<Semaphore>>>,
+}
+
+impl TenantLimiter {
+    /// A permit for `tenant`, waiting up to [`TENANT_WAIT`]; `None` when that ran out.
+    async fn acquire(&self, tenant: TenantId) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        let semaphore = {
+            // A std mutex held only to look up or insert: never across an await.
+            let mut tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+            tenants
+                .entry(tenant)
+                .or_insert_with(|| Arc::new(Semaphore::new(TENANT_CONCURRENCY)))
+                .clone()
+        };
+        tokio::time::timeout(TENANT_WAIT, semaphore.acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_the_credential() {
+        assert_eq!(
+            redacted_path("/webhooks/economic/7/products/secret-token"),
+            "/webhooks/economic/7/products/***"
+        );
+        assert_eq!(redacted_path("/login"), "/login");
+    }
+}

@@ -1,0 +1,134 @@
+//! The app on a random port with a known master key, and helpers to build webhook URLs and read
+//! back the events stored.
+
+use backend::events::{self, Event};
+use backend::settings::{self, SyncSettings};
+use backend::{Db, Keys, TenantId, Timestamp, webhook_credentials};
+use economic::WebhookKind;
+use reqwest::Response;
+use server::{Application, Config};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+/// A running server. Stops when dropped.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// The server's database.
+    pub db: Db,
+    /// The server's keys (same master key), to compute URLs as the settings page would.
+    pub keys: Keys,
+    /// A plain HTTP client.
+    pub client: reqwest::Client,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Start the app on `db` with a fresh master key.
+pub async fn spawn_app(db: &Db) -> TestApp {
+    let master = Keys::generate_master_base64();
+    let args = ["--site-addr", "127.0.0.1:0", "--secret-key", &master];
+    let config = Config::from_args(&args).expect("test config");
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let application = Application::build_with_db(config, db.clone(), listener)
+        .await
+        .expect("build the application");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(application.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        db: db.clone(),
+        keys: Keys::from_base64(&master).expect("key"),
+        client: reqwest::Client::new(),
+        _stop: stop,
+    }
+}
+
+/// Every webhook on, hourly sync off.
+pub const ALL_WEBHOOKS: SyncSettings = SyncSettings {
+    products_hourly: false,
+    customers_hourly: false,
+    products_webhook: true,
+    customers_webhook: true,
+    invoices_webhook: true,
+};
+
+impl TestApp {
+    /// A new tenant (`"<label> ApS"`) with every webhook enabled.
+    pub async fn live_tenant(&self, label: &str) -> TenantId {
+        let tenant = backend::testing::owner(&self.db, label).await.tenant_id;
+        settings::save(&self.db, tenant, &ALL_WEBHOOKS, Timestamp::now())
+            .await
+            .expect("save settings");
+        tenant
+    }
+
+    /// The current credential of the tenant's `kind` URL.
+    pub async fn token(&self, tenant: TenantId, kind: WebhookKind) -> String {
+        webhook_credentials::url_token(&self.db, &self.keys, tenant, kind)
+            .await
+            .expect("url token")
+    }
+
+    /// The full URL the settings page shows for the tenant's `kind`.
+    pub async fn url(&self, tenant: TenantId, kind: WebhookKind) -> String {
+        let token = self.token(tenant, kind).await;
+        self.url_with(
+            &tenant.to_string(),
+            webhook_credentials::kind_slug(kind),
+            &token,
+        )
+    }
+
+    /// A webhook URL from raw parts.
+    pub fn url_with(&self, tenant: &str, slug: &str, token: &str) -> String {
+        format!("{}/webhooks/economic/{tenant}/{slug}/{token}", self.address)
+    }
+
+    /// POST `body` as e-conomic does (form content type).
+    pub async fn post(&self, url: &str, body: impl Into<reqwest::Body>) -> Response {
+        self.post_as(url, economic::webhook::CONTENT_TYPE, body)
+            .await
+    }
+
+    /// POST `body` with `content_type`.
+    pub async fn post_as(
+        &self,
+        url: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> Response {
+        self.client
+            .post(url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("send the webhook")
+    }
+
+    /// The tenant's events, newest first.
+    pub async fn events(&self, tenant: TenantId) -> Vec<Event> {
+        events::list(&self.db, tenant, 500, None)
+            .await
+            .expect("list events")
+    }
+
+    /// All stored events of all tenants.
+    pub async fn total_events(&self) -> i64 {
+        total_events(&self.db).await
+    }
+}
+
+/// Rows in `webhook_events`, whatever the tenant.
+pub async fn total_events(db: &Db) -> i64 {
+    let sql = "select count(*) from webhook_events";
+    match (db.sqlite_pool(), db.pg_pool()) {
+        (Some(pool), _) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        (_, Some(pool)) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        _ => unreachable!("a database is SQLite or PostgreSQL"),
+    }
+    .expect("count events")
+}

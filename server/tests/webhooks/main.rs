@@ -1,0 +1,9 @@
+//! The webhook endpoint end to end: the real server on port 0 over a fresh SQLite and PostgreSQL
+//! database, driven with reqwest (and by the e-conomic simulator itself).
+
+mod helpers;
+
+mod body_forms;
+mod durability;
+mod simulator;
+mod trust;
