@@ -14,7 +14,6 @@
 
 use std::time::{Duration, Instant};
 
-use axum::routing::post;
 use backend::settings::{self, SyncSettings};
 use backend::testing::{Backend, TestDb};
 use backend::{Keys, Timestamp, webhook_credentials};
@@ -96,7 +95,10 @@ async fn bench(backend: Backend, name: &str) {
     );
 
     // The bare handler, same runtime, same client.
-    let bare = axum::Router::new().route("/", post(|_body: axum::body::Bytes| async { "ok" }));
+    let bare = axum::Router::new().route(
+        "/",
+        axum::routing::post(|_body: axum::body::Bytes| async { "ok" }),
+    );
     let bare_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let bare_url = format!("http://{}/", bare_listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(bare_listener, bare).await });
