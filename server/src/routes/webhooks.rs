@@ -20,10 +20,14 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use backend::events::{self, EventStatus, NewEvent};
+use backend::events::{EventStatus, NewEvent};
 use backend::{Db, Keys, TenantId, Timestamp, settings, webhook_credentials};
 use economic::WebhookKind;
 use tokio::sync::Semaphore;
+
+mod writer;
+
+use writer::{Failure, Writer};
 
 /// Largest body accepted (e-conomic's `postData` is at most 4000 characters).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -40,6 +44,7 @@ struct Ingest {
     db: Db,
     keys: Keys,
     limiter: Arc<TenantLimiter>,
+    writer: Writer,
 }
 
 /// The webhook routes, with their own body limit.
@@ -48,6 +53,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         db: state.db.clone(),
         keys: state.keys.clone(),
         limiter: Arc::new(TenantLimiter::default()),
+        writer: Writer::start(state.db.clone()),
     };
     Router::new()
         .route(
@@ -164,21 +170,23 @@ async fn handle(
         reason,
         received_at,
     };
-    // Committed before we answer: a 2xx promises e-conomic the event is durable.
-    let id = match events::ingest(&ingest.db, tenant_id, &event).await {
+    let (status, reason) = (event.status, event.reason.clone());
+    // Committed before we answer (group commit): a 2xx promises e-conomic the event is durable.
+    let id = match ingest.writer.store(tenant_id, event).await {
         Ok(id) => id,
-        Err(e) => return unavailable(&e),
+        Err(Failure::Db(e)) => return unavailable(&e),
+        Err(Failure::Stopped) => return retry_later(StatusCode::SERVICE_UNAVAILABLE),
     };
     let json =
         |code: StatusCode, value: serde_json::Value| (code, axum::Json(value)).into_response();
-    match event.status {
+    match status {
         EventStatus::Rejected => json(
             StatusCode::BAD_REQUEST,
-            serde_json::json!({ "error": event.reason, "event_id": id }),
+            serde_json::json!({ "error": reason, "event_id": id }),
         ),
         other => json(
             StatusCode::OK,
-            serde_json::json!({ "status": other.as_str(), "event_id": id, "reason": event.reason }),
+            serde_json::json!({ "status": other.as_str(), "event_id": id, "reason": reason }),
         ),
     }
 }
@@ -199,10 +207,13 @@ fn too_many() -> Response {
 /// A database failure: 503 so that e-conomic retries later (500 for our own bugs).
 fn unavailable(error: &backend::Error) -> Response {
     tracing::error!(error = ?error, "webhook ingest failed");
-    let status = match error {
+    retry_later(match error {
         backend::Error::Database(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    })
+}
+
+fn retry_later(status: StatusCode) -> Response {
     let mut response = (status, "temporarily unavailable").into_response();
     response.headers_mut().insert(
         header::RETRY_AFTER,
