@@ -37,6 +37,15 @@ pub enum Problem {
     PasswordTooLong,
 }
 
+/// An entity whose hourly sync and webhook exclude each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncEntity {
+    /// Products.
+    Products,
+    /// Customers.
+    Customers,
+}
+
 /// Why a server function failed, in terms a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -75,6 +84,21 @@ pub enum AppError {
     /// The invite is unknown or already used (404).
     #[error("invite invalid")]
     InviteInvalid,
+    /// Hourly sync and webhooks were both asked for one entity; nothing was saved (422).
+    #[error("hourly sync and webhooks both on for {entity:?}")]
+    SettingsConflict {
+        /// The entity with both boxes ticked.
+        entity: SyncEntity,
+    },
+    /// e-conomic refused the grant token (422).
+    #[error("e-conomic rejected the grant token")]
+    EconomicRejected,
+    /// e-conomic could not be reached, timed out or failed (503).
+    #[error("e-conomic unavailable")]
+    EconomicUnavailable,
+    /// The tenant has not connected e-conomic (409).
+    #[error("e-conomic not connected")]
+    NotConnected,
     /// The CSRF token was missing or wrong (403); sent by the server's CSRF check.
     #[error("csrf token missing or invalid")]
     Csrf,
@@ -114,8 +138,35 @@ impl AppError {
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
+            AppError::SettingsConflict {
+                entity: SyncEntity::Products,
+            } => Msg::ErrorSettingsConflictProducts,
+            AppError::SettingsConflict {
+                entity: SyncEntity::Customers,
+            } => Msg::ErrorSettingsConflictCustomers,
+            AppError::EconomicRejected => Msg::ErrorEconomicRejected,
+            AppError::EconomicUnavailable => Msg::ErrorEconomicUnavailable,
+            AppError::NotConnected => Msg::ErrorNotConnected,
             AppError::Csrf => Msg::ErrorCsrf,
             AppError::Internal | AppError::Request(_) => Msg::ErrorInternal,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. }
+            | AppError::SettingsConflict { .. }
+            | AppError::EconomicRejected => 422,
+            AppError::EmailTaken | AppError::NotConnected => 409,
+            AppError::InvalidCredentials | AppError::NotAuthenticated => 401,
+            AppError::TooManyAttempts { .. } => 429,
+            AppError::Forbidden | AppError::Csrf => 403,
+            AppError::NotFound | AppError::InviteInvalid => 404,
+            AppError::InviteExpired => 410,
+            AppError::EconomicUnavailable => 503,
+            AppError::Request(_) => 400,
+            AppError::Internal => 500,
         }
     }
 

@@ -4,6 +4,8 @@
 //! the server needs lives behind the `ssr` feature; the browser build (`hydrate`) carries the
 //! pages and components only.
 
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;

@@ -50,8 +50,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("login") view=pages::login::LoginPage />
                     <Route path=(StaticSegment("invite"), ParamSegment("token")) view=pages::invite::AcceptInvitePage />
                     <Route path=StaticSegment("team") view=pages::team::TeamPage />
-                    <Route path=StaticSegment("settings") view=pages::placeholder::SettingsPage />
-                    <Route path=StaticSegment("events") view=pages::placeholder::EventsPage />
+                    <Route path=StaticSegment("settings") view=pages::settings::hub::SettingsPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic")) view=pages::settings::economic::EconomicPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
+                    <Route path=StaticSegment("events") view=pages::events::EventsPage />
                     <Route path=StaticSegment("customers") view=pages::placeholder::CustomersPage />
                     <Route path=StaticSegment("products") view=pages::placeholder::ProductsPage />
                     <Route path=StaticSegment("invoices") view=pages::placeholder::InvoicesPage />

@@ -4,5 +4,7 @@
 //! function runs; the argument exists so that forms and hydrated calls carry it in the body.
 
 pub mod auth;
+pub mod economic;
+pub mod events;
 pub mod session;
 pub mod team;

@@ -1,7 +1,7 @@
 //! The frame around every page: header with navigation, company, user, language and log-out.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet, Redirect};
+use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::LogOut;
@@ -22,6 +22,12 @@ pub fn Layout() -> impl IntoView {
     provide_context(session);
 
     view! {
+        // The page comes before the header in the document (CSS puts the header on top): in the
+        // browser the header's suspense settles at once, on the server later, and the page's
+        // resources must be numbered the same on both sides for hydration to find their data.
+        <main class="page">
+            <Outlet />
+        </main>
         <header class="topbar">
             <a class="brand" href="/">{t(Msg::AppName)}</a>
             <Transition fallback=|| ()>
@@ -56,9 +62,6 @@ pub fn Layout() -> impl IntoView {
             </Transition>
             <LangSwitch />
         </header>
-        <main class="page">
-            <Outlet />
-        </main>
     }
 }
 
@@ -99,24 +102,13 @@ fn LangSwitch() -> impl IntoView {
     }
 }
 
-/// Renders `children` for a logged-in user; sends anyone else to the login page.
-#[component]
-pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
-    let session = expect_context::<SessionResource>();
-    view! {
-        <Transition fallback=|| ()>
-            {
-                let children = children.clone();
-                move || {
-                    let children = children.clone();
-                    Suspend::new(async move {
-                        match session.await {
-                            Ok(SessionView { user: Some(_), .. }) => children().into_any(),
-                            _ => view! { <Redirect path="/login" /> }.into_any(),
-                        }
-                    })
-                }
-            }
-        </Transition>
-    }
-}
+/// Path prefixes of the pages only logged-in users see. The server answers them with a redirect
+/// to the login page when no one is logged in (`server`'s `require_login`), before rendering.
+pub const PROTECTED_PREFIXES: [&str; 6] = [
+    "/settings",
+    "/events",
+    "/customers",
+    "/products",
+    "/invoices",
+    "/team",
+];

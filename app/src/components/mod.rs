@@ -1,4 +1,5 @@
 //! Building blocks shared by the pages.
 
+pub mod copy;
 pub mod form;
 pub mod layout;

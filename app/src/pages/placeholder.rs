@@ -2,31 +2,16 @@
 
 use leptos::prelude::*;
 
-use crate::components::layout::RequireUser;
 use crate::i18n::{Msg, t};
 
 #[component]
 fn Placeholder(title: Msg) -> impl IntoView {
     view! {
-        <RequireUser>
             <h1>{t(title)}</h1>
             <section class="card">
                 <p>{t(Msg::PlaceholderSoon)}</p>
             </section>
-        </RequireUser>
     }
-}
-
-/// `/settings`.
-#[component]
-pub fn SettingsPage() -> impl IntoView {
-    view! { <Placeholder title=Msg::SettingsTitle /> }
-}
-
-/// `/events`.
-#[component]
-pub fn EventsPage() -> impl IntoView {
-    view! { <Placeholder title=Msg::EventsTitle /> }
 }
 
 /// `/customers`.

@@ -4,7 +4,6 @@ use leptos::prelude::*;
 
 use crate::api::team::{CreateInvite, team};
 use crate::components::form::{CsrfField, ErrorBanner, FieldError, last_error};
-use crate::components::layout::RequireUser;
 use crate::error::Field;
 use crate::i18n::{Msg, t};
 
@@ -12,9 +11,7 @@ use crate::i18n::{Msg, t};
 #[component]
 pub fn TeamPage() -> impl IntoView {
     view! {
-        <RequireUser>
             <TeamView />
-        </RequireUser>
     }
 }
 
@@ -23,7 +20,7 @@ fn TeamView() -> impl IntoView {
     let invite = ServerAction::<CreateInvite>::new();
     let result = invite.value();
     let error = last_error(result);
-    let data = Resource::new(move || invite.version().get(), |_| team());
+    let data = Resource::new_blocking(move || invite.version().get(), |_| team());
     view! {
         <h1>{t(Msg::TeamTitle)}</h1>
         <Transition fallback=|| ()>

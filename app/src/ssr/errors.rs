@@ -1,7 +1,7 @@
 //! Turns backend errors into [`AppError`]s: user mistakes keep their meaning, internal failures
 //! are logged once here with their cause and reach the browser only as `Internal`.
 
-use crate::error::{AppError, Field, Problem};
+use crate::error::{AppError, Field, Problem, SyncEntity};
 
 impl From<backend::Error> for AppError {
     fn from(e: backend::Error) -> Self {
@@ -17,6 +17,18 @@ impl From<backend::Error> for AppError {
             B::NotFound => AppError::NotFound,
             B::InviteExpired => AppError::InviteExpired,
             B::InviteInvalid => AppError::InviteInvalid,
+            B::SettingsConflict { entity } => AppError::SettingsConflict {
+                entity: match entity {
+                    backend::settings::Entity::Products => SyncEntity::Products,
+                    backend::settings::Entity::Customers => SyncEntity::Customers,
+                },
+            },
+            B::EconomicRejected => AppError::EconomicRejected,
+            B::EconomicUnavailable(cause) => {
+                tracing::warn!(error = %cause, "e-conomic unavailable");
+                AppError::EconomicUnavailable
+            }
+            B::NotConnected => AppError::NotConnected,
             other => {
                 tracing::error!(error = ?other, "server function failed");
                 AppError::Internal

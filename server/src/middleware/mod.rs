@@ -1,4 +1,6 @@
 //! Request middleware for the browser-facing routes.
 
+pub mod api_errors;
 pub mod client_ip;
 pub mod csrf;
+pub mod require_login;

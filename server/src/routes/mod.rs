@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::SessionManagerLayer;
 
-use crate::middleware::{client_ip, csrf};
+use crate::middleware::{api_errors, client_ip, csrf, require_login};
 use crate::sessions::Store;
 
 /// The whole router: browser routes (behind sessions and CSRF), health, and shared layers.
@@ -30,6 +30,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<Store>, trust_proxy
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(csrf::check))
+        .layer(axum::middleware::from_fn(api_errors::set_status))
+        .layer(axum::middleware::from_fn(require_login::require_login))
         .layer(sessions)
         .layer(axum::middleware::from_fn(move |req, next| {
             client_ip::record(trust_proxy, req, next)

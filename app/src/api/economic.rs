@@ -1,0 +1,224 @@
+//! The e-conomic app: connection, Advanced Settings, and the webhook URLs to paste into e-conomic.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The agreement a tenant is connected to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConnectionView {
+    /// The company name e-conomic reports for the agreement.
+    pub company_name: String,
+    /// The agreement number.
+    pub agreement_number: i64,
+    /// When the connection was made (UTC).
+    pub connected_at: String,
+}
+
+/// The Advanced Settings checkboxes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsView {
+    /// Sync products every hour.
+    pub products_hourly: bool,
+    /// Sync customers every hour.
+    pub customers_hourly: bool,
+    /// Live transfer of products by webhook.
+    pub products_webhook: bool,
+    /// Live transfer of customers by webhook.
+    pub customers_webhook: bool,
+    /// Import booked invoices by webhook.
+    pub invoices_webhook: bool,
+}
+
+/// One webhook to create in e-conomic, with every value the user must enter there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookSetup {
+    /// `customers`, `products` or `invoices`.
+    pub kind: String,
+    /// The URL to paste into e-conomic (carries the credential).
+    pub url: String,
+    /// The e-conomic webhook type, as e-conomic's Danish UI names it.
+    pub type_name: String,
+    /// The name to give the webhook in e-conomic.
+    pub name: String,
+    /// "Data sent": the body template.
+    pub post_data: String,
+    /// The content type to choose.
+    pub content_type: String,
+}
+
+/// Everything the Advanced Settings page shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdvancedView {
+    /// The saved settings.
+    pub settings: SettingsView,
+    /// The three webhooks, in the order customers, products, invoices.
+    pub webhooks: Vec<WebhookSetup>,
+    /// Whether e-conomic is connected.
+    pub connected: bool,
+}
+
+/// The tenant's e-conomic connection, if any.
+#[server(prefix = "/api", endpoint = "economic", input = leptos::server_fn::codec::GetUrl)]
+pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let connection = backend::connection::get(&state.db, ctx.tenant_id).await?;
+    Ok(connection.map(|c| ConnectionView {
+        company_name: c.company_name,
+        agreement_number: c.agreement_number,
+        connected_at: c.connected_at.to_string(),
+    }))
+}
+
+/// Verifies `grant_token` with e-conomic (`GET /self`) and stores it encrypted.
+#[server(prefix = "/api", endpoint = "connect_economic")]
+pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_write(&ctx)?;
+    backend::connection::connect(
+        &state.db,
+        &state.keys,
+        &state.economic,
+        ctx.tenant_id,
+        &grant_token,
+        backend::Timestamp::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/settings/apps/economic?connected=1");
+    Ok(())
+}
+
+/// Forgets the tenant's grant token.
+#[server(prefix = "/api", endpoint = "disconnect_economic")]
+pub async fn disconnect_economic(csrf_token: String) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_write(&ctx)?;
+    backend::connection::disconnect(&state.db, ctx.tenant_id).await?;
+    leptos_axum::redirect("/settings/apps/economic?disconnected=1");
+    Ok(())
+}
+
+/// The saved settings and the three webhook setups.
+#[server(prefix = "/api", endpoint = "advanced_settings", input = leptos::server_fn::codec::GetUrl)]
+pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
+    use backend::economic::WebhookKind;
+    use backend::economic::webhook::CONTENT_TYPE;
+    use backend::webhook_credentials as credentials;
+
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let saved = backend::settings::get(&state.db, ctx.tenant_id).await?;
+    let mut webhooks = Vec::new();
+    for kind in [
+        WebhookKind::CustomerUpdated,
+        WebhookKind::ProductUpdated,
+        WebhookKind::InvoiceBooked,
+    ] {
+        let token = credentials::url_token(&state.db, &state.keys, ctx.tenant_id, kind).await?;
+        webhooks.push(WebhookSetup {
+            kind: credentials::kind_slug(kind).to_owned(),
+            url: format!(
+                "{}{}",
+                state.public_url,
+                credentials::webhook_path(ctx.tenant_id, kind, &token)
+            ),
+            type_name: kind.danish_type_name().to_owned(),
+            name: kind.danish_type_name().to_owned(),
+            post_data: kind.post_data().to_owned(),
+            content_type: CONTENT_TYPE.to_owned(),
+        });
+    }
+    let connected = backend::connection::get(&state.db, ctx.tenant_id)
+        .await?
+        .is_some();
+    Ok(AdvancedView {
+        settings: SettingsView {
+            products_hourly: saved.products_hourly,
+            customers_hourly: saved.customers_hourly,
+            products_webhook: saved.products_webhook,
+            customers_webhook: saved.customers_webhook,
+            invoices_webhook: saved.invoices_webhook,
+        },
+        webhooks,
+        connected,
+    })
+}
+
+/// Saves the Advanced Settings. A ticked checkbox arrives as `Some(_)`, an unticked one is
+/// absent. Hourly and webhook for one entity together are refused and nothing is saved.
+#[server(prefix = "/api", endpoint = "save_settings")]
+pub async fn save_settings(
+    csrf_token: String,
+    products_hourly: Option<String>,
+    customers_hourly: Option<String>,
+    products_webhook: Option<String>,
+    customers_webhook: Option<String>,
+    invoices_webhook: Option<String>,
+) -> Result<SettingsView, AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_write(&ctx)?;
+    let settings = backend::settings::SyncSettings {
+        products_hourly: products_hourly.is_some(),
+        customers_hourly: customers_hourly.is_some(),
+        products_webhook: products_webhook.is_some(),
+        customers_webhook: customers_webhook.is_some(),
+        invoices_webhook: invoices_webhook.is_some(),
+    };
+    backend::settings::save(
+        &state.db,
+        ctx.tenant_id,
+        &settings,
+        backend::Timestamp::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/settings/apps/economic/advanced?saved=1");
+    Ok(SettingsView {
+        products_hourly: settings.products_hourly,
+        customers_hourly: settings.customers_hourly,
+        products_webhook: settings.products_webhook,
+        customers_webhook: settings.customers_webhook,
+        invoices_webhook: settings.invoices_webhook,
+    })
+}
+
+/// Makes a new URL for one webhook; the old one keeps working for the grace period.
+#[server(prefix = "/api", endpoint = "regenerate_webhook_url")]
+pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_write(&ctx)?;
+    let kind = backend::webhook_credentials::parse_kind_slug(&kind).ok_or(AppError::NotFound)?;
+    backend::webhook_credentials::regenerate(
+        &state.db,
+        ctx.tenant_id,
+        kind,
+        backend::Timestamp::now(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!(
+        "/settings/apps/economic/advanced?regenerated={}",
+        backend::webhook_credentials::kind_slug(kind)
+    ));
+    Ok(())
+}

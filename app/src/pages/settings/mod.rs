@@ -1,0 +1,6 @@
+//! Settings, as in the guide: Settings → Apps → e-conomic → Settings → Advanced settings.
+
+pub mod advanced;
+pub mod economic;
+pub mod hub;
+mod tabs;
