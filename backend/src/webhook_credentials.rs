@@ -141,8 +141,29 @@ pub async fn verify(
     token: &str,
     now: Timestamp,
 ) -> Result<bool> {
-    let generations: Vec<i64> = with_db!(db, pool => sqlx::query_scalar(
-        "select generation from webhook_credentials \
+    let generations = generations(db, tenant_id, kind, now).await?;
+    Ok(matches_any(keys, tenant_id, kind, token, &generations, now))
+}
+
+/// One generation of a URL credential that is (or, at `now`, was) valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generation {
+    /// The generation number.
+    pub generation: i64,
+    /// When it stops being valid; `None` for the current one.
+    pub retired_at: Option<Timestamp>,
+}
+
+/// The generations valid at `now`, for callers that cache them briefly and check with
+/// [`matches_any`] (which re-checks `retired_at` against its own `now`).
+pub async fn generations(
+    db: &Db,
+    tenant_id: TenantId,
+    kind: WebhookKind,
+    now: Timestamp,
+) -> Result<Vec<Generation>> {
+    let rows: Vec<(i64, Option<Timestamp>)> = with_db!(db, pool => sqlx::query_as(
+        "select generation, retired_at from webhook_credentials \
          where tenant_id = $1 and kind = $2 and (retired_at is null or retired_at > $3)",
     )
     .bind(tenant_id)
@@ -150,23 +171,32 @@ pub async fn verify(
     .bind(now)
     .fetch_all(pool)
     .await)?;
-    Ok(matches_any(keys, tenant_id, kind, token, &generations))
+    Ok(rows
+        .into_iter()
+        .map(|(generation, retired_at)| Generation {
+            generation,
+            retired_at,
+        })
+        .collect())
 }
 
-/// Whether `token` equals the credential of any of `generations`, compared in constant time.
+/// Whether `token` equals the credential of any of `generations` still valid at `now`,
+/// compared in constant time.
 pub fn matches_any(
     keys: &Keys,
     tenant_id: TenantId,
     kind: WebhookKind,
     token: &str,
-    generations: &[i64],
+    generations: &[Generation],
+    now: Timestamp,
 ) -> bool {
     // Constant time, and every generation is checked (no early exit), so the answer time tells
     // an attacker nothing about how much of a guess was right.
     let mut ok = subtle::Choice::from(0);
-    for generation in generations {
-        let expected = self::token(keys, tenant_id, kind, *generation);
-        ok |= expected.as_bytes().ct_eq(token.as_bytes());
+    for g in generations {
+        let valid = g.retired_at.is_none_or(|at| at > now);
+        let expected = self::token(keys, tenant_id, kind, g.generation);
+        ok |= expected.as_bytes().ct_eq(token.as_bytes()) & subtle::Choice::from(u8::from(valid));
     }
     bool::from(ok)
 }
@@ -213,19 +243,23 @@ mod tests {
             a,
             token(&keys, TenantId::new(2), WebhookKind::ProductUpdated, 1)
         );
-        assert!(matches_any(
-            &keys,
-            t,
-            WebhookKind::ProductUpdated,
-            &a,
-            &[2, 1]
-        ));
+        let generation = |generation, retired_at: Option<i64>| Generation {
+            generation,
+            retired_at: retired_at.map(Timestamp::from_millis),
+        };
+        let now = Timestamp::from_millis(1000);
+        let kind = WebhookKind::ProductUpdated;
+        let in_grace = [generation(2, None), generation(1, Some(1001))];
+        let expired = [generation(2, None), generation(1, Some(1000))];
+        assert!(matches_any(&keys, t, kind, &a, &in_grace, now));
+        assert!(!matches_any(&keys, t, kind, &a, &expired, now));
         assert!(!matches_any(
             &keys,
             t,
-            WebhookKind::ProductUpdated,
+            kind,
             &a,
-            &[2]
+            &[generation(2, None)],
+            now
         ));
         assert_eq!(
             webhook_path(t, WebhookKind::InvoiceBooked, "x"),

@@ -21,12 +21,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use backend::events::{EventStatus, NewEvent};
-use backend::{Db, Keys, TenantId, Timestamp, settings, webhook_credentials};
+use backend::{Db, Keys, TenantId, Timestamp, webhook_credentials};
 use economic::WebhookKind;
 use tokio::sync::Semaphore;
 
+mod cache;
 mod writer;
 
+use cache::Cache;
 use writer::{Failure, Writer};
 
 /// Largest body accepted (e-conomic's `postData` is at most 4000 characters).
@@ -44,6 +46,7 @@ struct Ingest {
     db: Db,
     keys: Keys,
     limiter: Arc<TenantLimiter>,
+    cache: Arc<Cache>,
     writer: Writer,
 }
 
@@ -53,6 +56,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         db: state.db.clone(),
         keys: state.keys.clone(),
         limiter: Arc::new(TenantLimiter::default()),
+        cache: Arc::new(Cache::default()),
         writer: Writer::start(state.db.clone()),
     };
     Router::new()
@@ -127,27 +131,25 @@ async fn handle(
     if token.len() != webhook_credentials::TOKEN_LEN {
         return not_found();
     }
-    match webhook_credentials::verify(
-        &ingest.db,
-        &ingest.keys,
-        tenant_id,
-        kind,
-        token,
-        received_at,
-    )
-    .await
-    {
-        Ok(true) => {}
-        Ok(false) => return not_found(),
+    let verified = ingest
+        .cache
+        .verify(
+            &ingest.db,
+            &ingest.keys,
+            tenant_id,
+            kind,
+            token,
+            received_at,
+        )
+        .await;
+    let settings = match verified {
+        Ok(Some(settings)) => settings,
+        Ok(None) => return not_found(),
         Err(e) => return unavailable(&e),
-    }
+    };
     // Only verified requests take a place in the tenant's queue: forged ones cannot crowd it.
     let Some(_permit) = ingest.limiter.acquire(tenant_id).await else {
         return too_many();
-    };
-    let settings = match settings::get(&ingest.db, tenant_id).await {
-        Ok(settings) => settings,
-        Err(e) => return unavailable(&e),
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)

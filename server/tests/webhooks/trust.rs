@@ -90,6 +90,8 @@ db_test!(
             .await
             .expect("regenerate");
         let newest = app.url(tenant, KIND).await;
+        // The endpoint caches verified generations for at most a second (routes/webhooks/cache.rs).
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 
         assert_eq!(app.post(&new, "1&1").await.status(), 404, "expired");
         assert_eq!(app.post(&newest, "1&1").await.status(), 200);
