@@ -35,6 +35,7 @@ export default defineConfig({
       LEPTOS_SITE_PKG_DIR: 'pkg',
       LEPTOS_OUTPUT_NAME: 'inventory-sync',
       DEMO: 'true',
+      SECRET_KEY_FILE: `${dataDir}/secret.key`,
       SIM_ADDR: '127.0.0.1:3105',
       RUST_LOG: 'warn',
     },

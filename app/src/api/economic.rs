@@ -70,7 +70,7 @@ pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
     Ok(connection.map(|c| ConnectionView {
         company_name: c.company_name,
         agreement_number: c.agreement_number,
-        connected_at: c.connected_at.to_string(),
+        connected_at: crate::ssr::format::timestamp(c.connected_at),
     }))
 }
 

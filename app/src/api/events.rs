@@ -65,7 +65,7 @@ pub async fn recent_events(before: Option<i64>) -> Result<Vec<EventView>, AppErr
                 numbers,
                 status: e.status.as_str().to_owned(),
                 reason: e.reason,
-                received_at: e.received_at.to_string(),
+                received_at: crate::ssr::format::timestamp(e.received_at),
             }
         })
         .collect())

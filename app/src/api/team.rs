@@ -58,7 +58,7 @@ pub async fn team() -> Result<TeamView, AppError> {
             .into_iter()
             .map(|i| InviteView {
                 email: i.email.to_string(),
-                expires_at: i.expires_at.to_string(),
+                expires_at: crate::ssr::format::timestamp(i.expires_at),
             })
             .collect()
     } else {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::layout::SessionResource;
 use crate::error::{AppError, Field};
-use crate::i18n::t;
+use crate::i18n::{Msg, t};
 
 /// The hidden CSRF token every state-changing form sends.
 #[component]
@@ -46,5 +46,30 @@ pub fn FieldError(#[prop(into)] error: Signal<Option<AppError>>, field: Field) -
             Some(view! { <p class="field-error" role="alert">{t(e.message())}</p> })
         }
         _ => None,
+    }
+}
+
+/// A person's name, with its error.
+#[component]
+pub fn NameField(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <label>
+            {t(Msg::FieldYourName)}
+            <input name="name" required maxlength="100" autocomplete="name" />
+        </label>
+        <FieldError error field=Field::Name />
+    }
+}
+
+/// A new password, with the rule and its error.
+#[component]
+pub fn NewPasswordField(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <label>
+            {t(Msg::FieldPassword)}
+            <input name="password" type="password" required minlength="10" maxlength="128" autocomplete="new-password" />
+            <small>{t(Msg::FieldPasswordHint)}</small>
+        </label>
+        <FieldError error field=Field::Password />
     }
 }

@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::team::AcceptInvite;
-use crate::components::form::{CsrfField, ErrorBanner, FieldError, last_error};
-use crate::error::Field;
+use crate::components::form::{CsrfField, ErrorBanner, NameField, NewPasswordField, last_error};
 use crate::i18n::{Msg, t};
 
 /// The form that accepts an invite.
@@ -24,17 +23,8 @@ pub fn AcceptInvitePage() -> impl IntoView {
             <ActionForm action attr:class="stack" attr:data-test="invite-form">
                 <CsrfField />
                 <input type="hidden" name="token" value=token />
-                <label>
-                    {t(Msg::FieldYourName)}
-                    <input name="name" required maxlength="100" autocomplete="name" />
-                </label>
-                <FieldError error field=Field::Name />
-                <label>
-                    {t(Msg::FieldPassword)}
-                    <input name="password" type="password" required minlength="10" maxlength="128" autocomplete="new-password" />
-                    <small>{t(Msg::FieldPasswordHint)}</small>
-                </label>
-                <FieldError error field=Field::Password />
+                <NameField error />
+                <NewPasswordField error />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {t(Msg::InviteSubmit)}
                 </button>

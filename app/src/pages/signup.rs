@@ -3,7 +3,9 @@
 use leptos::prelude::*;
 
 use crate::api::auth::SignUp;
-use crate::components::form::{CsrfField, ErrorBanner, FieldError, last_error};
+use crate::components::form::{
+    CsrfField, ErrorBanner, FieldError, NameField, NewPasswordField, last_error,
+};
 use crate::error::Field;
 use crate::i18n::{Msg, t};
 
@@ -25,22 +27,13 @@ pub fn SignUpPage() -> impl IntoView {
                     <input name="company_name" required maxlength="100" autocomplete="organization" />
                 </label>
                 <FieldError error field=Field::CompanyName />
-                <label>
-                    {t(Msg::FieldYourName)}
-                    <input name="name" required maxlength="100" autocomplete="name" />
-                </label>
-                <FieldError error field=Field::Name />
+                <NameField error />
                 <label>
                     {t(Msg::FieldEmail)}
                     <input name="email" type="email" required maxlength="254" autocomplete="email" />
                 </label>
                 <FieldError error field=Field::Email />
-                <label>
-                    {t(Msg::FieldPassword)}
-                    <input name="password" type="password" required minlength="10" maxlength="128" autocomplete="new-password" />
-                    <small>{t(Msg::FieldPasswordHint)}</small>
-                </label>
-                <FieldError error field=Field::Password />
+                <NewPasswordField error />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {t(Msg::SignupSubmit)}
                 </button>
