@@ -4,9 +4,9 @@
 use app::components::layout::PROTECTED_PREFIXES;
 use app::ssr::session::{AUTH_KEY, AuthState};
 use axum::extract::Request;
-use axum::http::Method;
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 
 /// Redirects GETs of protected pages to `/login` when the session holds no login.
@@ -14,7 +14,8 @@ pub async fn require_login(session: Session, request: Request, next: Next) -> Re
     if request.method() == Method::GET && is_protected(request.uri().path()) {
         let logged_in = matches!(session.get::<AuthState>(AUTH_KEY).await, Ok(Some(auth)) if auth.acting_tenant.is_some());
         if !logged_in {
-            return Redirect::to("/login").into_response();
+            // 302 like the redirects Leptos itself sends (`/` → `/login`).
+            return (StatusCode::FOUND, [(header::LOCATION, "/login")]).into_response();
         }
     }
     next.run(request).await
