@@ -26,13 +26,13 @@ fn EventList() -> impl IntoView {
     let tick = RwSignal::new(0u64);
     // Only the newest page follows new events; older pages stay put. Effects run in the browser only.
     Effect::new(move || {
-        if before().is_none() {
-            if let Ok(handle) = set_interval_with_handle(
+        if before().is_none()
+            && let Ok(handle) = set_interval_with_handle(
                 move || tick.update(|n| *n += 1),
                 std::time::Duration::from_secs(3),
-            ) {
-                on_cleanup(move || handle.clear());
-            }
+            )
+        {
+            on_cleanup(move || handle.clear());
         }
     });
     let events = Resource::new_blocking(
