@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `create-demo`.
+//! The command line: `serve` (also what runs without a subcommand, as `cargo leptos` starts it)
+//! and `migrate`.
 
 use std::process::ExitCode;
 
@@ -12,7 +13,7 @@ use crate::telemetry;
 #[command(name = "server", about = "Inventory ↔ e-conomic sync server", version)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 // Parsed once at start-up: the size of the `Serve` variant costs nothing.
@@ -37,6 +38,14 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init();
+    let command = match cli.command {
+        Some(command) => command,
+        // No subcommand: serve, configured by the environment alone.
+        None => match Config::from_args(&[]) {
+            Ok(config) => Command::Serve(config),
+            Err(e) => e.exit(),
+        },
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,7 +57,7 @@ pub fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Serve(config) => serve(config).await,
             Command::Migrate { database_url } => migrate(&database_url).await,
         }
