@@ -120,7 +120,6 @@ impl Application {
             public_url: public_url.clone(),
             keys,
             economic,
-            simulator_url: simulator.as_ref().map(economic_sim::SimHandle::base_url),
         };
         let router = routes::router(state, sessions, config.trust_proxy_headers);
         Ok(Application {

@@ -31,6 +31,30 @@ pub struct SettingsView {
     pub invoices_webhook: bool,
 }
 
+impl SettingsView {
+    /// Whether the webhook of `kind` (`customers`, `products` or `invoices`) is ticked.
+    pub fn webhook(&self, kind: &str) -> bool {
+        match kind {
+            "customers" => self.customers_webhook,
+            "products" => self.products_webhook,
+            _ => self.invoices_webhook,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::settings::SyncSettings> for SettingsView {
+    fn from(s: backend::settings::SyncSettings) -> Self {
+        SettingsView {
+            products_hourly: s.products_hourly,
+            customers_hourly: s.customers_hourly,
+            products_webhook: s.products_webhook,
+            customers_webhook: s.customers_webhook,
+            invoices_webhook: s.invoices_webhook,
+        }
+    }
+}
+
 /// One webhook to create in e-conomic, with every value the user must enter there.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WebhookSetup {
@@ -146,13 +170,7 @@ pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
         .await?
         .is_some();
     Ok(AdvancedView {
-        settings: SettingsView {
-            products_hourly: saved.products_hourly,
-            customers_hourly: saved.customers_hourly,
-            products_webhook: saved.products_webhook,
-            customers_webhook: saved.customers_webhook,
-            invoices_webhook: saved.invoices_webhook,
-        },
+        settings: SettingsView::from(saved),
         webhooks,
         connected,
     })
@@ -190,13 +208,7 @@ pub async fn save_settings(
     )
     .await?;
     leptos_axum::redirect("/settings/apps/economic/advanced?saved=1");
-    Ok(SettingsView {
-        products_hourly: settings.products_hourly,
-        customers_hourly: settings.customers_hourly,
-        products_webhook: settings.products_webhook,
-        customers_webhook: settings.customers_webhook,
-        invoices_webhook: settings.invoices_webhook,
-    })
+    Ok(SettingsView::from(settings))
 }
 
 /// Makes a new URL for one webhook; the old one keeps working for the grace period.

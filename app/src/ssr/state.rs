@@ -18,8 +18,6 @@ pub struct AppState {
     pub keys: backend::Keys,
     /// The e-conomic REST client (configured base URL and app secret token).
     pub economic: backend::economic::Client,
-    /// Demo mode: the bundled simulator's base URL (its page is at `{url}/_sim/`).
-    pub simulator_url: Option<String>,
 }
 
 /// The `AppState` of the current request.

@@ -134,8 +134,7 @@ fn AdvancedForm(
                         blocked_by=boxes.customers_hourly reason=Msg::AdvancedReasonCustomers />
                 </fieldset>
                 <fieldset class="pair">
-                    <Checkbox name="invoices_webhook" label=Msg::AdvancedInvoicesWebhook checked=boxes.invoices_webhook
-                        blocked_by=RwSignal::new(false) reason=Msg::AdvancedInvoicesWebhook />
+                    <Checkbox name="invoices_webhook" label=Msg::AdvancedInvoicesWebhook checked=boxes.invoices_webhook />
                 </fieldset>
                 <div class="save-row">
                     <button type="submit" class="primary" data-test="save-settings" disabled=move || save.pending().get()>
@@ -162,14 +161,7 @@ fn AdvancedForm(
                 let ticked = boxes.webhook(&setup.kind);
                 let saved_on = {
                     let kind = setup.kind.clone();
-                    move || {
-                        let s = saved.get();
-                        match kind.as_str() {
-                            "customers" => s.customers_webhook,
-                            "products" => s.products_webhook,
-                            _ => s.invoices_webhook,
-                        }
-                    }
+                    move || saved.get().webhook(&kind)
                 };
                 view! {
                     <Show when=move || ticked.get()>
@@ -181,32 +173,36 @@ fn AdvancedForm(
     }
 }
 
-/// One checkbox; disabled, with the reason shown, while `blocked_by` is ticked.
+/// One checkbox; disabled, with `reason` shown, while `blocked_by` is ticked. The invoice box
+/// stands alone and has neither.
 #[component]
 fn Checkbox(
     name: &'static str,
     label: Msg,
     checked: RwSignal<bool>,
-    blocked_by: RwSignal<bool>,
-    reason: Msg,
+    #[prop(optional)] blocked_by: Option<RwSignal<bool>>,
+    #[prop(optional)] reason: Option<Msg>,
 ) -> impl IntoView {
     let id = format!("box-{name}");
+    let blocked = move || blocked_by.is_some_and(|b| b.get());
     view! {
-        <div class="check" class:blocked=move || blocked_by.get()>
+        <div class="check" class:blocked=blocked>
             <input
                 type="checkbox"
                 id=id.clone()
                 name=name
                 prop:checked=move || checked.get()
                 checked=checked.get_untracked()
-                disabled=move || blocked_by.get()
+                disabled=blocked
                 aria-describedby=format!("{id}-reason")
                 on:change=move |ev| checked.set(event_target_checked(&ev))
             />
             <label for=id.clone()>{t(label)}</label>
-            <Show when=move || blocked_by.get()>
-                <p class="reason" id=format!("{id}-reason")>{t(reason)}</p>
-            </Show>
+            {reason.map(|reason| view! {
+                <Show when=blocked>
+                    <p class="reason" id=format!("{id}-reason")>{t(reason)}</p>
+                </Show>
+            })}
         </div>
     }
     .into_any()
