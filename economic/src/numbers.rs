@@ -16,6 +16,10 @@ pub enum NumberError {
     /// A product number longer than 25 characters.
     #[error("product number {0:?} is longer than 25 characters")]
     TooLong(String),
+    /// A product number with a control character (NUL, newline, …): e-conomic's product numbers
+    /// are printable text, and PostgreSQL cannot even store a NUL in `text`.
+    #[error("product number {0:?} contains a control character")]
+    ControlCharacter(String),
 }
 
 macro_rules! integer_number {
@@ -89,19 +93,21 @@ integer_number!(
 /// Maximum length of a product number, in characters.
 pub const PRODUCT_NUMBER_MAX_CHARS: usize = 25;
 
-/// A product number: a non-empty string of at most 25 characters (any characters, including
-/// `&`, `/`, space; see [`crate::product_path`] for how it goes into a URL).
+/// A product number: a non-empty string of at most 25 characters (any printable characters,
+/// including `&`, `/`, space; see [`crate::product_path`] for how it goes into a URL).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ProductNumber(String);
 
 impl ProductNumber {
-    /// Accepts a non-empty string of at most 25 characters.
+    /// Accepts a non-empty string of at most 25 characters, none of them a control character.
     pub fn parse(text: &str) -> Result<Self, NumberError> {
         if text.is_empty() {
             Err(NumberError::Empty)
         } else if text.chars().count() > PRODUCT_NUMBER_MAX_CHARS {
             Err(NumberError::TooLong(text.to_owned()))
+        } else if text.chars().any(char::is_control) {
+            Err(NumberError::ControlCharacter(text.to_owned()))
         } else {
             Ok(Self(text.to_owned()))
         }
@@ -178,5 +184,17 @@ mod tests {
         assert!(ProductNumber::parse(&"x".repeat(25)).is_ok());
         assert!(ProductNumber::parse(&"x".repeat(26)).is_err());
         assert_eq!(ProductNumber::parse(""), Err(NumberError::Empty));
+    }
+
+    #[test]
+    fn product_numbers_are_printable() {
+        for bad in ["A\0B", "A\nB", "\t", "A\u{7f}"] {
+            assert_eq!(
+                ProductNumber::parse(bad),
+                Err(NumberError::ControlCharacter(bad.to_owned())),
+                "{bad:?}"
+            );
+        }
+        assert!(ProductNumber::parse("Æble ø å – 5%").is_ok());
     }
 }

@@ -136,3 +136,26 @@ db_test!(a_kind_not_enabled_is_stored_as_ignored, |db| async move {
     );
     assert_eq!(event.action, Some(WebhookAction::Updated(product("1001"))));
 });
+
+db_test!(
+    nul_bytes_are_stored_or_rejected_without_failing_anyone_else,
+    |db| async move {
+        let app = spawn_app(&db).await;
+        let tenant = app.live_tenant("acme").await;
+        let url = app.url(tenant, WebhookKind::ProductUpdated).await;
+        // PostgreSQL `text` cannot hold NUL: none of these may reach a text column raw, or the
+        // whole group-committed batch would fail with them.
+        let bodies: [&[u8]; 4] = [b"A\0B&A\0B", b"old=A%00B&new=A%00B", b"\0", b"old=%00&new="];
+
+        let sent = bodies.map(|body| app.post(&url, body.to_vec()));
+        let answers = futures::future::join_all(sent).await;
+        let normal = app.post(&url, "P1&P1").await;
+
+        for (answer, body) in answers.iter().zip(bodies) {
+            let status = answer.status().as_u16();
+            assert!(status == 200 || status == 400, "{body:?} answered {status}");
+        }
+        assert_eq!(normal.status().as_u16(), 200);
+        assert_eq!(app.events(tenant).await.len(), bodies.len() + 1);
+    }
+);

@@ -1,0 +1,247 @@
+//! Received webhook events (F8, F9, F15): stored durably before e-conomic gets its 2xx, listed
+//! newest first with keyset pagination on the id.
+
+use std::fmt;
+use std::str::FromStr;
+
+use economic::{WebhookAction, WebhookKind};
+use serde::{Deserialize, Serialize};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::timestamp::Timestamp;
+
+mod store;
+
+pub use store::{ingest, ingest_many};
+
+/// A webhook event's id (increasing: newer events have larger ids).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, sqlx::Type,
+)]
+#[sqlx(transparent)]
+#[serde(transparent)]
+pub struct EventId(i64);
+
+impl EventId {
+    /// Wrap a raw id (from a URL or a cursor). Proves nothing: queries check the tenant.
+    pub const fn new(raw: i64) -> Self {
+        Self(raw)
+    }
+
+    /// The raw id.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for EventId {
+    type Err = std::num::ParseIntError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
+
+/// Where an event is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// Stored, not yet processed.
+    Received,
+    /// Waiting in the job queue.
+    Queued,
+    /// A worker is applying it.
+    Processing,
+    /// Applied.
+    Processed,
+    /// Not for processing (kind not enabled); `reason` says why.
+    Ignored,
+    /// The request could not be parsed; `reason` has the parse error.
+    Rejected,
+    /// The last attempt failed; will be retried.
+    Failed,
+    /// Every attempt failed; can be replayed by hand.
+    Dead,
+}
+
+impl EventStatus {
+    /// All statuses, in life order.
+    pub const ALL: [EventStatus; 8] = [
+        EventStatus::Received,
+        EventStatus::Queued,
+        EventStatus::Processing,
+        EventStatus::Processed,
+        EventStatus::Ignored,
+        EventStatus::Rejected,
+        EventStatus::Failed,
+        EventStatus::Dead,
+    ];
+
+    /// The stored text, e.g. `"received"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Received => "received",
+            EventStatus::Queued => "queued",
+            EventStatus::Processing => "processing",
+            EventStatus::Processed => "processed",
+            EventStatus::Ignored => "ignored",
+            EventStatus::Rejected => "rejected",
+            EventStatus::Failed => "failed",
+            EventStatus::Dead => "dead",
+        }
+    }
+
+    fn from_db(text: &str) -> Result<Self> {
+        EventStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| Error::internal(format!("unknown event status {text:?} in database")))
+    }
+}
+
+/// An event to store, as the webhook endpoint saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// The URL's kind.
+    pub kind: WebhookKind,
+    /// `Received`, `Ignored` or `Rejected`.
+    pub status: EventStatus,
+    /// The parsed action; `None` when rejected.
+    pub action: Option<WebhookAction>,
+    /// The `Content-Type` header as sent.
+    pub content_type: Option<String>,
+    /// The query string as sent (never the path: it holds the credential).
+    pub raw_query: Option<String>,
+    /// The body as sent.
+    pub raw_body: Vec<u8>,
+    /// Why it was ignored or rejected.
+    pub reason: Option<String>,
+    /// When the request arrived.
+    pub received_at: Timestamp,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Its id.
+    pub id: EventId,
+    /// The URL's kind.
+    pub kind: WebhookKind,
+    /// Its status.
+    pub status: EventStatus,
+    /// The parsed action; `None` when rejected.
+    pub action: Option<WebhookAction>,
+    /// Old number (customer/product events; empty for a create).
+    pub old_number: Option<String>,
+    /// New number (customer/product events; empty for a delete).
+    pub new_number: Option<String>,
+    /// The booked invoice's number (invoice events).
+    pub invoice_number: Option<String>,
+    /// The `Content-Type` header as sent.
+    pub content_type: Option<String>,
+    /// The query string as sent (the credential is never stored).
+    pub raw_query: Option<String>,
+    /// The body, lossily decoded as UTF-8 for display.
+    pub raw_body: String,
+    /// Why it was ignored, rejected or failed.
+    pub reason: Option<String>,
+    /// When the request arrived.
+    pub received_at: Timestamp,
+}
+
+/// The tenant's events, newest first, at most `limit` (capped at 500), older than `before` if
+/// given (keyset pagination: pass the last id of the previous page).
+pub async fn list(
+    db: &Db,
+    tenant_id: TenantId,
+    limit: u32,
+    before: Option<EventId>,
+) -> Result<Vec<Event>> {
+    let limit = i64::from(limit.min(500));
+    let before = before.map_or(i64::MAX, EventId::get);
+    let rows: Vec<DbEvent> = with_db!(db, pool => sqlx::query_as(&format!(
+        "{SELECT} where tenant_id = $1 and id < $2 order by id desc limit $3"
+    ))
+    .bind(tenant_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter().map(DbEvent::into_event).collect()
+}
+
+/// One of the tenant's events. Errors: `NotFound` (also when it is another tenant's).
+pub async fn get(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Event> {
+    let row: Option<DbEvent> = with_db!(db, pool => sqlx::query_as(&format!(
+        "{SELECT} where tenant_id = $1 and id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    row.ok_or(Error::NotFound)?.into_event()
+}
+
+/// How many events the tenant has (tests, benchmarks, dashboards).
+pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
+    let n: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "select count(*) from webhook_events where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_one(pool)
+    .await)?;
+    Ok(n)
+}
+
+const SELECT: &str = "select id, kind, status, action, old_number, new_number, invoice_number, \
+    content_type, raw_query, raw_body, reason, received_at from webhook_events";
+
+#[derive(sqlx::FromRow)]
+struct DbEvent {
+    id: EventId,
+    kind: String,
+    status: String,
+    action: Option<String>,
+    old_number: Option<String>,
+    new_number: Option<String>,
+    invoice_number: Option<String>,
+    content_type: Option<String>,
+    raw_query: Option<String>,
+    raw_body: Vec<u8>,
+    reason: Option<String>,
+    received_at: Timestamp,
+}
+
+impl DbEvent {
+    fn into_event(self) -> Result<Event> {
+        let kind = self.kind.parse::<WebhookKind>().map_err(Error::internal)?;
+        let action = self
+            .action
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(Error::internal)?;
+        Ok(Event {
+            id: self.id,
+            kind,
+            status: EventStatus::from_db(&self.status)?,
+            action,
+            old_number: self.old_number,
+            new_number: self.new_number,
+            invoice_number: self.invoice_number,
+            content_type: self.content_type,
+            raw_query: self.raw_query,
+            raw_body: String::from_utf8_lossy(&self.raw_body).into_owned(),
+            reason: self.reason,
+            received_at: self.received_at,
+        })
+    }
+}
