@@ -124,6 +124,13 @@ impl Error {
         }
     }
 
+    /// True when the database answered and refused the statement (a constraint, a value it
+    /// cannot store): the same statement would fail again. False for a lost connection, a full
+    /// pool or a timeout, which may pass.
+    pub fn is_refused_by_database(&self) -> bool {
+        matches!(self, Error::Database(sqlx::Error::Database(_)))
+    }
+
     /// True for errors that are our fault (500): log them with their cause chain.
     pub fn is_internal(&self) -> bool {
         self.http_status() == 500

@@ -29,7 +29,7 @@ pub mod webhook_credentials;
 pub mod testing;
 
 pub use accounts::Role;
-pub use db::Db;
+pub use db::{Conn, Db};
 /// The e-conomic client crate, re-exported so `app` can name its types without a dependency of
 /// its own.
 pub use economic;

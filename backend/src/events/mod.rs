@@ -14,7 +14,7 @@ use crate::timestamp::Timestamp;
 
 mod store;
 
-pub use store::{ingest, ingest_many};
+pub use store::{ingest, ingest_batch, ingest_many};
 
 /// A webhook event's id (increasing: newer events have larger ids).
 #[derive(

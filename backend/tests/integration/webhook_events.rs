@@ -125,3 +125,59 @@ db_test!(
         assert_eq!(event.reason.as_deref(), Some("unreplaced merge field"));
     }
 );
+
+db_test!(
+    a_large_mixed_batch_keeps_every_event_with_its_id,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let globex = owner(&db, "globex").await;
+        // More rows than one SQLite statement takes, of two tenants, interleaved.
+        let events: Vec<NewEvent> = (0..1500)
+            .map(|i| product_event(&format!("A{i}"), &format!("B{i}")))
+            .collect();
+        let batch: Vec<_> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let tenant = if i % 3 == 0 {
+                    globex.tenant_id
+                } else {
+                    acme.tenant_id
+                };
+                (tenant, e)
+            })
+            .collect();
+
+        let ids = events::ingest_many(&db, &batch).await.expect("ingest");
+
+        assert_eq!(ids.len(), batch.len());
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids in batch order");
+        for (i, ((tenant, sent), id)) in batch.iter().zip(&ids).enumerate() {
+            let stored = events::get(&db, *tenant, *id).await.expect("get");
+            assert_eq!(stored.raw_body.as_bytes(), sent.raw_body, "row {i}");
+            assert_eq!(stored.new_number, Some(format!("B{i}")), "row {i}");
+        }
+        assert_eq!(
+            events::count(&db, globex.tenant_id).await.expect("count"),
+            500
+        );
+        assert_eq!(
+            events::count(&db, acme.tenant_id).await.expect("count"),
+            1000
+        );
+    }
+);
+
+db_test!(
+    a_batch_naming_an_unknown_tenant_stores_nothing,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let event = product_event("1", "2");
+        let ghost = backend::TenantId::new(acme.tenant_id.get() + 1000);
+
+        let result = events::ingest_many(&db, &[(acme.tenant_id, &event), (ghost, &event)]).await;
+
+        assert!(result.is_err(), "a foreign-key violation fails the batch");
+        assert_eq!(events::count(&db, acme.tenant_id).await.expect("count"), 0);
+    }
+);
