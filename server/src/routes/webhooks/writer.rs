@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use backend::events::{self, EventId, NewEvent};
-use backend::{Db, TenantId};
+use backend::{Conn, Db, TenantId};
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 /// Most events in one transaction.
@@ -67,33 +67,119 @@ impl Writer {
 }
 
 async fn run(db: Db, receiver: Arc<Mutex<mpsc::Receiver<Job>>>) {
+    // Kept while batches keep coming (each then skips the pool's checkout and health check),
+    // given back when the queue runs dry: `Db::close` waits for every connection taken out.
+    let mut conn: Option<Conn> = None;
     loop {
         let mut batch = Vec::new();
         {
             // Held while draining only, never while writing: the other writers take the next
             // batch meanwhile.
             let mut receiver = receiver.lock().await;
-            if receiver.recv_many(&mut batch, MAX_BATCH).await == 0 {
-                return; // every sender is gone: the server stopped
+            while batch.len() < MAX_BATCH
+                && let Ok(job) = receiver.try_recv()
+            {
+                batch.push(job);
+            }
+            if batch.is_empty() {
+                conn = None;
+                if receiver.recv_many(&mut batch, MAX_BATCH).await == 0 {
+                    return; // every sender is gone: the server stopped
+                }
             }
         }
-        let items: Vec<(TenantId, &NewEvent)> =
-            batch.iter().map(|j| (j.tenant_id, &j.event)).collect();
-        let result = events::ingest_many(&db, &items).await;
-        drop(items);
-        match result {
-            Ok(ids) => {
-                for (job, id) in batch.into_iter().zip(ids) {
-                    let _ = job.done.send(Ok(id));
+        let outcomes = match store(&db, &mut conn, &batch).await {
+            Ok(ids) => ids.into_iter().map(Ok).collect(),
+            Err(e) if e.is_refused_by_database() && batch.len() > 1 => {
+                // One event the database refuses must not fail the others (of any tenant) that
+                // shared its transaction: each alone, so only that one fails.
+                tracing::warn!(error = ?e, events = batch.len(), "batch refused; storing one by one");
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for job in &batch {
+                    let stored = store(&db, &mut conn, std::slice::from_ref(job)).await;
+                    outcomes.push(stored.map(|ids| ids[0]).map_err(failed));
                 }
+                outcomes
             }
             Err(e) => {
-                tracing::error!(error = ?e, events = batch.len(), "storing webhook events failed");
-                let e = Failure::Db(Arc::new(e));
-                for job in batch {
-                    let _ = job.done.send(Err(e.clone()));
-                }
+                let e = failed(e);
+                vec![Err(e); batch.len()]
             }
+        };
+        for (job, outcome) in batch.into_iter().zip(outcomes) {
+            let _ = job.done.send(outcome);
         }
     }
+}
+
+/// A storage failure, logged once, shared by the requests it fails.
+fn failed(e: backend::Error) -> Failure {
+    tracing::error!(error = ?e, "storing webhook events failed");
+    Failure::Db(Arc::new(e))
+}
+
+/// Store one batch on the kept connection, taking one from the pool if there is none.
+async fn store(db: &Db, conn: &mut Option<Conn>, batch: &[Job]) -> backend::Result<Vec<EventId>> {
+    let items: Vec<(TenantId, &NewEvent)> = batch.iter().map(|j| (j.tenant_id, &j.event)).collect();
+    let held = match conn {
+        Some(held) => held,
+        None => conn.insert(db.acquire().await?),
+    };
+    let result = events::ingest_batch(held, &items).await;
+    if result.is_err() {
+        // The connection may be what failed: the next batch takes a fresh one.
+        *conn = None;
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use backend::events::EventStatus;
+    use backend::{Timestamp, db_test};
+    use economic::{CustomerNumber, RecordNumber, WebhookAction, WebhookKind};
+
+    use super::*;
+
+    fn event(n: i64) -> NewEvent {
+        let number = RecordNumber::Customer(CustomerNumber::new(n).expect("number"));
+        NewEvent {
+            kind: WebhookKind::CustomerUpdated,
+            status: EventStatus::Received,
+            action: Some(WebhookAction::Updated(number)),
+            content_type: None,
+            raw_query: None,
+            raw_body: format!("{n}&{n}").into_bytes(),
+            reason: None,
+            received_at: Timestamp::now(),
+        }
+    }
+
+    db_test!(
+        an_event_the_database_refuses_fails_alone,
+        |db| async move {
+            let tenant = backend::testing::owner(&db, "acme").await.tenant_id;
+            // A tenant that does not exist (deleted meanwhile, say): its rows break the
+            // foreign key, and so would every batch they are part of.
+            let ghost = TenantId::new(tenant.get() + 1000);
+            let writer = Writer::start(db.clone());
+
+            // Sent all at once, so that batches mix both.
+            let stores = (1..=100).map(|n| {
+                let target = if n % 2 == 0 { ghost } else { tenant };
+                writer.store(target, event(n))
+            });
+            let outcomes = futures::future::join_all(stores).await;
+
+            for (n, outcome) in (1..=100).zip(&outcomes) {
+                match (n % 2 == 0, outcome) {
+                    (true, Err(Failure::Db(e))) => assert!(e.is_refused_by_database()),
+                    (false, Ok(_)) => {}
+                    (ghost, other) => panic!("event {n} (ghost: {ghost}): {other:?}"),
+                }
+            }
+            let stored = backend::events::count(&db, tenant).await.expect("count");
+            assert_eq!(stored, 50);
+        }
+    );
 }
