@@ -1,8 +1,11 @@
 //! Webhook ingest benchmark (DESIGN §4), not a timed test:
 //!
 //! 1. closed loop: `BENCH_CONNS` connections post as fast as they can for `BENCH_SECS` seconds,
-//!    first to a bare axum handler answering 200, then to the real webhook endpoint (credential
-//!    check, settings, parse, committed insert): acks/s of both, the ratio, p50/p99;
+//!    to a bare axum handler answering 200 and to the real webhook endpoint (credential check,
+//!    settings, parse, committed insert), alternately for `BENCH_ROUNDS` rounds: acks/s of both,
+//!    the ratio per round and its median (the machine's shared cores make single runs noisy),
+//!    p50/p99. Both get byte-for-byte the same requests (same path, headers and bodies), so the
+//!    load generator's own work is the same on both sides;
 //! 2. paced: the endpoint at half its measured maximum rate, p50/p99;
 //! 3. burst: the simulator imports `BENCH_BURST` products and fires one webhook each at the app;
 //!    every one must be answered 2xx and stored (rows counted).
@@ -55,6 +58,7 @@ async fn bench(backend: Backend, name: &str) {
     let secs = env("BENCH_SECS", 5u64);
     let conns = env("BENCH_CONNS", 64usize);
     let burst = env("BENCH_BURST", 100_000usize);
+    let rounds = env("BENCH_ROUNDS", 3usize).max(1);
     let test_db = TestDb::new(backend).await;
     let db = test_db.db().clone();
 
@@ -94,26 +98,47 @@ async fn bench(backend: Backend, name: &str) {
         webhook_credentials::webhook_path(tenant, kind, &token)
     );
 
-    // The bare handler, same runtime, same client.
+    // The bare handler, same runtime, same client, same path (it answers any path).
     let bare = axum::Router::new().route(
-        "/",
+        "/{*path}",
         axum::routing::post(|_body: axum::body::Bytes| async { "ok" }),
     );
     let bare_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let bare_url = format!("http://{}/", bare_listener.local_addr().expect("addr"));
+    let bare_url = format!(
+        "http://{}{}",
+        bare_listener.local_addr().expect("addr"),
+        webhook_credentials::webhook_path(tenant, kind, &token)
+    );
     tokio::spawn(async move { axum::serve(bare_listener, bare).await });
 
     let duration = Duration::from_secs(secs);
-    let bare_run = closed_loop(&bare_url, conns, duration).await;
-    let app_run = closed_loop(&app_url, conns, duration).await;
-    let paced = paced(&app_url, conns, app_run.per_sec / 2.0, duration).await;
-    println!("== {name}: {conns} connections, {secs} s each");
-    report("bare axum 200", &bare_run);
-    report("webhook ingest", &app_run);
+    println!("== {name}: {conns} connections, {secs} s per run, {rounds} rounds");
+    let mut ratios = Vec::new();
+    let mut best_app = None::<Run>;
+    for round in 1..=rounds {
+        let bare_run = closed_loop(&bare_url, conns, duration).await;
+        let app_run = closed_loop(&app_url, conns, duration).await;
+        let ratio = 100.0 * app_run.per_sec / bare_run.per_sec;
+        report(&format!("{round}: bare axum 200"), &bare_run);
+        report(&format!("{round}: webhook ingest"), &app_run);
+        println!("  {round}: ratio ingest/bare: {ratio:.0}%");
+        ratios.push(ratio);
+        if best_app.is_none_or(|b| app_run.per_sec > b.per_sec) {
+            best_app = Some(app_run);
+        }
+    }
+    ratios.sort_by(f64::total_cmp);
     println!(
-        "  ratio ingest/bare: {:.0}%",
-        100.0 * app_run.per_sec / bare_run.per_sec
+        "  median ratio ingest/bare: {:.0}% (rounds: {})",
+        ratios[ratios.len() / 2],
+        ratios
+            .iter()
+            .map(|r| format!("{r:.0}%"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
+    let max_rate = best_app.map_or(1.0, |r| r.per_sec);
+    let paced = paced(&app_url, conns, max_rate / 2.0, duration).await;
     report("ingest at half max", &paced);
 
     // The burst, from the simulator, configured as the Rackbeat guide says.
@@ -144,7 +169,7 @@ async fn bench(backend: Backend, name: &str) {
 
 fn report(label: &str, run: &Run) {
     println!(
-        "  {label:<20} {:>8.0} acks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} acks, {} non-2xx)",
+        "  {label:<23} {:>8.0} acks/s  p50 {:>6.2} ms  p99 {:>6.2} ms  ({} acks, {} non-2xx)",
         run.per_sec, run.p50_ms, run.p99_ms, run.acks, run.errors
     );
 }
