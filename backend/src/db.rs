@@ -179,6 +179,14 @@ impl Db {
         }
     }
 
+    /// Whether [`Db::close`] has been called.
+    pub fn is_closed(&self) -> bool {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.is_closed(),
+            Pool::Postgres(pool) => pool.is_closed(),
+        }
+    }
+
     pub(crate) fn pool(&self) -> &Pool {
         &self.pool
     }

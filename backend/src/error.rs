@@ -128,7 +128,17 @@ impl Error {
     /// cannot store): the same statement would fail again. False for a lost connection, a full
     /// pool or a timeout, which may pass.
     pub fn is_refused_by_database(&self) -> bool {
-        matches!(self, Error::Database(sqlx::Error::Database(_)))
+        let Error::Database(sqlx::Error::Database(e)) = self else {
+            return false;
+        };
+        // A constraint, or (PostgreSQL) a value it cannot store: SQLSTATE classes 23 and 22.
+        // Not a dropped connection or a shutdown, which PostgreSQL reports as errors too
+        // (classes 08 and 57).
+        let constraint = !matches!(e.kind(), sqlx::error::ErrorKind::Other);
+        let bad_value = e
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .is_some_and(|e| e.code().starts_with("22"));
+        constraint || bad_value
     }
 
     /// True for errors that are our fault (500): log them with their cause chain.

@@ -4,6 +4,7 @@
 //! for its lock.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use backend::events::{self, EventId, NewEvent};
 use backend::{Conn, Db, TenantId};
@@ -13,6 +14,8 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 const MAX_BATCH: usize = 512;
 /// Events queued before senders wait (back-pressure instead of unbounded memory).
 const QUEUE: usize = 8192;
+/// How long a writer keeps its connection with nothing to write.
+const KEEP_IDLE_CONNECTION: Duration = Duration::from_secs(1);
 
 /// What a request gets back: the event's id once committed, or why it is not stored.
 pub type Outcome = Result<EventId, Failure>;
@@ -68,7 +71,8 @@ impl Writer {
 
 async fn run(db: Db, receiver: Arc<Mutex<mpsc::Receiver<Job>>>) {
     // Kept while batches keep coming (each then skips the pool's checkout and health check),
-    // given back when the queue runs dry: `Db::close` waits for every connection taken out.
+    // given back after [`KEEP_IDLE_CONNECTION`] without one: `Db::close` waits for every
+    // connection taken out, so shutdown waits at most that long for it.
     let mut conn: Option<Conn> = None;
     loop {
         let mut batch = Vec::new();
@@ -76,16 +80,16 @@ async fn run(db: Db, receiver: Arc<Mutex<mpsc::Receiver<Job>>>) {
             // Held while draining only, never while writing: the other writers take the next
             // batch meanwhile.
             let mut receiver = receiver.lock().await;
-            while batch.len() < MAX_BATCH
-                && let Ok(job) = receiver.try_recv()
-            {
-                batch.push(job);
-            }
-            if batch.is_empty() {
-                conn = None;
-                if receiver.recv_many(&mut batch, MAX_BATCH).await == 0 {
-                    return; // every sender is gone: the server stopped
+            let next = receiver.recv_many(&mut batch, MAX_BATCH);
+            let received = match tokio::time::timeout(KEEP_IDLE_CONNECTION, next).await {
+                Ok(received) => received,
+                Err(_idle) => {
+                    conn = None;
+                    receiver.recv_many(&mut batch, MAX_BATCH).await
                 }
+            };
+            if received == 0 {
+                return; // every sender is gone: the server stopped
             }
         }
         let outcomes = match store(&db, &mut conn, &batch).await {
@@ -121,13 +125,37 @@ fn failed(e: backend::Error) -> Failure {
 /// Store one batch on the kept connection, taking one from the pool if there is none.
 async fn store(db: &Db, conn: &mut Option<Conn>, batch: &[Job]) -> backend::Result<Vec<EventId>> {
     let items: Vec<(TenantId, &NewEvent)> = batch.iter().map(|j| (j.tenant_id, &j.event)).collect();
+    if db.is_closed() {
+        // A kept connection outlives `Db::close`; closed must mean no more writes.
+        *conn = None;
+    }
+    let kept = conn.is_some();
+    let result = on_connection(db, conn, &items).await;
+    match result {
+        // A kept connection may have died since its last batch (a database restart, a
+        // failover): once more on a fresh one before e-conomic gets a 503. Should the first
+        // attempt have committed after all, the event is stored twice, as it would be after
+        // e-conomic's own retry; processing is idempotent.
+        Err(e) if kept && !e.is_refused_by_database() => {
+            tracing::warn!(error = ?e, "kept database connection failed; retrying on a new one");
+            on_connection(db, conn, &items).await
+        }
+        result => result,
+    }
+}
+
+/// One attempt on `conn` (or a new connection); a failed connection is not kept.
+async fn on_connection(
+    db: &Db,
+    conn: &mut Option<Conn>,
+    items: &[(TenantId, &NewEvent)],
+) -> backend::Result<Vec<EventId>> {
     let held = match conn {
         Some(held) => held,
         None => conn.insert(db.acquire().await?),
     };
-    let result = events::ingest_batch(held, &items).await;
+    let result = events::ingest_batch(held, items).await;
     if result.is_err() {
-        // The connection may be what failed: the next batch takes a fresh one.
         *conn = None;
     }
     result
@@ -155,31 +183,28 @@ mod tests {
         }
     }
 
-    db_test!(
-        an_event_the_database_refuses_fails_alone,
-        |db| async move {
-            let tenant = backend::testing::owner(&db, "acme").await.tenant_id;
-            // A tenant that does not exist (deleted meanwhile, say): its rows break the
-            // foreign key, and so would every batch they are part of.
-            let ghost = TenantId::new(tenant.get() + 1000);
-            let writer = Writer::start(db.clone());
+    db_test!(an_event_the_database_refuses_fails_alone, |db| async move {
+        let tenant = backend::testing::owner(&db, "acme").await.tenant_id;
+        // A tenant that does not exist (deleted meanwhile, say): its rows break the
+        // foreign key, and so would every batch they are part of.
+        let ghost = TenantId::new(tenant.get() + 1000);
+        let writer = Writer::start(db.clone());
 
-            // Sent all at once, so that batches mix both.
-            let stores = (1..=100).map(|n| {
-                let target = if n % 2 == 0 { ghost } else { tenant };
-                writer.store(target, event(n))
-            });
-            let outcomes = futures::future::join_all(stores).await;
+        // Sent all at once, so that batches mix both.
+        let stores = (1..=100).map(|n| {
+            let target = if n % 2 == 0 { ghost } else { tenant };
+            writer.store(target, event(n))
+        });
+        let outcomes = futures::future::join_all(stores).await;
 
-            for (n, outcome) in (1..=100).zip(&outcomes) {
-                match (n % 2 == 0, outcome) {
-                    (true, Err(Failure::Db(e))) => assert!(e.is_refused_by_database()),
-                    (false, Ok(_)) => {}
-                    (ghost, other) => panic!("event {n} (ghost: {ghost}): {other:?}"),
-                }
+        for (n, outcome) in (1..=100).zip(&outcomes) {
+            match (n % 2 == 0, outcome) {
+                (true, Err(Failure::Db(e))) => assert!(e.is_refused_by_database()),
+                (false, Ok(_)) => {}
+                (ghost, other) => panic!("event {n} (ghost: {ghost}): {other:?}"),
             }
-            let stored = backend::events::count(&db, tenant).await.expect("count");
-            assert_eq!(stored, 50);
         }
-    );
+        let stored = backend::events::count(&db, tenant).await.expect("count");
+        assert_eq!(stored, 50);
+    });
 }
