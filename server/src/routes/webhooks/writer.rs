@@ -1,20 +1,24 @@
-//! Group commit for webhook events: requests hand their event to a writer task and wait; the
+//! Group commit for webhook events: requests hand their event to the writer task and wait; the
 //! writer stores everything queued in ONE transaction and acknowledges each request after the
 //! commit. Many requests share one commit, and SQLite sees one writer instead of many competing
 //! for its lock.
+//!
+//! One writer on PostgreSQL too: while it commits, the next batch queues up, so batches grow
+//! with the load and the per-commit cost is shared by more events. Measured against 2 and 4
+//! writers on PostgreSQL (server/BENCHMARKS.md), one stored the most events per second.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use backend::events::{self, EventId, NewEvent};
 use backend::{Conn, Db, TenantId};
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// Most events in one transaction.
 const MAX_BATCH: usize = 512;
 /// Events queued before senders wait (back-pressure instead of unbounded memory).
 const QUEUE: usize = 8192;
-/// How long a writer keeps its connection with nothing to write.
+/// How long the writer keeps its connection with nothing to write.
 const KEEP_IDLE_CONNECTION: Duration = Duration::from_secs(1);
 
 /// What a request gets back: the event's id once committed, or why it is not stored.
@@ -42,15 +46,10 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Start the writer tasks on the current runtime: one on SQLite (it has one writer anyway),
-    /// a few on PostgreSQL (commits there run in parallel).
+    /// Start the writer task on the current runtime.
     pub fn start(db: Db) -> Writer {
         let (jobs, receiver) = mpsc::channel(QUEUE);
-        let receiver = Arc::new(Mutex::new(receiver));
-        let tasks = if db.backend_name() == "sqlite" { 1 } else { 4 };
-        for _ in 0..tasks {
-            tokio::spawn(run(db.clone(), receiver.clone()));
-        }
+        tokio::spawn(run(db, receiver));
         Writer { jobs }
     }
 
@@ -69,28 +68,24 @@ impl Writer {
     }
 }
 
-async fn run(db: Db, receiver: Arc<Mutex<mpsc::Receiver<Job>>>) {
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
     // Kept while batches keep coming (each then skips the pool's checkout and health check),
     // given back after [`KEEP_IDLE_CONNECTION`] without one: `Db::close` waits for every
     // connection taken out, so shutdown waits at most that long for it.
     let mut conn: Option<Conn> = None;
     loop {
         let mut batch = Vec::new();
-        {
-            // Held while draining only, never while writing: the other writers take the next
-            // batch meanwhile.
-            let mut receiver = receiver.lock().await;
-            let next = receiver.recv_many(&mut batch, MAX_BATCH);
-            let received = match tokio::time::timeout(KEEP_IDLE_CONNECTION, next).await {
-                Ok(received) => received,
-                Err(_idle) => {
-                    conn = None;
-                    receiver.recv_many(&mut batch, MAX_BATCH).await
-                }
-            };
-            if received == 0 {
-                return; // every sender is gone: the server stopped
+        // `recv_many` is cancel safe: a wait that times out has taken no job.
+        let next = receiver.recv_many(&mut batch, MAX_BATCH);
+        let received = match tokio::time::timeout(KEEP_IDLE_CONNECTION, next).await {
+            Ok(received) => received,
+            Err(_idle) => {
+                conn = None;
+                receiver.recv_many(&mut batch, MAX_BATCH).await
             }
+        };
+        if received == 0 {
+            return; // every sender is gone: the server stopped
         }
         let outcomes = match store(&db, &mut conn, &batch).await {
             Ok(ids) => ids.into_iter().map(Ok).collect(),
