@@ -101,12 +101,18 @@ impl SyncSettings {
             WebhookKind::InvoiceBooked => (false, self.invoices_webhook),
         };
         match (hourly, webhook) {
-            (_, false) => Some("webhooks for this kind are not activated in the settings"),
-            (true, true) => Some("this entity is synced hourly, not by webhook"),
+            (_, false) => Some(REASON_NOT_ACTIVATED),
+            (true, true) => Some(REASON_SYNCED_HOURLY),
             (false, true) => None,
         }
     }
 }
+
+/// The stored reason of an event ignored because its kind's webhook is not activated (the
+/// event history translates it; the text itself is for logs and support).
+pub const REASON_NOT_ACTIVATED: &str = "webhooks for this kind are not activated in the settings";
+/// The stored reason of an event ignored because its entity is synced hourly.
+pub const REASON_SYNCED_HOURLY: &str = "this entity is synced hourly, not by webhook";
 
 type Row = (bool, bool, bool, bool, bool);
 

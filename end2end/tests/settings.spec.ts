@@ -109,6 +109,16 @@ test('hourly and webhook exclude each other; copied URLs receive e-conomic webho
   const rows = page.locator('[data-test="events"] tbody tr');
   await expect(rows.filter({ hasText: 'Customer updated' }).first()).toContainText('updated');
   await expect(rows.filter({ hasText: 'Customer updated' }).first()).toContainText('received');
+
+  // A template with a field e-conomic did not fill in is kept as rejected, its reason translated.
+  const raw = await sim.post(urls['products'], {
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    data: '[OLDNUMBER]&[NEWNUMBER]',
+  });
+  expect(raw.status()).toBe(400);
+  const rejected = rows.filter({ hasText: 'rejected' }).first();
+  await expect(rejected).toContainText('Could not be read:');
+  await expect(rejected.locator('code')).toContainText('[OLDNUMBER]');
   await sim.dispose();
 });
 

@@ -19,9 +19,24 @@ pub struct EventView {
     /// `received`, `ignored`, `rejected`, …
     pub status: String,
     /// Why it was ignored or rejected.
-    pub reason: Option<String>,
+    pub note: EventNote,
     /// When it arrived (UTC).
     pub received_at: String,
+}
+
+/// Why an event was not taken for processing, for the event history to translate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum EventNote {
+    /// Nothing to say.
+    None,
+    /// Ignored: the kind's webhook is not activated in the settings.
+    NotActivated,
+    /// Ignored: the entity is synced hourly.
+    SyncedHourly,
+    /// Rejected: the request could not be read; the parser's (technical, English) detail.
+    Unreadable(String),
+    /// Any other stored reason, as stored.
+    Other(String),
 }
 
 /// A page of the caller's events, newest first; `before` is the last id of the previous page.
@@ -64,11 +79,25 @@ pub async fn recent_events(before: Option<i64>) -> Result<Vec<EventView>, AppErr
                 action: action.map(str::to_owned),
                 numbers,
                 status: e.status.as_str().to_owned(),
-                reason: e.reason,
+                note: note(e.status, e.reason),
                 received_at: crate::ssr::format::timestamp(e.received_at),
             }
         })
         .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn note(status: backend::events::EventStatus, reason: Option<String>) -> EventNote {
+    use backend::events::EventStatus;
+    use backend::settings::{REASON_NOT_ACTIVATED, REASON_SYNCED_HOURLY};
+
+    match (status, reason) {
+        (_, None) => EventNote::None,
+        (EventStatus::Ignored, Some(r)) if r == REASON_NOT_ACTIVATED => EventNote::NotActivated,
+        (EventStatus::Ignored, Some(r)) if r == REASON_SYNCED_HOURLY => EventNote::SyncedHourly,
+        (EventStatus::Rejected, Some(detail)) => EventNote::Unreadable(detail),
+        (_, Some(other)) => EventNote::Other(other),
+    }
 }
 
 /// How many events one page shows.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::events::{EventView, PAGE_SIZE, recent_events};
+use crate::api::events::{EventNote, EventView, PAGE_SIZE, recent_events};
 use crate::i18n::{Msg, t};
 
 /// The event history page.
@@ -108,7 +108,21 @@ fn row(e: EventView) -> impl IntoView {
             <td>{action.map(t).unwrap_or("—")}</td>
             <td class="mono">{e.numbers}</td>
             <td><span class=status_class>{t(status)}</span></td>
-            <td class="muted small">{e.reason.unwrap_or_default()}</td>
+            <td class="muted small">{note(e.note)}</td>
         </tr>
+    }
+}
+
+/// The translated reason; a parser's technical detail follows as code.
+fn note(note: EventNote) -> impl IntoView {
+    match note {
+        EventNote::None => ().into_any(),
+        EventNote::NotActivated => t(Msg::EventNoteNotActivated).into_any(),
+        EventNote::SyncedHourly => t(Msg::EventNoteSyncedHourly).into_any(),
+        EventNote::Unreadable(detail) => view! {
+            {t(Msg::EventNoteUnreadable)} " " <code>{detail}</code>
+        }
+        .into_any(),
+        EventNote::Other(text) => text.into_any(),
     }
 }
