@@ -192,8 +192,9 @@ impl Db {
     }
 
     /// Take one connection out of the pool, for a task that runs many statements back to back
-    /// (the webhook writer): each one then skips the pool's checkout and health check. Return it
-    /// (drop it) when idle: [`Db::close`] waits for every connection taken out.
+    /// (the webhook writer): each one then skips the pool's checkout and health check. Give it
+    /// back (drop it) when idle; it stays usable after [`Db::close`] until dropped, so check
+    /// [`Db::is_closed`] before using a kept one.
     pub async fn acquire(&self) -> Result<Conn> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Conn(PooledConn::Sqlite(pool.acquire().await?)),

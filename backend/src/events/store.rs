@@ -71,7 +71,7 @@ async fn insert_postgres(conn: &mut PgConnection, rows: &[Row<'_>]) -> sqlx::Res
               as e({COLUMNS}) \
          returning id"
     );
-    // One array per column; `rows` is consumed column by column.
+    // One array per column, not one placeholder per value: the same statement for any batch.
     let column =
         |f: for<'r> fn(&'r Row<'r>) -> Option<&'r str>| rows.iter().map(f).collect::<Vec<_>>();
     sqlx::query_scalar(&sql)

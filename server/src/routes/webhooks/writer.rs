@@ -70,8 +70,8 @@ impl Writer {
 
 async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
     // Kept while batches keep coming (each then skips the pool's checkout and health check),
-    // given back after [`KEEP_IDLE_CONNECTION`] without one: `Db::close` waits for every
-    // connection taken out, so shutdown waits at most that long for it.
+    // given back to the pool after [`KEEP_IDLE_CONNECTION`] without one, so that an idle server
+    // holds no connection outside the pool's care (idle timeout, health check, replacement).
     let mut conn: Option<Conn> = None;
     loop {
         let mut batch = Vec::new();
