@@ -46,6 +46,17 @@ pub enum SyncEntity {
     Customers,
 }
 
+/// Why e-conomic could not be used just now; each has its own message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EconomicTrouble {
+    /// No connection could be made (DNS, refused, broken connection).
+    Unreachable,
+    /// e-conomic did not answer within the configured timeout.
+    TimedOut,
+    /// e-conomic answered with a server error or asked us to slow down.
+    Failing,
+}
+
 /// Why a server function failed, in terms a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -94,8 +105,11 @@ pub enum AppError {
     #[error("e-conomic rejected the grant token")]
     EconomicRejected,
     /// e-conomic could not be reached, timed out or failed (503).
-    #[error("e-conomic unavailable")]
-    EconomicUnavailable,
+    #[error("e-conomic unavailable: {trouble:?}")]
+    EconomicUnavailable {
+        /// Which of the three.
+        trouble: EconomicTrouble,
+    },
     /// The tenant has not connected e-conomic (409).
     #[error("e-conomic not connected")]
     NotConnected,
@@ -145,7 +159,11 @@ impl AppError {
                 entity: SyncEntity::Customers,
             } => Msg::ErrorSettingsConflictCustomers,
             AppError::EconomicRejected => Msg::ErrorEconomicRejected,
-            AppError::EconomicUnavailable => Msg::ErrorEconomicUnavailable,
+            AppError::EconomicUnavailable { trouble } => match trouble {
+                EconomicTrouble::Unreachable => Msg::ErrorEconomicUnreachable,
+                EconomicTrouble::TimedOut => Msg::ErrorEconomicTimedOut,
+                EconomicTrouble::Failing => Msg::ErrorEconomicFailing,
+            },
             AppError::NotConnected => Msg::ErrorNotConnected,
             AppError::Csrf => Msg::ErrorCsrf,
             AppError::Internal | AppError::Request(_) => Msg::ErrorInternal,
@@ -164,7 +182,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
             AppError::InviteExpired => 410,
-            AppError::EconomicUnavailable => 503,
+            AppError::EconomicUnavailable { .. } => 503,
             AppError::Request(_) => 400,
             AppError::Internal => 500,
         }

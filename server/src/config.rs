@@ -63,6 +63,10 @@ pub struct Config {
     #[arg(long, env = "ECONOMIC_BASE_URL")]
     pub economic_base_url: Option<String>,
 
+    /// Seconds to wait for an answer from e-conomic before giving up on a call.
+    #[arg(long, env = "ECONOMIC_TIMEOUT_SECS", default_value_t = 30)]
+    pub economic_timeout_secs: u64,
+
     /// Our app's `X-AppSecretToken` for e-conomic.
     #[arg(
         long,

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use app::ssr::state::AppState;
 use leptos::prelude::LeptosOptions;
@@ -110,10 +111,14 @@ impl Application {
             }
             (None, false) => (economic::client::PRODUCTION_BASE_URL.to_owned(), None),
         };
-        let economic = economic::Client::new(economic::ClientConfig::new(
+        let mut economic_config = economic::ClientConfig::new(
             economic_base_url,
             config.economic_app_secret_token.clone(),
-        ))?;
+        );
+        economic_config.timeout = Duration::from_secs(config.economic_timeout_secs.max(1));
+        economic_config.connect_timeout =
+            economic_config.connect_timeout.min(economic_config.timeout);
+        let economic = economic::Client::new(economic_config)?;
         let state = AppState {
             leptos_options,
             db: db.clone(),

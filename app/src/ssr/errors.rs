@@ -1,7 +1,9 @@
 //! Turns backend errors into [`AppError`]s: user mistakes keep their meaning, internal failures
 //! are logged once here with their cause and reach the browser only as `Internal`.
 
-use crate::error::{AppError, Field, Problem, SyncEntity};
+use backend::economic::ClientError;
+
+use crate::error::{AppError, EconomicTrouble, Field, Problem, SyncEntity};
 
 impl From<backend::Error> for AppError {
     fn from(e: backend::Error) -> Self {
@@ -26,7 +28,13 @@ impl From<backend::Error> for AppError {
             B::EconomicRejected => AppError::EconomicRejected,
             B::EconomicUnavailable(cause) => {
                 tracing::warn!(error = %cause, "e-conomic unavailable");
-                AppError::EconomicUnavailable
+                AppError::EconomicUnavailable {
+                    trouble: match cause {
+                        ClientError::Timeout => EconomicTrouble::TimedOut,
+                        ClientError::Connect(_) => EconomicTrouble::Unreachable,
+                        _ => EconomicTrouble::Failing,
+                    },
+                }
             }
             B::NotConnected => AppError::NotConnected,
             other => {

@@ -1,10 +1,11 @@
-//! HTTP-level tests of accounts and tenancy: the real server on a random port, driven by HTTP
-//! clients with cookie jars. Every database test is written once with `db_test!` and runs on a
-//! fresh SQLite and a fresh PostgreSQL database.
+//! HTTP-level tests of accounts, tenancy and the e-conomic settings forms: the real server on a
+//! random port, driven by HTTP clients with cookie jars. Every database test is written once
+//! with `db_test!` and runs on a fresh SQLite and a fresh PostgreSQL database.
 
 mod helpers;
 
 mod csrf;
+mod economic;
 mod health;
 mod invite;
 mod isolation;

@@ -1,0 +1,176 @@
+//! Connecting e-conomic and saving Advanced Settings over HTTP, as the settings page's forms do:
+//! each way connecting can fail gets its own error (and saves nothing), and the server refuses
+//! hourly + webhook for one entity however the form was filled in.
+
+use app::error::{AppError, EconomicTrouble, SyncEntity};
+use backend::settings::{self, SyncSettings};
+use backend::{connection, db_test};
+use economic_sim::{Knobs, SimConfig, SimHandle, Simulator};
+use reqwest::StatusCode;
+
+use crate::helpers::{Browser, TestApp, api_error, owner, spawn_app_with};
+
+/// The app talking to a fresh simulator, with a 1 s e-conomic timeout, and the logged-in owner
+/// of a new company.
+async fn connected_setup(db: &backend::Db) -> (SimHandle, TestApp, Browser, backend::TenantId) {
+    let sim = Simulator::start(SimConfig::default())
+        .await
+        .expect("simulator");
+    let base_url = sim.base_url();
+    let flags = [
+        "--economic-base-url",
+        base_url.as_str(),
+        "--economic-timeout-secs",
+        "1",
+    ];
+    let app = spawn_app_with(db, &flags).await;
+    let acme = owner(db, "acme").await;
+    let browser = app.browser();
+    let email = acme.email.to_string();
+    let logged_in = browser.log_in(&email, &acme.password).await;
+    assert_eq!(logged_in.status(), StatusCode::OK, "log in");
+    (sim, app, browser, acme.tenant_id)
+}
+
+/// `POST /api/connect_economic` with `grant_token`.
+async fn connect(browser: &Browser, grant_token: &str) -> reqwest::Response {
+    let csrf = browser.csrf_token().await;
+    let fields = [("csrf_token", csrf.as_str()), ("grant_token", grant_token)];
+    browser.post_form("/api/connect_economic", &fields).await
+}
+
+/// Connecting failed with `expected` and nothing was saved.
+async fn assert_refused(
+    response: reqwest::Response,
+    app: &TestApp,
+    tenant: backend::TenantId,
+    expected: (StatusCode, AppError),
+) {
+    assert_eq!(api_error(response).await, expected);
+    let stored = connection::get(&app.db, tenant).await.expect("read");
+    assert_eq!(stored, None, "nothing is saved when connecting fails");
+}
+
+db_test!(a_wrong_grant_token_is_refused, |db| async move {
+    let (_sim, app, browser, tenant) = connected_setup(&db).await;
+
+    let response = connect(&browser, "not-a-token").await;
+
+    let expected = (StatusCode::UNPROCESSABLE_ENTITY, AppError::EconomicRejected);
+    assert_refused(response, &app, tenant, expected).await;
+});
+
+db_test!(the_right_grant_token_connects, |db| async move {
+    let (_sim, app, browser, tenant) = connected_setup(&db).await;
+
+    let response = connect(&browser, "demo").await;
+
+    assert!(response.status().is_success(), "{}", response.status());
+    let stored = connection::get(&app.db, tenant).await.expect("read");
+    assert_eq!(stored.map(|c| c.company_name).as_deref(), Some("Demo ApS"));
+});
+
+db_test!(
+    a_slow_economic_is_a_timeout_and_saves_nothing,
+    |db| async move {
+        let (sim, app, browser, tenant) = connected_setup(&db).await;
+        sim.set_knobs(Knobs {
+            latency_ms: 3_000,
+            ..Knobs::default()
+        });
+
+        let response = connect(&browser, "demo").await;
+
+        let trouble = EconomicTrouble::TimedOut;
+        let expected = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            AppError::EconomicUnavailable { trouble },
+        );
+        assert_refused(response, &app, tenant, expected).await;
+    }
+);
+
+db_test!(
+    an_unreachable_economic_is_named_and_saves_nothing,
+    |db| async move {
+        let (sim, app, browser, tenant) = connected_setup(&db).await;
+        sim.shutdown();
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+
+        let response = connect(&browser, "demo").await;
+
+        let trouble = EconomicTrouble::Unreachable;
+        let expected = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            AppError::EconomicUnavailable { trouble },
+        );
+        assert_refused(response, &app, tenant, expected).await;
+    }
+);
+
+db_test!(
+    a_failing_economic_is_named_and_saves_nothing,
+    |db| async move {
+        let (sim, app, browser, tenant) = connected_setup(&db).await;
+        sim.set_knobs(Knobs {
+            error_rate: 1.0,
+            ..Knobs::default()
+        });
+
+        let response = connect(&browser, "demo").await;
+
+        let trouble = EconomicTrouble::Failing;
+        let expected = (
+            StatusCode::SERVICE_UNAVAILABLE,
+            AppError::EconomicUnavailable { trouble },
+        );
+        assert_refused(response, &app, tenant, expected).await;
+    }
+);
+
+db_test!(
+    hourly_and_webhook_for_one_entity_are_refused_and_nothing_saved,
+    |db| async move {
+        let (_sim, app, browser, tenant) = connected_setup(&db).await;
+        let before = settings::get(&app.db, tenant).await.expect("settings");
+        let csrf = browser.csrf_token().await;
+
+        // A form no page would send: both boxes of products ticked, plus a valid invoice box.
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("products_hourly", "on"),
+            ("products_webhook", "on"),
+            ("invoices_webhook", "on"),
+        ];
+        let response = browser.post_form("/api/save_settings", &fields).await;
+
+        let entity = SyncEntity::Products;
+        assert_eq!(
+            api_error(response).await,
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                AppError::SettingsConflict { entity }
+            )
+        );
+        let after = settings::get(&app.db, tenant).await.expect("settings");
+        assert_eq!(after, before, "nothing saved");
+
+        // The allowed combination is saved.
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("customers_hourly", "on"),
+            ("products_webhook", "on"),
+        ];
+        let response = browser.post_form("/api/save_settings", &fields).await;
+        assert!(response.status().is_success(), "{}", response.status());
+        let saved = settings::get(&app.db, tenant).await.expect("settings");
+        let expected = SyncSettings {
+            products_hourly: false,
+            customers_hourly: true,
+            products_webhook: true,
+            customers_webhook: false,
+            invoices_webhook: false,
+        };
+        assert_eq!(saved, expected);
+    }
+);
