@@ -21,8 +21,13 @@ test('hourly and webhook exclude each other; copied URLs receive e-conomic webho
   await page.locator('[data-test="economic-tile"]').getByRole('link', { name: 'Settings' }).click();
   await expect(page).toHaveURL(/\/settings\/apps\/economic$/);
 
-  // A wrong grant token is refused with a clear message; the simulator's token connects.
+  // Demo mode says which grant token the simulator takes and where its page is.
   await hydrated(page);
+  const hint = page.locator('[data-test="demo-hint"]');
+  await expect(hint).toContainText('accepts the grant token demo');
+  await expect(hint.getByRole('link')).toHaveAttribute('href', 'http://127.0.0.1:3105/_sim/');
+
+  // A wrong grant token is refused with a clear message; the simulator's token connects.
   const connect = page.locator('[data-test="connect-form"]');
   await connect.locator('input[name="grant_token"]').fill('not-a-token');
   await connect.getByRole('button', { name: 'Connect' }).click();

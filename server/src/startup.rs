@@ -125,6 +125,9 @@ impl Application {
             public_url: public_url.clone(),
             keys,
             economic,
+            demo_simulator_page: simulator
+                .as_ref()
+                .map(|sim| format!("{}/_sim/", sim.base_url())),
         };
         let router = routes::router(state, sessions, config.trust_proxy_headers);
         Ok(Application {

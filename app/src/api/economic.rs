@@ -98,6 +98,16 @@ pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
     }))
 }
 
+/// In demo mode, the page of the bundled e-conomic simulator (whose grant token is `demo`).
+#[server(prefix = "/api", endpoint = "economic_demo", input = leptos::server_fn::codec::GetUrl)]
+pub async fn economic_demo() -> Result<Option<String>, AppError> {
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    session::tenant_user(&state, &session::current().await?).await?;
+    Ok(state.demo_simulator_page.clone())
+}
+
 /// Verifies `grant_token` with e-conomic (`GET /self`) and stores it encrypted.
 #[server(prefix = "/api", endpoint = "connect_economic")]
 pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result<(), AppError> {

@@ -174,3 +174,45 @@ db_test!(
         assert_eq!(saved, expected);
     }
 );
+
+db_test!(demo_mode_shows_where_the_simulator_is, |db| async move {
+    let master = backend::Keys::generate_master_base64();
+    let flags = [
+        "--demo",
+        "--sim-addr",
+        "127.0.0.1:0",
+        "--secret-key",
+        &master,
+    ];
+    let demo = spawn_app_with(&db, &flags).await;
+    let acme = owner(&db, "acme").await;
+    let browser = demo.browser();
+    let email = acme.email.to_string();
+    let logged_in = browser.log_in(&email, &acme.password).await;
+    assert_eq!(logged_in.status(), StatusCode::OK, "log in");
+
+    let (status, page) = browser.page("/settings/apps/economic").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"data-test="demo-hint""#), "{page}");
+    let answer = browser.get("/api/economic_demo").await;
+    let sim_page: Option<String> = answer.json().await.expect("JSON");
+    let sim_page = sim_page.expect("demo mode names the simulator's page");
+    assert!(page.contains(&sim_page), "the page links {sim_page}");
+    let opened = reqwest::get(&sim_page)
+        .await
+        .expect("open the simulator page");
+    assert_eq!(opened.status(), StatusCode::OK);
+});
+
+db_test!(outside_demo_mode_no_simulator_is_shown, |db| async move {
+    let (_sim, _app, browser, _tenant) = connected_setup(&db).await;
+
+    let (status, page) = browser.page("/settings/apps/economic").await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(!page.contains(r#"data-test="demo-hint""#), "{page}");
+    let answer = browser.get("/api/economic_demo").await;
+    let sim_page: Option<String> = answer.json().await.expect("JSON");
+    assert_eq!(sim_page, None);
+});

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::tabs::EconomicTabs;
-use crate::api::economic::{ConnectEconomic, DisconnectEconomic, economic_status};
+use crate::api::economic::{ConnectEconomic, DisconnectEconomic, economic_demo, economic_status};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::i18n::{Msg, t};
 
@@ -27,6 +27,7 @@ fn Connection() -> impl IntoView {
         move || (connect.version().get(), disconnect.version().get()),
         |_| economic_status(),
     );
+    let demo = Resource::new_blocking(|| (), |_| economic_demo());
     let query = use_query_map();
     let flag = move |name: &str| query.read().get(name).is_some();
 
@@ -40,6 +41,7 @@ fn Connection() -> impl IntoView {
         <ErrorBanner error=disconnect_error />
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
+                let demo_page = demo.await.ok().flatten();
                 match status.await {
                     Ok(Some(c)) => view! {
                         <section class="card" data-test="economic-connected">
@@ -60,6 +62,12 @@ fn Connection() -> impl IntoView {
                         <section class="card narrowish">
                             <h2>{t(Msg::EconomicConnectTitle)}</h2>
                             <p class="intro">{t(Msg::EconomicConnectIntro)}</p>
+                            {demo_page.map(|page| view! {
+                                <p class="banner info" data-test="demo-hint">
+                                    {t(Msg::EconomicDemoToken)} " " <code>"demo"</code> ". "
+                                    {t(Msg::EconomicDemoPage)} " " <a href=page.clone() target="_blank" rel="noopener">{page.clone()}</a>
+                                </p>
+                            })}
                             <ErrorBanner error />
                             <ActionForm action=connect attr:class="stack" attr:data-test="connect-form">
                                 <CsrfField />
