@@ -37,6 +37,7 @@ team_invite_submit = Opret invitationslink
 team_invite_created = Invitationslinket er oprettet. Kopiér det og send det til din kollega:
 team_invite_owner_only = Kun ejeren kan invitere kolleger.
 team_pending_invites = Ventende invitationer
+team_no_pending_invites = Ingen ventende invitationer.
 team_expires = udløber
 invite_title = Bliv en del af dit team
 invite_intro = Du er blevet inviteret. Vælg dit navn og en adgangskode for at blive medlem.

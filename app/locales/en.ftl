@@ -37,6 +37,7 @@ team_invite_submit = Create invite link
 team_invite_created = Invite link created. Copy it and send it to your colleague:
 team_invite_owner_only = Only the owner can invite colleagues.
 team_pending_invites = Pending invites
+team_no_pending_invites = No pending invites.
 team_expires = expires
 invite_title = Join your team
 invite_intro = You have been invited. Choose your name and a password to join.

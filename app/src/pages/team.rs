@@ -33,6 +33,7 @@ fn TeamView() -> impl IntoView {
                     let role = if m.is_owner { Msg::TeamRoleOwner } else { Msg::TeamRoleMember };
                     view! { <tr><td>{m.name}</td><td>{m.email}</td><td>{t(role)}</td></tr> }
                 }).collect_view();
+                let no_invites = team.invites.is_empty();
                 let invites = team.invites.into_iter().map(|i| {
                     view! { <li>{i.email} " — " {t(Msg::TeamExpires)} " " <time>{i.expires_at}</time></li> }
                 }).collect_view();
@@ -58,6 +59,7 @@ fn TeamView() -> impl IntoView {
                             })}
                         </Show>
                         <h3>{t(Msg::TeamPendingInvites)}</h3>
+                        {no_invites.then(|| view! { <p class="muted">{t(Msg::TeamNoPendingInvites)}</p> })}
                         <ul class="plain">{invites}</ul>
                     </section>
                 }
