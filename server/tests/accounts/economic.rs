@@ -51,6 +51,12 @@ async fn assert_refused(
     assert_eq!(stored, None, "nothing is saved when connecting fails");
 }
 
+/// The answer when e-conomic cannot be used just now, for `trouble`.
+fn unavailable(trouble: EconomicTrouble) -> (StatusCode, AppError) {
+    let error = AppError::EconomicUnavailable { trouble };
+    (StatusCode::SERVICE_UNAVAILABLE, error)
+}
+
 db_test!(a_wrong_grant_token_is_refused, |db| async move {
     let (_sim, app, browser, tenant) = connected_setup(&db).await;
 
@@ -81,11 +87,7 @@ db_test!(
 
         let response = connect(&browser, "demo").await;
 
-        let trouble = EconomicTrouble::TimedOut;
-        let expected = (
-            StatusCode::SERVICE_UNAVAILABLE,
-            AppError::EconomicUnavailable { trouble },
-        );
+        let expected = unavailable(EconomicTrouble::TimedOut);
         assert_refused(response, &app, tenant, expected).await;
     }
 );
@@ -99,11 +101,7 @@ db_test!(
 
         let response = connect(&browser, "demo").await;
 
-        let trouble = EconomicTrouble::Unreachable;
-        let expected = (
-            StatusCode::SERVICE_UNAVAILABLE,
-            AppError::EconomicUnavailable { trouble },
-        );
+        let expected = unavailable(EconomicTrouble::Unreachable);
         assert_refused(response, &app, tenant, expected).await;
     }
 );
@@ -119,11 +117,7 @@ db_test!(
 
         let response = connect(&browser, "demo").await;
 
-        let trouble = EconomicTrouble::Failing;
-        let expected = (
-            StatusCode::SERVICE_UNAVAILABLE,
-            AppError::EconomicUnavailable { trouble },
-        );
+        let expected = unavailable(EconomicTrouble::Failing);
         assert_refused(response, &app, tenant, expected).await;
     }
 );
