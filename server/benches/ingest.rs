@@ -13,6 +13,11 @@
 //! On SQLite and on PostgreSQL (`BENCH_DB=sqlite|postgres|both`, default both; PostgreSQL at
 //! `TEST_POSTGRES_URL`). Loopback only; every loop is bounded in time and count.
 //!
+//! `BENCH_SERVE_SECS=N` skips all three: it prints the bare handler's and the endpoint's URLs
+//! (`BARE <url>`, `INGEST <url>`), serves both for N seconds so that an outside load generator
+//! (wrk with `server/benches/webhook.lua`) can drive them side by side, then prints the events
+//! stored.
+//!
 //! `cargo bench -p server --bench ingest`
 
 use std::time::{Duration, Instant};
@@ -110,6 +115,18 @@ async fn bench(backend: Backend, name: &str) {
         webhook_credentials::webhook_path(tenant, kind, &token)
     );
     tokio::spawn(async move { axum::serve(bare_listener, bare).await });
+
+    if let Some(serve) = std::env::var("BENCH_SERVE_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        println!("== {name}: serving for {serve} s\nBARE {bare_url}\nINGEST {app_url}");
+        tokio::time::sleep(Duration::from_secs(serve)).await;
+        let stored = backend::events::count(&db, tenant).await.expect("count");
+        println!("  events stored: {stored}");
+        test_db.cleanup().await;
+        return;
+    }
 
     let duration = Duration::from_secs(secs);
     println!("== {name}: {conns} connections, {secs} s per run, {rounds} rounds");
