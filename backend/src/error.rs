@@ -118,7 +118,11 @@ impl Error {
                 crate::settings::Entity::Customers => keys::SETTINGS_CONFLICT_CUSTOMERS,
             },
             Error::EconomicRejected => keys::ECONOMIC_REJECTED,
-            Error::EconomicUnavailable(_) => keys::ECONOMIC_UNAVAILABLE,
+            Error::EconomicUnavailable(cause) => match cause {
+                economic::ClientError::Timeout => keys::ECONOMIC_TIMED_OUT,
+                economic::ClientError::Connect(_) => keys::ECONOMIC_UNREACHABLE,
+                _ => keys::ECONOMIC_FAILING,
+            },
             Error::NotConnected => keys::NOT_CONNECTED,
             Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => keys::INTERNAL,
         }
@@ -212,8 +216,12 @@ pub mod keys {
     pub const SETTINGS_CONFLICT_CUSTOMERS: &str = "error.settings_conflict_customers";
     /// [`super::Error::EconomicRejected`].
     pub const ECONOMIC_REJECTED: &str = "error.economic_rejected";
-    /// [`super::Error::EconomicUnavailable`].
-    pub const ECONOMIC_UNAVAILABLE: &str = "error.economic_unavailable";
+    /// [`super::Error::EconomicUnavailable`]: no connection could be made.
+    pub const ECONOMIC_UNREACHABLE: &str = "error.economic_unreachable";
+    /// [`super::Error::EconomicUnavailable`]: no answer within the timeout.
+    pub const ECONOMIC_TIMED_OUT: &str = "error.economic_timed_out";
+    /// [`super::Error::EconomicUnavailable`]: a server error or a rate limit.
+    pub const ECONOMIC_FAILING: &str = "error.economic_failing";
     /// [`super::Error::NotConnected`].
     pub const NOT_CONNECTED: &str = "error.not_connected";
     /// Any internal error.
