@@ -50,6 +50,14 @@ impl SimHandle {
         })
     }
 
+    /// Revokes `grant_token`, as an e-conomic user withdrawing the app's access would: every
+    /// later call with it gets 401. The agreement's data stays reachable in-process.
+    pub fn revoke_grant(&self, grant_token: &str) {
+        if let Ok(mut map) = self.shared.agreements.write() {
+            map.remove(grant_token);
+        }
+    }
+
     /// Adds another (empty, with auxiliary collections) agreement reachable with `grant_token`.
     pub fn add_agreement(
         &self,

@@ -10,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use economic::types::Product;
-use economic::{CustomerNumber, ProductNumber, WebhookKind};
+use economic::{CustomerNumber, Entity, ProductNumber};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -83,7 +83,7 @@ async fn page(
         out.push_str("</table>");
     });
     out.push_str("<form method=\"post\" action=\"/_sim/ui/webhook\"><select name=\"kind\">");
-    for kind in WebhookKind::ALL {
+    for kind in Entity::ALL {
         let _ = write!(
             out,
             "<option value=\"{}\">{}</option>",
@@ -266,10 +266,10 @@ struct WebhookForm {
 async fn add_webhook(State(shared): State<Arc<Shared>>, Form(f): Form<WebhookForm>) -> Response {
     done((|| {
         let a = default_agreement(&shared).ok_or("no agreement")?;
-        let kind: WebhookKind = f
+        let kind: Entity = f
             .kind
             .parse()
-            .map_err(|e: economic::webhook::UnknownWebhookKind| e.to_string())?;
+            .map_err(|e: economic::UnknownEntity| e.to_string())?;
         let mut config = WebhookConfig::rackbeat(kind, f.url.trim());
         if !f.post_data.is_empty() {
             config.post_data = f.post_data;

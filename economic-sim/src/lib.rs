@@ -7,7 +7,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), economic_sim::SimError> {
-//! use economic::WebhookKind;
+//! use economic::Entity;
 //! use economic_sim::{SimConfig, Simulator, WebhookConfig};
 //!
 //! let sim = Simulator::start(SimConfig { products: 50, customers: 20, ..SimConfig::default() }).await?;
@@ -15,7 +15,7 @@
 //! let base_url = sim.base_url();
 //! // Configure webhooks as a user would in e-conomic's "Nyt webhook" form:
 //! sim.agreement().add_webhook(WebhookConfig::rackbeat(
-//!     WebhookKind::CustomerUpdated,
+//!     Entity::Customers,
 //!     "http://127.0.0.1:3000/webhooks/economic/1/secret/customers",
 //! ));
 //! // Mutations fire webhooks asynchronously, one POST per changed record.

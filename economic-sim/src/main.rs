@@ -2,7 +2,7 @@
 //! `economic-sim --addr 127.0.0.1:3100 --app-secret-token demo --grant-token demo --seed 42 --products 50 --customers 20`.
 
 use clap::Parser;
-use economic::WebhookKind;
+use economic::Entity;
 use economic_sim::{Knobs, SimConfig, Simulator, WebhookConfig};
 use std::net::SocketAddr;
 
@@ -106,9 +106,9 @@ async fn main() -> Result<(), economic_sim::SimError> {
     })
     .await?;
     let hooks = [
-        (WebhookKind::CustomerUpdated, args.customer_webhook),
-        (WebhookKind::ProductUpdated, args.product_webhook),
-        (WebhookKind::InvoiceBooked, args.invoice_webhook),
+        (Entity::Customers, args.customer_webhook),
+        (Entity::Products, args.product_webhook),
+        (Entity::Invoices, args.invoice_webhook),
     ];
     for (kind, url) in hooks {
         if let Some(url) = url {

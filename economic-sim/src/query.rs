@@ -40,7 +40,14 @@ enum Op {
     Lt,
     Lte,
     Like,
+    /// `$in:[a,b]`: numeric properties only, at most 200 values (as e-conomic documents).
+    In,
+    /// `$nin:[a,b]`.
+    NotIn,
 }
+
+/// Most values in one `$in:`/`$nin:` list.
+const MAX_LIST_VALUES: usize = 200;
 
 #[derive(Debug, Clone)]
 struct Condition {
@@ -164,6 +171,10 @@ fn compare(a: Option<FieldValue>, b: Option<FieldValue>) -> Ordering {
 }
 
 fn matches(value: &FieldValue, op: Op, wanted: &str) -> Result<bool, QueryError> {
+    if matches!(op, Op::In | Op::NotIn) {
+        let found = in_list(value, wanted)?;
+        return Ok(found == (op == Op::In));
+    }
     let bad = || {
         QueryError(format!(
             "The filter value {wanted:?} is not valid for this property."
@@ -188,7 +199,37 @@ fn matches(value: &FieldValue, op: Op, wanted: &str) -> Result<bool, QueryError>
         Op::Gte => ord != Ordering::Less,
         Op::Lt => ord == Ordering::Less,
         Op::Lte => ord != Ordering::Greater,
+        Op::In | Op::NotIn => unreachable!("lists are matched above"),
     })
+}
+
+/// Whether `value` is in the list `[a,b,…]`; only numeric properties take lists.
+fn in_list(value: &FieldValue, list: &str) -> Result<bool, QueryError> {
+    let FieldValue::Int(value) = value else {
+        return Err(QueryError(
+            "The filter operators $in: and $nin: can only be used on numeric properties.".into(),
+        ));
+    };
+    let inner = list
+        .strip_prefix('[')
+        .and_then(|l| l.strip_suffix(']'))
+        .ok_or_else(|| QueryError(format!("The filter list {list:?} is not valid.")))?;
+    let items: Vec<&str> = inner.split(',').filter(|s| !s.is_empty()).collect();
+    if items.len() > MAX_LIST_VALUES {
+        return Err(QueryError(format!(
+            "A filter list can hold at most {MAX_LIST_VALUES} values."
+        )));
+    }
+    for item in items {
+        let n = item
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| QueryError(format!("The filter value {item:?} is not a number.")))?;
+        if n == *value {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// `$like:` — `*` wildcards at the ends; without `*` it means "contains".
@@ -283,6 +324,8 @@ fn parse_filter(filter: &str) -> Result<Vec<Condition>, QueryError> {
                     "lt" => Op::Lt,
                     "lte" => Op::Lte,
                     "like" => Op::Like,
+                    "in" => Op::In,
+                    "nin" => Op::NotIn,
                     "and" => {
                         finish(&mut property, &mut current, &mut conditions)?;
                         continue;
@@ -358,5 +401,27 @@ mod tests {
         let q = ListQuery::parse(None, None, Some("name$eq:x"), None).expect("parses");
         assert!(q.apply(rows.iter()).is_err());
         assert!(ListQuery::parse(None, None, Some("a$or:b"), None).is_err());
+    }
+
+    #[test]
+    fn in_lists_take_numbers() {
+        let rows = [
+            Row(1, "2024-01-01T10:00:00Z"),
+            Row(2, "2024-01-02T10:00:00Z"),
+            Row(3, "2024-01-03T10:00:00Z"),
+        ];
+        let kept = |filter: &str| -> Result<Vec<i64>, QueryError> {
+            let q = ListQuery::parse(None, None, Some(filter), None)?;
+            Ok(q.apply(rows.iter())?.iter().map(|r| r.0).collect())
+        };
+        assert_eq!(kept("number$in:[3,1]"), Ok(vec![1, 3]));
+        assert_eq!(kept("number$nin:[3,1]"), Ok(vec![2]));
+        let too_many = (0..201)
+            .map(|n| n.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        assert!(kept(&format!("number$in:[{too_many}]")).is_err());
+        assert!(kept("lastUpdated$in:[1]").is_err());
+        assert!(kept("number$in:[x]").is_err());
     }
 }

@@ -6,7 +6,7 @@ use crate::knobs::Knobs;
 use crate::store::{AgreementData, Change};
 use crate::webhooks::{OutcomeHook, WebhookSender, deliveries_for};
 use axum::body::Bytes;
-use economic::{CustomerNumber, ProductNumber, WebhookKind};
+use economic::{CustomerNumber, Entity, ProductNumber};
 use rand::rngs::StdRng;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -176,12 +176,7 @@ impl Shared {
 
 /// The outcome hook that counts failures and disables the configuration at `limit`. Holds the
 /// agreement weakly: a removed agreement simply stops counting.
-fn disable_hook(
-    slot: &Arc<AgreementSlot>,
-    kind: WebhookKind,
-    url: &str,
-    limit: u32,
-) -> OutcomeHook {
+fn disable_hook(slot: &Arc<AgreementSlot>, kind: Entity, url: &str, limit: u32) -> OutcomeHook {
     let slot = Arc::downgrade(slot);
     let url = url.to_owned();
     Arc::new(move |ok| {

@@ -3,7 +3,7 @@
 
 use crate::error::SimError;
 use crate::webhooks::WebhookConfig;
-use economic::WebhookKind;
+use economic::Entity;
 use economic::types::{
     BookedInvoice, Customer, CustomerGroup, PaymentTerms, Product, ProductGroup, Unit, VatZone,
 };
@@ -58,7 +58,7 @@ pub struct AgreementData {
     /// Configured webhooks.
     pub webhooks: Vec<WebhookConfig>,
     /// Consecutive failed deliveries per configuration (kind, URL template).
-    pub webhook_failures: HashMap<(WebhookKind, String), u32>,
+    pub webhook_failures: HashMap<(Entity, String), u32>,
 }
 
 /// e-conomic stamps products at minute precision (observed in real data).
@@ -76,7 +76,7 @@ pub fn second(now: OffsetDateTime) -> OffsetDateTime {
 impl AgreementData {
     /// Records a delivery outcome for a configuration; after `limit` consecutive failures the
     /// configuration is disabled, like e-conomic's `isDisabled`.
-    pub fn record_webhook_outcome(&mut self, kind: WebhookKind, url: &str, ok: bool, limit: u32) {
+    pub fn record_webhook_outcome(&mut self, kind: Entity, url: &str, ok: bool, limit: u32) {
         let key = (kind, url.to_owned());
         if ok {
             self.webhook_failures.remove(&key);

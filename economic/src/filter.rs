@@ -5,6 +5,9 @@ use std::fmt;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+/// Most values e-conomic takes in one `$in:[…]` list.
+pub const MAX_IN_VALUES: usize = 200;
+
 /// A filter comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FilterOp {
@@ -72,6 +75,15 @@ impl Filter {
     pub fn term(property: &str, op: FilterOp, value: &str) -> Self {
         Self {
             text: format!("{property}{}{}", op.as_str(), escape_value(value)),
+        }
+    }
+
+    /// `property$in:[a,b,…]`: one of these numbers. e-conomic accepts `$in` on numeric
+    /// properties only, with at most [`MAX_IN_VALUES`] values; more are the caller's bug.
+    pub fn one_of(property: &str, values: &[i64]) -> Self {
+        let list: Vec<String> = values.iter().map(i64::to_string).collect();
+        Self {
+            text: format!("{property}$in:[{}]", list.join(",")),
         }
     }
 
@@ -149,6 +161,14 @@ mod tests {
         assert_eq!(
             g.as_str(),
             "name$eq:Joe$and:(city$like:$*port$or:age$lt:40)"
+        );
+    }
+
+    #[test]
+    fn in_lists() {
+        assert_eq!(
+            Filter::one_of("customerNumber", &[1, 22, 333]).as_str(),
+            "customerNumber$in:[1,22,333]"
         );
     }
 

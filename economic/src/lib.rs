@@ -14,14 +14,18 @@
 //! # let _ = (company, changed); Ok(()) }
 //! ```
 
+#[cfg(feature = "client")]
 pub mod client;
+pub mod entity;
 pub mod filter;
 pub mod numbers;
 pub mod product_path;
 pub mod types;
 pub mod webhook;
 
+#[cfg(feature = "client")]
 pub use client::{Agreement, Client, ClientConfig, ClientError, Secret};
-pub use filter::{Filter, FilterOp};
+pub use entity::{CONTENT_TYPE, Entity, UnknownEntity};
+pub use filter::{Filter, FilterOp, MAX_IN_VALUES};
 pub use numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};
-pub use webhook::{WebhookAction, WebhookKind, WebhookParseError};
+pub use webhook::{WebhookAction, WebhookParseError};

@@ -4,7 +4,7 @@
 //! `cargo run --release -p economic-sim --bin sim-bench -- --seconds 5 --connections 128 --webhooks 100000`
 
 use clap::Parser;
-use economic::WebhookKind;
+use economic::Entity;
 use economic_sim::{Knobs, SimConfig, Simulator, WebhookConfig};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -186,7 +186,7 @@ async fn burst(
     let received = Arc::new(AtomicU64::new(0));
     tokio::spawn(receiver(listener, received.clone()));
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::ProductUpdated,
+        Entity::Products,
         format!("http://{addr}/hooks/products"),
     ));
     let started = Instant::now();

@@ -1,6 +1,6 @@
 //! A webhook configuration, as entered in e-conomic's "Nyt webhook" form or the Webhooks API.
 
-use economic::WebhookKind;
+use economic::Entity;
 use serde::{Deserialize, Serialize};
 
 /// One configured webhook: on `kind` events, POST `post_data` to `url` with `content_type`.
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "camelCase")]
 pub struct WebhookConfig {
     /// Type ("Kunde opdateret", …).
-    pub kind: WebhookKind,
+    pub kind: Entity,
     /// Display name only.
     #[serde(default)]
     pub name: String,
@@ -31,13 +31,13 @@ pub struct WebhookConfig {
 }
 
 fn default_content_type() -> String {
-    economic::webhook::CONTENT_TYPE.to_owned()
+    economic::CONTENT_TYPE.to_owned()
 }
 
 impl WebhookConfig {
     /// Rackbeat's configuration for `kind`: name = Danish type name, `post_data` =
     /// `[OLDNUMBER]&[NEWNUMBER]` or `[INVOICENO]`, form content type.
-    pub fn rackbeat(kind: WebhookKind, url: impl Into<String>) -> Self {
+    pub fn rackbeat(kind: Entity, url: impl Into<String>) -> Self {
         Self {
             kind,
             name: kind.danish_type_name().to_owned(),

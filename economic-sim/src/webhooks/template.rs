@@ -3,7 +3,7 @@
 
 use super::config::WebhookConfig;
 use crate::store::Change;
-use economic::WebhookKind;
+use economic::Entity;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ pub type OutcomeHook = Arc<dyn Fn(bool) + Send + Sync>;
 #[derive(Clone)]
 pub struct Delivery {
     /// The webhook type.
-    pub kind: WebhookKind,
+    pub kind: Entity,
     /// Target URL after substitution.
     pub url: String,
     /// `Content-Type` header.
@@ -37,19 +37,19 @@ pub fn deliveries_for(
     configs: &[WebhookConfig],
     url_encode: bool,
 ) -> Vec<Delivery> {
-    let (kind, fields, is_delete): (WebhookKind, Vec<(&str, String)>, bool) = match change {
+    let (kind, fields, is_delete): (Entity, Vec<(&str, String)>, bool) = match change {
         Change::Customer { old, new } => (
-            WebhookKind::CustomerUpdated,
+            Entity::Customers,
             vec![("[OLDNUMBER]", text(old)), ("[NEWNUMBER]", text(new))],
             new.is_none(),
         ),
         Change::Product { old, new } => (
-            WebhookKind::ProductUpdated,
+            Entity::Products,
             vec![("[OLDNUMBER]", text(old)), ("[NEWNUMBER]", text(new))],
             new.is_none(),
         ),
         Change::InvoiceBooked(n) => (
-            WebhookKind::InvoiceBooked,
+            Entity::Invoices,
             vec![("[INVOICENO]", n.to_string())],
             false,
         ),
@@ -103,7 +103,7 @@ mod tests {
     fn substitutes_supported_fields_only() {
         let config = WebhookConfig {
             url: "http://x/h?old=[OLDNUMBER]&new=[NEWNUMBER]&number=[NUMBER]".into(),
-            ..WebhookConfig::rackbeat(WebhookKind::CustomerUpdated, "")
+            ..WebhookConfig::rackbeat(Entity::Customers, "")
         };
         let change = Change::Customer {
             old: None,

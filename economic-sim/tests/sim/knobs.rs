@@ -2,7 +2,7 @@
 
 use crate::helpers::{Receiver, customer, customer_number, get, product, spawn_sim};
 use axum::http::StatusCode;
-use economic::WebhookKind;
+use economic::Entity;
 use economic_sim::{Knobs, WebhookConfig};
 use std::time::{Duration, Instant};
 
@@ -84,7 +84,7 @@ async fn webhook_delay() {
     let receiver = Receiver::start().await;
     let sim = spawn_sim(|c| c.knobs.webhook_delay_ms = 400).await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/"),
     ));
     let started = Instant::now();
@@ -102,7 +102,7 @@ async fn duplicate_deliveries() {
     let receiver = Receiver::start().await;
     let sim = spawn_sim(|c| c.knobs.webhook_duplicate_rate = 1.0).await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/"),
     ));
     sim.agreement()
@@ -124,7 +124,7 @@ async fn reordered_deliveries() {
     })
     .await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/"),
     ));
     for n in 1..=20 {
@@ -146,7 +146,7 @@ async fn dropped_delete_webhooks() {
     let receiver = Receiver::start().await;
     let sim = spawn_sim(|c| c.knobs.drop_delete_webhooks = true).await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/"),
     ));
     sim.agreement()
@@ -170,7 +170,7 @@ async fn retries_with_backoff_then_success_or_give_up() {
     })
     .await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/"),
     ));
 
@@ -208,22 +208,15 @@ async fn retries_with_backoff_then_success_or_give_up() {
 async fn url_encoded_merge_values() {
     let receiver = Receiver::start().await;
     let sim = spawn_sim(|c| c.knobs.url_encode_values = true).await;
-    sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::ProductUpdated,
-        receiver.url("/"),
-    ));
+    sim.agreement()
+        .add_webhook(WebhookConfig::rackbeat(Entity::Products, receiver.url("/")));
     sim.agreement()
         .create_product(product("a b&c", "Kasse"))
         .expect("create");
     let got = receiver.wait_for(1).await;
     assert_eq!(got[0].body, "&a%20b%26c");
-    let action = economic::webhook::parse(
-        WebhookKind::ProductUpdated,
-        None,
-        None,
-        got[0].body.as_bytes(),
-    )
-    .expect("parses");
+    let action = economic::webhook::parse(Entity::Products, None, None, got[0].body.as_bytes())
+        .expect("parses");
     assert_eq!(
         action,
         economic::WebhookAction::Created(economic::RecordNumber::Product(
@@ -305,7 +298,7 @@ async fn webhooks_are_disabled_after_repeated_failures() {
     .await;
     let agreement = sim.agreement();
     agreement.add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/down"),
     ));
     receiver.set_status(500);

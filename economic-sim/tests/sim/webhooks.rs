@@ -2,12 +2,13 @@
 //! also run through the `economic` parser to prove the two agree.
 
 use crate::helpers::{Receiver, customer, customer_number, product, product_number, spawn_sim};
-use economic::webhook::{self, CONTENT_TYPE};
-use economic::{RecordNumber, WebhookAction, WebhookKind};
+use economic::CONTENT_TYPE;
+use economic::webhook;
+use economic::{Entity, RecordNumber, WebhookAction};
 use economic_sim::WebhookConfig;
 use std::time::Duration;
 
-fn parsed(kind: WebhookKind, r: &crate::helpers::Received) -> WebhookAction {
+fn parsed(kind: Entity, r: &crate::helpers::Received) -> WebhookAction {
     webhook::parse(
         kind,
         r.query.as_deref(),
@@ -27,7 +28,7 @@ async fn rackbeat_raw_template_for_every_customer_action() {
     let sim = spawn_sim(|_| {}).await;
     let agreement = sim.agreement();
     agreement.add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::CustomerUpdated,
+        Entity::Customers,
         receiver.url("/hooks/customers"),
     ));
     // One at a time so the order of arrival is the order of changes.
@@ -53,7 +54,7 @@ async fn rackbeat_raw_template_for_every_customer_action() {
     let bodies: Vec<&str> = got.iter().map(|r| r.body.as_str()).collect();
     assert_eq!(bodies, ["&1001", "1001&1001", "1001&1002", "1002&"]);
     assert!(got.iter().all(|r| r.content_type.as_deref() == Some(CONTENT_TYPE) && r.uri == "/hooks/customers"));
-    let kind = WebhookKind::CustomerUpdated;
+    let kind = Entity::Customers;
     assert_eq!(parsed(kind, &got[0]), WebhookAction::Created(c(1001)));
     assert_eq!(parsed(kind, &got[1]), WebhookAction::Updated(c(1001)));
     assert_eq!(
@@ -73,12 +74,12 @@ async fn keyed_template_and_merge_fields_in_the_url() {
     let agreement = sim.agreement();
     agreement.add_webhook(WebhookConfig {
         post_data: "old=[OLDNUMBER]&new=[NEWNUMBER]".into(),
-        ..WebhookConfig::rackbeat(WebhookKind::ProductUpdated, receiver.url("/keyed"))
+        ..WebhookConfig::rackbeat(Entity::Products, receiver.url("/keyed"))
     });
     agreement.add_webhook(WebhookConfig {
         post_data: String::new(),
         ..WebhookConfig::rackbeat(
-            WebhookKind::ProductUpdated,
+            Entity::Products,
             receiver.url("/magento/code/abc?old=[OLDNUMBER]&new=[NEWNUMBER]&number=[NUMBER]"),
         )
     });
@@ -111,7 +112,7 @@ async fn keyed_template_and_merge_fields_in_the_url() {
     );
     let p = |n: &str| RecordNumber::Product(product_number(n));
     for r in keyed.iter().chain(in_url.iter()) {
-        let action = parsed(WebhookKind::ProductUpdated, r);
+        let action = parsed(Entity::Products, r);
         assert!(
             action == WebhookAction::Created(p("P-1"))
                 || action
@@ -134,12 +135,12 @@ async fn invoice_booked_sends_the_invoice_number() {
     .await;
     let agreement = sim.agreement();
     agreement.add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::InvoiceBooked,
+        Entity::Invoices,
         receiver.url("/invoices"),
     ));
     agreement.add_webhook(WebhookConfig {
         post_data: "number=[INVOICENO]&stale=[OLDNUMBER]".into(),
-        ..WebhookConfig::rackbeat(WebhookKind::InvoiceBooked, receiver.url("/keyed-invoices"))
+        ..WebhookConfig::rackbeat(Entity::Invoices, receiver.url("/keyed-invoices"))
     });
 
     let n = agreement
@@ -155,10 +156,7 @@ async fn invoice_booked_sends_the_invoice_number() {
         .expect("keyed");
     assert_eq!(keyed.body, format!("number={n}&stale=[OLDNUMBER]"));
     for r in [raw, keyed] {
-        assert_eq!(
-            parsed(WebhookKind::InvoiceBooked, r),
-            WebhookAction::InvoiceBooked(n)
-        );
+        assert_eq!(parsed(Entity::Invoices, r), WebhookAction::InvoiceBooked(n));
     }
     let invoice = agreement.invoice(n).expect("stored");
     assert_eq!(invoice.lines.len(), 1);
@@ -169,7 +167,7 @@ async fn rest_writes_fire_webhooks_too() {
     let receiver = Receiver::start().await;
     let sim = spawn_sim(|_| {}).await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::ProductUpdated,
+        Entity::Products,
         receiver.url("/p"),
     ));
     let http = reqwest::Client::new();
@@ -209,7 +207,7 @@ async fn bulk_import_fires_one_webhook_per_product() {
     let receiver = Receiver::start().await;
     let sim = spawn_sim(|_| {}).await;
     sim.agreement().add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::ProductUpdated,
+        Entity::Products,
         receiver.url("/bulk"),
     ));
 
@@ -230,10 +228,10 @@ async fn disabled_and_other_kinds_send_nothing() {
     let agreement = sim.agreement();
     agreement.add_webhook(WebhookConfig {
         is_disabled: true,
-        ..WebhookConfig::rackbeat(WebhookKind::CustomerUpdated, receiver.url("/off"))
+        ..WebhookConfig::rackbeat(Entity::Customers, receiver.url("/off"))
     });
     agreement.add_webhook(WebhookConfig::rackbeat(
-        WebhookKind::ProductUpdated,
+        Entity::Products,
         receiver.url("/products"),
     ));
 
@@ -253,7 +251,7 @@ async fn custom_headers_are_sent() {
         custom_headers: vec![("X-Webhook-Secret".into(), "s3cret".into())],
         content_type: "application/json".into(),
         post_data: r#"{"old":"[OLDNUMBER]","new":"[NEWNUMBER]"}"#.into(),
-        ..WebhookConfig::rackbeat(WebhookKind::CustomerUpdated, receiver.url("/json"))
+        ..WebhookConfig::rackbeat(Entity::Customers, receiver.url("/json"))
     });
 
     sim.agreement()
@@ -265,7 +263,7 @@ async fn custom_headers_are_sent() {
     assert_eq!(got[0].content_type.as_deref(), Some("application/json"));
     assert_eq!(got[0].body, r#"{"old":"","new":"9"}"#);
     assert_eq!(
-        parsed(WebhookKind::CustomerUpdated, &got[0]),
+        parsed(Entity::Customers, &got[0]),
         WebhookAction::Created(c(9))
     );
 }

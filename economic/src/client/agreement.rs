@@ -67,6 +67,51 @@ impl<'a> Agreement<'a> {
         self.get(&format!("/invoices/booked/{number}")).await
     }
 
+    /// `GET /customers/{n}` as JSON, exactly as e-conomic sent it (the sync engine stores it
+    /// and decodes it itself, so that one odd record fails alone).
+    pub async fn customer_json(
+        &self,
+        number: CustomerNumber,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.get(&format!("/customers/{number}")).await
+    }
+
+    /// `GET /products/{encoded n}` as JSON.
+    pub async fn product_json(
+        &self,
+        number: &ProductNumber,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.get(&product_url(number)).await
+    }
+
+    /// `GET /invoices/booked/{n}` as JSON, with lines.
+    pub async fn booked_invoice_json(
+        &self,
+        number: InvoiceNumber,
+    ) -> Result<serde_json::Value, ClientError> {
+        self.get(&format!("/invoices/booked/{number}")).await
+    }
+
+    /// One page of `/customers`, each record as JSON.
+    pub async fn customers_page_json(
+        &self,
+        skip_pages: u32,
+        page_size: u32,
+        filter: Option<&Filter>,
+    ) -> Result<Collection<serde_json::Value>, ClientError> {
+        self.page("/customers", skip_pages, page_size, filter).await
+    }
+
+    /// One page of `/products`, each record as JSON.
+    pub async fn products_page_json(
+        &self,
+        skip_pages: u32,
+        page_size: u32,
+        filter: Option<&Filter>,
+    ) -> Result<Collection<serde_json::Value>, ClientError> {
+        self.page("/products", skip_pages, page_size, filter).await
+    }
+
     /// One page of `/customers`.
     pub async fn customers_page(
         &self,

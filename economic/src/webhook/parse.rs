@@ -3,7 +3,7 @@
 
 use super::action::WebhookAction;
 use super::fields::{self, INVOICE_KEYS, NEW_KEYS, OLD_KEYS};
-use super::kind::WebhookKind;
+use crate::entity::Entity;
 use crate::numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};
 
 /// Largest body we look at (e-conomic's `postData` is at most 4000 characters before substitution).
@@ -78,7 +78,7 @@ pub enum WebhookParseError {
 /// The query string takes precedence when it carries the keys. The method is not an input:
 /// e-conomic always POSTs.
 pub fn parse(
-    kind: WebhookKind,
+    kind: Entity,
     query: Option<&str>,
     content_type: Option<&str>,
     body: &[u8],
@@ -96,8 +96,8 @@ pub fn parse(
         fields::keyed_pairs(body)
     };
     match kind {
-        WebhookKind::InvoiceBooked => parse_invoice(&query_pairs, body_pairs.as_deref(), body),
-        WebhookKind::CustomerUpdated | WebhookKind::ProductUpdated => {
+        Entity::Invoices => parse_invoice(&query_pairs, body_pairs.as_deref(), body),
+        Entity::Customers | Entity::Products => {
             let (old, new) = old_new(kind, &query_pairs, body_pairs.as_deref(), body)?;
             classify(kind, &old, &new)
         }
@@ -132,7 +132,7 @@ fn parse_invoice(
 
 /// The old and new number as decoded text, from the query, keyed body or raw body.
 fn old_new(
-    kind: WebhookKind,
+    kind: Entity,
     query_pairs: &[(String, String)],
     body_pairs: Option<&[(String, String)]>,
     body: &str,
@@ -168,7 +168,7 @@ fn old_new(
 /// Splits a raw `OLD&NEW` body. With one `&` that is the separator; with more (a product
 /// number containing `&`) the unique split into two valid numbers wins, or the symmetric split
 /// (an update of such a product); anything else is ambiguous.
-fn split_raw(kind: WebhookKind, body: &str) -> Result<(String, String), WebhookParseError> {
+fn split_raw(kind: Entity, body: &str) -> Result<(String, String), WebhookParseError> {
     let positions: Vec<usize> = body.match_indices('&').map(|(i, _)| i).collect();
     let halves = |at: usize| (fields::decode(&body[..at]), fields::decode(&body[at + 1..]));
     match positions.as_slice() {
@@ -197,7 +197,7 @@ fn split_raw(kind: WebhookKind, body: &str) -> Result<(String, String), WebhookP
     }
 }
 
-fn classify(kind: WebhookKind, old: &str, new: &str) -> Result<WebhookAction, WebhookParseError> {
+fn classify(kind: Entity, old: &str, new: &str) -> Result<WebhookAction, WebhookParseError> {
     reject_placeholder("old", old)?;
     reject_placeholder("new", new)?;
     match (old.is_empty(), new.is_empty()) {
@@ -217,12 +217,12 @@ fn classify(kind: WebhookKind, old: &str, new: &str) -> Result<WebhookAction, We
 }
 
 fn number(
-    kind: WebhookKind,
+    kind: Entity,
     field: &'static str,
     text: &str,
 ) -> Result<RecordNumber, WebhookParseError> {
     match kind {
-        WebhookKind::ProductUpdated => ProductNumber::parse(text).map(RecordNumber::Product),
+        Entity::Products => ProductNumber::parse(text).map(RecordNumber::Product),
         _ => CustomerNumber::parse(text.trim()).map(RecordNumber::Customer),
     }
     .map_err(|reason| invalid(field, text, reason))
