@@ -20,6 +20,18 @@ pub struct Connection {
     pub company_name: String,
     /// When the tenant connected (or last replaced the token).
     pub connected_at: Timestamp,
+    /// Set when e-conomic refused the token (401/403) while syncing: the tenant's sync work
+    /// waits until the tenant connects again.
+    pub paused: Option<Pause>,
+}
+
+/// Why and since when a tenant's sync work waits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pause {
+    /// When e-conomic refused the token.
+    pub since: Timestamp,
+    /// e-conomic's answer, for support.
+    pub reason: String,
 }
 
 /// Verify `grant_token` with `GET /self` and store it (encrypted), replacing any previous
@@ -47,6 +59,7 @@ pub async fn connect(
         agreement_number: info.agreement_number,
         company_name: info.company.name,
         connected_at: now,
+        paused: None,
     };
     with_db!(db, pool => sqlx::query(
         "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
@@ -56,7 +69,8 @@ pub async fn connect(
          grant_token_ciphertext = excluded.grant_token_ciphertext, \
          grant_token_nonce = excluded.grant_token_nonce, \
          agreement_number = excluded.agreement_number, company_name = excluded.company_name, \
-         connected_at = excluded.connected_at, updated_at = excluded.updated_at",
+         connected_at = excluded.connected_at, paused_at = null, pause_reason = null, \
+         updated_at = excluded.updated_at",
     )
     .bind(tenant_id)
     .bind(&ciphertext)
@@ -72,20 +86,41 @@ pub async fn connect(
 
 /// The tenant's connection, if any.
 pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Option<Connection>> {
-    let row: Option<(i64, String, Timestamp)> = with_db!(db, pool => sqlx::query_as(
-        "select agreement_number, company_name, connected_at from economic_connections \
-         where tenant_id = $1",
+    type Row = (i64, String, Timestamp, Option<Timestamp>, Option<String>);
+    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+        "select agreement_number, company_name, connected_at, paused_at, pause_reason \
+         from economic_connections where tenant_id = $1",
     )
     .bind(tenant_id)
     .fetch_optional(pool)
     .await)?;
     Ok(row.map(
-        |(agreement_number, company_name, connected_at)| Connection {
+        |(agreement_number, company_name, connected_at, paused_at, reason)| Connection {
             agreement_number,
             company_name,
             connected_at,
+            paused: paused_at.map(|since| Pause {
+                since,
+                reason: reason.unwrap_or_default(),
+            }),
         },
     ))
+}
+
+/// e-conomic refused the tenant's token while syncing: pause its sync work (no queue of the
+/// tenant is claimed) until it connects again. Pausing a paused tenant keeps the first time.
+pub async fn pause(db: &Db, tenant_id: TenantId, reason: &str, now: Timestamp) -> Result<()> {
+    with_db!(db, pool => sqlx::query(
+        "update economic_connections set paused_at = coalesce(paused_at, $2), \
+         pause_reason = coalesce(pause_reason, $3), updated_at = $2 where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .bind(now)
+    .bind(reason)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// The tenant's decrypted grant token (for the sync engine's calls), if connected.

@@ -30,6 +30,17 @@ macro_rules! with_db {
     };
 }
 
+/// Run one body inside whichever transaction `$tx` (a [`Tx`]) holds, binding `$conn` to it;
+/// use `&mut **$conn` as the executor.
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.0 {
+            $crate::db::TxInner::Sqlite($conn) => $body,
+            $crate::db::TxInner::Postgres($conn) => $body,
+        }
+    };
+}
+
 /// A cloneable handle to the database (clones share one pool).
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -57,7 +68,7 @@ impl Db {
     /// Connect to `sqlite://path?mode=rwc`, `sqlite::memory:` or `postgres://…`.
     ///
     /// SQLite files (and their parent directory) are created if missing and opened in WAL mode
-    /// with foreign keys on and a busy timeout; a background task checkpoints the log. Migrations
+    /// with foreign keys on and a busy timeout; run [`Db::checkpoint_until`] beside it. Migrations
     /// are not run; call [`Db::migrate`].
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("sqlite:") {
@@ -111,9 +122,6 @@ impl Db {
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
-        if !in_memory {
-            spawn_sqlite_checkpointer(pool.clone());
-        }
         Ok(Db {
             pool: Pool::Sqlite(pool),
         })
@@ -191,6 +199,28 @@ impl Db {
         &self.pool
     }
 
+    /// Begin a transaction that several of this crate's functions can share. On SQLite it begins
+    /// `IMMEDIATE`: it takes the write lock at once, so a transaction that reads and then writes
+    /// waits out the busy timeout instead of failing with `SQLITE_BUSY` at its first write.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("begin immediate").await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(pool.begin().await?)),
+        })
+    }
+
+    /// Checkpoint SQLite's write-ahead log every second until `stop` is cancelled (nothing to
+    /// do on PostgreSQL or in memory). The server's start-up runs it as one of its tasks.
+    pub async fn checkpoint_until(&self, stop: tokio_util::sync::CancellationToken) {
+        let Pool::Sqlite(pool) = &self.pool else {
+            return;
+        };
+        tokio::select! {
+            () = checkpoint_sqlite(pool.clone()) => {}
+            () = stop.cancelled() => {}
+        }
+    }
+
     /// Take one connection out of the pool, for a task that runs many statements back to back
     /// (the webhook writer): each one then skips the pool's checkout and health check. Give it
     /// back (drop it) when idle; it stays usable after [`Db::close`] until dropped, so check
@@ -214,27 +244,52 @@ pub(crate) enum PooledConn {
     Postgres(PoolConnection<Postgres>),
 }
 
+/// A transaction begun by [`Db::begin`]; rolled back if dropped without [`Tx::commit`].
+#[derive(Debug)]
+pub struct Tx(pub(crate) TxInner);
+
+/// What a [`Tx`] holds; crate-internal like [`Pool`].
+#[derive(Debug)]
+pub(crate) enum TxInner {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    /// Commit everything done in this transaction.
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Whether this is a PostgreSQL transaction, for the few statements that differ.
+    pub(crate) fn is_postgres(&self) -> bool {
+        matches!(self.0, TxInner::Postgres(_))
+    }
+}
+
 /// Checkpoints the SQLite log every [`SQLITE_CHECKPOINT_EVERY`] until the pool is closed.
 /// `passive` never waits for, nor blocks, readers and the writer: commits go on meanwhile.
-fn spawn_sqlite_checkpointer(pool: SqlitePool) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(SQLITE_CHECKPOINT_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            if pool.is_closed() {
-                return;
-            }
-            let checkpoint = sqlx::query("pragma wal_checkpoint(passive)")
-                .execute(&pool)
-                .await;
-            if let Err(e) = checkpoint
-                && !pool.is_closed()
-            {
-                tracing::warn!(error = %e, "SQLite checkpoint failed; retrying");
-            }
+async fn checkpoint_sqlite(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(SQLITE_CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
         }
-    });
+        let checkpoint = sqlx::query("pragma wal_checkpoint(passive)")
+            .execute(&pool)
+            .await;
+        if let Err(e) = checkpoint
+            && !pool.is_closed()
+        {
+            tracing::warn!(error = %e, "SQLite checkpoint failed; retrying");
+        }
+    }
 }
 
 #[cfg(all(test, feature = "testing"))]
@@ -248,6 +303,11 @@ mod tests {
         let db = Db::connect(&format!("sqlite://{}?mode=rwc", file.display()))
             .await
             .expect("connect");
+        let stop = tokio_util::sync::CancellationToken::new();
+        let checkpointer = tokio::spawn({
+            let (db, stop) = (db.clone(), stop.clone());
+            async move { db.checkpoint_until(stop).await }
+        });
         let Pool::Sqlite(pool) = db.pool() else {
             unreachable!("a SQLite URL gives a SQLite pool")
         };
@@ -276,6 +336,8 @@ mod tests {
             "checkpointed into the file: {} bytes",
             size()
         );
+        stop.cancel();
+        checkpointer.await.expect("checkpointer stops");
         db.close().await;
     }
 }

@@ -1,9 +1,8 @@
 //! The crate's one error type.
 //!
-//! Each variant documents the HTTP status the server should answer with ([`Error::http_status`]
-//! returns it, so `server` maps without a second table). Database and internal errors are wrapped
-//! so the cause chain can be logged, and are never shown to users: [`Error::key`] gives the UI a
-//! translation key instead of a message.
+//! Each variant documents the HTTP status it stands for; the one table that maps them is
+//! `app`'s `AppError` (what the browser and the server's error middleware see). Database and
+//! internal errors are wrapped so the cause chain can be logged, and are never shown to users.
 
 use serde::Serialize;
 
@@ -53,7 +52,7 @@ pub enum Error {
     #[error("hourly sync and webhooks cannot both be on for {entity}")]
     SettingsConflict {
         /// The entity whose two options collide.
-        entity: crate::settings::Entity,
+        entity: economic::Entity,
     },
 
     /// 422 Unprocessable Entity: e-conomic refused the agreement grant token (wrong, revoked,
@@ -70,6 +69,11 @@ pub enum Error {
     #[error("not connected to e-conomic")]
     NotConnected,
 
+    /// 409 Conflict: a sync worker's lease on a queue expired (another worker may hold it now);
+    /// the worker's writes were refused and it must stop.
+    #[error("the queue's lease was lost")]
+    LeaseLost,
+
     /// 500 Internal Server Error: the database failed; log it, never show it.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -85,49 +89,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status this error should be answered with.
-    pub fn http_status(&self) -> u16 {
-        match self {
-            Error::Invalid(_) => 422,
-            Error::EmailTaken => 409,
-            Error::InvalidCredentials => 401,
-            Error::TooManyAttempts { .. } => 429,
-            Error::NotFound | Error::InviteInvalid => 404,
-            Error::Forbidden => 403,
-            Error::InviteExpired => 410,
-            Error::SettingsConflict { .. } | Error::EconomicRejected => 422,
-            Error::EconomicUnavailable(_) => 503,
-            Error::NotConnected => 409,
-            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => 500,
-        }
-    }
-
-    /// The translation key the UI shows for this error (`app/` owns the texts).
-    pub fn key(&self) -> &'static str {
-        match self {
-            Error::Invalid(field) => field.key,
-            Error::EmailTaken => keys::EMAIL_TAKEN,
-            Error::InvalidCredentials => keys::INVALID_CREDENTIALS,
-            Error::TooManyAttempts { .. } => keys::TOO_MANY_ATTEMPTS,
-            Error::NotFound => keys::NOT_FOUND,
-            Error::Forbidden => keys::FORBIDDEN,
-            Error::InviteExpired => keys::INVITE_EXPIRED,
-            Error::InviteInvalid => keys::INVITE_INVALID,
-            Error::SettingsConflict { entity } => match entity {
-                crate::settings::Entity::Products => keys::SETTINGS_CONFLICT_PRODUCTS,
-                crate::settings::Entity::Customers => keys::SETTINGS_CONFLICT_CUSTOMERS,
-            },
-            Error::EconomicRejected => keys::ECONOMIC_REJECTED,
-            Error::EconomicUnavailable(cause) => match cause {
-                economic::ClientError::Timeout => keys::ECONOMIC_TIMED_OUT,
-                economic::ClientError::Connect(_) => keys::ECONOMIC_UNREACHABLE,
-                _ => keys::ECONOMIC_FAILING,
-            },
-            Error::NotConnected => keys::NOT_CONNECTED,
-            Error::Database(_) | Error::Migrate(_) | Error::Internal(_) => keys::INTERNAL,
-        }
-    }
-
     /// True when the database answered and refused the statement (a constraint, a value it
     /// cannot store): the same statement would fail again. False for a lost connection, a full
     /// pool or a timeout, which may pass.
@@ -145,9 +106,12 @@ impl Error {
         constraint || bad_value
     }
 
-    /// True for errors that are our fault (500): log them with their cause chain.
+    /// True for errors that are our fault: log them with their cause chain, never show them.
     pub fn is_internal(&self) -> bool {
-        self.http_status() == 500
+        matches!(
+            self,
+            Error::Database(_) | Error::Migrate(_) | Error::Internal(_)
+        )
     }
 
     /// Wrap an internal cause (an error value, or a `String` describing the problem).
@@ -172,7 +136,7 @@ impl FieldError {
     }
 }
 
-/// Every translation key `backend` can return; the UI must have a text for each.
+/// The translation keys of [`FieldError`]s; `app` maps each to its typed field problem.
 pub mod keys {
     /// Email field empty.
     pub const EMAIL_REQUIRED: &str = "error.email_required";
@@ -196,36 +160,6 @@ pub mod keys {
     pub const PASSWORD_TOO_SHORT: &str = "error.password_too_short";
     /// Password longer than 128 characters.
     pub const PASSWORD_TOO_LONG: &str = "error.password_too_long";
-    /// [`super::Error::EmailTaken`].
-    pub const EMAIL_TAKEN: &str = "error.email_taken";
-    /// [`super::Error::InvalidCredentials`].
-    pub const INVALID_CREDENTIALS: &str = "error.invalid_credentials";
-    /// [`super::Error::TooManyAttempts`].
-    pub const TOO_MANY_ATTEMPTS: &str = "error.too_many_attempts";
-    /// [`super::Error::NotFound`].
-    pub const NOT_FOUND: &str = "error.not_found";
-    /// [`super::Error::Forbidden`].
-    pub const FORBIDDEN: &str = "error.forbidden";
-    /// [`super::Error::InviteExpired`].
-    pub const INVITE_EXPIRED: &str = "error.invite_expired";
-    /// [`super::Error::InviteInvalid`].
-    pub const INVITE_INVALID: &str = "error.invite_invalid";
-    /// [`super::Error::SettingsConflict`] for products.
-    pub const SETTINGS_CONFLICT_PRODUCTS: &str = "error.settings_conflict_products";
-    /// [`super::Error::SettingsConflict`] for customers.
-    pub const SETTINGS_CONFLICT_CUSTOMERS: &str = "error.settings_conflict_customers";
-    /// [`super::Error::EconomicRejected`].
-    pub const ECONOMIC_REJECTED: &str = "error.economic_rejected";
-    /// [`super::Error::EconomicUnavailable`]: no connection could be made.
-    pub const ECONOMIC_UNREACHABLE: &str = "error.economic_unreachable";
-    /// [`super::Error::EconomicUnavailable`]: no answer within the timeout.
-    pub const ECONOMIC_TIMED_OUT: &str = "error.economic_timed_out";
-    /// [`super::Error::EconomicUnavailable`]: a server error or a rate limit.
-    pub const ECONOMIC_FAILING: &str = "error.economic_failing";
-    /// [`super::Error::NotConnected`].
-    pub const NOT_CONNECTED: &str = "error.not_connected";
-    /// Any internal error.
-    pub const INTERNAL: &str = "error.internal";
 }
 
 /// A unique constraint, named the way each database reports it.

@@ -1,5 +1,6 @@
 //! Everything the server knows, without a web framework: database access, accounts and tenancy,
-//! staff, audit log, the e-conomic connection, sync settings, webhook credentials and events. `server` and `app` call these functions; they never write SQL themselves.
+//! staff, audit log, the e-conomic connection, sync settings, webhook credentials and events,
+//! and the sync engine's data and rules (the queue, the tenant's records, the stock ledger). `server` and `app` call these functions; they never write SQL themselves.
 //!
 //! Conventions: every tenant-scoped function takes a [`TenantId`] first after the [`Db`], and
 //! another tenant's row is simply [`Error::NotFound`]. Functions that decide by time take a
@@ -17,6 +18,8 @@ mod ids;
 pub mod invites;
 mod names;
 mod password;
+pub mod queue;
+pub mod records;
 pub mod secrets;
 pub mod settings;
 pub mod staff;
@@ -29,7 +32,7 @@ pub mod webhook_credentials;
 pub mod testing;
 
 pub use accounts::Role;
-pub use db::{Conn, Db};
+pub use db::{Conn, Db, Tx};
 /// The e-conomic client crate, re-exported so `app` can name its types without a dependency of
 /// its own.
 pub use economic;

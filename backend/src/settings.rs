@@ -2,41 +2,13 @@
 //! stand-alone "invoice booked" webhook. Absent settings mean Rackbeat's starting state: hourly
 //! sync of products and customers, no webhooks.
 
-use std::fmt;
-
-use economic::WebhookKind;
+use economic::Entity;
 use serde::{Deserialize, Serialize};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
-
-/// An entity that can be synced either hourly or by webhook.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Entity {
-    /// Products ("Vare opdateret").
-    Products,
-    /// Customers ("Kunde opdateret").
-    Customers,
-}
-
-impl Entity {
-    /// `"products"` or `"customers"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Products => "products",
-            Entity::Customers => "customers",
-        }
-    }
-}
-
-impl fmt::Display for Entity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// A tenant's sync settings, as shown and saved on the Advanced Settings page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,22 +55,22 @@ impl SyncSettings {
         Ok(())
     }
 
-    /// Whether webhooks of `kind` are to be processed (the box is ticked). A stored row always
+    /// Whether webhooks of `entity` are to be processed (the box is ticked). A stored row always
     /// passed [`SyncSettings::validate`], so a ticked webhook box means hourly mode is off.
-    pub fn is_enabled(&self, kind: WebhookKind) -> bool {
-        match kind {
-            WebhookKind::ProductUpdated => self.products_webhook && !self.products_hourly,
-            WebhookKind::CustomerUpdated => self.customers_webhook && !self.customers_hourly,
-            WebhookKind::InvoiceBooked => self.invoices_webhook,
+    pub fn is_enabled(&self, entity: Entity) -> bool {
+        match entity {
+            Entity::Products => self.products_webhook && !self.products_hourly,
+            Entity::Customers => self.customers_webhook && !self.customers_hourly,
+            Entity::Invoices => self.invoices_webhook,
         }
     }
 
-    /// Why a webhook of `kind` is not processed, for the event history; `None` if it is.
-    pub fn disabled_reason(&self, kind: WebhookKind) -> Option<&'static str> {
-        let (hourly, webhook) = match kind {
-            WebhookKind::ProductUpdated => (self.products_hourly, self.products_webhook),
-            WebhookKind::CustomerUpdated => (self.customers_hourly, self.customers_webhook),
-            WebhookKind::InvoiceBooked => (false, self.invoices_webhook),
+    /// Why a webhook of `entity` is not processed, for the event history; `None` if it is.
+    pub fn disabled_reason(&self, entity: Entity) -> Option<&'static str> {
+        let (hourly, webhook) = match entity {
+            Entity::Products => (self.products_hourly, self.products_webhook),
+            Entity::Customers => (self.customers_hourly, self.customers_webhook),
+            Entity::Invoices => (false, self.invoices_webhook),
         };
         match (hourly, webhook) {
             (_, false) => Some(REASON_NOT_ACTIVATED),
@@ -175,7 +147,7 @@ mod tests {
     fn default_is_hourly_without_webhooks() {
         let s = SyncSettings::default();
         assert!(s.validate().is_ok());
-        assert!(WebhookKind::ALL.iter().all(|k| !s.is_enabled(*k)));
+        assert!(Entity::ALL.iter().all(|k| !s.is_enabled(*k)));
     }
 
     #[test]
@@ -197,9 +169,9 @@ mod tests {
             ..SyncSettings::default()
         };
         assert!(live.validate().is_ok());
-        assert!(live.is_enabled(WebhookKind::ProductUpdated));
-        assert!(live.is_enabled(WebhookKind::InvoiceBooked));
-        assert!(!live.is_enabled(WebhookKind::CustomerUpdated));
-        assert!(live.disabled_reason(WebhookKind::CustomerUpdated).is_some());
+        assert!(live.is_enabled(Entity::Products));
+        assert!(live.is_enabled(Entity::Invoices));
+        assert!(!live.is_enabled(Entity::Customers));
+        assert!(live.disabled_reason(Entity::Customers).is_some());
     }
 }

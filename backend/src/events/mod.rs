@@ -1,15 +1,18 @@
-//! Received webhook events (F8, F9, F15): stored durably before e-conomic gets its 2xx, listed
-//! newest first with keyset pagination on the id.
+//! Received webhook events (F8, F9, F15): stored durably before e-conomic gets its 2xx, worked
+//! off by the sync engine ([`crate::queue`]), listed newest first with keyset pagination on the
+//! id.
 
 use std::fmt;
 use std::str::FromStr;
 
-use economic::{WebhookAction, WebhookKind};
+use economic::{Entity, WebhookAction};
 use serde::{Deserialize, Serialize};
 
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
+use crate::records::RecordChange;
+use crate::records::invoices::InvoiceChange;
 use crate::timestamp::Timestamp;
 
 mod store;
@@ -50,13 +53,39 @@ impl FromStr for EventId {
     }
 }
 
+/// What applying an event did, stored with it and shown in the event history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// A customer or product was re-fetched and applied.
+    Record {
+        /// The number it had before, when this event (or one folded into it) renumbered it.
+        renumbered_from: Option<String>,
+        /// What changed locally.
+        change: RecordChange,
+    },
+    /// The record was fetched after this event arrived, so the change it announced is in
+    /// already: no call needed.
+    UpToDate,
+    /// Folded into another event of the same record, which did the work.
+    Coalesced {
+        /// That event.
+        into: EventId,
+    },
+    /// A booked invoice was fetched and stored (or had been).
+    Invoice {
+        /// What storing it did.
+        change: InvoiceChange,
+    },
+}
+
 /// Where an event is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
     /// Stored, not yet processed.
     Received,
-    /// Waiting in the job queue.
+    /// Back in the queue: replayed by hand, or taken up again after its worker stopped.
     Queued,
     /// A worker is applying it.
     Processing,
@@ -111,7 +140,7 @@ impl EventStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     /// The URL's kind.
-    pub kind: WebhookKind,
+    pub kind: Entity,
     /// `Received`, `Ignored` or `Rejected`.
     pub status: EventStatus,
     /// The parsed action; `None` when rejected.
@@ -134,7 +163,7 @@ pub struct Event {
     /// Its id.
     pub id: EventId,
     /// The URL's kind.
-    pub kind: WebhookKind,
+    pub kind: Entity,
     /// Its status.
     pub status: EventStatus,
     /// The parsed action; `None` when rejected.
@@ -151,10 +180,20 @@ pub struct Event {
     pub raw_query: Option<String>,
     /// The body, lossily decoded as UTF-8 for display.
     pub raw_body: String,
-    /// Why it was ignored, rejected or failed.
+    /// Why it was ignored or rejected.
     pub reason: Option<String>,
     /// When the request arrived.
     pub received_at: Timestamp,
+    /// Application attempts so far.
+    pub attempts: i64,
+    /// When a failed event runs again.
+    pub next_attempt_at: Option<Timestamp>,
+    /// The last attempt's error (failed, dead, or taken up again).
+    pub last_error: Option<String>,
+    /// What applying it did (processed events).
+    pub outcome: Option<Outcome>,
+    /// When it was processed.
+    pub processed_at: Option<Timestamp>,
 }
 
 /// The tenant's events, newest first, at most `limit` (capped at 500), older than `before` if
@@ -202,7 +241,56 @@ pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
 }
 
 const SELECT: &str = "select id, kind, status, action, old_number, new_number, invoice_number, \
-    content_type, raw_query, raw_body, reason, received_at from webhook_events";
+    content_type, raw_query, raw_body, reason, received_at, attempts, next_attempt_at, \
+    last_error, outcome, processed_at from webhook_events";
+
+/// How many of the tenant's events are in each status (tests, benchmarks, dashboards).
+pub async fn count_by_status(
+    db: &Db,
+    tenant_id: TenantId,
+) -> Result<std::collections::HashMap<EventStatus, i64>> {
+    let rows: Vec<(String, i64)> = with_db!(db, pool => sqlx::query_as(
+        "select status, count(*) from webhook_events where tenant_id = $1 group by status",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|(status, n)| Ok((EventStatus::from_db(&status)?, n)))
+        .collect()
+}
+
+/// One attempt to apply an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct AttemptRecord {
+    /// Which attempt (1 = the first).
+    pub attempt: i64,
+    /// The worker that made it.
+    pub worker: String,
+    /// When its batch started.
+    pub started_at: Timestamp,
+    /// When its batch finished.
+    pub finished_at: Timestamp,
+    /// `processed`, `failed`, `dead` or `paused`.
+    pub outcome: String,
+    /// The error, if it failed.
+    pub error: Option<String>,
+    /// e-conomic calls made by its batch.
+    pub api_calls: i64,
+}
+
+/// The attempts of the tenant's event `id`, first first.
+pub async fn attempts(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Vec<AttemptRecord>> {
+    let rows = with_db!(db, pool => sqlx::query_as(
+        "select attempt, worker, started_at, finished_at, outcome, error, api_calls \
+         from event_attempts where tenant_id = $1 and event_id = $2 order by id",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows)
+}
 
 #[derive(sqlx::FromRow)]
 struct DbEvent {
@@ -218,11 +306,25 @@ struct DbEvent {
     raw_body: Vec<u8>,
     reason: Option<String>,
     received_at: Timestamp,
+    attempts: i64,
+    next_attempt_at: i64,
+    last_error: Option<String>,
+    outcome: Option<String>,
+    processed_at: Option<Timestamp>,
 }
 
 impl DbEvent {
     fn into_event(self) -> Result<Event> {
-        let kind = self.kind.parse::<WebhookKind>().map_err(Error::internal)?;
+        let kind = Entity::from_slug(&self.kind).ok_or_else(|| {
+            Error::internal(format!("unknown entity {:?} in database", self.kind))
+        })?;
+        let outcome = self
+            .outcome
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(Error::internal)?;
+        let status = EventStatus::from_db(&self.status)?;
         let action = self
             .action
             .as_deref()
@@ -232,7 +334,7 @@ impl DbEvent {
         Ok(Event {
             id: self.id,
             kind,
-            status: EventStatus::from_db(&self.status)?,
+            status,
             action,
             old_number: self.old_number,
             new_number: self.new_number,
@@ -242,6 +344,12 @@ impl DbEvent {
             raw_body: String::from_utf8_lossy(&self.raw_body).into_owned(),
             reason: self.reason,
             received_at: self.received_at,
+            attempts: self.attempts,
+            next_attempt_at: (status == EventStatus::Failed)
+                .then_some(Timestamp::from_millis(self.next_attempt_at)),
+            last_error: self.last_error,
+            outcome,
+            processed_at: self.processed_at,
         })
     }
 }

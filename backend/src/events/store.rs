@@ -60,14 +60,15 @@ pub async fn ingest_batch(
 
 /// The columns, in the order both inserts list them.
 const COLUMNS: &str = "tenant_id, kind, status, action, old_number, new_number, invoice_number, \
-    content_type, raw_query, raw_body, reason, received_at";
+    content_type, raw_query, raw_body, reason, received_at, record_key";
 
 async fn insert_postgres(conn: &mut PgConnection, rows: &[Row<'_>]) -> sqlx::Result<Vec<EventId>> {
     let sql = format!(
         "insert into webhook_events ({COLUMNS}, created_at, updated_at) \
          select {COLUMNS}, received_at, received_at \
          from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
-                     $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[], $12::bigint[]) \
+                     $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[], $12::bigint[], \
+                     $13::text[]) \
               as e({COLUMNS}) \
          returning id"
     );
@@ -95,12 +96,13 @@ async fn insert_postgres(conn: &mut PgConnection, rows: &[Row<'_>]) -> sqlx::Res
                 .map(|r| r.event.received_at.as_millis())
                 .collect::<Vec<_>>(),
         )
+        .bind(column(|r| r.record_key.as_deref()))
         // A single statement commits on its own: no begin/commit round trips.
         .fetch_all(conn)
         .await
 }
 
-/// Rows per SQLite statement (12 parameters each; SQLite allows 32,766 parameters).
+/// Rows per SQLite statement (15 parameters each; SQLite allows 32,766 parameters).
 const SQLITE_ROWS_PER_STATEMENT: usize = 1000;
 
 async fn insert_sqlite(
@@ -128,6 +130,7 @@ async fn insert_sqlite(
                 .push_bind(row.event.raw_body.as_slice())
                 .push_bind(row.event.reason.as_deref())
                 .push_bind(row.event.received_at)
+                .push_bind(row.record_key.as_deref())
                 .push_bind(row.event.received_at)
                 .push_bind(row.event.received_at);
         });
@@ -148,6 +151,8 @@ struct Row<'a> {
     old_number: Option<String>,
     new_number: Option<String>,
     invoice_number: Option<String>,
+    /// The record the sync engine re-fetches: the number, the new one of a renumbering.
+    record_key: Option<String>,
     event: &'a NewEvent,
 }
 
@@ -169,8 +174,13 @@ impl<'a> Row<'a> {
             Some(WebhookAction::Deleted(n)) => (Some(n.to_string()), None, None),
             Some(WebhookAction::InvoiceBooked(n)) => (None, None, Some(n.to_string())),
         };
+        let record_key = new_number
+            .clone()
+            .or_else(|| old_number.clone())
+            .or_else(|| invoice_number.clone());
         Ok(Row {
             tenant_id,
+            record_key,
             kind: event.kind.as_str(),
             status: event.status.as_str(),
             action,

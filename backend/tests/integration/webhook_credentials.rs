@@ -3,12 +3,12 @@
 
 use backend::webhook_credentials::{self as creds, GRACE_PERIOD};
 use backend::{Keys, TenantId, db_test};
-use economic::WebhookKind;
+use economic::Entity;
 use time::Duration;
 
 use crate::helpers::*;
 
-const KIND: WebhookKind = WebhookKind::ProductUpdated;
+const KIND: Entity = Entity::Products;
 
 db_test!(the_url_token_is_stable_and_verifies, |db| async move {
     let keys = Keys::generate();
@@ -35,7 +35,7 @@ db_test!(the_url_token_is_stable_and_verifies, |db| async move {
             .await
             .expect("verify")
     );
-    let other_kind = WebhookKind::CustomerUpdated;
+    let other_kind = Entity::Customers;
     assert!(
         !creds::verify(&db, &keys, acme.tenant_id, other_kind, &token, t0())
             .await
@@ -117,7 +117,7 @@ db_test!(
                 .expect("v")
         );
         // Other kinds are untouched.
-        let customers = creds::url_token(&db, &keys, tenant, WebhookKind::CustomerUpdated).await;
+        let customers = creds::url_token(&db, &keys, tenant, Entity::Customers).await;
         assert!(customers.is_ok());
     }
 );

@@ -3,14 +3,14 @@
 
 use backend::events::{self, EventId, EventStatus, NewEvent};
 use backend::{Error, db_test};
-use economic::{ProductNumber, RecordNumber, WebhookAction, WebhookKind};
+use economic::{Entity, ProductNumber, RecordNumber, WebhookAction};
 
 use crate::helpers::*;
 
 fn product_event(old: &str, new: &str) -> NewEvent {
     let number = |n: &str| RecordNumber::Product(ProductNumber::parse(n).expect("number"));
     NewEvent {
-        kind: WebhookKind::ProductUpdated,
+        kind: Entity::Products,
         status: EventStatus::Received,
         action: Some(WebhookAction::Renumbered {
             old: number(old),
@@ -34,7 +34,7 @@ db_test!(ingest_then_get_round_trips, |db| async move {
     let event = events::get(&db, acme.tenant_id, id).await.expect("get");
 
     assert_eq!(event.id, id);
-    assert_eq!(event.kind, WebhookKind::ProductUpdated);
+    assert_eq!(event.kind, Entity::Products);
     assert_eq!(event.status, EventStatus::Received);
     assert_eq!(event.action, new.action);
     assert_eq!(event.old_number.as_deref(), Some("1001"));
