@@ -1,0 +1,195 @@
+//! One module per kind of job: [`records`] applies customer and product events, [`invoices`]
+//! booked-invoice events; [`fetch`] is how records are read from e-conomic in bulk.
+
+pub mod fetch;
+pub mod invoices;
+pub mod records;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use backend::queue::{self, Attempt, Claim, Done, Lease};
+use backend::{Timestamp, connection};
+use economic::{ClientError, Entity};
+
+use crate::environment::Environment;
+
+/// Run one claimed batch to the end: every job finishes processed, failed or dead (or goes
+/// back in the queue when the tenant's access is paused).
+pub async fn run(env: &Environment, worker: &str, claim: &Claim) -> backend::Result<()> {
+    let started_at = Timestamp::now();
+    let lease = &claim.lease;
+    let Some(grant_token) = connection::grant_token(&env.db, &env.keys, lease.tenant_id).await?
+    else {
+        // Disconnected since the claim: nothing can be fetched; wait for a new connection.
+        let done = paused(claim, "not connected to e-conomic");
+        return finish(env, worker, lease, started_at, 0, &done).await;
+    };
+    let ctx = Ctx {
+        env,
+        worker,
+        lease,
+        agreement: env.economic.agreement(grant_token.expose()),
+        calls: AtomicU32::new(0),
+        started_at,
+    };
+    let outcome = match lease.entity {
+        Entity::Customers | Entity::Products => records::run(&ctx, &claim.jobs).await,
+        Entity::Invoices => invoices::run(&ctx, &claim.jobs).await,
+    };
+    match outcome {
+        Err(JobError::Unauthorized(reason)) => {
+            tracing::warn!(tenant = %lease.tenant_id, reason, "e-conomic refused the grant token; pausing the tenant");
+            connection::pause(&env.db, lease.tenant_id, &reason, Timestamp::now()).await?;
+            let done = paused(claim, &reason);
+            finish(env, worker, lease, started_at, ctx.calls(), &done).await
+        }
+        Err(JobError::Backend(e)) => Err(e),
+        Ok(()) => Ok(()),
+    }
+}
+
+/// What a job run needs: the environment, the lease, the tenant's e-conomic agreement, and a
+/// count of the calls made.
+pub struct Ctx<'a> {
+    env: &'a Environment,
+    worker: &'a str,
+    lease: &'a Lease,
+    agreement: economic::Agreement<'a>,
+    calls: AtomicU32,
+    started_at: Timestamp,
+}
+
+impl Ctx<'_> {
+    /// Count one e-conomic call (every call the job makes goes through here first).
+    fn call(&self) -> &economic::Agreement<'_> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        &self.agreement
+    }
+
+    fn calls(&self) -> u32 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// How a failed job ends: retried later, or dead after its last attempt.
+    fn retry_or_dead(&self, job: &queue::Job, failure: &Failure) -> Done {
+        let retry_after = match failure {
+            Failure::Retryable { retry_after, .. } => *retry_after,
+            Failure::Permanent(_) => {
+                return Done::Dead {
+                    error: failure.message(),
+                };
+            }
+        };
+        match self.env.config.retry.delay(job.attempts, retry_after) {
+            Some(delay) => Done::Retry {
+                error: failure.message(),
+                at: Timestamp::now() + time::Duration::try_from(delay).unwrap_or_default(),
+            },
+            None => Done::Dead {
+                error: format!("{} (after {} attempts)", failure.message(), job.attempts),
+            },
+        }
+    }
+
+    /// Commit how these jobs ended (with no record writes), fenced by the lease.
+    async fn finish(&self, done: &[(backend::events::EventId, Done)]) -> backend::Result<()> {
+        finish(
+            self.env,
+            self.worker,
+            self.lease,
+            self.started_at,
+            self.calls(),
+            done,
+        )
+        .await
+    }
+}
+
+async fn finish(
+    env: &Environment,
+    worker: &str,
+    lease: &Lease,
+    started_at: Timestamp,
+    api_calls: u32,
+    done: &[(backend::events::EventId, Done)],
+) -> backend::Result<()> {
+    let now = Timestamp::now();
+    let mut tx = env.db.begin().await?;
+    queue::fence(&mut tx, lease, now, env.lease()).await?;
+    let attempt = Attempt {
+        worker,
+        started_at,
+        finished_at: now,
+        api_calls,
+    };
+    queue::finish(&mut tx, lease, &attempt, done).await?;
+    tx.commit().await
+}
+
+fn paused(claim: &Claim, reason: &str) -> Vec<(backend::events::EventId, Done)> {
+    claim
+        .jobs
+        .iter()
+        .map(|j| {
+            let reason = reason.to_owned();
+            (j.id, Done::Paused { reason })
+        })
+        .collect()
+}
+
+/// Why fetching a record failed, as the retry policy sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// It may work later (5xx, 429, a timeout, a broken connection).
+    Retryable {
+        /// What went wrong.
+        error: String,
+        /// What e-conomic asked us to wait (429).
+        retry_after: Option<Duration>,
+    },
+    /// It will not work as it is (another 4xx, a response we cannot decode).
+    Permanent(String),
+}
+
+impl Failure {
+    fn message(&self) -> String {
+        match self {
+            Failure::Retryable { error, .. } | Failure::Permanent(error) => error.clone(),
+        }
+    }
+}
+
+/// A job that cannot go on: the tenant's token was refused, or the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    /// 401/403 from e-conomic: the grant token was revoked; the tenant's work pauses.
+    #[error("e-conomic refused the grant token: {0}")]
+    Unauthorized(String),
+    /// The database (or a lost lease).
+    #[error(transparent)]
+    Backend(#[from] backend::Error),
+}
+
+/// Sort a client error: `Ok(None)` for 404 (the record is gone), `Err` when the whole job must
+/// stop (401/403), otherwise the failure of this record.
+fn classify(error: ClientError) -> Result<Option<Failure>, JobError> {
+    let message = error.to_string();
+    Ok(Some(match error {
+        ClientError::NotFound(_) => return Ok(None),
+        ClientError::Unauthorized { .. } => return Err(JobError::Unauthorized(message)),
+        ClientError::RateLimited { retry_after } => Failure::Retryable {
+            error: message,
+            retry_after,
+        },
+        ClientError::Server { .. } | ClientError::Timeout | ClientError::Connect(_) => {
+            Failure::Retryable {
+                error: message,
+                retry_after: None,
+            }
+        }
+        ClientError::Rejected { .. } | ClientError::Decode(_) | ClientError::InvalidRequest(_) => {
+            Failure::Permanent(message)
+        }
+    }))
+}

@@ -1,0 +1,19 @@
+//! The sync engine's runtime (F10, F11, F13, F21): workers that claim a tenant's queue of one
+//! entity, re-fetch the announced records from e-conomic (the webhook is only a hint) and apply
+//! them to the tenant's data. The data and rules live in `backend` ([`backend::queue`],
+//! [`backend::records`]); this crate is the loop around them.
+//!
+//! A webhook, end to end: `server`'s route stores it and rings the [`backend::queue::Signal`]
+//! → [`runner::Worker`] wakes and claims the queue → [`jobs::run`] groups the events by record
+//! and fetches them ([`jobs::fetch`]) → the records are upserted and the events finished in one
+//! fenced transaction.
+
+pub mod environment;
+pub mod jobs;
+pub mod listener;
+pub mod retry;
+pub mod runner;
+
+pub use environment::{Environment, WorkerConfig};
+pub use retry::RetryPolicy;
+pub use runner::{Worker, run_pending_jobs};

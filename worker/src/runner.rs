@@ -1,0 +1,133 @@
+//! The worker loop: claim a queue, run its batch while a heartbeat keeps the lease, give the
+//! lease back; when there is nothing to do, sleep until ingest rings or the poll interval ends.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use backend::queue::{self, Claim};
+use backend::{Error, Timestamp};
+use tokio_util::sync::CancellationToken;
+
+use crate::environment::Environment;
+use crate::jobs;
+
+/// One worker: claims one queue at a time.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    env: Environment,
+    id: String,
+}
+
+/// Makes worker ids unique within the process; the process id and a random suffix make them
+/// unique across processes (a reused id could steal a live twin's claims).
+static NEXT: AtomicU64 = AtomicU64::new(1);
+
+impl Worker {
+    /// A worker with a fresh, unique id.
+    pub fn new(env: Environment) -> Worker {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let id = format!(
+            "{}-{}-{n}-{:04x}",
+            hostname(),
+            std::process::id(),
+            rand::random::<u16>()
+        );
+        Worker { env, id }
+    }
+
+    /// This worker's id, as recorded in attempts.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Work until `stop` is cancelled. A batch in progress then gets
+    /// [`crate::WorkerConfig::shutdown_grace`] to finish; what it has not finished goes back in
+    /// the queue for another worker.
+    pub async fn run(self, stop: CancellationToken) {
+        tracing::info!(worker = %self.id, "worker started");
+        while !stop.is_cancelled() {
+            match self.run_once(&stop).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::error!(worker = %self.id, error = ?e, "worker failed"),
+            }
+            tokio::select! {
+                () = stop.cancelled() => break,
+                () = self.env.signal.notified() => {}
+                () = tokio::time::sleep(self.env.config.poll) => {}
+            }
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// Claim one queue and run its batch. Returns whether there was work.
+    pub async fn run_once(&self, stop: &CancellationToken) -> backend::Result<bool> {
+        let env = &self.env;
+        let claimed = queue::claim(
+            &env.db,
+            &self.id,
+            Timestamp::now(),
+            env.lease(),
+            env.config.batch,
+        )
+        .await?;
+        let Some(claim) = claimed else {
+            return Ok(false);
+        };
+        let outcome = self.run_claim(&claim, stop).await;
+        // Always given back: what the batch finished is committed, the rest is requeued.
+        let released = queue::release(&env.db, &claim.lease, Timestamp::now()).await;
+        match outcome {
+            Err(Error::LeaseLost) => {
+                tracing::warn!(worker = %self.id, tenant = %claim.lease.tenant_id,
+                    entity = %claim.lease.entity, "lease lost; another worker takes over");
+            }
+            other => other?,
+        }
+        released?;
+        Ok(true)
+    }
+
+    /// The batch, beside a heartbeat that renews the lease every third of its length; whichever
+    /// ends first ends both (a lost lease cancels the batch at its next await).
+    async fn run_claim(&self, claim: &Claim, stop: &CancellationToken) -> backend::Result<()> {
+        let env = &self.env;
+        let heartbeat = async {
+            loop {
+                tokio::time::sleep(env.config.lease / 3).await;
+                queue::renew(&env.db, &claim.lease, Timestamp::now(), env.lease()).await?;
+            }
+        };
+        let deadline = async {
+            stop.cancelled().await;
+            tokio::time::sleep(env.config.shutdown_grace).await;
+        };
+        tokio::select! {
+            done = jobs::run(env, &self.id, claim) => done,
+            lost = heartbeat => lost,
+            () = deadline => {
+                tracing::warn!(worker = %self.id, "stopping mid-batch; the rest goes back in the queue");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Run every job that is due now, one batch at a time, until none is left (tests, and the
+/// benchmark's single-shot mode). Returns how many batches ran.
+pub async fn run_pending_jobs(env: &Environment) -> backend::Result<usize> {
+    let worker = Worker::new(env.clone());
+    let never = CancellationToken::new();
+    let mut batches = 0;
+    while worker.run_once(&never).await? {
+        batches += 1;
+    }
+    Ok(batches)
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "worker".to_owned())
+}

@@ -1,0 +1,172 @@
+//! A connected tenant on a fresh simulator, events stored as the webhook endpoint stores them,
+//! and the queue drained on demand.
+
+use std::time::Duration;
+
+use backend::events::{self, EventStatus, NewEvent};
+use backend::queue::Signal;
+use backend::settings::{self, SyncSettings};
+use backend::{Db, Keys, TenantId, Timestamp, connection};
+use economic::{CustomerNumber, Entity, ProductNumber, RecordNumber, WebhookAction};
+use economic_sim::{SimConfig, SimHandle, Simulator};
+use worker::{Environment, RetryPolicy, WorkerConfig};
+
+/// One tenant connected to its own simulator, with every webhook switched on.
+pub struct Harness {
+    pub db: Db,
+    pub sim: SimHandle,
+    pub env: Environment,
+    pub tenant: TenantId,
+}
+
+impl Harness {
+    /// A simulator with `customers` and `products` seeded, and a connected tenant.
+    pub async fn new(db: &Db, customers: usize, products: usize) -> Harness {
+        let sim = Simulator::start(SimConfig {
+            customers,
+            products,
+            ..SimConfig::default()
+        })
+        .await
+        .expect("simulator starts");
+        let keys = Keys::generate();
+        let mut config = economic::ClientConfig::new(sim.base_url(), "demo");
+        config.timeout = Duration::from_secs(2);
+        let economic = economic::Client::new(config).expect("client");
+        let tenant = backend::testing::owner(db, "acme").await.tenant_id;
+        connection::connect(db, &keys, &economic, tenant, "demo", Timestamp::now())
+            .await
+            .expect("connects to the simulator");
+        let live = SyncSettings {
+            products_hourly: false,
+            customers_hourly: false,
+            products_webhook: true,
+            customers_webhook: true,
+            invoices_webhook: true,
+        };
+        settings::save(db, tenant, &live, Timestamp::now())
+            .await
+            .expect("settings");
+        let env = Environment {
+            db: db.clone(),
+            keys,
+            economic,
+            signal: Signal::default(),
+            config: WorkerConfig {
+                poll: Duration::from_millis(20),
+                retry: RetryPolicy {
+                    base: Duration::from_millis(1),
+                    cap: Duration::from_millis(5),
+                    max_attempts: 3,
+                },
+                ..WorkerConfig::default()
+            },
+        };
+        Harness {
+            db: db.clone(),
+            sim,
+            env,
+            tenant,
+        }
+    }
+
+    /// Store an event as the webhook endpoint does (`received`).
+    pub async fn event(&self, kind: Entity, action: WebhookAction) -> events::EventId {
+        events::ingest(&self.db, self.tenant, &received(kind, action))
+            .await
+            .expect("ingest")
+    }
+
+    /// A "product updated" webhook for `number` (created if `created`).
+    pub async fn product_event(&self, number: &str) -> events::EventId {
+        let n = RecordNumber::Product(product(number));
+        self.event(Entity::Products, WebhookAction::Updated(n))
+            .await
+    }
+
+    /// A "customer updated" webhook for `number`.
+    pub async fn customer_event(&self, number: i64) -> events::EventId {
+        let n = RecordNumber::Customer(customer(number));
+        self.event(Entity::Customers, WebhookAction::Updated(n))
+            .await
+    }
+
+    /// Drain the queue: run every batch that is due now.
+    pub async fn run(&self) -> usize {
+        worker::run_pending_jobs(&self.env).await.expect("jobs run")
+    }
+
+    /// Drain the queue, waiting out retries, until no event waits (at most `for_at_most`).
+    pub async fn run_until_settled(&self, for_at_most: Duration) {
+        let deadline = std::time::Instant::now() + for_at_most;
+        loop {
+            self.run().await;
+            let counts = events::count_by_status(&self.db, self.tenant)
+                .await
+                .expect("count");
+            let waiting: i64 = [
+                EventStatus::Received,
+                EventStatus::Queued,
+                EventStatus::Failed,
+            ]
+            .iter()
+            .filter_map(|s| counts.get(s))
+            .sum();
+            if waiting == 0 || std::time::Instant::now() > deadline {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    /// How many of the tenant's events are in `status`.
+    pub async fn count(&self, status: EventStatus) -> i64 {
+        let counts = events::count_by_status(&self.db, self.tenant)
+            .await
+            .expect("count");
+        counts.get(&status).copied().unwrap_or(0)
+    }
+
+    /// The simulator's product numbers, in order.
+    pub fn sim_products(&self) -> Vec<ProductNumber> {
+        self.sim
+            .agreement()
+            .read(|d| d.products.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// The simulator's customer numbers, in order.
+    pub fn sim_customers(&self) -> Vec<CustomerNumber> {
+        self.sim
+            .agreement()
+            .read(|d| d.customers.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// REST calls the tenant's agreement has received so far.
+    pub fn calls(&self) -> u64 {
+        self.sim.agreement().calls()
+    }
+}
+
+/// A `received` event as the webhook endpoint stores it.
+pub fn received(kind: Entity, action: WebhookAction) -> NewEvent {
+    NewEvent {
+        kind,
+        status: EventStatus::Received,
+        action: Some(action),
+        content_type: Some(economic::CONTENT_TYPE.to_owned()),
+        raw_query: None,
+        raw_body: Vec::new(),
+        reason: None,
+        received_at: Timestamp::now(),
+    }
+}
+
+pub fn product(number: &str) -> ProductNumber {
+    ProductNumber::parse(number).expect("product number")
+}
+
+pub fn customer(number: i64) -> CustomerNumber {
+    CustomerNumber::new(number).expect("customer number")
+}
