@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use backend::settings::{self, SyncSettings};
 use backend::testing::{Backend, TestDb};
 use backend::{Keys, Timestamp, webhook_credentials};
-use economic::WebhookKind;
+use economic::Entity;
 use economic_sim::{SimConfig, Simulator, WebhookConfig};
 use tokio::net::TcpListener;
 
@@ -94,7 +94,7 @@ async fn bench(backend: Backend, name: &str) {
     settings::save(&db, tenant, &live, Timestamp::now())
         .await
         .expect("settings");
-    let kind = WebhookKind::ProductUpdated;
+    let kind = Entity::Products;
     let token = webhook_credentials::url_token(&db, &keys, tenant, kind)
         .await
         .expect("token");
@@ -259,7 +259,7 @@ async fn post(client: &reqwest::Client, url: &str, worker: usize, i: u64) -> boo
     let body = format!("W{worker}-{i}&W{worker}-{i}");
     client
         .post(url)
-        .header("content-type", economic::webhook::CONTENT_TYPE)
+        .header("content-type", economic::CONTENT_TYPE)
         .body(body)
         .send()
         .await

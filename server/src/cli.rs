@@ -1,5 +1,5 @@
-//! The command line: `serve` (also what runs without a subcommand, as `cargo leptos` starts it)
-//! and `migrate`.
+//! The command line: `serve` (also what runs without a subcommand, as `cargo leptos` starts it),
+//! `worker` (sync workers without the web server) and `migrate`.
 
 use std::process::ExitCode;
 
@@ -20,8 +20,11 @@ struct Cli {
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the web server (migrates the database first).
+    /// Run the web server, with sync workers unless `--no-worker` (migrates the database first).
     Serve(Config),
+    /// Run sync workers only, without the web server (any number of processes may share one
+    /// PostgreSQL database).
+    Worker(Config),
     /// Apply database migrations and exit.
     Migrate {
         /// Database URL.
@@ -59,6 +62,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match command {
             Command::Serve(config) => serve(config).await,
+            Command::Worker(config) => crate::startup::run_workers(config, shutdown_signal()).await,
             Command::Migrate { database_url } => migrate(&database_url).await,
         }
     });

@@ -80,6 +80,74 @@ pub struct Config {
     /// Demo mode: where the bundled e-conomic simulator listens.
     #[arg(long, env = "SIM_ADDR", default_value = "127.0.0.1:3100")]
     pub sim_addr: SocketAddr,
+
+    /// Serve without sync workers (run them elsewhere with `server worker`).
+    #[arg(long, env = "NO_WORKER", default_value_t = false)]
+    pub no_worker: bool,
+
+    /// The sync engine's settings.
+    #[command(flatten)]
+    pub workers: WorkerArgs,
+}
+
+/// The sync engine's settings (`serve` and `worker`).
+#[derive(Args, Clone, Debug)]
+pub struct WorkerArgs {
+    /// Sync workers in this process; each applies one tenant's queue of one entity at a time.
+    #[arg(long = "workers", env = "WORKERS", default_value_t = 2)]
+    pub count: usize,
+
+    /// Seconds a worker's claim on a queue lasts without a heartbeat; a crashed worker's
+    /// events wait this long before another worker takes them.
+    #[arg(
+        long = "worker-lease-secs",
+        env = "WORKER_LEASE_SECS",
+        default_value_t = 60
+    )]
+    pub lease_secs: u64,
+
+    /// Milliseconds an idle worker sleeps when no notification arrives (due retries are found
+    /// then).
+    #[arg(
+        long = "worker-poll-ms",
+        env = "WORKER_POLL_MS",
+        default_value_t = 2000
+    )]
+    pub poll_ms: u64,
+
+    /// Most events one worker takes at once (a larger backlog is several batches).
+    #[arg(long = "worker-batch", env = "WORKER_BATCH", default_value_t = 20_000)]
+    pub batch: u32,
+
+    /// Milliseconds before the first retry of a failed event; each further failure doubles it.
+    #[arg(long, env = "RETRY_BASE_MS", default_value_t = 10_000)]
+    pub retry_base_ms: u64,
+
+    /// The longest wait between two attempts, in seconds.
+    #[arg(long, env = "RETRY_CAP_SECS", default_value_t = 3600)]
+    pub retry_cap_secs: u64,
+
+    /// Attempts before an event is dead (replayable by hand).
+    #[arg(long, env = "RETRY_MAX_ATTEMPTS", default_value_t = 12)]
+    pub retry_max_attempts: u32,
+}
+
+impl WorkerArgs {
+    /// As the `worker` crate takes it.
+    pub fn config(&self) -> worker::WorkerConfig {
+        worker::WorkerConfig {
+            workers: self.count,
+            lease: std::time::Duration::from_secs(self.lease_secs.max(1)),
+            poll: std::time::Duration::from_millis(self.poll_ms.max(10)),
+            batch: self.batch.max(1),
+            retry: worker::RetryPolicy {
+                base: std::time::Duration::from_millis(self.retry_base_ms),
+                cap: std::time::Duration::from_secs(self.retry_cap_secs),
+                max_attempts: self.retry_max_attempts.max(1),
+            },
+            ..worker::WorkerConfig::default()
+        }
+    }
 }
 
 /// A configuration problem found at start-up.

@@ -65,11 +65,11 @@ impl ExpiredDeletion for Store {
 }
 
 /// The session layer: HttpOnly, SameSite=Lax, Secure when served over HTTPS, 12 hours of
-/// inactivity. Also starts a task that deletes expired sessions.
+/// inactivity; and its store, for start-up to run [`delete_expired_until`] on.
 pub async fn layer(
     db: &backend::Db,
     secure: bool,
-) -> Result<SessionManagerLayer<Store>, crate::startup::Error> {
+) -> Result<(SessionManagerLayer<Store>, Store), crate::startup::Error> {
     let store = match (db.sqlite_pool(), db.pg_pool()) {
         (Some(pool), _) => {
             let store = SqliteStore::new(pool.clone());
@@ -87,15 +87,24 @@ pub async fn layer(
             ));
         }
     };
-    tokio::spawn(
-        store
-            .clone()
-            .continuously_delete_expired(tokio::time::Duration::from_secs(3600)),
-    );
-    Ok(SessionManagerLayer::new(store)
+    let layer = SessionManagerLayer::new(store.clone())
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
-        .with_expiry(Expiry::OnInactivity(Duration::hours(12))))
+        .with_expiry(Expiry::OnInactivity(Duration::hours(12)));
+    Ok((layer, store))
+}
+
+/// Delete expired sessions every hour until `stop`.
+pub async fn delete_expired_until(store: Store, stop: tokio_util::sync::CancellationToken) {
+    let every = tokio::time::Duration::from_secs(3600);
+    tokio::select! {
+        ended = store.continuously_delete_expired(every) => {
+            if let Err(e) = ended {
+                tracing::error!(error = %e, "deleting expired sessions failed");
+            }
+        }
+        () = stop.cancelled() => {}
+    }
 }

@@ -1,15 +1,23 @@
 //! Building and running the application: `Application::build(config, listener)` gives a server
 //! with a known port (tests bind port 0), `run_until_stopped` serves until the shutdown signal.
+//!
+//! Start-up owns every background task — the webhook writer, the SQLite checkpointer, session
+//! clean-up, the sync workers and their notifications — in one [`TaskTracker`]; shutdown stops
+//! the HTTP server first, then cancels the tasks and waits for them, then closes the database.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use app::ssr::state::AppState;
+use backend::queue::Signal;
 use leptos::prelude::LeptosOptions;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ConfigError};
+use crate::routes::webhooks::{Wake, Writer};
 use crate::{routes, sessions};
 
 /// Why the server could not start or stopped with an error.
@@ -34,8 +42,12 @@ pub enum Error {
     #[error("e-conomic client: {0}")]
     Economic(#[from] economic::ClientError),
     /// The bundled simulator could not start (demo mode).
+    #[cfg(feature = "demo")]
     #[error("e-conomic simulator: {0}")]
     Simulator(#[from] economic_sim::SimError),
+    /// Demo mode without `ECONOMIC_BASE_URL` in a build without the bundled simulator.
+    #[error("this build has no bundled e-conomic simulator: set ECONOMIC_BASE_URL")]
+    NoSimulator,
 }
 
 /// A built server, ready to run.
@@ -44,12 +56,20 @@ pub struct Application {
     router: axum::Router,
     db: backend::Db,
     public_url: String,
+    workers: worker::Environment,
+    tasks: TaskTracker,
+    stop: CancellationToken,
+    #[cfg(feature = "demo")]
     simulator: Option<economic_sim::SimHandle>,
 }
 
 /// Seed data of the bundled simulator in demo mode.
+#[cfg(feature = "demo")]
 const DEMO_SIM_PRODUCTS: usize = 50;
+#[cfg(feature = "demo")]
 const DEMO_SIM_CUSTOMERS: usize = 20;
+/// How long shutdown waits for the background tasks (workers finish their batch first).
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
 
 impl Application {
     /// Opens and migrates the database, prepares sessions and routes, and takes `listener`.
@@ -89,7 +109,13 @@ impl Application {
         if config.demo {
             crate::demo::ensure_demo_company(&db).await?;
         }
-        let sessions = sessions::layer(&db, config.secure_cookies()).await?;
+        let (tasks, stop) = (TaskTracker::new(), CancellationToken::new());
+        tasks.spawn({
+            let (db, stop) = (db.clone(), stop.clone());
+            async move { db.checkpoint_until(stop).await }
+        });
+        let (session_layer, session_store) = sessions::layer(&db, config.secure_cookies()).await?;
+        tasks.spawn(sessions::delete_expired_until(session_store, stop.clone()));
 
         let addr = listener.local_addr()?;
         let public_url = match &config.public_url {
@@ -103,6 +129,7 @@ impl Application {
             .site_pkg_dir(config.site_pkg_dir.as_str())
             .site_addr(addr)
             .build();
+        #[cfg(feature = "demo")]
         let (economic_base_url, simulator) = match (&config.economic_base_url, config.demo) {
             (Some(url), _) => (url.clone(), None),
             (None, true) => {
@@ -111,30 +138,58 @@ impl Application {
             }
             (None, false) => (economic::client::PRODUCTION_BASE_URL.to_owned(), None),
         };
-        let mut economic_config = economic::ClientConfig::new(
-            economic_base_url,
-            config.economic_app_secret_token.clone(),
-        );
-        economic_config.timeout = Duration::from_secs(config.economic_timeout_secs.max(1));
-        economic_config.connect_timeout =
-            economic_config.connect_timeout.min(economic_config.timeout);
-        let economic = economic::Client::new(economic_config)?;
+        #[cfg(not(feature = "demo"))]
+        let economic_base_url = match (&config.economic_base_url, config.demo) {
+            (Some(url), _) => url.clone(),
+            (None, true) => return Err(Error::NoSimulator),
+            (None, false) => economic::client::PRODUCTION_BASE_URL.to_owned(),
+        };
+        let economic = economic_client(&config, economic_base_url)?;
+
+        let wake = Wake::default();
+        let workers = worker::Environment {
+            db: db.clone(),
+            keys: keys.clone(),
+            economic: economic.clone(),
+            signal: wake.workers.clone(),
+            config: config.workers.config(),
+        };
+        let (writer, writer_task) = Writer::new(db.clone(), wake.clone());
+        tasks.spawn(writer_task);
+        tasks.spawn(worker::listener::announce(
+            db.clone(),
+            wake.others,
+            stop.clone(),
+        ));
+        if !config.no_worker {
+            spawn_workers(&tasks, &workers, &stop);
+        }
+
+        #[cfg(feature = "demo")]
+        let demo_simulator_page = simulator
+            .as_ref()
+            .map(|sim| format!("{}/_sim/", sim.base_url()));
+        #[cfg(not(feature = "demo"))]
+        let demo_simulator_page = None;
         let state = AppState {
             leptos_options,
             db: db.clone(),
             public_url: public_url.clone(),
             keys,
             economic,
-            demo_simulator_page: simulator
-                .as_ref()
-                .map(|sim| format!("{}/_sim/", sim.base_url())),
+            signal: wake.workers,
+            demo_simulator_page,
         };
-        let router = routes::router(state, sessions, config.trust_proxy_headers);
+        let router = routes::router(state, session_layer, writer, config.trust_proxy_headers);
         Ok(Application {
             listener,
             router,
             db,
             public_url,
+            workers,
+            tasks,
+            stop,
+            #[cfg(feature = "demo")]
             simulator,
         })
     }
@@ -149,8 +204,14 @@ impl Application {
         &self.public_url
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish and closes the
-    /// database.
+    /// The sync workers' environment: tests drain the queue with
+    /// `worker::run_pending_jobs(app.workers())` (built with `--no-worker`).
+    pub fn workers(&self) -> &worker::Environment {
+        &self.workers
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish, stops the
+    /// background tasks (workers finish or give back their batch) and closes the database.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -161,6 +222,8 @@ impl Application {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        stop_tasks(&self.tasks, &self.stop).await;
+        #[cfg(feature = "demo")]
         if let Some(sim) = &self.simulator {
             sim.shutdown();
         }
@@ -170,7 +233,72 @@ impl Application {
     }
 }
 
+/// `server worker`: sync workers without the web server, until `shutdown`.
+pub async fn run_workers(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let keys = config.keys()?;
+    let db = backend::Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let base_url = config
+        .economic_base_url
+        .clone()
+        .unwrap_or_else(|| economic::client::PRODUCTION_BASE_URL.to_owned());
+    let env = worker::Environment {
+        db: db.clone(),
+        keys,
+        economic: economic_client(&config, base_url)?,
+        signal: Signal::default(),
+        config: config.workers.config(),
+    };
+    let (tasks, stop) = (TaskTracker::new(), CancellationToken::new());
+    tasks.spawn({
+        let (db, stop) = (db.clone(), stop.clone());
+        async move { db.checkpoint_until(stop).await }
+    });
+    spawn_workers(&tasks, &env, &stop);
+    tracing::info!(workers = env.config.workers, "sync workers running");
+    shutdown.await;
+    stop_tasks(&tasks, &stop).await;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The workers, and the listener that wakes them when another process stored events.
+fn spawn_workers(tasks: &TaskTracker, env: &worker::Environment, stop: &CancellationToken) {
+    tasks.spawn(worker::listener::listen(
+        env.db.clone(),
+        env.signal.clone(),
+        stop.clone(),
+    ));
+    for _ in 0..env.config.workers {
+        tasks.spawn(worker::Worker::new(env.clone()).run(stop.clone()));
+    }
+}
+
+async fn stop_tasks(tasks: &TaskTracker, stop: &CancellationToken) {
+    stop.cancel();
+    tasks.close();
+    if tokio::time::timeout(SHUTDOWN_WAIT, tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("background tasks did not stop in time");
+    }
+}
+
+fn economic_client(config: &Config, base_url: String) -> Result<economic::Client, Error> {
+    let mut economic_config =
+        economic::ClientConfig::new(base_url, config.economic_app_secret_token.clone());
+    economic_config.timeout = Duration::from_secs(config.economic_timeout_secs.max(1));
+    economic_config.connect_timeout = economic_config.connect_timeout.min(economic_config.timeout);
+    Ok(economic::Client::new(economic_config)?)
+}
+
 /// Demo mode: the bundled e-conomic simulator, in this process, with some seed data.
+#[cfg(feature = "demo")]
 async fn start_simulator(config: &Config) -> Result<economic_sim::SimHandle, Error> {
     let sim = economic_sim::Simulator::start(economic_sim::SimConfig {
         addr: config.sim_addr,

@@ -26,10 +26,10 @@ impl Worker {
     pub fn new(env: Environment) -> Worker {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let id = format!(
-            "{}-{}-{n}-{:04x}",
-            hostname(),
+            "{}-{n}-{:04x}@{}",
             std::process::id(),
-            rand::random::<u16>()
+            rand::random::<u16>(),
+            hostname()
         );
         Worker { env, id }
     }

@@ -54,6 +54,7 @@ pub enum Backend {
 #[derive(Debug)]
 pub struct TestDb {
     db: Db,
+    url: String,
     place: Place,
 }
 
@@ -91,6 +92,7 @@ impl TestDb {
             .expect("open the SQLite test database");
         TestDb {
             db,
+            url,
             place: Place::Sqlite(dir),
         }
     }
@@ -111,13 +113,28 @@ impl TestDb {
         let db = Db::connect_postgres(admin.clone().database(&name))
             .await
             .expect("connect to the test database");
+        // The same server and user, the new database: replace the URL's last path segment.
+        let (without_query, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+        let server = without_query
+            .rsplit_once('/')
+            .map_or(without_query, |(s, _)| s);
+        let child_url = match query {
+            "" => format!("{server}/{name}"),
+            q => format!("{server}/{name}?{q}"),
+        };
         TestDb {
             db,
+            url: child_url,
             place: Place::Postgres {
                 admin: Box::new(admin),
                 name,
             },
         }
+    }
+
+    /// The database's URL, for another process (a server started as a child) to open it.
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The database handle (clone it freely).

@@ -2,7 +2,7 @@
 
 mod health;
 mod lang;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use std::time::Duration;
 
@@ -21,7 +21,12 @@ use crate::middleware::{api_errors, client_ip, csrf, require_login};
 use crate::sessions::Store;
 
 /// The whole router: browser routes (behind sessions and CSRF), health, and shared layers.
-pub fn router(state: AppState, sessions: SessionManagerLayer<Store>, trust_proxy: bool) -> Router {
+pub fn router(
+    state: AppState,
+    sessions: SessionManagerLayer<Store>,
+    writer: webhooks::Writer,
+    trust_proxy: bool,
+) -> Router {
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
         .merge(lang::router())
@@ -40,7 +45,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<Store>, trust_proxy
     Router::new()
         .merge(pages)
         .merge(health::router())
-        .merge(webhooks::router(&state))
+        .merge(webhooks::router(&state, writer))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

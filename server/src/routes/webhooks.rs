@@ -1,7 +1,8 @@
 //! `POST /webhooks/economic/{tenant_id}/{kind}/{token}`: e-conomic's webhook calls (F7–F9).
 //!
 //! The path of a webhook, kept short on purpose: verify the credential → parse → store the event
-//! (committed) → 2xx. Processing is the workers' job. Outside the session and CSRF layers:
+//! (committed, [`writer`]) → 2xx. Applying it is the `worker` crate's job: the writer rings the
+//! workers after its commit. Outside the session and CSRF layers:
 //! e-conomic has no session and never signs; the credential in the URL is the authentication.
 //!
 //! Answers: 200 stored (`received`, or `ignored` when the kind is not enabled); 400 malformed
@@ -22,14 +23,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use backend::events::{EventStatus, NewEvent};
 use backend::{Db, Keys, TenantId, Timestamp, webhook_credentials};
-use economic::WebhookKind;
+use economic::Entity;
 use tokio::sync::Semaphore;
 
 mod cache;
 mod writer;
 
 use cache::Cache;
-use writer::{Failure, Writer};
+use writer::Failure;
+pub use writer::{Wake, Writer};
 
 /// Largest body accepted (e-conomic's `postData` is at most 4000 characters).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -50,14 +52,14 @@ struct Ingest {
     writer: Writer,
 }
 
-/// The webhook routes, with their own body limit.
-pub fn router(state: &AppState) -> Router<AppState> {
+/// The webhook routes, with their own body limit; events are stored through `writer`.
+pub fn router(state: &AppState, writer: Writer) -> Router<AppState> {
     let ingest = Ingest {
         db: state.db.clone(),
         keys: state.keys.clone(),
         limiter: Arc::new(TenantLimiter::default()),
         cache: Arc::new(Cache::default()),
-        writer: Writer::start(state.db.clone()),
+        writer,
     };
     Router::new()
         .route(
@@ -89,10 +91,7 @@ async fn receive(
     let started = Instant::now();
     let received_at = Timestamp::now();
     // Parse at the boundary; every failure here is the same 404 as a wrong credential.
-    let (Ok(tenant_id), Some(kind)) = (
-        tenant.parse::<TenantId>(),
-        webhook_credentials::parse_kind_slug(&kind),
-    ) else {
+    let (Ok(tenant_id), Some(kind)) = (tenant.parse::<TenantId>(), Entity::from_slug(&kind)) else {
         return not_found();
     };
     let outcome = handle(
@@ -121,7 +120,7 @@ async fn receive(
 async fn handle(
     ingest: &Ingest,
     tenant_id: TenantId,
-    kind: WebhookKind,
+    kind: Entity,
     token: &str,
     uri: &Uri,
     headers: &HeaderMap,

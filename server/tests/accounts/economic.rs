@@ -2,9 +2,10 @@
 //! each way connecting can fail gets its own error (and saves nothing), and the server refuses
 //! hourly + webhook for one entity however the form was filled in.
 
-use app::error::{AppError, EconomicTrouble, SyncEntity};
+use app::error::{AppError, EconomicTrouble};
 use backend::settings::{self, SyncSettings};
 use backend::{connection, db_test};
+use economic::Entity;
 use economic_sim::{Knobs, SimConfig, SimHandle, Simulator};
 use reqwest::StatusCode;
 
@@ -138,7 +139,7 @@ db_test!(
         ];
         let response = browser.post_form("/api/save_settings", &fields).await;
 
-        let entity = SyncEntity::Products;
+        let entity = Entity::Products;
         assert_eq!(
             api_error(response).await,
             (

@@ -2,9 +2,7 @@
 
 use backend::db_test;
 use backend::events::EventStatus;
-use economic::{
-    CustomerNumber, InvoiceNumber, ProductNumber, RecordNumber, WebhookAction, WebhookKind,
-};
+use economic::{CustomerNumber, Entity, InvoiceNumber, ProductNumber, RecordNumber, WebhookAction};
 
 use crate::helpers::*;
 
@@ -19,8 +17,8 @@ fn product(n: &str) -> RecordNumber {
 db_test!(every_accepted_form_is_stored_as_received, |db| async move {
     let app = spawn_app(&db).await;
     let tenant = app.live_tenant("acme").await;
-    use WebhookKind::{CustomerUpdated as C, InvoiceBooked as I, ProductUpdated as P};
-    let cases: Vec<(WebhookKind, &str, &str, WebhookAction)> = vec![
+    use Entity::{Customers as C, Invoices as I, Products as P};
+    let cases: Vec<(Entity, &str, &str, WebhookAction)> = vec![
         (
             C,
             "",
@@ -96,10 +94,10 @@ db_test!(
         let tenant = app.live_tenant("acme").await;
 
         for (kind, query, body) in [
-            (WebhookKind::ProductUpdated, "", "[OLDNUMBER]&[NEWNUMBER]"),
-            (WebhookKind::InvoiceBooked, "?number=[NUMBER]", ""),
-            (WebhookKind::CustomerUpdated, "", "no separator"),
-            (WebhookKind::CustomerUpdated, "", "&"),
+            (Entity::Products, "", "[OLDNUMBER]&[NEWNUMBER]"),
+            (Entity::Invoices, "?number=[NUMBER]", ""),
+            (Entity::Customers, "", "no separator"),
+            (Entity::Customers, "", "&"),
         ] {
             let url = format!("{}{query}", app.url(tenant, kind).await);
             let response = app.post(&url, body).await;
@@ -122,7 +120,7 @@ db_test!(a_kind_not_enabled_is_stored_as_ignored, |db| async move {
     let app = spawn_app(&db).await;
     // Default settings: hourly sync, no webhooks.
     let tenant = backend::testing::owner(&app.db, "acme").await.tenant_id;
-    let url = app.url(tenant, WebhookKind::ProductUpdated).await;
+    let url = app.url(tenant, Entity::Products).await;
 
     let response = app.post(&url, "1001&1001").await;
 
@@ -142,7 +140,7 @@ db_test!(
     |db| async move {
         let app = spawn_app(&db).await;
         let tenant = app.live_tenant("acme").await;
-        let url = app.url(tenant, WebhookKind::ProductUpdated).await;
+        let url = app.url(tenant, Entity::Products).await;
         // PostgreSQL `text` cannot hold NUL: none of these may reach a text column raw, or the
         // whole group-committed batch would fail with them.
         let bodies: [&[u8]; 4] = [b"A\0B&A\0B", b"old=A%00B&new=A%00B", b"\0", b"old=%00&new="];

@@ -2,14 +2,14 @@
 
 use backend::db_test;
 use backend::testing::{Backend, TestDb};
-use economic::WebhookKind;
+use economic::Entity;
 
 use crate::helpers::*;
 
 db_test!(database_unavailable_is_503, |db| async move {
     let app = spawn_app(&db).await;
     let tenant = app.live_tenant("acme").await;
-    let url = app.url(tenant, WebhookKind::CustomerUpdated).await;
+    let url = app.url(tenant, Entity::Customers).await;
     assert_eq!(app.post(&url, "1&1").await.status(), 200);
 
     // The server shares this pool: closing it takes the database away from the server.
@@ -25,7 +25,7 @@ db_test!(
     |db| async move {
         let app = spawn_app(&db).await;
         let tenant = app.live_tenant("acme").await;
-        let url = app.url(tenant, WebhookKind::ProductUpdated).await;
+        let url = app.url(tenant, Entity::Products).await;
 
         let requests = (0..300).map(|i| {
             let (app, url) = (&app, &url);
@@ -45,7 +45,7 @@ async fn lost_postgres_connections_are_replaced() {
     let test_db = TestDb::new(Backend::Postgres).await;
     let app = spawn_app(test_db.db()).await;
     let tenant = app.live_tenant("acme").await;
-    let url = app.url(tenant, WebhookKind::CustomerUpdated).await;
+    let url = app.url(tenant, Entity::Customers).await;
     assert_eq!(app.post(&url, "1&1").await.status(), 200);
 
     let pool = app.db.pg_pool().expect("a PostgreSQL pool");

@@ -4,7 +4,7 @@
 use backend::events::{self, Event};
 use backend::settings::{self, SyncSettings};
 use backend::{Db, Keys, TenantId, Timestamp, webhook_credentials};
-use economic::WebhookKind;
+use economic::Entity;
 use reqwest::Response;
 use server::{Application, Config};
 use tokio::net::TcpListener;
@@ -25,8 +25,14 @@ pub struct TestApp {
 
 /// Start the app on `db` with a fresh master key.
 pub async fn spawn_app(db: &Db) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+/// Start the app on `db` with a fresh master key and extra flags (e.g. `--economic-base-url`).
+pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
     let master = Keys::generate_master_base64();
-    let args = ["--site-addr", "127.0.0.1:0", "--secret-key", &master];
+    let mut args = vec!["--site-addr", "127.0.0.1:0", "--secret-key", &master];
+    args.extend_from_slice(flags);
     let config = Config::from_args(&args).expect("test config");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let application = Application::build_with_db(config, db.clone(), listener)
@@ -65,21 +71,33 @@ impl TestApp {
         tenant
     }
 
+    /// Connect the tenant to the simulator at `base_url` with grant token `demo`.
+    pub async fn connect(&self, tenant: TenantId, base_url: &str) {
+        let client =
+            economic::Client::new(economic::ClientConfig::new(base_url, "demo")).expect("client");
+        backend::connection::connect(
+            &self.db,
+            &self.keys,
+            &client,
+            tenant,
+            "demo",
+            Timestamp::now(),
+        )
+        .await
+        .expect("connect to the simulator");
+    }
+
     /// The current credential of the tenant's `kind` URL.
-    pub async fn token(&self, tenant: TenantId, kind: WebhookKind) -> String {
+    pub async fn token(&self, tenant: TenantId, kind: Entity) -> String {
         webhook_credentials::url_token(&self.db, &self.keys, tenant, kind)
             .await
             .expect("url token")
     }
 
     /// The full URL the settings page shows for the tenant's `kind`.
-    pub async fn url(&self, tenant: TenantId, kind: WebhookKind) -> String {
+    pub async fn url(&self, tenant: TenantId, kind: Entity) -> String {
         let token = self.token(tenant, kind).await;
-        self.url_with(
-            &tenant.to_string(),
-            webhook_credentials::kind_slug(kind),
-            &token,
-        )
+        self.url_with(&tenant.to_string(), kind.as_str(), &token)
     }
 
     /// A webhook URL from raw parts.
@@ -89,8 +107,7 @@ impl TestApp {
 
     /// POST `body` as e-conomic does (form content type).
     pub async fn post(&self, url: &str, body: impl Into<reqwest::Body>) -> Response {
-        self.post_as(url, economic::webhook::CONTENT_TYPE, body)
-            .await
+        self.post_as(url, economic::CONTENT_TYPE, body).await
     }
 
     /// POST `body` with `content_type`.

@@ -5,5 +5,7 @@ mod helpers;
 
 mod body_forms;
 mod durability;
+mod processes;
 mod simulator;
+mod sync;
 mod trust;

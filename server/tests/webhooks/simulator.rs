@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use backend::db_test;
 use backend::events::EventStatus;
-use economic::{CustomerNumber, RecordNumber, WebhookAction, WebhookKind};
+use economic::{CustomerNumber, Entity, RecordNumber, WebhookAction};
 use economic_sim::{SimConfig, Simulator, WebhookConfig};
 
 use crate::helpers::*;
@@ -20,7 +20,7 @@ db_test!(the_simulator_delivers_into_the_app, |db| async move {
     })
     .await
     .expect("simulator");
-    for kind in WebhookKind::ALL {
+    for kind in Entity::ALL {
         let url = app.url(tenant, kind).await;
         sim.agreement()
             .add_webhook(WebhookConfig::rackbeat(kind, url));

@@ -2,12 +2,12 @@
 //! else gets the same 404 and stores nothing.
 
 use backend::{Timestamp, db_test, webhook_credentials as creds};
-use economic::WebhookKind;
+use economic::Entity;
 use time::Duration;
 
 use crate::helpers::*;
 
-const KIND: WebhookKind = WebhookKind::ProductUpdated;
+const KIND: Entity = Entity::Products;
 
 db_test!(
     unknown_tenant_kind_and_wrong_credential_get_one_404,

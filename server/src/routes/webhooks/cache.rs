@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use backend::settings::{self, SyncSettings};
 use backend::webhook_credentials::{self as credentials, Generation};
 use backend::{Db, Keys, TenantId, Timestamp};
-use economic::WebhookKind;
+use economic::Entity;
 
 /// How long an entry is trusted.
 pub const TTL: Duration = Duration::from_secs(1);
@@ -28,7 +28,7 @@ struct Entry {
 /// See the module documentation.
 #[derive(Default)]
 pub struct Cache {
-    entries: Mutex<HashMap<(TenantId, WebhookKind), Entry>>,
+    entries: Mutex<HashMap<(TenantId, Entity), Entry>>,
 }
 
 impl Cache {
@@ -38,7 +38,7 @@ impl Cache {
         db: &Db,
         keys: &Keys,
         tenant_id: TenantId,
-        kind: WebhookKind,
+        kind: Entity,
         token: &str,
         now: Timestamp,
     ) -> backend::Result<Option<SyncSettings>> {
@@ -63,7 +63,7 @@ impl Cache {
         Ok(Some(settings))
     }
 
-    fn fresh(&self, tenant_id: TenantId, kind: WebhookKind) -> Option<Entry> {
+    fn fresh(&self, tenant_id: TenantId, kind: Entity) -> Option<Entry> {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&(tenant_id, kind))

@@ -3,6 +3,9 @@
 //! commit. Many requests share one commit, and SQLite sees one writer instead of many competing
 //! for its lock.
 //!
+//! After each commit that stored events to apply, the writer rings the workers of this process
+//! and the announcer that tells other processes ([`Wake`]); ringing costs a request nothing.
+//!
 //! One writer on PostgreSQL too: while it commits, the next batch queues up, so batches grow
 //! with the load and the per-commit cost is shared by more events. Measured against 2 and 4
 //! writers on PostgreSQL (server/BENCHMARKS.md), one stored the most events per second.
@@ -10,7 +13,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use backend::events::{self, EventId, NewEvent};
+use std::future::Future;
+
+use backend::events::{self, EventId, EventStatus, NewEvent};
+use backend::queue::Signal;
 use backend::{Conn, Db, TenantId};
 use tokio::sync::{mpsc, oneshot};
 
@@ -39,6 +45,15 @@ struct Job {
     done: oneshot::Sender<Outcome>,
 }
 
+/// Who to tell when events to apply were committed.
+#[derive(Debug, Clone, Default)]
+pub struct Wake {
+    /// This process's workers.
+    pub workers: Signal,
+    /// The task that notifies other processes (PostgreSQL).
+    pub others: Signal,
+}
+
 /// The handle requests use; cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
@@ -46,11 +61,11 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Start the writer task on the current runtime.
-    pub fn start(db: Db) -> Writer {
+    /// The handle, and the writer task for start-up to run. The task ends once every handle
+    /// is dropped (the server stopped) and what was queued is stored.
+    pub fn new(db: Db, wake: Wake) -> (Writer, impl Future<Output = ()> + Send + 'static) {
         let (jobs, receiver) = mpsc::channel(QUEUE);
-        tokio::spawn(run(db, receiver));
-        Writer { jobs }
+        (Writer { jobs }, run(db, receiver, wake))
     }
 
     /// Store `event`; returns once it is committed (or failed).
@@ -68,7 +83,7 @@ impl Writer {
     }
 }
 
-async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
+async fn run(db: Db, mut receiver: mpsc::Receiver<Job>, wake: Wake) {
     // Kept while batches keep coming (each then skips the pool's checkout and health check),
     // given back to the pool after [`KEEP_IDLE_CONNECTION`] without one, so that an idle server
     // holds no connection outside the pool's care (idle timeout, health check, replacement).
@@ -105,8 +120,16 @@ async fn run(db: Db, mut receiver: mpsc::Receiver<Job>) {
                 vec![Err(e); batch.len()]
             }
         };
+        let to_apply = batch
+            .iter()
+            .zip(&outcomes)
+            .any(|(job, outcome)| outcome.is_ok() && job.event.status == EventStatus::Received);
         for (job, outcome) in batch.into_iter().zip(outcomes) {
             let _ = job.done.send(outcome);
+        }
+        if to_apply {
+            wake.workers.notify();
+            wake.others.notify();
         }
     }
 }
@@ -160,14 +183,14 @@ async fn on_connection(
 mod tests {
     use backend::events::EventStatus;
     use backend::{Timestamp, db_test};
-    use economic::{CustomerNumber, RecordNumber, WebhookAction, WebhookKind};
+    use economic::{CustomerNumber, Entity, RecordNumber, WebhookAction};
 
     use super::*;
 
     fn event(n: i64) -> NewEvent {
         let number = RecordNumber::Customer(CustomerNumber::new(n).expect("number"));
         NewEvent {
-            kind: WebhookKind::CustomerUpdated,
+            kind: Entity::Customers,
             status: EventStatus::Received,
             action: Some(WebhookAction::Updated(number)),
             content_type: None,
@@ -183,7 +206,8 @@ mod tests {
         // A tenant that does not exist (deleted meanwhile, say): its rows break the
         // foreign key, and so would every batch they are part of.
         let ghost = TenantId::new(tenant.get() + 1000);
-        let writer = Writer::start(db.clone());
+        let (writer, task) = Writer::new(db.clone(), Wake::default());
+        let task = tokio::spawn(task);
 
         // Sent all at once, so that batches mix both.
         let stores = (1..=100).map(|n| {
@@ -201,5 +225,8 @@ mod tests {
         }
         let stored = backend::events::count(&db, tenant).await.expect("count");
         assert_eq!(stored, 50);
+        drop(writer);
+        task.await
+            .expect("the writer stops once its handles are gone");
     });
 }
