@@ -5,6 +5,8 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use economic::Entity;
+
 use crate::i18n::Msg;
 
 /// A form field that can be wrong.
@@ -35,15 +37,6 @@ pub enum Problem {
     PasswordTooShort,
     /// A password longer than the maximum.
     PasswordTooLong,
-}
-
-/// An entity whose hourly sync and webhook exclude each other.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SyncEntity {
-    /// Products.
-    Products,
-    /// Customers.
-    Customers,
 }
 
 /// Why e-conomic could not be used just now; each has its own message.
@@ -99,7 +92,7 @@ pub enum AppError {
     #[error("hourly sync and webhooks both on for {entity:?}")]
     SettingsConflict {
         /// The entity with both boxes ticked.
-        entity: SyncEntity,
+        entity: Entity,
     },
     /// e-conomic refused the grant token (422).
     #[error("e-conomic rejected the grant token")]
@@ -152,12 +145,12 @@ impl AppError {
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
-            AppError::SettingsConflict {
-                entity: SyncEntity::Products,
-            } => Msg::ErrorSettingsConflictProducts,
-            AppError::SettingsConflict {
-                entity: SyncEntity::Customers,
-            } => Msg::ErrorSettingsConflictCustomers,
+            AppError::SettingsConflict { entity } => match entity {
+                Entity::Products => Msg::ErrorSettingsConflictProducts,
+                Entity::Customers => Msg::ErrorSettingsConflictCustomers,
+                // Invoices have no hourly sync, so nothing can conflict with their webhook.
+                Entity::Invoices => Msg::ErrorInternal,
+            },
             AppError::EconomicRejected => Msg::ErrorEconomicRejected,
             AppError::EconomicUnavailable { trouble } => match trouble {
                 EconomicTrouble::Unreachable => Msg::ErrorEconomicUnreachable,

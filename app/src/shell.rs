@@ -54,9 +54,11 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic")) view=pages::settings::economic::EconomicPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
                     <Route path=StaticSegment("events") view=pages::events::EventsPage />
-                    <Route path=StaticSegment("customers") view=pages::placeholder::CustomersPage />
-                    <Route path=StaticSegment("products") view=pages::placeholder::ProductsPage />
-                    <Route path=StaticSegment("invoices") view=pages::placeholder::InvoicesPage />
+                    <Route path=StaticSegment("customers") view=pages::data::customers::CustomersPage />
+                    <Route path=StaticSegment("products") view=pages::data::products::ProductsPage />
+                    <Route path=(StaticSegment("products"), ParamSegment("number")) view=pages::data::products::ProductPage />
+                    <Route path=StaticSegment("invoices") view=pages::data::invoices::InvoicesPage />
+                    <Route path=(StaticSegment("invoices"), ParamSegment("number")) view=pages::data::invoices::InvoicePage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -14,6 +14,8 @@ pub struct ConnectionView {
     pub agreement_number: i64,
     /// When the connection was made (UTC).
     pub connected_at: String,
+    /// e-conomic's answer when it refused our access while syncing (syncing waits).
+    pub paused: Option<String>,
 }
 
 /// The Advanced Settings checkboxes.
@@ -95,6 +97,7 @@ pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
         company_name: c.company_name,
         agreement_number: c.agreement_number,
         connected_at: crate::ssr::format::timestamp(c.connected_at),
+        paused: c.paused.map(|p| p.reason),
     }))
 }
 
@@ -147,8 +150,8 @@ pub async fn disconnect_economic(csrf_token: String) -> Result<(), AppError> {
 /// The saved settings and the three webhook setups.
 #[server(prefix = "/api", endpoint = "advanced_settings", input = leptos::server_fn::codec::GetUrl)]
 pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
-    use backend::economic::WebhookKind;
-    use backend::economic::webhook::CONTENT_TYPE;
+    use backend::economic::CONTENT_TYPE;
+    use backend::economic::Entity;
     use backend::webhook_credentials as credentials;
 
     use crate::ssr::{session, state::app_state};
@@ -157,14 +160,10 @@ pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     let saved = backend::settings::get(&state.db, ctx.tenant_id).await?;
     let mut webhooks = Vec::new();
-    for kind in [
-        WebhookKind::CustomerUpdated,
-        WebhookKind::ProductUpdated,
-        WebhookKind::InvoiceBooked,
-    ] {
+    for kind in [Entity::Customers, Entity::Products, Entity::Invoices] {
         let token = credentials::url_token(&state.db, &state.keys, ctx.tenant_id, kind).await?;
         webhooks.push(WebhookSetup {
-            kind: credentials::kind_slug(kind).to_owned(),
+            kind: kind.as_str().to_owned(),
             url: format!(
                 "{}{}",
                 state.public_url,
@@ -230,7 +229,7 @@ pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
-    let kind = backend::webhook_credentials::parse_kind_slug(&kind).ok_or(AppError::NotFound)?;
+    let kind = backend::economic::Entity::from_slug(&kind).ok_or(AppError::NotFound)?;
     backend::webhook_credentials::regenerate(
         &state.db,
         ctx.tenant_id,
@@ -240,7 +239,7 @@ pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<
     .await?;
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced?regenerated={}",
-        backend::webhook_credentials::kind_slug(kind)
+        kind.as_str()
     ));
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! function runs; the argument exists so that forms and hydrated calls carry it in the body.
 
 pub mod auth;
+pub mod data;
 pub mod economic;
 pub mod events;
 pub mod session;

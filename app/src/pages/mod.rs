@@ -1,11 +1,11 @@
 //! One module per page.
 
+pub mod data;
 pub mod events;
 pub mod home;
 pub mod invite;
 pub mod login;
 pub mod not_found;
-pub mod placeholder;
 pub mod settings;
 pub mod signup;
 pub mod team;

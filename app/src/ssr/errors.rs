@@ -3,7 +3,7 @@
 
 use backend::economic::ClientError;
 
-use crate::error::{AppError, EconomicTrouble, Field, Problem, SyncEntity};
+use crate::error::{AppError, EconomicTrouble, Field, Problem};
 
 impl From<backend::Error> for AppError {
     fn from(e: backend::Error) -> Self {
@@ -19,12 +19,7 @@ impl From<backend::Error> for AppError {
             B::NotFound => AppError::NotFound,
             B::InviteExpired => AppError::InviteExpired,
             B::InviteInvalid => AppError::InviteInvalid,
-            B::SettingsConflict { entity } => AppError::SettingsConflict {
-                entity: match entity {
-                    backend::settings::Entity::Products => SyncEntity::Products,
-                    backend::settings::Entity::Customers => SyncEntity::Customers,
-                },
-            },
+            B::SettingsConflict { entity } => AppError::SettingsConflict { entity },
             B::EconomicRejected => AppError::EconomicRejected,
             B::EconomicUnavailable(cause) => {
                 tracing::warn!(error = %cause, "e-conomic unavailable");

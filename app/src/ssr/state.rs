@@ -18,6 +18,8 @@ pub struct AppState {
     pub keys: backend::Keys,
     /// The e-conomic REST client (configured base URL and app secret token).
     pub economic: backend::economic::Client,
+    /// Wakes this process's sync workers (after a replay).
+    pub signal: backend::queue::Signal,
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,

@@ -2,7 +2,7 @@
 //! the parser never panics.
 
 use super::*;
-use crate::entity::Entity;
+use crate::entity::{CONTENT_TYPE, Entity};
 use crate::numbers::{CustomerNumber, InvoiceNumber, ProductNumber, RecordNumber};
 use proptest::prelude::*;
 

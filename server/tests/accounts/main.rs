@@ -5,6 +5,7 @@
 mod helpers;
 
 mod csrf;
+mod data;
 mod economic;
 mod health;
 mod invite;

@@ -49,8 +49,8 @@ pub enum Decoded {
 /// What became of one record the batch asked for.
 #[derive(Debug, Clone)]
 pub enum Fetched {
-    /// e-conomic has it.
-    Found(Record),
+    /// e-conomic has it (boxed: a decoded record is large, the other answers small).
+    Found(Box<Record>),
     /// e-conomic does not have it (404, or absent from an `$in` list).
     Missing,
     /// It could not be read.
@@ -111,7 +111,7 @@ pub async fn fetch(
     for (number, got) in singles {
         let fetched = match got {
             Ok(raw) => match decode(entity, raw) {
-                Ok((_, record)) => Fetched::Found(record),
+                Ok((_, record)) => Fetched::Found(Box::new(record)),
                 Err((_, error)) => Fetched::Failed(Failure::Permanent(error)),
             },
             Err(e) => match classify(e)? {
@@ -183,7 +183,7 @@ async fn sweep(
     for raw in found {
         match decode(entity, raw) {
             Ok((number, record)) if wanted.contains(&number) => {
-                fetch.results.insert(number, Fetched::Found(record));
+                fetch.results.insert(number, Fetched::Found(Box::new(record)));
             }
             Ok((_, record)) => fetch.extra.push(record),
             Err((Some(number), error)) if wanted.contains(&number) => {
@@ -223,7 +223,7 @@ async fn listed(
     for raw in page {
         match decode(Entity::Customers, raw) {
             Ok((number, record)) => {
-                fetch.results.insert(number, Fetched::Found(record));
+                fetch.results.insert(number, Fetched::Found(Box::new(record)));
             }
             Err((Some(number), error)) => {
                 fetch

@@ -46,6 +46,11 @@ fn Connection() -> impl IntoView {
                     Ok(Some(c)) => view! {
                         <section class="card" data-test="economic-connected">
                             <h2>{t(Msg::EconomicConnectedTitle)}</h2>
+                            {c.paused.clone().map(|reason| view! {
+                                <p class="banner error" role="alert" data-test="economic-paused">
+                                    {t(Msg::EconomicPaused)} " " <code>{reason}</code>
+                                </p>
+                            })}
                             <dl class="facts">
                                 <dt>{t(Msg::EconomicAgreement)}</dt>
                                 <dd>{c.company_name} " (" {c.agreement_number} ")"</dd>
