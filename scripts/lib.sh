@@ -57,7 +57,8 @@ build_front() {
 
 build_server() {
   log "building the server"
-  (cd "$ROOT" && cargo build -p server)
+  # The demo feature bundles the e-conomic simulator (demo mode and the browser tests use it).
+  (cd "$ROOT" && cargo build -p server --features demo)
 }
 
 ensure_chromium() {

@@ -39,6 +39,15 @@ impl Default for SyncSettings {
 }
 
 impl SyncSettings {
+    /// Every webhook on, hourly sync off: live sync of everything.
+    pub const ALL_WEBHOOKS: SyncSettings = SyncSettings {
+        products_hourly: false,
+        customers_hourly: false,
+        products_webhook: true,
+        customers_webhook: true,
+        invoices_webhook: true,
+    };
+
     /// Refuse hourly sync and webhooks for the same entity ([`Error::SettingsConflict`],
     /// products checked first).
     pub fn validate(&self) -> Result<()> {

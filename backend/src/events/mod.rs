@@ -260,6 +260,19 @@ pub async fn count_by_status(
         .collect()
 }
 
+/// How many of the tenant's events still wait to be applied (received, queued, processing or
+/// failed).
+pub async fn waiting(db: &Db, tenant_id: TenantId) -> Result<i64> {
+    let n = with_db!(db, pool => sqlx::query_scalar(&format!(
+        "select count(*) from webhook_events where tenant_id = $1 and status in {}",
+        crate::queue::WAITING
+    ))
+    .bind(tenant_id)
+    .fetch_one(pool)
+    .await)?;
+    Ok(n)
+}
+
 /// One attempt to apply an event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AttemptRecord {

@@ -53,13 +53,7 @@ pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
 }
 
 /// Every webhook on, hourly sync off.
-pub const ALL_WEBHOOKS: SyncSettings = SyncSettings {
-    products_hourly: false,
-    customers_hourly: false,
-    products_webhook: true,
-    customers_webhook: true,
-    invoices_webhook: true,
-};
+pub const ALL_WEBHOOKS: SyncSettings = SyncSettings::ALL_WEBHOOKS;
 
 impl TestApp {
     /// A new tenant (`"<label> ApS"`) with every webhook enabled.

@@ -6,7 +6,7 @@ use std::net::TcpListener as StdListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use backend::events::{self, EventStatus};
+use backend::events;
 use backend::records::{products, stock};
 use backend::settings;
 use backend::testing::{Backend, TestDb};
@@ -105,16 +105,7 @@ async fn tenant(
 }
 
 async fn waiting(db: &Db, tenant: TenantId) -> i64 {
-    let counts = events::count_by_status(db, tenant).await.expect("counts");
-    [
-        EventStatus::Received,
-        EventStatus::Queued,
-        EventStatus::Processing,
-        EventStatus::Failed,
-    ]
-    .iter()
-    .filter_map(|s| counts.get(s))
-    .sum()
+    events::waiting(db, tenant).await.expect("waiting")
 }
 
 async fn settle(db: &Db, tenants: &[TenantId], timeout: Duration) {

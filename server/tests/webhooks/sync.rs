@@ -46,17 +46,9 @@ async fn live_app(db: &Db, sim: &SimHandle) -> (TestApp, TenantId) {
 async fn settled(db: &Db, tenant: TenantId, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        let counts = events::count_by_status(db, tenant).await.expect("counts");
-        let waiting: i64 = [
-            EventStatus::Received,
-            EventStatus::Queued,
-            EventStatus::Processing,
-            EventStatus::Failed,
-        ]
-        .iter()
-        .filter_map(|s| counts.get(s))
-        .sum();
-        if waiting == 0 && !counts.is_empty() {
+        let waiting = events::waiting(db, tenant).await.expect("waiting");
+        let any = events::count(db, tenant).await.expect("count") > 0;
+        if waiting == 0 && any {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -3,7 +3,8 @@
 //! - many customers: `customerNumber$in:[…]` lists of 200 (e-conomic takes `$in` on numeric
 //!   properties only, so products cannot);
 //! - a large backlog (a CSV import): a sweep of `lastUpdated$gte:` the oldest event's arrival
-//!   minus a margin, 1000 records a page. What the sweep misses (a webhook delayed past the
+//!   minus a margin, 1000 records a page — when its pages cost fewer calls than the ways above
+//!   (the first page's `results` tells). What the sweep misses (a webhook delayed past the
 //!   margin, a record that moved between pages) falls back to the ways above, so the margin only
 //!   matters for speed, never for correctness.
 //!
@@ -24,9 +25,6 @@ pub const CONCURRENCY: usize = 8;
 /// A sweep reaches this far before the oldest event's arrival: products' `lastUpdated` is cut to
 /// the minute, and e-conomic may send a webhook a little after the change.
 const SWEEP_MARGIN: time::Duration = time::Duration::minutes(2);
-/// Give a sweep up when it would read this many times more records than needed (plus a
-/// thousand): the other ways are cheaper then.
-const SWEEP_WASTE: u64 = 10;
 
 /// A record as fetched: the JSON as e-conomic sent it, and decoded.
 #[derive(Debug, Clone)]
@@ -137,7 +135,13 @@ async fn sweep(
     let since = (oldest - SWEEP_MARGIN).to_offset_date_time();
     let filter = Filter::last_updated_since(since);
     let size = economic::client::LIST_PAGE_SIZE;
-    let budget = SWEEP_WASTE * numbers.len() as u64 + 1000;
+    // A sweep is worth it while its pages cost fewer calls than fetching the numbers the other
+    // ways would: one GET each (products), or `$in` lists of 200 (customers).
+    let other_ways = match entity {
+        Entity::Customers => numbers.len().div_ceil(MAX_IN_VALUES),
+        Entity::Products | Entity::Invoices => numbers.len(),
+    } as u64;
+    let budget = other_ways * u64::from(size);
     let mut found = Vec::new();
     for skip in 0.. {
         let page = match entity {
@@ -167,10 +171,10 @@ async fn sweep(
             }
         };
         if skip == 0 && page.pagination.results > budget {
-            tracing::info!(
+            tracing::debug!(
                 results = page.pagination.results,
                 wanted = numbers.len(),
-                "sweep would read too much; fetching the records one by one"
+                "a sweep would cost more calls than it saves"
             );
             return Ok(());
         }
@@ -183,7 +187,9 @@ async fn sweep(
     for raw in found {
         match decode(entity, raw) {
             Ok((number, record)) if wanted.contains(&number) => {
-                fetch.results.insert(number, Fetched::Found(Box::new(record)));
+                fetch
+                    .results
+                    .insert(number, Fetched::Found(Box::new(record)));
             }
             Ok((_, record)) => fetch.extra.push(record),
             Err((Some(number), error)) if wanted.contains(&number) => {
@@ -223,7 +229,9 @@ async fn listed(
     for raw in page {
         match decode(Entity::Customers, raw) {
             Ok((number, record)) => {
-                fetch.results.insert(number, Fetched::Found(Box::new(record)));
+                fetch
+                    .results
+                    .insert(number, Fetched::Found(Box::new(record)));
             }
             Err((Some(number), error)) => {
                 fetch
@@ -289,5 +297,41 @@ fn decode(
                 ))
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_of_an_unexpected_shape_fails_alone_and_keeps_its_number() {
+        let raw = serde_json::json!({ "productNumber": "P-1", "name": 42, "barred": "no" });
+        let Err((number, error)) = decode(Entity::Products, raw) else {
+            panic!("a name that is a number cannot be read");
+        };
+        let expected = ProductNumber::parse("P-1").map(RecordNumber::Product).ok();
+        assert_eq!(number, expected);
+        assert!(error.contains("cannot read"), "{error}");
+
+        let raw = serde_json::json!({ "customerNumber": "x" });
+        let Err((number, _)) = decode(Entity::Customers, raw) else {
+            panic!("a customer number must be a number");
+        };
+        assert_eq!(number, None);
+    }
+
+    #[test]
+    fn a_record_as_e_conomic_sends_it_decodes() {
+        let raw = serde_json::json!({ "customerNumber": 7, "name": "Kunde", "currency": "DKK" });
+        let decoded = decode(Entity::Customers, raw.clone());
+        let Ok((number, record)) = decoded else {
+            panic!("decodes");
+        };
+        assert_eq!(
+            number,
+            RecordNumber::Customer(CustomerNumber::new(7).expect("n"))
+        );
+        assert_eq!(record.raw, raw);
     }
 }

@@ -37,14 +37,7 @@ impl Harness {
         connection::connect(db, &keys, &economic, tenant, "demo", Timestamp::now())
             .await
             .expect("connects to the simulator");
-        let live = SyncSettings {
-            products_hourly: false,
-            customers_hourly: false,
-            products_webhook: true,
-            customers_webhook: true,
-            invoices_webhook: true,
-        };
-        settings::save(db, tenant, &live, Timestamp::now())
+        settings::save(db, tenant, &SyncSettings::ALL_WEBHOOKS, Timestamp::now())
             .await
             .expect("settings");
         let env = Environment {
@@ -101,17 +94,9 @@ impl Harness {
         let deadline = std::time::Instant::now() + for_at_most;
         loop {
             self.run().await;
-            let counts = events::count_by_status(&self.db, self.tenant)
+            let waiting = events::waiting(&self.db, self.tenant)
                 .await
-                .expect("count");
-            let waiting: i64 = [
-                EventStatus::Received,
-                EventStatus::Queued,
-                EventStatus::Failed,
-            ]
-            .iter()
-            .filter_map(|s| counts.get(s))
-            .sum();
+                .expect("waiting");
             if waiting == 0 || std::time::Instant::now() > deadline {
                 return;
             }
