@@ -26,6 +26,14 @@ pub const CONCURRENCY: usize = 8;
 /// the minute, and e-conomic may send a webhook a little after the change.
 const SWEEP_MARGIN: time::Duration = time::Duration::minutes(2);
 
+/// How many records make a batch worth a sweep.
+fn sweep_at(entity: Entity) -> usize {
+    match entity {
+        Entity::Customers => 5 * MAX_IN_VALUES,
+        Entity::Products | Entity::Invoices => 20,
+    }
+}
+
 /// A record as fetched: the JSON as e-conomic sent it, and decoded.
 #[derive(Debug, Clone)]
 pub struct Record {
@@ -73,12 +81,8 @@ pub async fn fetch(
     oldest: Timestamp,
 ) -> Result<Fetch, JobError> {
     let mut fetch = Fetch::default();
-    let sweep_at = match entity {
-        Entity::Customers => 5 * MAX_IN_VALUES,
-        Entity::Products | Entity::Invoices => 20,
-    };
     let mut remaining: Vec<RecordNumber> = numbers.to_vec();
-    if numbers.len() >= sweep_at {
+    if numbers.len() >= sweep_at(entity) {
         sweep(ctx, entity, numbers, oldest, &mut fetch).await?;
         remaining.retain(|n| !fetch.results.contains_key(n));
     }

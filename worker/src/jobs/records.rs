@@ -121,6 +121,11 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
         .map(|j| j.received_at)
         .min()
         .unwrap_or_else(Timestamp::now);
+    let second_ago = Timestamp::now() - time::Duration::SECOND;
+    let arriving = jobs.iter().filter(|j| j.received_at > second_ago).count();
+    if arriving >= BURST_RATE {
+        settle(ctx).await?;
+    }
     let synced_at = Timestamp::now();
     let fetched = if needed.is_empty() {
         fetch::Fetch::default()
@@ -171,6 +176,34 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
     }
     Ok(())
 }
+
+/// While a burst (a CSV import: one webhook per record, thousands a second) is still arriving,
+/// wait until it stops: one sweep afterwards covers the whole import, and the events of later
+/// batches are then up to date already and cost no call. A sweep started mid-burst would have
+/// to be repeated for everything that arrived after it began, and its writes would slow the
+/// acknowledgements of the rest.
+async fn settle(ctx: &Ctx<'_>) -> backend::Result<()> {
+    let (db, tenant) = (&ctx.env.db, ctx.lease.tenant_id);
+    let deadline = std::time::Instant::now() + BURST_WAIT;
+    let mut before = backend::events::waiting(db, tenant).await?;
+    while std::time::Instant::now() < deadline {
+        tokio::time::sleep(BURST_QUIET).await;
+        let now = backend::events::waiting(db, tenant).await?;
+        if now == before {
+            break;
+        }
+        before = now;
+    }
+    Ok(())
+}
+
+/// Events of a batch that arrived within the last second, from which on it is a burst: a
+/// steady stream of single edits (tens a second) stays far below.
+const BURST_RATE: usize = 200;
+/// No new event for this long: the burst is over.
+const BURST_QUIET: std::time::Duration = std::time::Duration::from_millis(500);
+/// The longest a batch waits for a burst to end (its lease is renewed meanwhile).
+const BURST_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Groups whose record was fetched after their newest event arrived: the change they announce
 /// is in already. Only plain refreshes qualify; a delete or renumbering is always applied.
