@@ -74,8 +74,11 @@ impl Worker {
             return Ok(false);
         };
         let outcome = self.run_claim(&claim, stop).await;
-        // Always given back: what the batch finished is committed, the rest is requeued.
-        let released = queue::release(&env.db, &claim.lease, Timestamp::now()).await;
+        // Always given back: what the batch finished is committed, the rest is requeued — with
+        // its attempt given back only when the batch was cut short by shutdown; after a failure
+        // the attempt stays used, so a batch that always fails ends dead instead of looping.
+        let refund = outcome.is_ok();
+        let released = queue::release(&env.db, &claim.lease, Timestamp::now(), refund).await;
         match outcome {
             Err(Error::LeaseLost) => {
                 tracing::warn!(worker = %self.id, tenant = %claim.lease.tenant_id,

@@ -41,7 +41,7 @@ pub async fn claim(
         let jobs = take_jobs(&mut tx, &lease, now, max_jobs).await?;
         tx.commit().await?;
         if jobs.is_empty() {
-            release(db, &lease, now).await?;
+            release(db, &lease, now, false).await?;
             continue;
         }
         return Ok(Some(Claim { lease, jobs }));
@@ -190,13 +190,14 @@ pub async fn fence(tx: &mut Tx, lease: &Lease, now: Timestamp, lease_for: Durati
     }
 }
 
-/// Give the lease back. Events it still holds (a worker stopping mid-batch) go back in the
-/// queue with their attempt given back. A lease already lost is not an error.
-pub async fn release(db: &Db, lease: &Lease, now: Timestamp) -> Result<()> {
+/// Give the lease back. Events it still holds go back in the queue, with their attempt given
+/// back if `refund` (a worker stopping mid-batch, as opposed to a batch that failed). A lease
+/// already lost is not an error.
+pub async fn release(db: &Db, lease: &Lease, now: Timestamp, refund: bool) -> Result<()> {
     let mut tx = db.begin().await?;
     with_tx!(tx, conn => async {
         sqlx::query(
-            "update webhook_events set status = 'queued', attempts = attempts - 1, \
+            "update webhook_events set status = 'queued', attempts = attempts - $5, \
              lease_token = null, updated_at = $4 \
              where tenant_id = $1 and kind = $2 and lease_token = $3 and status = 'processing'",
         )
@@ -204,6 +205,7 @@ pub async fn release(db: &Db, lease: &Lease, now: Timestamp) -> Result<()> {
         .bind(lease.entity.as_str())
         .bind(lease.token)
         .bind(now)
+        .bind(i64::from(refund))
         .execute(&mut **conn)
         .await?;
         sqlx::query(

@@ -33,9 +33,28 @@ pub async fn run(env: &Environment, worker: &str, claim: &Claim) -> backend::Res
         calls: AtomicU32::new(0),
         started_at,
     };
+    // An event claimed more often than the retry policy allows ended its attempts without an
+    // answer each time (its worker died, or the database refused its batch): dead, so that it
+    // cannot hold its queue up for ever.
+    let max = env.config.retry.max_attempts;
+    let (exhausted, jobs): (Vec<queue::Job>, Vec<queue::Job>) =
+        claim.jobs.iter().cloned().partition(|j| j.attempts > max);
+    if !exhausted.is_empty() {
+        let done: Vec<_> = exhausted
+            .iter()
+            .map(|j| {
+                let error = format!(
+                    "gave up after {} attempts that did not finish",
+                    j.attempts - 1
+                );
+                (j.id, Done::Dead { error })
+            })
+            .collect();
+        ctx.finish(&done).await?;
+    }
     let outcome = match lease.entity {
-        Entity::Customers | Entity::Products => records::run(&ctx, &claim.jobs).await,
-        Entity::Invoices => invoices::run(&ctx, &claim.jobs).await,
+        Entity::Customers | Entity::Products => records::run(&ctx, &jobs).await,
+        Entity::Invoices => invoices::run(&ctx, &jobs).await,
     };
     match outcome {
         Err(JobError::Unauthorized(reason)) => {

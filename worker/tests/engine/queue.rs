@@ -219,3 +219,32 @@ db_test!(
         assert_eq!(event.attempts, 2);
     }
 );
+
+db_test!(
+    an_event_that_keeps_killing_its_worker_ends_dead,
+    |db| async move {
+        let h = Harness::new(&db, 0, 1).await;
+        let number = h.sim_products()[0].clone();
+        let id = h.product_event(number.as_str()).await;
+        // Three workers in a row claim it and die (the harness allows three attempts).
+        for _ in 0..3 {
+            let short = time::Duration::milliseconds(20);
+            let claim = queue::claim(&db, "doomed", Timestamp::now(), short, 10)
+                .await
+                .expect("claim");
+            assert!(claim.is_some());
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+
+        h.run().await;
+
+        let event = events::get(&db, h.tenant, id).await.expect("event");
+        assert_eq!(event.status, EventStatus::Dead);
+        assert!(
+            event
+                .last_error
+                .unwrap_or_default()
+                .contains("did not finish")
+        );
+    }
+);
