@@ -240,7 +240,7 @@ async fn control_api_sets_knobs_and_webhooks() {
         .expect("knobs");
     let hook = http
         .post(format!("{base}/_sim/api/webhooks"))
-        .json(&serde_json::json!({ "kind": "customer-updated", "url": receiver.url("/c"), "postData": "[OLDNUMBER]&[NEWNUMBER]" }))
+        .json(&serde_json::json!({ "kind": "customers", "url": receiver.url("/c"), "postData": "[OLDNUMBER]&[NEWNUMBER]" }))
         .send()
         .await
         .expect("webhook");
