@@ -332,7 +332,8 @@ pub async fn synced_at(
 ) -> Result<HashMap<ProductNumber, Timestamp>> {
     let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(CHUNK) {
-        let rows: Vec<(String, Timestamp)> = with_db!(db, pool => {
+        let mut tx = db.begin().await?;
+        let rows: Vec<(String, Timestamp)> = with_tx!(tx, conn => {
             let mut select = sqlx::QueryBuilder::new(
                 "select product_number, synced_at from products where deleted_at is null \
                  and tenant_id = ",
@@ -343,8 +344,9 @@ pub async fn synced_at(
                 list.push_bind(n.as_str());
             }
             select.push(")");
-            select.build_query_as().fetch_all(pool).await
+            select.build_query_as().fetch_all(&mut **conn).await
         })?;
+        drop(tx); // read only: rolled back
         for (number, at) in rows {
             if let Ok(number) = ProductNumber::parse(&number) {
                 out.insert(number, at);
