@@ -17,6 +17,9 @@ pub struct Worker {
     id: String,
 }
 
+/// The shortest time between two looks for work of an idle worker.
+const IDLE_LOOK_GAP: std::time::Duration = std::time::Duration::from_millis(25);
+
 /// Makes worker ids unique within the process; the process id and a random suffix make them
 /// unique across processes (a reused id could steal a live twin's claims).
 static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -45,6 +48,7 @@ impl Worker {
     pub async fn run(self, stop: CancellationToken) {
         tracing::info!(worker = %self.id, "worker started");
         while !stop.is_cancelled() {
+            let looked = std::time::Instant::now();
             match self.run_once(&stop).await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -54,6 +58,14 @@ impl Worker {
                 () = stop.cancelled() => break,
                 () = self.env.signal.notified() => {}
                 () = tokio::time::sleep(self.env.config.poll) => {}
+            }
+            // Ingest rings after every commit, up to thousands of times a second in a burst of
+            // another tenant's (or an unconnected tenant's) events: as many empty claims would
+            // take the database from ingest (PostgreSQL ingest under wrk fell from 24-28% of the
+            // bare handler to 8-14%). Look again at most every IDLE_LOOK_GAP.
+            let since = looked.elapsed();
+            if since < IDLE_LOOK_GAP {
+                tokio::time::sleep(IDLE_LOOK_GAP - since).await;
             }
         }
         tracing::info!(worker = %self.id, "worker stopped");
