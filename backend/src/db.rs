@@ -206,19 +206,16 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("begin immediate").await?)),
-            Pool::Postgres(pool) => {
-                let mut tx = pool.begin().await?;
-                // Plan every statement of this transaction with its values. sqlx prepares each
-                // statement once per connection and PostgreSQL then settles on a generic plan;
-                // one made while a tenant's table was still empty (or not yet analysed) stayed a
-                // sequential scan after a 100,000-product import, and each `product_number in
-                // (…)` lookup of the sync engine took a second instead of a millisecond. Only
-                // here: ingest's one insert statement is best served by its generic plan.
-                sqlx::query("set local plan_cache_mode = force_custom_plan")
-                    .execute(&mut *tx)
-                    .await?;
-                Tx(TxInner::Postgres(tx))
-            }
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(begin_postgres(pool).await?)),
+        })
+    }
+
+    /// Begin a transaction for reads only: on SQLite a deferred one, which takes no write lock
+    /// (rolled back when dropped); on PostgreSQL as [`Db::begin`], planned with its values.
+    pub async fn begin_read(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin().await?)),
+            Pool::Postgres(pool) => Tx(TxInner::Postgres(begin_postgres(pool).await?)),
         })
     }
 
@@ -255,6 +252,20 @@ pub struct Conn(pub(crate) PooledConn);
 pub(crate) enum PooledConn {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
+}
+
+/// A PostgreSQL transaction whose statements are planned with their values. sqlx prepares each
+/// statement once per connection and PostgreSQL then settles on a generic plan; one made while
+/// a tenant's table was still empty (or not yet analysed) stayed a sequential scan after a
+/// 100,000-product import, and each `product_number in (…)` lookup of the sync engine took a
+/// second instead of a millisecond. Only for the engine's transactions: ingest's one insert is
+/// best served by its generic plan.
+async fn begin_postgres(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("set local plan_cache_mode = force_custom_plan")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
 }
 
 /// A transaction begun by [`Db::begin`]; rolled back if dropped without [`Tx::commit`].

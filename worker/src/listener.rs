@@ -39,19 +39,9 @@ pub async fn listen(db: Db, signal: Signal, stop: CancellationToken) {
         return;
     };
     loop {
-        let session = async {
-            let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
-            listener.listen(queue::CHANNEL).await?;
-            loop {
-                listener.recv().await?;
-                signal.notify();
-            }
-            #[allow(unreachable_code)]
-            Ok::<(), sqlx::Error>(())
-        };
         tokio::select! {
             () = stop.cancelled() => return,
-            ended = session => {
+            ended = listen_once(&pool, &signal) => {
                 if let Err(e) = ended {
                     tracing::warn!(error = %e, "listening for new events failed; retrying");
                 }
@@ -61,5 +51,15 @@ pub async fn listen(db: Db, signal: Signal, stop: CancellationToken) {
             () = stop.cancelled() => return,
             () = tokio::time::sleep(RECONNECT_AFTER) => {}
         }
+    }
+}
+
+/// One `LISTEN` session: rings `signal` for every notification until the connection fails.
+async fn listen_once(pool: &sqlx::PgPool, signal: &Signal) -> Result<(), sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    listener.listen(queue::CHANNEL).await?;
+    loop {
+        listener.recv().await?;
+        signal.notify();
     }
 }

@@ -249,7 +249,7 @@ pub async fn synced_at(
 ) -> Result<HashMap<CustomerNumber, Timestamp>> {
     let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(CHUNK) {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin_read().await?;
         let rows: Vec<(i64, Timestamp)> = with_tx!(tx, conn => {
             let mut select = sqlx::QueryBuilder::new(
                 "select customer_number, synced_at from customers where deleted_at is null \
@@ -263,7 +263,6 @@ pub async fn synced_at(
             select.push(")");
             select.build_query_as().fetch_all(&mut **conn).await
         })?;
-        drop(tx); // read only: rolled back
         for (number, at) in rows {
             if let Ok(number) = CustomerNumber::new(number) {
                 out.insert(number, at);

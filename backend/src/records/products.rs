@@ -332,7 +332,7 @@ pub async fn synced_at(
 ) -> Result<HashMap<ProductNumber, Timestamp>> {
     let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(CHUNK) {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin_read().await?;
         let rows: Vec<(String, Timestamp)> = with_tx!(tx, conn => {
             let mut select = sqlx::QueryBuilder::new(
                 "select product_number, synced_at from products where deleted_at is null \
@@ -346,7 +346,6 @@ pub async fn synced_at(
             select.push(")");
             select.build_query_as().fetch_all(&mut **conn).await
         })?;
-        drop(tx); // read only: rolled back
         for (number, at) in rows {
             if let Ok(number) = ProductNumber::parse(&number) {
                 out.insert(number, at);

@@ -143,9 +143,8 @@ async fn fetch_invoice(
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut tx = ctx.env.db.begin().await?;
+    let mut tx = ctx.env.db.begin_read().await?;
     let known = products::ids(&mut tx, ctx.lease.tenant_id, &wanted).await?;
-    drop(tx); // read only: rolled back
     let mut missing = Vec::new();
     for number in wanted.into_iter().filter(|n| !known.contains_key(*n)) {
         // A number e-conomic itself would refuse cannot be fetched: the line stays unmatched.

@@ -312,7 +312,7 @@ async fn apply(
         });
     }
     let records: Vec<&Record> = found.iter().map(|(_, _, r)| *r).collect();
-    let changes = upsert_refs(tx, ctx, &records, synced_at).await?;
+    let changes = upsert(tx, ctx, records, synced_at).await?;
     for ((i, renumbered_from, _), change) in found.into_iter().zip(changes) {
         outcomes[i] = Some(Ok(Outcome::Record {
             renumbered_from,
@@ -325,21 +325,11 @@ async fn apply(
         .collect())
 }
 
-async fn upsert(
-    tx: &mut Tx,
-    ctx: &Ctx<'_>,
-    records: &[Record],
-    synced_at: Timestamp,
-) -> backend::Result<Vec<RecordChange>> {
-    let refs: Vec<&Record> = records.iter().collect();
-    upsert_refs(tx, ctx, &refs, synced_at).await
-}
-
 /// Store fetched records of this queue's entity; returns what changed, in order.
-async fn upsert_refs(
+async fn upsert<'r>(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
-    records: &[&Record],
+    records: impl IntoIterator<Item = &'r Record>,
     synced_at: Timestamp,
 ) -> backend::Result<Vec<RecordChange>> {
     let tenant = ctx.lease.tenant_id;
