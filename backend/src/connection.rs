@@ -49,11 +49,9 @@ pub async fn connect(
     if grant_token.is_empty() {
         return Err(Error::EconomicRejected);
     }
-    let info = client
-        .agreement(grant_token)
-        .self_info()
-        .await
-        .map_err(from_client_error)?;
+    let info = client.agreement(grant_token).self_info().await;
+    crate::sync::budget::record_now(db, tenant_id, now, 1).await?;
+    let info = info.map_err(from_client_error)?;
     let (ciphertext, nonce) = keys.seal(&aad(tenant_id), grant_token.as_bytes())?;
     let connection = Connection {
         agreement_number: info.agreement_number,
@@ -61,7 +59,10 @@ pub async fn connect(
         connected_at: now,
         paused: None,
     };
-    with_db!(db, pool => sqlx::query(
+    // The connection and its first import commit together: a tenant is never connected
+    // without its data on the way.
+    let mut tx = db.begin().await?;
+    with_tx!(tx, conn => sqlx::query(
         "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
          agreement_number, company_name, connected_at, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $6, $6) \
@@ -78,9 +79,11 @@ pub async fn connect(
     .bind(connection.agreement_number)
     .bind(&connection.company_name)
     .bind(now)
-    .execute(pool)
+    .execute(&mut **conn)
     .await
     .map(|_| ()))?;
+    crate::sync::import_on_connect(&mut tx, tenant_id, now).await?;
+    tx.commit().await?;
     Ok(connection)
 }
 

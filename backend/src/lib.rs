@@ -1,6 +1,7 @@
 //! Everything the server knows, without a web framework: database access, accounts and tenancy,
 //! staff, audit log, the e-conomic connection, sync settings, webhook credentials and events,
-//! and the sync engine's data and rules (the queue, the tenant's records, the stock ledger). `server` and `app` call these functions; they never write SQL themselves.
+//! and the sync engine's data and rules (the queue, sync runs and the API budget, the tenant's records, the
+//! stock ledger). `server` and `app` call these functions; they never write SQL themselves.
 //!
 //! Conventions: every tenant-scoped function takes a [`TenantId`] first after the [`Db`], and
 //! another tenant's row is simply [`Error::NotFound`]. Functions that decide by time take a
@@ -23,6 +24,7 @@ pub mod records;
 pub mod secrets;
 pub mod settings;
 pub mod staff;
+pub mod sync;
 pub mod tenants;
 pub mod throttle;
 mod timestamp;

@@ -92,6 +92,16 @@ impl Filter {
         Self::term("lastUpdated", FilterOp::Gte, &format_timestamp(at))
     }
 
+    /// `lastUpdated$gte:from$and:lastUpdated$lt:to`: a fixed window, so that a record changed
+    /// while the pages are read leaves the window instead of moving within it.
+    pub fn last_updated_between(from: OffsetDateTime, to: OffsetDateTime) -> Self {
+        Self::term("lastUpdated", FilterOp::Gte, &format_timestamp(from)).and(Self::term(
+            "lastUpdated",
+            FilterOp::Lt,
+            &format_timestamp(to),
+        ))
+    }
+
     /// `self$and:other`.
     pub fn and(self, other: Filter) -> Self {
         self.join("$and:", other)

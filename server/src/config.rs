@@ -130,6 +130,25 @@ pub struct WorkerArgs {
     /// Attempts before an event is dead (replayable by hand).
     #[arg(long, env = "RETRY_MAX_ATTEMPTS", default_value_t = 12)]
     pub retry_max_attempts: u32,
+
+    /// Seconds between two runs of the hourly sync of a tenant's entity (tests use seconds).
+    #[arg(long, env = "SYNC_INTERVAL_SECS", default_value_t = 3600)]
+    pub sync_interval_secs: u64,
+
+    /// Seconds between two reconciliations (every record number compared) of a tenant's
+    /// customers and products, also for tenants on webhooks.
+    #[arg(long, env = "RECONCILE_INTERVAL_SECS", default_value_t = 86_400)]
+    pub reconcile_interval_secs: u64,
+
+    /// e-conomic calls a tenant may make in 24 hours (e-conomic's fair use is 50,000 per
+    /// agreement); background work stops at 80%, the hourly sync at 95%, webhooks at 100%.
+    #[arg(long, env = "ECONOMIC_DAILY_CALL_LIMIT", default_value_t = backend::sync::budget::DAILY_LIMIT)]
+    pub daily_call_limit: u32,
+
+    /// How many days of booked invoices the first import brings (without moving stock for
+    /// invoices dated before the connection).
+    #[arg(long, env = "INVOICE_IMPORT_DAYS", default_value_t = 90)]
+    pub invoice_import_days: u32,
 }
 
 impl WorkerArgs {
@@ -144,6 +163,12 @@ impl WorkerArgs {
                 base: std::time::Duration::from_millis(self.retry_base_ms),
                 cap: std::time::Duration::from_secs(self.retry_cap_secs),
                 max_attempts: self.retry_max_attempts.max(1),
+            },
+            sync: worker::SyncConfig {
+                hourly: std::time::Duration::from_secs(self.sync_interval_secs.max(1)),
+                reconcile: std::time::Duration::from_secs(self.reconcile_interval_secs.max(1)),
+                daily_call_limit: self.daily_call_limit.max(1),
+                invoice_import_days: self.invoice_import_days,
             },
             ..worker::WorkerConfig::default()
         }

@@ -178,6 +178,7 @@ impl Application {
             keys,
             economic,
             signal: wake.workers,
+            daily_call_limit: config.workers.daily_call_limit,
             demo_simulator_page,
         };
         let router = routes::router(state, session_layer, writer, config.trust_proxy_headers);
@@ -266,13 +267,15 @@ pub async fn run_workers(
     Ok(())
 }
 
-/// The workers, and the listener that wakes them when another process stored events.
+/// The workers, the scheduler of sync runs, and the listener that wakes the workers when
+/// another process stored events.
 fn spawn_workers(tasks: &TaskTracker, env: &worker::Environment, stop: &CancellationToken) {
     tasks.spawn(worker::listener::listen(
         env.db.clone(),
         env.signal.clone(),
         stop.clone(),
     ));
+    tasks.spawn(worker::scheduler::run(env.clone(), stop.clone()));
     for _ in 0..env.config.workers {
         tasks.spawn(worker::Worker::new(env.clone()).run(stop.clone()));
     }

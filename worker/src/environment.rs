@@ -24,6 +24,32 @@ pub struct WorkerConfig {
     pub shutdown_grace: Duration,
     /// The retry schedule.
     pub retry: RetryPolicy,
+    /// The sync runs' schedule and the API budget.
+    pub sync: SyncConfig,
+}
+
+/// When sync runs are due, and the API budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncConfig {
+    /// Between two hourly runs of a tenant's entity.
+    pub hourly: Duration,
+    /// Between two reconciliations of a tenant's entity.
+    pub reconcile: Duration,
+    /// e-conomic calls a tenant may make in 24 hours.
+    pub daily_call_limit: u32,
+    /// Days of booked invoices the first import brings.
+    pub invoice_import_days: u32,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig {
+            hourly: Duration::from_secs(3600),
+            reconcile: Duration::from_secs(86_400),
+            daily_call_limit: backend::sync::budget::DAILY_LIMIT,
+            invoice_import_days: 90,
+        }
+    }
 }
 
 impl Default for WorkerConfig {
@@ -35,6 +61,7 @@ impl Default for WorkerConfig {
             batch: 20_000,
             shutdown_grace: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            sync: SyncConfig::default(),
         }
     }
 }

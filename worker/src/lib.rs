@@ -7,13 +7,18 @@
 //! → [`runner::Worker`] wakes and claims the queue → [`jobs::run`] groups the events by record
 //! and fetches them ([`jobs::fetch`]) → the records are upserted and the events finished in one
 //! fenced transaction.
+//!
+//! Sync runs go the same way: [`scheduler`] (or a tenant's "Sync now", or connecting) creates
+//! a run → a worker claims it under the same lease → [`jobs::runs`] reads e-conomic's list a
+//! page at a time and stores each page with the same upserts.
 
 pub mod environment;
 pub mod jobs;
 pub mod listener;
 pub mod retry;
 pub mod runner;
+pub mod scheduler;
 
-pub use environment::{Environment, WorkerConfig};
+pub use environment::{Environment, SyncConfig, WorkerConfig};
 pub use retry::RetryPolicy;
 pub use runner::{Worker, run_pending_jobs};

@@ -3,7 +3,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use backend::queue::{self, Claim};
+use backend::queue::{self, Lease};
+use backend::sync;
 use backend::{Error, Timestamp};
 use tokio_util::sync::CancellationToken;
 
@@ -71,9 +72,22 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
-    /// Claim one queue and run its batch. Returns whether there was work.
+    /// Claim one queue and run its work: a due sync run first (runs are few, and a queue's
+    /// events wait only while its run reads), else a batch of events. Returns whether there
+    /// was work.
     pub async fn run_once(&self, stop: &CancellationToken) -> backend::Result<bool> {
         let env = &self.env;
+        if let Some(claim) = sync::claim(&env.db, &self.id, Timestamp::now(), env.lease()).await? {
+            let outcome = self
+                .with_heartbeat(&claim.lease, stop, jobs::runs::run(env, &self.id, &claim))
+                .await;
+            // A run cut short (shutdown, a database error, a lost lease) stays `running` and is
+            // resumed by the next claim, from the page after the last one stored.
+            let released = queue::release(&env.db, &claim.lease, Timestamp::now(), false).await;
+            self.report(outcome, &claim.lease)?;
+            released?;
+            return Ok(true);
+        }
         let claimed = queue::claim(
             &env.db,
             &self.id,
@@ -85,31 +99,44 @@ impl Worker {
         let Some(claim) = claimed else {
             return Ok(false);
         };
-        let outcome = self.run_claim(&claim, stop).await;
+        let outcome = self
+            .with_heartbeat(&claim.lease, stop, jobs::run(env, &self.id, &claim))
+            .await;
         // Always given back: what the batch finished is committed, the rest is requeued — with
         // its attempt given back only when the batch was cut short by shutdown; after a failure
         // the attempt stays used, so a batch that always fails ends dead instead of looping.
         let refund = outcome.is_ok();
         let released = queue::release(&env.db, &claim.lease, Timestamp::now(), refund).await;
-        match outcome {
-            Err(Error::LeaseLost) => {
-                tracing::warn!(worker = %self.id, tenant = %claim.lease.tenant_id,
-                    entity = %claim.lease.entity, "lease lost; another worker takes over");
-            }
-            other => other?,
-        }
+        self.report(outcome, &claim.lease)?;
         released?;
         Ok(true)
     }
 
-    /// The batch, beside a heartbeat that renews the lease every third of its length; whichever
-    /// ends first ends both (a lost lease cancels the batch at its next await).
-    async fn run_claim(&self, claim: &Claim, stop: &CancellationToken) -> backend::Result<()> {
+    /// A lost lease is no error of this worker's: another has taken over.
+    fn report(&self, outcome: backend::Result<()>, lease: &Lease) -> backend::Result<()> {
+        match outcome {
+            Err(Error::LeaseLost) => {
+                tracing::warn!(worker = %self.id, tenant = %lease.tenant_id,
+                    entity = %lease.entity, "lease lost; another worker takes over");
+                Ok(())
+            }
+            other => other,
+        }
+    }
+
+    /// The work, beside a heartbeat that renews the lease every third of its length; whichever
+    /// ends first ends both (a lost lease cancels the work at its next await).
+    async fn with_heartbeat(
+        &self,
+        lease: &Lease,
+        stop: &CancellationToken,
+        work: impl Future<Output = backend::Result<()>>,
+    ) -> backend::Result<()> {
         let env = &self.env;
         let heartbeat = async {
             loop {
                 tokio::time::sleep(env.config.lease / 3).await;
-                queue::renew(&env.db, &claim.lease, Timestamp::now(), env.lease()).await?;
+                queue::renew(&env.db, lease, Timestamp::now(), env.lease()).await?;
             }
         };
         let deadline = async {
@@ -117,7 +144,7 @@ impl Worker {
             tokio::time::sleep(env.config.shutdown_grace).await;
         };
         tokio::select! {
-            done = jobs::run(env, &self.id, claim) => done,
+            done = work => done,
             lost = heartbeat => lost,
             () = deadline => {
                 tracing::warn!(worker = %self.id, "stopping mid-batch; the rest goes back in the queue");

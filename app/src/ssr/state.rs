@@ -20,6 +20,8 @@ pub struct AppState {
     pub economic: backend::economic::Client,
     /// Wakes this process's sync workers (after a replay).
     pub signal: backend::queue::Signal,
+    /// e-conomic calls a tenant may make in 24 hours (the API budget shown on the Sync page).
+    pub daily_call_limit: u32,
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,

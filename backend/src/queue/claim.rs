@@ -79,7 +79,7 @@ async fn candidates(db: &Db, now: Timestamp) -> Result<Vec<(TenantId, Entity)>> 
 
 /// Take the lease if it is free (never held, or expired): one statement, so two workers can
 /// never both succeed. Returns the new token.
-async fn acquire(
+pub(crate) async fn acquire(
     tx: &mut Tx,
     tenant_id: TenantId,
     entity: Entity,

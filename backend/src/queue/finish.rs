@@ -39,6 +39,14 @@ pub enum Done {
         /// Why the tenant is paused.
         reason: String,
     },
+    /// Not attempted: the tenant's e-conomic API budget is spent. Back in the queue until
+    /// `until`, its attempt given back.
+    Deferred {
+        /// Why it waits.
+        reason: String,
+        /// When it may run.
+        until: Timestamp,
+    },
 }
 
 /// The attempt a batch was: who ran it, when, and how many e-conomic calls it made.
@@ -114,6 +122,15 @@ impl Row {
                 processed_at: None,
                 refund: 1,
                 attempt: Some("paused"),
+                ..blank
+            },
+            Done::Deferred { reason, until } => Row {
+                status: "queued",
+                error: Some(reason.clone()),
+                next_attempt_at: until.as_millis(),
+                processed_at: None,
+                refund: 1,
+                attempt: None,
                 ..blank
             },
         })

@@ -29,6 +29,7 @@ use crate::events::EventId;
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
+pub(crate) use claim::acquire;
 pub use claim::{claim, fence, release, renew};
 pub use finish::{Attempt, Done, finish};
 pub use replay::{replay, replay_failed};

@@ -272,6 +272,21 @@ pub async fn synced_at(
     Ok(out)
 }
 
+/// The numbers of the tenant's customers that are not deleted (a reconciliation compares
+/// them with e-conomic's).
+pub async fn live_numbers(db: &Db, tenant_id: TenantId) -> Result<Vec<CustomerNumber>> {
+    let rows: Vec<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "select customer_number from customers where tenant_id = $1 and deleted_at is null",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|n| CustomerNumber::new(n).ok())
+        .collect())
+}
+
 /// One of the tenant's customers (deleted ones too).
 pub async fn get(db: &Db, tenant_id: TenantId, number: CustomerNumber) -> Result<CustomerRecord> {
     let row: Option<CustomerRecord> = with_db!(db, pool => sqlx::query_as(&format!(

@@ -87,14 +87,17 @@ pub async fn exists(db: &Db, tenant_id: TenantId, number: InvoiceNumber) -> Resu
 }
 
 /// Store `invoice` (fetched with its lines, `raw` as fetched) unless it is stored already,
-/// and record a stock movement for each line whose product is in `product_ids`: the line's
-/// quantity goes out of stock (a credit note's negative quantity comes back in).
+/// and, if `moves_stock`, record a stock movement for each line whose product is in
+/// `product_ids`: the line's quantity goes out of stock (a credit note's negative quantity
+/// comes back in). The first import stores invoices from before the connection without moving
+/// stock: the stock counted then already reflects them.
 pub async fn store(
     tx: &mut Tx,
     tenant_id: TenantId,
     invoice: &BookedInvoice,
     raw: &serde_json::Value,
     product_ids: &HashMap<String, i64>,
+    moves_stock: bool,
     synced_at: Timestamp,
 ) -> Result<InvoiceChange> {
     let number = invoice.booked_invoice_number.get();
@@ -149,6 +152,7 @@ pub async fn store(
         .map(|_| ()))?;
         if let Some(product_id) = product_id
             && quantity != 0
+            && moves_stock
         {
             let movement = Movement {
                 product_id,

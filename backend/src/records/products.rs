@@ -355,6 +355,20 @@ pub async fn synced_at(
     Ok(out)
 }
 
+/// The numbers of the tenant's products that are not deleted.
+pub async fn live_numbers(db: &Db, tenant_id: TenantId) -> Result<Vec<ProductNumber>> {
+    let rows: Vec<String> = with_db!(db, pool => sqlx::query_scalar(
+        "select product_number from products where tenant_id = $1 and deleted_at is null",
+    )
+    .bind(tenant_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|n| ProductNumber::parse(&n).ok())
+        .collect())
+}
+
 /// One of the tenant's products (deleted ones too).
 pub async fn get(db: &Db, tenant_id: TenantId, number: &ProductNumber) -> Result<ProductRecord> {
     let row: Option<ProductRecord> = with_db!(db, pool => sqlx::query_as(&format!(

@@ -225,3 +225,13 @@ macro_rules! db_test {
         }
     };
 }
+
+/// Delete the tenant's sync runs (connecting queues an import; tests of webhooks do without).
+pub async fn forget_sync_runs(db: &Db, tenant_id: crate::TenantId) {
+    with_db!(db, pool => sqlx::query("delete from sync_runs where tenant_id = $1")
+        .bind(tenant_id)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+    .expect("sync runs deleted");
+}

@@ -4,6 +4,7 @@
 use super::Client;
 use super::error::ClientError;
 use super::response::{check, decode};
+use crate::entity::Entity;
 use crate::filter::Filter;
 use crate::numbers::{CustomerNumber, InvoiceNumber, ProductNumber};
 use crate::product_path;
@@ -110,6 +111,29 @@ impl<'a> Agreement<'a> {
         filter: Option<&Filter>,
     ) -> Result<Collection<serde_json::Value>, ClientError> {
         self.page("/products", skip_pages, page_size, filter).await
+    }
+
+    /// One page of `entity`'s list (`/customers`, `/products`, `/invoices/booked`), each
+    /// record as JSON, ordered by `sort` (e.g. `lastUpdated`) when given.
+    pub async fn list_page_json(
+        &self,
+        entity: Entity,
+        skip_pages: u32,
+        page_size: u32,
+        filter: Option<&Filter>,
+        sort: Option<&str>,
+    ) -> Result<Collection<serde_json::Value>, ClientError> {
+        let path = match entity {
+            Entity::Customers => "/customers",
+            Entity::Products => "/products",
+            Entity::Invoices => "/invoices/booked",
+        };
+        let mut url = page_url(path, skip_pages, page_size, filter);
+        if let Some(sort) = sort {
+            url.push_str("&sort=");
+            url.extend(utf8_percent_encode(sort, NON_ALPHANUMERIC));
+        }
+        self.get(&url).await
     }
 
     /// One page of `/customers`.
@@ -258,13 +282,8 @@ impl<'a> Agreement<'a> {
         page_size: u32,
         filter: Option<&Filter>,
     ) -> Result<Collection<T>, ClientError> {
-        let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
-        let mut url = format!("{path}?skippages={skip_pages}&pagesize={page_size}");
-        if let Some(filter) = filter.filter(|f| !f.as_str().is_empty()) {
-            url.push_str("&filter=");
-            url.extend(utf8_percent_encode(filter.as_str(), NON_ALPHANUMERIC));
-        }
-        self.get(&url).await
+        self.get(&page_url(path, skip_pages, page_size, filter))
+            .await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
@@ -296,6 +315,16 @@ impl<'a> Agreement<'a> {
             .header("X-AppSecretToken", self.client.app_secret_token.expose())
             .header("X-AgreementGrantToken", self.grant_token)
     }
+}
+
+fn page_url(path: &str, skip_pages: u32, page_size: u32, filter: Option<&Filter>) -> String {
+    let page_size = page_size.clamp(1, MAX_PAGE_SIZE);
+    let mut url = format!("{path}?skippages={skip_pages}&pagesize={page_size}");
+    if let Some(filter) = filter.filter(|f| !f.as_str().is_empty()) {
+        url.push_str("&filter=");
+        url.extend(utf8_percent_encode(filter.as_str(), NON_ALPHANUMERIC));
+    }
+    url
 }
 
 fn product_url(number: &ProductNumber) -> String {

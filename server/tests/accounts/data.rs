@@ -86,9 +86,17 @@ async fn seed_invoice(
     let ids: HashMap<String, i64> = products::ids(&mut tx, tenant, &numbers)
         .await
         .expect("product ids");
-    invoices::store(&mut tx, tenant, &invoice, &raw, &ids, Timestamp::now())
-        .await
-        .expect("store invoice");
+    invoices::store(
+        &mut tx,
+        tenant,
+        &invoice,
+        &raw,
+        &ids,
+        true,
+        Timestamp::now(),
+    )
+    .await
+    .expect("store invoice");
     tx.commit().await.expect("commit");
 }
 

@@ -255,7 +255,7 @@ async fn listed(
 }
 
 /// Decode one record; on failure, its number if it can be read, and the error.
-fn decode(
+pub(super) fn decode(
     entity: Entity,
     raw: Value,
 ) -> Result<(RecordNumber, Record), (Option<RecordNumber>, String)> {

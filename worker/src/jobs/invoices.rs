@@ -5,14 +5,17 @@
 
 use std::collections::HashMap;
 
-use backend::Timestamp;
 use backend::events::{EventId, Outcome};
 use backend::queue::{self, Attempt, Done, Job};
 use backend::records::invoices::{self, InvoiceChange};
 use backend::records::products;
+use backend::sync::{self, Counts, Run};
+use backend::{Timestamp, connection};
 use economic::types::{BookedInvoice, Product};
-use economic::{InvoiceNumber, ProductNumber, WebhookAction};
+use economic::{Entity, Filter, FilterOp, InvoiceNumber, ProductNumber, WebhookAction};
 
+use super::pages::{self, List, ListPage, RunError};
+use super::runs::save;
 use super::{Ctx, Failure, JobError, classify};
 
 /// Apply a batch of invoice events, one invoice (and one transaction) at a time.
@@ -91,7 +94,7 @@ async fn apply(ctx: &Ctx<'_>, number: InvoiceNumber, group: &[&Job]) -> Result<(
         .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
         .collect();
     let ids = products::ids(&mut tx, tenant, &numbers).await?;
-    let change = invoices::store(&mut tx, tenant, &invoice, &raw, &ids, synced_at).await?;
+    let change = invoices::store(&mut tx, tenant, &invoice, &raw, &ids, true, synced_at).await?;
     let attempt = Attempt {
         worker: ctx.worker,
         started_at: ctx.started_at,
@@ -169,4 +172,95 @@ async fn fetch_invoice(
         }
     }
     Ok(Ok((invoice, raw, missing)))
+}
+
+/// The first import's booked invoices: those dated within the last
+/// [`crate::SyncConfig::invoice_import_days`] that we do not have yet, fetched with their lines
+/// and stored. Only invoices dated on or after the day the tenant connected move stock; the
+/// stock counted when connecting already reflects older ones. Invoices already stored cost no
+/// call, so a resumed import only fetches what it had not stored.
+pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
+    let (db, tenant) = (&ctx.env.db, run.tenant_id);
+    let start = run
+        .window_to
+        .unwrap_or(ctx.started_at)
+        .to_offset_date_time();
+    let days = i64::from(ctx.env.config.sync.invoice_import_days);
+    let since = (start - time::Duration::days(days)).date().to_string();
+    let connected_on = connection::get(db, tenant)
+        .await?
+        .map(|c| c.connected_at.to_offset_date_time().date().to_string())
+        .unwrap_or_default();
+    let filter = Filter::term("date", FilterOp::Gte, &since);
+    let list = List {
+        entity: Entity::Invoices,
+        filter: Some(&filter),
+        sort: None,
+        allowance,
+    };
+    let mut records_done = run.records_done;
+    let (mut pages, reading) = pages::reader(ctx, &list, run.pages_done);
+    let storing = async {
+        while let Some(page) = pages.recv().await {
+            let page: ListPage = page?;
+            let mut counts = Counts::default();
+            for raw in &page.records {
+                let Some(number) = raw
+                    .get("bookedInvoiceNumber")
+                    .and_then(serde_json::Value::as_i64)
+                    .and_then(|n| InvoiceNumber::new(n).ok())
+                else {
+                    tracing::warn!("skipping a booked invoice without a readable number");
+                    continue;
+                };
+                if invoices::exists(db, tenant, number).await? {
+                    continue;
+                }
+                if u64::from(ctx.calls()) >= allowance {
+                    return Err(RunError::Budget);
+                }
+                let (invoice, raw, missing) = fetch_invoice(ctx, number)
+                    .await?
+                    .map_err(RunError::Failed)?;
+                let synced_at = Timestamp::now();
+                let mut tx = db.begin().await?;
+                queue::fence(&mut tx, ctx.lease, synced_at, ctx.env.lease()).await?;
+                for (product, raw) in &missing {
+                    products::insert_if_missing(&mut tx, tenant, product, raw, synced_at).await?;
+                }
+                let numbers: Vec<&str> = invoice
+                    .lines
+                    .iter()
+                    .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
+                    .collect();
+                let ids = products::ids(&mut tx, tenant, &numbers).await?;
+                let moves_stock = invoice.date.as_str() >= connected_on.as_str();
+                let change = invoices::store(
+                    &mut tx,
+                    tenant,
+                    &invoice,
+                    &raw,
+                    &ids,
+                    moves_stock,
+                    synced_at,
+                )
+                .await?;
+                if matches!(change, InvoiceChange::Stored { .. }) {
+                    counts.created += 1;
+                }
+                tx.commit().await?;
+            }
+            records_done += page.records.len() as u64;
+            let mut tx = db.begin().await?;
+            queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+            save(&mut tx, ctx, run, &page, records_done, counts).await?;
+            if page.last {
+                sync::complete(&mut tx, ctx.lease, run, None, Timestamp::now()).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    };
+    let ((), stored) = tokio::join!(reading, storing);
+    stored
 }

@@ -1,14 +1,19 @@
 //! One module per kind of job: [`records`] applies customer and product events, [`invoices`]
-//! booked-invoice events; [`fetch`] is how records are read from e-conomic in bulk.
+//! booked-invoice events, [`runs`] sync runs (import, hourly, reconciliation); [`fetch`] is how
+//! records are read from e-conomic in bulk.
 
 pub mod fetch;
 pub mod invoices;
+mod pages;
+mod reconcile;
 pub mod records;
+pub mod runs;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use backend::queue::{self, Attempt, Claim, Done, Lease};
+use backend::sync::budget;
 use backend::{Timestamp, connection};
 use economic::{ClientError, Entity};
 
@@ -25,14 +30,36 @@ pub async fn run(env: &Environment, worker: &str, claim: &Claim) -> backend::Res
         let done = paused(claim, "not connected to e-conomic");
         return finish(env, worker, lease, started_at, 0, &done).await;
     };
-    let ctx = Ctx {
-        env,
-        worker,
-        lease,
-        agreement: env.economic.agreement(grant_token.expose()),
-        calls: AtomicU32::new(0),
-        started_at,
-    };
+    let ctx = Ctx::new(env, worker, lease, grant_token.expose(), started_at);
+    // The API budget: at the limit the events wait (their attempt given back) instead of
+    // calling.
+    let limit = env.config.sync.daily_call_limit;
+    let usage = budget::usage(&env.db, lease.tenant_id, started_at, limit).await?;
+    if let Some((reason, until)) = usage.wait(budget::Priority::Live, started_at) {
+        let done: Vec<_> = claim
+            .jobs
+            .iter()
+            .map(|j| {
+                let reason = reason.clone();
+                (j.id, Done::Deferred { reason, until })
+            })
+            .collect();
+        return ctx.finish(&done).await;
+    }
+    let outcome = run_jobs(&ctx, claim).await;
+    let counted = budget::record_now(
+        &env.db,
+        lease.tenant_id,
+        Timestamp::now(),
+        ctx.take_unrecorded(),
+    )
+    .await;
+    outcome?;
+    counted
+}
+
+async fn run_jobs(ctx: &Ctx<'_>, claim: &Claim) -> backend::Result<()> {
+    let (env, lease, worker, started_at) = (ctx.env, ctx.lease, ctx.worker, ctx.started_at);
     // An event claimed more often than the retry policy allows ended its attempts without an
     // answer each time (its worker died, or the database refused its batch): dead, so that it
     // cannot hold its queue up for ever.
@@ -53,8 +80,8 @@ pub async fn run(env: &Environment, worker: &str, claim: &Claim) -> backend::Res
         ctx.finish(&done).await?;
     }
     let outcome = match lease.entity {
-        Entity::Customers | Entity::Products => records::run(&ctx, &jobs).await,
-        Entity::Invoices => invoices::run(&ctx, &jobs).await,
+        Entity::Customers | Entity::Products => records::run(ctx, &jobs).await,
+        Entity::Invoices => invoices::run(ctx, &jobs).await,
     };
     match outcome {
         Err(JobError::Unauthorized(reason)) => {
@@ -76,14 +103,41 @@ pub struct Ctx<'a> {
     lease: &'a Lease,
     agreement: economic::Agreement<'a>,
     calls: AtomicU32,
+    unrecorded: AtomicU32,
     started_at: Timestamp,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        env: &'a Environment,
+        worker: &'a str,
+        lease: &'a Lease,
+        grant_token: &'a str,
+        started_at: Timestamp,
+    ) -> Ctx<'a> {
+        Ctx {
+            env,
+            worker,
+            lease,
+            agreement: env.economic.agreement(grant_token),
+            calls: AtomicU32::new(0),
+            unrecorded: AtomicU32::new(0),
+            started_at,
+        }
+    }
 }
 
 impl Ctx<'_> {
     /// Count one e-conomic call (every call the job makes goes through here first).
     fn call(&self) -> &economic::Agreement<'_> {
         self.calls.fetch_add(1, Ordering::Relaxed);
+        self.unrecorded.fetch_add(1, Ordering::Relaxed);
         &self.agreement
+    }
+
+    /// The calls not yet counted against the API budget; they count as counted from now.
+    fn take_unrecorded(&self) -> u32 {
+        self.unrecorded.swap(0, Ordering::Relaxed)
     }
 
     fn calls(&self) -> u32 {

@@ -326,7 +326,7 @@ async fn apply(
 }
 
 /// Store fetched records of this queue's entity; returns what changed, in order.
-async fn upsert<'r>(
+pub(super) async fn upsert<'r>(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
     records: impl IntoIterator<Item = &'r Record>,

@@ -20,8 +20,16 @@ pub struct Harness {
 }
 
 impl Harness {
-    /// A simulator with `customers` and `products` seeded, and a connected tenant.
+    /// A simulator with `customers` and `products` seeded, and a connected tenant whose first
+    /// import is forgotten (these tests are about webhooks).
     pub async fn new(db: &Db, customers: usize, products: usize) -> Harness {
+        let h = Harness::importing(db, customers, products).await;
+        backend::testing::forget_sync_runs(db, h.tenant).await;
+        h
+    }
+
+    /// Like [`Harness::new`], with the first import queued as connecting queues it.
+    pub async fn importing(db: &Db, customers: usize, products: usize) -> Harness {
         let sim = Simulator::start(SimConfig {
             customers,
             products,
@@ -61,6 +69,23 @@ impl Harness {
             env,
             tenant,
         }
+    }
+
+    /// Generate the simulator's records again, stamped an hour ago: nothing has changed
+    /// lately, so an incremental sync finds nothing in its overlap.
+    pub fn age_records(&self, customers: usize, products: usize) {
+        let hour_ago = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
+        self.sim.set_clock(Some(hour_ago));
+        self.sim.agreement().reseed(42, customers, products);
+        self.sim.set_clock(None);
+    }
+
+    /// Booked invoices in the simulator.
+    pub fn sim_invoices(&self) -> u64 {
+        self.sim
+            .agreement()
+            .read(|d| d.invoices.len() as u64)
+            .unwrap_or_default()
     }
 
     /// Store an event as the webhook endpoint does (`received`).

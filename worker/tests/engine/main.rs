@@ -6,3 +6,4 @@ mod apply;
 mod helpers;
 mod invoices;
 mod queue;
+mod runs;

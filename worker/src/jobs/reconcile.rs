@@ -1,0 +1,136 @@
+//! The reconciliation: read every record of the list, store what differs, and soft-delete
+//! what we have and e-conomic no longer does — the deletions and renumberings that polling
+//! cannot see, and that webhooks miss when e-conomic drops or disables them. For a tenant on
+//! webhooks, the repairs that no webhook announced are counted (`unreported`), and the Settings
+//! page warns when there are some.
+//!
+//! A reconciliation starts from the first page each time it is claimed: the numbers seen are
+//! kept in memory, not in the database.
+
+use std::collections::HashSet;
+
+use backend::records::{RecordChange, customers, products};
+use backend::sync::{self, Page, Run};
+use backend::{Timestamp, queue, settings};
+use economic::{Entity, RecordNumber};
+
+use super::Ctx;
+use super::fetch::{self, Decoded, Fetched, Record};
+use super::pages::{self, List, ListPage, RunError};
+use super::runs::{count, decode_all, key, save};
+
+/// Missing records checked one by one before they are deleted, even when the list looked
+/// stable: a few GETs are cheap insurance against a record we merely failed to see.
+const VERIFY_UP_TO: usize = 50;
+/// A webhook about a record within this long before the run counts as having reported it.
+const REPORTED_WITHIN: time::Duration = time::Duration::hours(1);
+
+/// Reconcile the run's entity (customers or products).
+pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
+    let (db, tenant, entity) = (&ctx.env.db, run.tenant_id, run.entity);
+    let local: HashSet<RecordNumber> = match entity {
+        Entity::Customers => customers::live_numbers(db, tenant)
+            .await?
+            .into_iter()
+            .map(RecordNumber::Customer)
+            .collect(),
+        Entity::Products | Entity::Invoices => products::live_numbers(db, tenant)
+            .await?
+            .into_iter()
+            .map(RecordNumber::Product)
+            .collect(),
+    };
+    let list = List {
+        entity,
+        filter: None,
+        sort: None,
+        allowance,
+    };
+    let mut seen: HashSet<RecordNumber> = HashSet::with_capacity(local.len());
+    let mut repaired: Vec<String> = Vec::new();
+    let (mut first, mut shifted, mut records_done, mut pages_done) = (None, false, 0, 0);
+    let (mut pages, reading) = pages::reader(ctx, &list, 0);
+    let storing = async {
+        while let Some(page) = pages.recv().await {
+            let page: ListPage = page?;
+            shifted |= *first.get_or_insert(page.results) != page.results;
+            let records = decode_all(entity, &page.records);
+            records_done += page.records.len() as u64;
+            pages_done = page.skip + 1;
+            let mut tx = db.begin().await?;
+            queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+            let changes = super::records::upsert(&mut tx, ctx, &records, page.fetched_at).await?;
+            for (record, change) in records.iter().zip(&changes) {
+                seen.insert(number(record));
+                if matches!(change, RecordChange::Created | RecordChange::Updated { .. }) {
+                    repaired.push(key(record));
+                }
+            }
+            save(&mut tx, ctx, run, &page, records_done, count(&changes)).await?;
+            tx.commit().await?;
+        }
+        Ok::<(), RunError>(())
+    };
+    let ((), stored) = tokio::join!(reading, storing);
+    stored?;
+
+    let mut missing: Vec<RecordNumber> = local.difference(&seen).cloned().collect();
+    let mut found: Vec<Record> = Vec::new();
+    if shifted || missing.len() <= VERIFY_UP_TO {
+        // The list changed while it was read, so a record may have slipped between two pages:
+        // ask for each missing one before deleting it.
+        let checked = fetch::fetch(ctx, entity, &missing, Timestamp::now()).await?;
+        missing.retain(|n| match checked.results.get(n) {
+            Some(Fetched::Missing) => true,
+            Some(Fetched::Found(record)) => {
+                found.push((**record).clone());
+                false
+            }
+            Some(Fetched::Failed(_)) | None => false, // not sure: keep it until next time
+        });
+    }
+
+    let now = Timestamp::now();
+    let mut tx = db.begin().await?;
+    queue::fence(&mut tx, ctx.lease, now, ctx.env.lease()).await?;
+    let mut counts = count(&super::records::upsert(&mut tx, ctx, &found, now).await?);
+    for number in &missing {
+        let change = match number {
+            RecordNumber::Customer(n) => customers::soft_delete(&mut tx, tenant, *n, now).await?,
+            RecordNumber::Product(n) => products::soft_delete(&mut tx, tenant, n, now).await?,
+        };
+        if change == RecordChange::Deleted {
+            counts.deleted += 1;
+            repaired.push(number.to_string());
+        }
+    }
+    if settings::get(db, tenant).await?.is_enabled(entity) {
+        let since = run.started_at.unwrap_or(now) - REPORTED_WITHIN;
+        let unreported = sync::unreported_numbers(db, tenant, entity, &repaired, since).await?;
+        counts.unreported = unreported.len() as u64;
+        if !unreported.is_empty() {
+            tracing::warn!(tenant = %tenant, %entity, count = unreported.len(),
+                "reconciliation repaired changes that no webhook reported");
+        }
+    }
+    let calls = ctx.take_unrecorded();
+    sync::budget::record(&mut tx, tenant, now, calls).await?;
+    let last = Page {
+        pages_done,
+        records_done,
+        total: None,
+        counts,
+        api_calls: calls,
+    };
+    sync::save_page(&mut tx, ctx.lease, run.id, &last, now).await?;
+    sync::complete(&mut tx, ctx.lease, run, None, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn number(record: &Record) -> RecordNumber {
+    match &record.decoded {
+        Decoded::Customer(c) => RecordNumber::Customer(c.customer_number),
+        Decoded::Product(p) => RecordNumber::Product(p.product_number.clone()),
+    }
+}

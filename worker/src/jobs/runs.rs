@@ -1,0 +1,220 @@
+//! Sync runs: the first import, the hourly sync and "Sync now" read a list a page at a time
+//! ([`super::pages`]) and store each page, its progress and its API calls in one fenced
+//! transaction, so a run that stops resumes at the page after the last one stored. The
+//! reconciliation is [`super::reconcile`].
+//!
+//! An incremental run reads the fixed window `lastUpdated` in `[watermark − overlap, start)`,
+//! sorted by `lastUpdated`, and saves its end as the new watermark in the transaction of its
+//! last page. A record changed while the pages are read leaves the window (the next run reads
+//! it), which moves the records after it one place up: one of them may be skipped. The run
+//! sees that as a changed `pagination.results` and then keeps the old watermark, so that the
+//! next run reads the window again.
+
+use backend::records::RecordChange;
+use backend::sync::{self, Counts, Page, Run, RunClaim, RunKind, budget};
+use backend::{Timestamp, Tx, connection, queue};
+use economic::{Entity, Filter};
+
+use super::fetch::{self, Decoded, Record};
+use super::pages::{self, List, ListPage, RunError};
+use super::{Ctx, Failure, invoices, reconcile};
+use crate::environment::Environment;
+
+/// Run a claimed sync run until it ends, waits (budget, retry) or fails.
+pub async fn run(env: &Environment, worker: &str, claim: &RunClaim) -> backend::Result<()> {
+    let (lease, run) = (&claim.lease, &claim.run);
+    let started_at = Timestamp::now();
+    let Some(grant_token) = connection::grant_token(&env.db, &env.keys, lease.tenant_id).await?
+    else {
+        let until = started_at + time::Duration::minutes(1);
+        return sync::defer(
+            &env.db,
+            lease,
+            run.id,
+            "not connected to e-conomic",
+            until,
+            started_at,
+        )
+        .await;
+    };
+    if run.attempts > env.config.retry.max_attempts {
+        let error = format!(
+            "gave up after {} attempts that did not finish",
+            run.attempts - 1
+        );
+        return sync::fail(&env.db, lease, run.id, &error, started_at).await;
+    }
+    let ctx = Ctx::new(env, worker, lease, grant_token.expose(), started_at);
+    let limit = env.config.sync.daily_call_limit;
+    let usage = budget::usage(&env.db, lease.tenant_id, started_at, limit).await?;
+    let priority = run.kind.priority();
+    if let Some((reason, until)) = usage.wait(priority, started_at) {
+        return sync::defer(&env.db, lease, run.id, &reason, until, started_at).await;
+    }
+    let allowance = usage.remaining(priority);
+    let outcome = match (run.kind, run.entity) {
+        (RunKind::Reconcile, Entity::Customers | Entity::Products) => {
+            reconcile::run(&ctx, run, allowance).await
+        }
+        (_, Entity::Invoices) => invoices::import(&ctx, run, allowance).await,
+        (
+            RunKind::Import | RunKind::Hourly | RunKind::Manual,
+            Entity::Customers | Entity::Products,
+        ) => read_changes(&ctx, run, allowance).await,
+    };
+    let now = Timestamp::now();
+    let counted = budget::record_now(&env.db, lease.tenant_id, now, ctx.take_unrecorded()).await;
+    let ended = match outcome {
+        Ok(()) => Ok(()),
+        Err(RunError::Budget) => {
+            let usage = budget::usage(&env.db, lease.tenant_id, now, limit).await?;
+            let (reason, until) = usage.wait(priority, now).unwrap_or_else(|| {
+                (
+                    "waiting for the e-conomic API budget".to_owned(),
+                    now + time::Duration::minutes(1),
+                )
+            });
+            sync::defer(&env.db, lease, run.id, &reason, until, now).await
+        }
+        Err(RunError::Unauthorized(reason)) => {
+            tracing::warn!(tenant = %lease.tenant_id, reason, "e-conomic refused the grant token; pausing the tenant");
+            connection::pause(&env.db, lease.tenant_id, &reason, now).await?;
+            sync::defer(&env.db, lease, run.id, &reason, now, now).await
+        }
+        Err(RunError::Failed(failure)) => {
+            let retry_after = match &failure {
+                Failure::Retryable { retry_after, .. } => Some(*retry_after),
+                Failure::Permanent(_) => None,
+            };
+            match retry_after.and_then(|after| env.config.retry.delay(run.attempts, after)) {
+                Some(delay) => {
+                    let at = now + time::Duration::try_from(delay).unwrap_or_default();
+                    sync::retry(&env.db, lease, run.id, &failure.message(), at, now).await
+                }
+                None => sync::fail(&env.db, lease, run.id, &failure.message(), now).await,
+            }
+        }
+        Err(RunError::Backend(e)) => Err(e),
+    };
+    counted?;
+    ended
+}
+
+/// The import, the hourly sync and "Sync now" of customers or products.
+async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
+    let window_to = run.window_to.unwrap_or(ctx.started_at);
+    // e-conomic's filter takes whole seconds: the window's end is rounded up, so a record
+    // stamped in the run's first second is not left for the next run alone.
+    let end = (window_to + time::Duration::milliseconds(999)).to_offset_date_time();
+    let filter = run
+        .window_from
+        .map(|from| Filter::last_updated_between(from.to_offset_date_time(), end));
+    let list = List {
+        entity: run.entity,
+        filter: filter.as_ref(),
+        sort: filter.is_some().then_some("lastUpdated"),
+        allowance,
+    };
+    let mut records_done = run.records_done;
+    let mut expected = run.records_total;
+    let (mut pages, reading) = pages::reader(ctx, &list, run.pages_done);
+    let storing = async {
+        while let Some(page) = pages.recv().await {
+            let page = page?;
+            let results = page.results;
+            let shifted = *expected.get_or_insert(results) != results;
+            records_done += page.records.len() as u64;
+            let watermark = if shifted && run.window_from.is_some() {
+                tracing::info!(tenant = %run.tenant_id, entity = %run.entity,
+                    "the list changed while it was read; the next run reads this window again");
+                None
+            } else {
+                Some(window_to)
+            };
+            let mut tx = ctx.env.db.begin().await?;
+            let counts = store_page(&mut tx, ctx, run, &page).await?;
+            save(&mut tx, ctx, run, &page, records_done, counts).await?;
+            if page.last {
+                sync::complete(&mut tx, ctx.lease, run, watermark, Timestamp::now()).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    };
+    let ((), stored) = tokio::join!(reading, storing);
+    stored
+}
+
+/// Fence the lease and upsert a page's records; returns what changed.
+pub(super) async fn store_page(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    run: &Run,
+    page: &ListPage,
+) -> backend::Result<Counts> {
+    queue::fence(tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+    let records: Vec<Record> = decode_all(run.entity, &page.records);
+    let changes = super::records::upsert(tx, ctx, &records, page.fetched_at).await?;
+    Ok(count(&changes))
+}
+
+/// Save a page's progress and the calls made for it, in the page's transaction.
+pub(super) async fn save(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    run: &Run,
+    page: &ListPage,
+    records_done: u64,
+    counts: Counts,
+) -> backend::Result<()> {
+    let now = Timestamp::now();
+    let calls = ctx.take_unrecorded();
+    budget::record(tx, run.tenant_id, now, calls).await?;
+    let progress = Page {
+        pages_done: page.skip + 1,
+        records_done,
+        total: Some(page.results),
+        counts,
+        api_calls: calls,
+    };
+    sync::save_page(tx, ctx.lease, run.id, &progress, now).await
+}
+
+/// Decode a page's records; one that cannot be read is skipped (and logged), the rest stored.
+pub(super) fn decode_all(entity: Entity, raw: &[serde_json::Value]) -> Vec<Record> {
+    raw.iter()
+        .filter_map(|r| match fetch::decode(entity, r.clone()) {
+            Ok((_, record)) => Some(record),
+            Err((number, error)) => {
+                tracing::warn!(
+                    ?number,
+                    error,
+                    "skipping a record the sync run could not read"
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+/// What a list of record changes adds up to.
+pub(super) fn count(changes: &[RecordChange]) -> Counts {
+    let mut counts = Counts::default();
+    for change in changes {
+        match change {
+            RecordChange::Created => counts.created += 1,
+            RecordChange::Updated { .. } => counts.updated += 1,
+            RecordChange::Deleted => counts.deleted += 1,
+            RecordChange::Unchanged | RecordChange::Gone => {}
+        }
+    }
+    counts
+}
+
+/// The record's number as webhook events key it.
+pub(super) fn key(record: &Record) -> String {
+    match &record.decoded {
+        Decoded::Customer(c) => c.customer_number.to_string(),
+        Decoded::Product(p) => p.product_number.as_str().to_owned(),
+    }
+}

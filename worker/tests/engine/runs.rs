@@ -1,0 +1,274 @@
+//! Sync runs against the simulator: the first import, the hourly sync, "Sync now", the
+//! reconciliation and the API budget.
+
+use std::time::Duration;
+
+use backend::records::{customers, products};
+use backend::sync::{self, Requested, RunKind, RunStatus, budget};
+use backend::{Timestamp, db_test, settings};
+use economic::Entity;
+
+use crate::helpers::*;
+
+/// The tenant's newest run of `entity`.
+async fn last_run(h: &Harness, entity: Entity) -> sync::Run {
+    sync::list(&h.db, h.tenant, None, 100)
+        .await
+        .expect("runs")
+        .into_iter()
+        .find(|r| r.entity == entity)
+        .expect("a run")
+}
+
+async fn request(h: &Harness, entity: Entity, kind: RunKind) {
+    let asked = sync::request(&h.db, h.tenant, entity, kind, Timestamp::now())
+        .await
+        .expect("requested");
+    assert!(matches!(asked, Requested::Queued(_)), "{asked:?}");
+}
+
+async fn local_products(h: &Harness) -> Vec<String> {
+    let mut live: Vec<String> = products::live_numbers(&h.db, h.tenant)
+        .await
+        .expect("numbers")
+        .into_iter()
+        .map(|n| n.as_str().to_owned())
+        .collect();
+    live.sort();
+    live
+}
+
+fn sim_product_names(h: &Harness) -> Vec<String> {
+    let mut numbers: Vec<String> = h
+        .sim_products()
+        .into_iter()
+        .map(|n| n.as_str().to_owned())
+        .collect();
+    numbers.sort();
+    numbers
+}
+
+db_test!(
+    the_first_import_reads_every_record_a_thousand_at_a_time,
+    |db| async move {
+        let h = Harness::importing(&db, 30, 2500).await;
+        let before = h.calls();
+
+        h.run().await;
+
+        assert_eq!(local_products(&h).await, sim_product_names(&h));
+        let customers = customers::live_numbers(&db, h.tenant)
+            .await
+            .expect("customers");
+        assert_eq!(customers.len(), 30);
+        let products = last_run(&h, Entity::Products).await;
+        assert_eq!(products.status, RunStatus::Done);
+        assert_eq!((products.kind, products.pages_done), (RunKind::Import, 3));
+        assert_eq!(
+            (products.records_done, products.records_total),
+            (2500, Some(2500))
+        );
+        assert_eq!(products.counts.created, 2500);
+        // Three product pages, one customer page, one page of booked invoices and each of them
+        // with its lines.
+        let calls = 3 + 1 + 1 + h.sim_invoices();
+        assert_eq!(h.calls() - before, calls);
+        assert_eq!(products.api_calls, 3);
+        let used = budget::usage(&db, h.tenant, Timestamp::now(), 50_000)
+            .await
+            .expect("usage");
+        assert_eq!(
+            used.used,
+            1 + calls,
+            "connecting and the import are counted"
+        );
+    }
+);
+
+db_test!(
+    an_import_cut_short_resumes_after_its_last_stored_page,
+    |db| async move {
+        let mut h = Harness::importing(&db, 0, 4500).await;
+        h.env.config.lease = Duration::from_millis(300);
+        let mut knobs = h.sim.knobs();
+        knobs.latency_ms = 150;
+        h.sim.set_knobs(knobs.clone());
+        // A worker that dies mid-import (its task is dropped between two pages).
+        let env = h.env.clone();
+        let dying = tokio::spawn(async move { worker::run_pending_jobs(&env).await });
+        loop {
+            let run = last_run(&h, Entity::Products).await;
+            if run.pages_done >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        dying.abort();
+        let cut = last_run(&h, Entity::Products).await;
+        assert_eq!(cut.status, RunStatus::Running);
+        knobs.latency_ms = 0;
+        h.sim.set_knobs(knobs);
+        tokio::time::sleep(Duration::from_millis(400)).await; // the dead worker's lease expires
+        let before = h.calls();
+
+        h.run().await;
+
+        let run = last_run(&h, Entity::Products).await;
+        assert_eq!(
+            (run.status, run.pages_done, run.records_done),
+            (RunStatus::Done, 5, 4500)
+        );
+        assert_eq!(local_products(&h).await, sim_product_names(&h));
+        // Only the pages not stored before were read again.
+        assert!(h.calls() - before <= u64::from(5 - cut.pages_done) + 1);
+    }
+);
+
+db_test!(
+    an_hourly_sync_without_changes_costs_one_call_per_entity,
+    |db| async move {
+        let mut h = Harness::importing(&db, 20, 1500).await;
+        h.age_records(20, 1500);
+        settings::save(
+            &db,
+            h.tenant,
+            &settings::SyncSettings::default(),
+            Timestamp::now(),
+        )
+        .await
+        .expect("hourly boxes");
+        h.run().await;
+        h.env.config.sync.hourly = Duration::from_secs(1);
+        tokio::time::sleep(Duration::from_millis(1100)).await; // the next slot begins
+        let before = h.calls();
+
+        let created = worker::scheduler::schedule_due(&h.env, Timestamp::now())
+            .await
+            .expect("scheduled");
+        assert_eq!(created, 2, "customers and products");
+        let again = worker::scheduler::schedule_due(&h.env, Timestamp::now())
+            .await
+            .expect("scheduled");
+        assert_eq!(again, 0, "a slot's run is created once");
+        h.run().await;
+
+        assert_eq!(h.calls() - before, 2);
+        let run = last_run(&h, Entity::Products).await;
+        assert_eq!(
+            (run.kind, run.status, run.counts.changed()),
+            (RunKind::Hourly, RunStatus::Done, 0)
+        );
+    }
+);
+
+db_test!(
+    sync_now_reads_what_changed_and_a_second_click_waits,
+    |db| async move {
+        let h = Harness::importing(&db, 0, 3000).await;
+        h.age_records(0, 3000);
+        h.run().await;
+        let agreement = h.sim.agreement();
+        let numbers = h.sim_products();
+        for number in numbers.iter().take(1000) {
+            let mut p = agreement.product(number).expect("product");
+            p.sales_price = Some(p.sales_price.unwrap_or(0.0) + 1.0);
+            agreement.update_product(p).expect("update");
+        }
+        let before = h.calls();
+
+        request(&h, Entity::Products, RunKind::Manual).await;
+        let second = sync::request(
+            &db,
+            h.tenant,
+            Entity::Products,
+            RunKind::Manual,
+            Timestamp::now(),
+        )
+        .await
+        .expect("asked");
+        assert_eq!(second, Requested::AlreadyActive);
+        h.run().await;
+
+        let run = last_run(&h, Entity::Products).await;
+        assert_eq!((run.kind, run.status), (RunKind::Manual, RunStatus::Done));
+        assert!(run.counts.updated >= 1000, "{run:?} {}", h.calls() - before);
+        assert!(h.calls() - before <= 3, "{} calls", h.calls() - before);
+        for number in numbers.iter().take(1000) {
+            let local = products::get(&db, h.tenant, number).await.expect("stored");
+            let remote = agreement.product(number).expect("product");
+            assert_eq!(local.sales_price, remote.sales_price);
+        }
+    }
+);
+
+db_test!(
+    a_reconciliation_repairs_what_no_webhook_reported,
+    |db| async move {
+        let h = Harness::importing(&db, 10, 40).await;
+        h.run().await;
+        let agreement = h.sim.agreement();
+        // e-conomic drops these webhooks: nothing arrives for them. (Products on an invoice
+        // cannot be deleted.)
+        let gone = h
+            .sim_products()
+            .into_iter()
+            .find(|n| agreement.delete_product(n).is_ok())
+            .expect("a product that is on no invoice");
+        let old = h.sim_products()[1].clone();
+        let new = product("RENUMBERED-1");
+        agreement
+            .renumber_product(&old, new.clone())
+            .expect("renumber");
+        let customer = h
+            .sim_customers()
+            .into_iter()
+            .find(|n| agreement.delete_customer(*n).is_ok())
+            .expect("a customer without invoices");
+
+        request(&h, Entity::Products, RunKind::Reconcile).await;
+        request(&h, Entity::Customers, RunKind::Reconcile).await;
+        h.run().await;
+
+        assert_eq!(local_products(&h).await, sim_product_names(&h));
+        let local = products::get(&db, h.tenant, &gone).await.expect("kept");
+        assert!(local.deleted_at.is_some());
+        let run = last_run(&h, Entity::Products).await;
+        assert_eq!(
+            (run.kind, run.status),
+            (RunKind::Reconcile, RunStatus::Done)
+        );
+        assert_eq!((run.counts.created, run.counts.deleted), (1, 2));
+        assert_eq!(run.counts.unreported, 3, "webhooks are on and none came");
+        let customers = customers::live_numbers(&db, h.tenant)
+            .await
+            .expect("customers");
+        assert!(!customers.contains(&customer));
+    }
+);
+
+db_test!(
+    background_work_waits_near_the_budget_and_says_so,
+    |db| async move {
+        let mut h = Harness::importing(&db, 5, 5).await;
+        h.env.config.sync.daily_call_limit = 100;
+        let mut tx = db.begin().await.expect("tx");
+        budget::record(&mut tx, h.tenant, Timestamp::now(), 94)
+            .await
+            .expect("spent");
+        tx.commit().await.expect("commit");
+        let before = h.calls();
+
+        h.run().await;
+
+        assert_eq!(h.calls(), before, "no call past 80% for background work");
+        let run = last_run(&h, Entity::Products).await;
+        assert_eq!(run.status, RunStatus::Queued);
+        let waiting = run.waiting.expect("says why");
+        assert!(waiting.contains("95 of 100"), "{waiting}");
+        assert!(run.next_attempt_at > Timestamp::now());
+        // Webhooks still go through below the limit.
+        h.product_event(h.sim_products()[0].as_str()).await;
+        h.run().await;
+        assert_eq!(h.calls(), before + 1);
+    }
+);
