@@ -17,7 +17,7 @@ use economic_sim::{AgreementHandle, Knobs, SimConfig, SimHandle, Simulator, Webh
 use crate::helpers::ALL_WEBHOOKS;
 
 /// A server process; killed (SIGKILL) when dropped.
-struct Process(Child);
+pub(crate) struct Process(Child);
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -26,13 +26,13 @@ impl Drop for Process {
     }
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = StdListener::bind("127.0.0.1:0").expect("bind");
     listener.local_addr().expect("address").port()
 }
 
 /// `server <args>` with fast retries, its log in the test's output only on failure.
-fn start(args: &[&str]) -> Process {
+pub(crate) fn start(args: &[&str]) -> Process {
     let child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(args)
         .args([
@@ -56,7 +56,7 @@ fn start(args: &[&str]) -> Process {
     Process(child)
 }
 
-async fn wait_ready(port: u16) {
+pub(crate) async fn wait_ready(port: u16) {
     let url = format!("http://127.0.0.1:{port}/healthz");
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
@@ -124,7 +124,7 @@ async fn settle(db: &Db, tenants: &[TenantId], timeout: Duration) {
 }
 
 /// Rows of `sql` (a `select count(*)`), on either database.
-async fn count(db: &Db, sql: &str) -> i64 {
+pub(crate) async fn count(db: &Db, sql: &str) -> i64 {
     match (db.sqlite_pool(), db.pg_pool()) {
         (Some(pool), _) => sqlx::query_scalar(sql).fetch_one(pool).await,
         (_, Some(pool)) => sqlx::query_scalar(sql).fetch_one(pool).await,
