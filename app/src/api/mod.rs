@@ -8,4 +8,5 @@ pub mod data;
 pub mod economic;
 pub mod events;
 pub mod session;
+pub mod sync;
 pub mod team;
