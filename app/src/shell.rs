@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("settings") view=pages::settings::hub::SettingsPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic")) view=pages::settings::economic::EconomicPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("sync")) view=pages::settings::sync::SyncPage />
                     <Route path=StaticSegment("events") view=pages::events::EventsPage />
                     <Route path=StaticSegment("customers") view=pages::data::customers::CustomersPage />
                     <Route path=StaticSegment("products") view=pages::data::products::ProductsPage />

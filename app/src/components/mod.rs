@@ -3,3 +3,4 @@
 pub mod copy;
 pub mod form;
 pub mod layout;
+pub mod runs;

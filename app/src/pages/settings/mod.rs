@@ -1,6 +1,8 @@
-//! Settings, as in the guide: Settings → Apps → e-conomic → Settings → Advanced settings.
+//! Settings, as in the guide: Settings → Apps → e-conomic → Settings → Advanced settings; and
+//! the Sync tab beside them.
 
 pub mod advanced;
 pub mod economic;
 pub mod hub;
+pub mod sync;
 mod tabs;

@@ -5,7 +5,7 @@ use leptos_router::components::A;
 
 use crate::i18n::{Msg, t};
 
-/// "Connection" and "Advanced settings" tabs; the router marks the current one.
+/// The "Connection", "Advanced settings" and "Sync" tabs; the router marks the current one.
 #[component]
 pub fn EconomicTabs() -> impl IntoView {
     view! {
@@ -16,6 +16,7 @@ pub fn EconomicTabs() -> impl IntoView {
         <nav class="tabs" aria-label=t(Msg::EconomicTitle)>
             <A href="/settings/apps/economic" exact=true>{t(Msg::EconomicTabConnection)}</A>
             <A href="/settings/apps/economic/advanced">{t(Msg::EconomicTabAdvanced)}</A>
+            <A href="/settings/apps/economic/sync">{t(Msg::EconomicTabSync)}</A>
         </nav>
     }
 }

@@ -1,6 +1,6 @@
-//! `/events`: the webhooks received, newest first, with what applying them did; refreshed every
-//! few seconds; failed and dead events can be replayed (plain form posts, so without
-//! JavaScript too).
+//! `/events` (the default view): the webhooks received, newest first, with what applying them
+//! did; refreshed every few seconds; failed and dead events can be replayed (plain form posts,
+//! so without JavaScript too).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -13,16 +13,9 @@ use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::i18n::{Msg, t};
 use economic::Entity;
 
-/// The event history page.
+/// The webhooks received.
 #[component]
-pub fn EventsPage() -> impl IntoView {
-    view! {
-            <EventList />
-    }
-}
-
-#[component]
-fn EventList() -> impl IntoView {
+pub fn EventList() -> impl IntoView {
     let query = use_query_map();
     let before = move || {
         query
@@ -60,7 +53,6 @@ fn EventList() -> impl IntoView {
     );
 
     view! {
-        <h1>{t(Msg::EventsTitle)}</h1>
         <p class="intro">{t(Msg::EventsIntro)}</p>
         <Show when=replayed>
             <p class="banner success" role="status">{t(Msg::EventsReplayed)}</p>
