@@ -15,4 +15,5 @@ mod logout;
 mod pages;
 mod sessions;
 mod signup;
+mod sync_page;
 mod throttle;
