@@ -289,6 +289,19 @@ impl Tx {
         Ok(())
     }
 
+    /// Let PostgreSQL acknowledge this transaction's commit before it is flushed to disk
+    /// (`synchronous_commit = off`; a crash may lose it whole, never half of it). Only for
+    /// work that is redone when lost: a sync run's page commits with its own progress, so a lost
+    /// page is read again. SQLite: nothing.
+    pub async fn commit_without_waiting_for_disk(&mut self) -> Result<()> {
+        if let TxInner::Postgres(conn) = &mut self.0 {
+            sqlx::query("set local synchronous_commit = off")
+                .execute(&mut **conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether this is a PostgreSQL transaction, for the few statements that differ.
     pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.0, TxInner::Postgres(_))

@@ -9,6 +9,7 @@
 pub mod customers;
 pub mod invoices;
 pub mod products;
+mod products_postgres;
 pub mod stock;
 
 use serde::{Deserialize, Serialize};

@@ -7,8 +7,8 @@ use economic::ProductNumber;
 use economic::types::Product;
 use serde::Serialize;
 
-use super::{RecordChange, changed};
-use crate::db::{Db, Tx};
+use super::{RecordChange, changed, products_postgres};
+use crate::db::{Db, Tx, TxInner};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
@@ -42,7 +42,7 @@ pub struct ProductRecord {
     pub deleted_at: Option<Timestamp>,
 }
 
-const COLUMNS: &str = "product_number, name, description, unit, product_group, sales_price, \
+pub(super) const COLUMNS: &str = "product_number, name, description, unit, product_group, sales_price, \
     cost_price, barred, stock, economic_updated_at, synced_at, deleted_at";
 
 /// Rows per statement: 16 parameters each.
@@ -115,6 +115,10 @@ pub async fn upsert_many(
             .iter()
             .map(|(_, raw)| serde_json::to_string(raw).map_err(Error::internal))
             .collect::<Result<Vec<_>>>()?;
+        if let TxInner::Postgres(conn) = &mut tx.0 {
+            products_postgres::upsert(conn, tenant_id, &records, &raws, synced_at).await?;
+            continue;
+        }
         with_tx!(tx, conn => {
             let mut insert = sqlx::QueryBuilder::new(format!(
                 "insert into products (tenant_id, {COLUMNS}, raw, created_at, updated_at) "
@@ -200,6 +204,9 @@ async fn stored(
     tenant_id: TenantId,
     numbers: &[&str],
 ) -> Result<HashMap<String, ProductRecord>> {
+    if let TxInner::Postgres(conn) = &mut tx.0 {
+        return products_postgres::stored(conn, tenant_id, numbers).await;
+    }
     let rows: Vec<ProductRecord> = with_tx!(tx, conn => {
         let mut select = sqlx::QueryBuilder::new(format!(
             "select {COLUMNS} from products where tenant_id = "

@@ -132,6 +132,8 @@ async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), Ru
                 Some(window_to)
             };
             let mut tx = ctx.env.db.begin().await?;
+            // A page lost in a crash is read again: its progress commits with it.
+            tx.commit_without_waiting_for_disk().await?;
             let counts = store_page(&mut tx, ctx, run, &page).await?;
             save(&mut tx, ctx, run, &page, records_done, counts).await?;
             if page.last {

@@ -89,7 +89,7 @@ db_test!(
     an_import_cut_short_resumes_after_its_last_stored_page,
     |db| async move {
         let mut h = Harness::importing(&db, 0, 4500).await;
-        h.env.config.lease = Duration::from_millis(300);
+        h.env.config.lease = Duration::from_secs(1);
         let mut knobs = h.sim.knobs();
         knobs.latency_ms = 150;
         h.sim.set_knobs(knobs.clone());
@@ -108,7 +108,7 @@ db_test!(
         assert_eq!(cut.status, RunStatus::Running);
         knobs.latency_ms = 0;
         h.sim.set_knobs(knobs);
-        tokio::time::sleep(Duration::from_millis(400)).await; // the dead worker's lease expires
+        tokio::time::sleep(Duration::from_millis(1100)).await; // the dead worker's lease expires
         let before = h.calls();
 
         h.run().await;
@@ -116,7 +116,9 @@ db_test!(
         let run = last_run(&h, Entity::Products).await;
         assert_eq!(
             (run.status, run.pages_done, run.records_done),
-            (RunStatus::Done, 5, 4500)
+            (RunStatus::Done, 5, 4500),
+            "{:?}",
+            run.error
         );
         assert_eq!(local_products(&h).await, sim_product_names(&h));
         // Only the pages not stored before were read again.
