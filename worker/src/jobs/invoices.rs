@@ -82,19 +82,9 @@ async fn apply(ctx: &Ctx<'_>, number: InvoiceNumber, group: &[&Job]) -> Result<(
             return Ok(ctx.finish(&done).await?);
         }
     };
-    let (invoice, raw, missing) = fetched;
     let mut tx = db.begin().await?;
     queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
-    for (product, raw) in &missing {
-        products::insert_if_missing(&mut tx, tenant, product, raw, synced_at).await?;
-    }
-    let numbers: Vec<&str> = invoice
-        .lines
-        .iter()
-        .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
-        .collect();
-    let ids = products::ids(&mut tx, tenant, &numbers).await?;
-    let change = invoices::store(&mut tx, tenant, &invoice, &raw, &ids, true, synced_at).await?;
+    let change = store(&mut tx, tenant, &fetched, true, synced_at).await?;
     let attempt = Attempt {
         worker: ctx.worker,
         started_at: ctx.started_at,
@@ -110,6 +100,27 @@ async fn apply(ctx: &Ctx<'_>, number: InvoiceNumber, group: &[&Job]) -> Result<(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Store a fetched invoice: first the products of its lines that we lacked, then the invoice
+/// with its lines and (if `moves_stock`) its stock movements.
+async fn store(
+    tx: &mut backend::Tx,
+    tenant: backend::TenantId,
+    (invoice, raw, missing): &FetchedInvoice,
+    moves_stock: bool,
+    synced_at: Timestamp,
+) -> backend::Result<InvoiceChange> {
+    for (product, raw) in missing {
+        products::insert_if_missing(tx, tenant, product, raw, synced_at).await?;
+    }
+    let numbers: Vec<&str> = invoice
+        .lines
+        .iter()
+        .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
+        .collect();
+    let ids = products::ids(tx, tenant, &numbers).await?;
+    invoices::store(tx, tenant, invoice, raw, &ids, moves_stock, synced_at).await
 }
 
 type FetchedInvoice = (
@@ -219,32 +230,14 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
                 if u64::from(ctx.calls()) >= allowance {
                     return Err(RunError::Budget);
                 }
-                let (invoice, raw, missing) = fetch_invoice(ctx, number)
+                let fetched = fetch_invoice(ctx, number)
                     .await?
                     .map_err(RunError::Failed)?;
                 let synced_at = Timestamp::now();
                 let mut tx = db.begin().await?;
                 queue::fence(&mut tx, ctx.lease, synced_at, ctx.env.lease()).await?;
-                for (product, raw) in &missing {
-                    products::insert_if_missing(&mut tx, tenant, product, raw, synced_at).await?;
-                }
-                let numbers: Vec<&str> = invoice
-                    .lines
-                    .iter()
-                    .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
-                    .collect();
-                let ids = products::ids(&mut tx, tenant, &numbers).await?;
-                let moves_stock = invoice.date.as_str() >= connected_on.as_str();
-                let change = invoices::store(
-                    &mut tx,
-                    tenant,
-                    &invoice,
-                    &raw,
-                    &ids,
-                    moves_stock,
-                    synced_at,
-                )
-                .await?;
+                let moves_stock = fetched.0.date.as_str() >= connected_on.as_str();
+                let change = store(&mut tx, tenant, &fetched, moves_stock, synced_at).await?;
                 if matches!(change, InvoiceChange::Stored { .. }) {
                     counts.created += 1;
                 }

@@ -274,3 +274,36 @@ db_test!(
         assert_eq!(h.calls(), before + 1);
     }
 );
+
+db_test!(
+    imported_invoices_move_stock_only_from_the_connection_day_on,
+    |db| async move {
+        let h = Harness::importing(&db, 3, 10).await;
+        // The seeded invoices were booked three days ago; one more is booked today.
+        let agreement = h.sim.agreement();
+        h.sim.set_clock(Some(
+            time::OffsetDateTime::now_utc() - time::Duration::days(3),
+        ));
+        agreement.reseed(42, 3, 10);
+        h.sim.set_clock(None);
+        let old = h.sim_invoices();
+        assert!(old > 0, "the simulator seeds invoices");
+        let product = h.sim_products()[0].clone();
+        agreement
+            .book_invoice(h.sim_customers()[0], &[(product, 2.0)])
+            .expect("booked today");
+
+        h.run().await;
+
+        let stored = backend::records::invoices::count(&db, h.tenant)
+            .await
+            .expect("invoices");
+        assert_eq!(stored, i64::try_from(old + 1).expect("small"));
+        let movements = backend::records::stock::count(&db, h.tenant)
+            .await
+            .expect("movements");
+        assert_eq!(movements, 1, "only today's invoice moved stock");
+        let run = last_run(&h, Entity::Invoices).await;
+        assert_eq!((run.status, run.counts.created), (RunStatus::Done, old + 1));
+    }
+);
