@@ -5,9 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::sync::{RUNS_PAGE_SIZE, RunStatus, RunView, sync_runs};
-use crate::components::runs::{
-    counts, duration, entity_msg, kind_msg, number, records_read, status_pill, waiting,
-};
+use crate::components::runs::{duration, entity_msg, kind_msg, number, status_pill, waiting};
 use crate::i18n::{Msg, t};
 
 /// The run history.
@@ -48,20 +46,19 @@ pub fn RunList() -> impl IntoView {
                             let full = list.len() == RUNS_PAGE_SIZE as usize;
                             let older = full.then(|| list.last().map(|r| r.id)).flatten();
                             view! {
-                                <table class="table events runs" data-test="runs">
+                                <div class="table-scroll"><table class="table runs" data-test="runs">
                                     <thead><tr>
                                         <th>{t(Msg::RunsColTime)}</th>
-                                        <th>{t(Msg::RunsColEntity)}</th>
-                                        <th>{t(Msg::RunsColKind)}</th>
+                                        <th>{t(Msg::RunsColRun)}</th>
                                         <th>{t(Msg::RunsColStatus)}</th>
                                         <th>{t(Msg::RunsColRecords)}</th>
-                                        <th>{t(Msg::RunsColChanges)}</th>
+                                        <th class="num">{t(Msg::RunsColChanges)}</th>
                                         <th class="num">{t(Msg::RunsColCalls)}</th>
                                         <th>{t(Msg::RunsColDuration)}</th>
                                         <th>{t(Msg::RunsColNote)}</th>
                                     </tr></thead>
                                     <tbody>{list.into_iter().map(row).collect_view()}</tbody>
-                                </table>
+                                </table></div>
                                 <p class="pager">
                                     {before().map(|_| view! { <a href="/events?view=runs">{t(Msg::RunsNewest)}</a> })}
                                     {older.map(|id| view! { <a href=format!("/events?view=runs&before={id}")>{t(Msg::RunsOlder)} " →"</a> })}
@@ -82,8 +79,23 @@ fn row(r: RunView) -> impl IntoView {
     let took = r.duration_secs.map(duration);
     let read = match r.status {
         RunStatus::Queued => None,
-        RunStatus::Running | RunStatus::Done | RunStatus::Failed => Some(records_read(&r)),
+        RunStatus::Running | RunStatus::Done | RunStatus::Failed => Some(match r.records_total {
+            Some(total) => format!(
+                "{} {} {}",
+                number(r.records_done),
+                t(Msg::SyncOf),
+                number(total)
+            ),
+            None => number(r.records_done),
+        }),
     };
+    let c = r.counts;
+    let changes = format!(
+        "{} / {} / {}",
+        number(c.created),
+        number(c.updated),
+        number(c.deleted)
+    );
     let note = match (r.error, r.waiting) {
         (Some(error), _) => Some(view! { {t(Msg::SyncError)} " " <code>{error}</code> }.into_any()),
         (None, Some(w)) => Some(waiting(w).into_any()),
@@ -92,13 +104,12 @@ fn row(r: RunView) -> impl IntoView {
     view! {
         <tr data-status=r.status.slug() data-run=r.id>
             <td><time>{time}</time></td>
-            <td>{t(entity_msg(r.entity))}</td>
-            <td>{t(kind_msg(r.kind))}</td>
+            <td><strong>{t(entity_msg(r.entity))}</strong><div class="muted small">{t(kind_msg(r.kind))}</div></td>
             <td>{status_pill(r.status)}</td>
-            <td>{read.unwrap_or_else(|| "—".to_owned())}</td>
-            <td class="small">{counts(r.counts)}</td>
+            <td class="nowrap">{read.unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="num">{changes}</td>
             <td class="num">{number(r.api_calls)}</td>
-            <td>{took.unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="nowrap">{took.unwrap_or_else(|| "—".to_owned())}</td>
             <td class="muted small" data-test="note">{note}</td>
         </tr>
     }

@@ -47,7 +47,7 @@ fn facts(e: EntityView) -> impl IntoView {
     let unreported = e.unreported.filter(|n| *n > 0).map(|n| {
         view! {
             <p class="banner warn" role="alert" data-test=format!("unreported-warning-{slug}")>
-                {t(Msg::SyncUnreportedFound)} " " <strong>{number(n)}</strong> " " {t(Msg::SyncUnreportedHint)}
+                {t(Msg::SyncUnreportedFound)} " " <strong>{number(n)}</strong> {t(Msg::SyncUnreportedHint)}
             </p>
         }
     });
@@ -112,7 +112,7 @@ fn import(state: Import) -> impl IntoView {
 fn progress(run: RunView, doing: Msg) -> impl IntoView {
     let percent = run.percent();
     let eta = run.eta_secs.map(|secs| {
-        view! { " · " {t(Msg::SyncTimeLeft)} " " {duration(secs)} }
+        view! { " · " {t(Msg::SyncTimeLeft)} " " {duration(secs)} " " {t(Msg::SyncTimeLeftTail)} }
     });
     view! {
         {progress_bar(percent, doing)}
@@ -140,11 +140,11 @@ fn active_run(run: RunView) -> impl IntoView {
     }
 }
 
-/// The calls and duration of an ended run: "12 API calls · took 4 s".
+/// The calls and duration of an ended run: "API calls: 12 · took 4 s".
 fn cost(api_calls: u64, duration_secs: Option<u64>) -> impl IntoView {
     let took = duration_secs.map(|secs| view! { " · " {t(Msg::SyncTook)} " " {duration(secs)} });
     view! {
-        <span data-test="api-calls">{number(api_calls)}</span> " " {t(Msg::SyncApiCalls)} {took}
+        {t(Msg::SyncApiCalls)} ": " <span data-test="api-calls">{number(api_calls)}</span> {took}
     }
 }
 
