@@ -10,7 +10,7 @@ use super::{Counts, Run, RunId, RunKind, RunStatus, overlap};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
-use crate::queue::{self, Lease};
+use crate::queue::{self, Lease, WAITING};
 use crate::timestamp::Timestamp;
 
 /// How many due runs one claim considers; the first whose queue it can lease wins.
@@ -380,8 +380,10 @@ pub async fn list(
     rows.into_iter().map(Run::try_from).collect()
 }
 
-/// Of `numbers` (as webhook events key their record), those no webhook of `entity` mentioned
-/// since `since`: a reconciliation's repairs of these are what the webhooks missed.
+/// Of `numbers` (as webhook events key their record), those no webhook of `entity` accounts
+/// for: none still waits to be applied, none arrived since `since` (the reconciliation's
+/// start). A webhook applied before the reconciliation cannot account for a repair: had it
+/// told of this change, the record would not have needed one.
 pub async fn unreported_numbers(
     db: &Db,
     tenant_id: TenantId,
@@ -397,7 +399,8 @@ pub async fn unreported_numbers(
             .join(", ");
         let sql = format!(
             "select record_key, old_number from webhook_events where tenant_id = $1 and kind = $2 \
-             and received_at >= $3 and (record_key in ({marks}) or old_number in ({marks}))"
+             and (received_at >= $3 or status in {WAITING}) \
+             and (record_key in ({marks}) or old_number in ({marks}))"
         );
         let found: Vec<(Option<String>, Option<String>)> = with_db!(db, pool => {
             let mut q = sqlx::query_as(&sql).bind(tenant_id).bind(entity.as_str()).bind(since);

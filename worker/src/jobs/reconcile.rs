@@ -22,8 +22,6 @@ use super::runs::{count, decode_all, key, save};
 /// Missing records checked one by one before they are deleted, even when the list looked
 /// stable: a few GETs are cheap insurance against a record we merely failed to see.
 const VERIFY_UP_TO: usize = 50;
-/// A webhook about a record within this long before the run counts as having reported it.
-const REPORTED_WITHIN: time::Duration = time::Duration::hours(1);
 
 /// Reconcile the run's entity (customers or products).
 pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
@@ -105,7 +103,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
         }
     }
     if settings::get(db, tenant).await?.is_enabled(entity) {
-        let since = run.started_at.unwrap_or(now) - REPORTED_WITHIN;
+        let since = run.started_at.unwrap_or(now);
         let unreported = sync::unreported_numbers(db, tenant, entity, &repaired, since).await?;
         counts.unreported = unreported.len() as u64;
         if !unreported.is_empty() {
