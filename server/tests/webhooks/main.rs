@@ -6,6 +6,7 @@ mod helpers;
 mod body_forms;
 mod durability;
 mod processes;
+mod reconcile;
 mod runs;
 mod simulator;
 mod sync;

@@ -27,7 +27,7 @@ const FAST_WORKERS: [&str; 10] = [
     "1",
 ];
 
-async fn live_app(db: &Db, sim: &SimHandle) -> (TestApp, TenantId) {
+pub(crate) async fn live_app(db: &Db, sim: &SimHandle) -> (TestApp, TenantId) {
     let base_url = sim.base_url();
     let mut flags = vec!["--economic-base-url", base_url.as_str()];
     flags.extend_from_slice(&FAST_WORKERS);
@@ -43,7 +43,7 @@ async fn live_app(db: &Db, sim: &SimHandle) -> (TestApp, TenantId) {
 }
 
 /// Wait until every event of the tenant is applied (or dead); false on timeout.
-async fn settled(db: &Db, tenant: TenantId, timeout: Duration) -> bool {
+pub(crate) async fn settled(db: &Db, tenant: TenantId, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
         // Counted before the waiting ones: an event stored between the two queries must not
