@@ -74,7 +74,7 @@ pub async fn request(
 }
 
 /// Create the runs of `kind` (hourly or reconcile) whose slot has begun: one per connected
-/// tenant and polled entity (hourly: only those with the hourly box ticked) whose import
+/// tenant and entity (hourly: customers and products with the hourly box ticked) whose import
 /// finished before the slot began (the import has just read everything), unless the slot's run exists or another run of that entity is still active. Tenants
 /// are spread over the interval (each has its own offset), so they do not all call at once.
 /// Also queues the import of connected tenants that never had one (connected before runs
@@ -83,7 +83,14 @@ pub async fn schedule(db: &Db, kind: RunKind, every: Duration, now: Timestamp) -
     let every_ms = every.whole_milliseconds().max(1) as i64;
     let hourly_only = i64::from(kind == RunKind::Hourly);
     let slot = "($2 + (c.tenant_id * 7919) % $3) / $3";
-    let polled = POLLED
+    // The hourly sync polls customers and products; the reconciliation also looks for booked
+    // invoices of the import's window that no webhook brought.
+    let entities: &[Entity] = if kind == RunKind::Hourly {
+        &POLLED
+    } else {
+        &Entity::ALL
+    };
+    let polled = entities
         .iter()
         .map(|e| format!("'{}'", e.as_str()))
         .collect::<Vec<_>>()

@@ -9,8 +9,8 @@ use backend::events::{EventId, Outcome};
 use backend::queue::{self, Attempt, Done, Job};
 use backend::records::invoices::{self, InvoiceChange};
 use backend::records::products;
-use backend::sync::{self, Counts, Run};
-use backend::{Timestamp, connection};
+use backend::sync::{self, Counts, Run, RunKind};
+use backend::{Timestamp, connection, settings};
 use economic::types::{BookedInvoice, Product};
 use economic::{Entity, Filter, FilterOp, InvoiceNumber, ProductNumber, WebhookAction};
 
@@ -185,7 +185,8 @@ async fn fetch_invoice(
     Ok(Ok((invoice, raw, missing)))
 }
 
-/// The first import's booked invoices: those dated within the last
+/// The first import's booked invoices (and the reconciliation's, which finds those no webhook
+/// brought, moving their stock when they are from after the connection): those dated within the last
 /// [`crate::SyncConfig::invoice_import_days`] that we do not have yet, fetched with their lines
 /// and stored. Only invoices dated on or after the day the tenant connected move stock; the
 /// stock counted when connecting already reflects older ones. Invoices already stored cost no
@@ -203,6 +204,9 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
         .map(|c| c.connected_at.to_offset_date_time().date().to_string())
         .unwrap_or_default();
     let filter = Filter::term("date", FilterOp::Gte, &since);
+    let webhooks_on = settings::get(db, tenant)
+        .await?
+        .is_enabled(Entity::Invoices);
     let list = List {
         entity: Entity::Invoices,
         filter: Some(&filter),
@@ -215,6 +219,7 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
         while let Some(page) = pages.recv().await {
             let page: ListPage = page?;
             let mut counts = Counts::default();
+            let mut repaired: Vec<String> = Vec::new();
             for raw in &page.records {
                 let Some(number) = raw
                     .get("bookedInvoiceNumber")
@@ -240,10 +245,18 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
                 let change = store(&mut tx, tenant, &fetched, moves_stock, synced_at).await?;
                 if matches!(change, InvoiceChange::Stored { .. }) {
                     counts.created += 1;
+                    repaired.push(number.to_string());
                 }
                 tx.commit().await?;
             }
             records_done += page.records.len() as u64;
+            if run.kind == RunKind::Reconcile && webhooks_on && !repaired.is_empty() {
+                let since = run.started_at.unwrap_or(ctx.started_at);
+                let unreported =
+                    sync::unreported_numbers(db, tenant, Entity::Invoices, &repaired, since)
+                        .await?;
+                counts.unreported = unreported.len() as u64;
+            }
             let mut tx = db.begin().await?;
             queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
             save(&mut tx, ctx, run, &page, records_done, counts).await?;

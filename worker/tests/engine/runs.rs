@@ -313,3 +313,34 @@ db_test!(
         assert_eq!((run.status, run.counts.created), (RunStatus::Done, old + 1));
     }
 );
+
+db_test!(
+    a_reconciliation_brings_booked_invoices_no_webhook_brought,
+    |db| async move {
+        let h = Harness::importing(&db, 3, 10).await;
+        h.run().await;
+        let movements = backend::records::stock::count(&db, h.tenant)
+            .await
+            .expect("movements");
+        // Booked after the connection; its webhook never came.
+        let product = h.sim_products()[0].clone();
+        h.sim
+            .agreement()
+            .book_invoice(h.sim_customers()[0], &[(product, 3.0)])
+            .expect("booked");
+
+        request(&h, Entity::Invoices, RunKind::Reconcile).await;
+        h.run().await;
+
+        let run = last_run(&h, Entity::Invoices).await;
+        assert_eq!(
+            (run.kind, run.status),
+            (RunKind::Reconcile, RunStatus::Done)
+        );
+        assert_eq!((run.counts.created, run.counts.unreported), (1, 1));
+        let after = backend::records::stock::count(&db, h.tenant)
+            .await
+            .expect("movements");
+        assert_eq!(after, movements + 1, "its stock moved once");
+    }
+);
