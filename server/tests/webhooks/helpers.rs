@@ -143,3 +143,24 @@ pub async fn total_events(db: &Db) -> i64 {
     }
     .expect("count events")
 }
+
+/// The tenant's live product numbers and the simulator agreement's, each sorted: equal when the
+/// local data have converged.
+pub async fn product_numbers(
+    db: &Db,
+    tenant: TenantId,
+    agreement: &economic_sim::AgreementHandle,
+) -> (Vec<String>, Vec<String>) {
+    let mut local: Vec<String> = backend::records::products::live_numbers(db, tenant)
+        .await
+        .expect("numbers")
+        .into_iter()
+        .map(|n| n.as_str().to_owned())
+        .collect();
+    local.sort();
+    let mut remote: Vec<String> = agreement
+        .read(|d| d.products.keys().map(|n| n.as_str().to_owned()).collect())
+        .unwrap_or_default();
+    remote.sort();
+    (local, remote)
+}

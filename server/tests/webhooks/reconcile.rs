@@ -10,6 +10,7 @@ use backend::{Timestamp, db_test};
 use economic::Entity;
 use economic_sim::{Knobs, SimConfig, Simulator, WebhookConfig};
 
+use crate::helpers::product_numbers;
 use crate::sync::live_app;
 
 db_test!(
@@ -97,17 +98,7 @@ db_test!(
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
 
-        let mut local: Vec<String> = products::live_numbers(&db, tenant)
-            .await
-            .expect("numbers")
-            .into_iter()
-            .map(|n| n.as_str().to_owned())
-            .collect();
-        local.sort();
-        let mut remote: Vec<String> = agreement
-            .read(|d| d.products.keys().map(|n| n.as_str().to_owned()).collect())
-            .unwrap_or_default();
-        remote.sort();
+        let (local, remote) = product_numbers(&db, tenant, &agreement).await;
         assert_eq!(local, remote);
         let stored = products::get(&db, tenant, &kept).await.expect("kept");
         assert_eq!(stored.name, edited.name);

@@ -4,13 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use backend::records::products;
 use backend::sync::{self, RunStatus};
 use backend::testing::{Backend, TestDb};
 use backend::{Db, Keys, TenantId, Timestamp, connection};
 use economic::Entity;
 use economic_sim::{Knobs, SimConfig, SimHandle, Simulator};
 
+use crate::helpers::product_numbers;
 use crate::processes::{count, free_port, start, wait_ready};
 
 async fn products_run(db: &Db, tenant: TenantId) -> Option<sync::Run> {
@@ -92,18 +92,7 @@ async fn killed_during_an_import(backend: Backend) {
     };
     assert_eq!((done.pages_done, done.records_done), (12, 12_000));
     assert_eq!(done.attempts, 2, "resumed by the restarted process");
-    let mut local: Vec<String> = products::live_numbers(&db, tenant)
-        .await
-        .expect("numbers")
-        .into_iter()
-        .map(|n| n.as_str().to_owned())
-        .collect();
-    local.sort();
-    let mut remote: Vec<String> = sim
-        .agreement()
-        .read(|d| d.products.keys().map(|n| n.as_str().to_owned()).collect())
-        .unwrap_or_default();
-    remote.sort();
+    let (local, remote) = product_numbers(&db, tenant, &sim.agreement()).await;
     assert_eq!(local, remote, "no record lost, none twice");
     sim.shutdown();
     test_db.cleanup().await;
