@@ -268,7 +268,7 @@ pub async fn retry(
         run,
         now,
         "status = 'queued', error = $4, next_attempt_at = $5",
-        Some(error),
+        error,
         at,
     )
     .await
@@ -290,7 +290,7 @@ pub async fn defer(
         run,
         now,
         "status = 'queued', attempts = attempts - 1, waiting = $4, next_attempt_at = $5",
-        Some(reason),
+        reason,
         until,
     )
     .await
@@ -304,7 +304,7 @@ pub async fn fail(db: &Db, lease: &Lease, run: RunId, error: &str, now: Timestam
         run,
         now,
         "status = 'failed', error = $4, finished_at = $3, next_attempt_at = $5",
-        Some(error),
+        error,
         now,
     )
     .await
@@ -316,7 +316,7 @@ async fn end(
     run: RunId,
     now: Timestamp,
     set: &str,
-    text: Option<&str>,
+    text: &str,
     at: Timestamp,
 ) -> Result<()> {
     let sql = format!(

@@ -104,6 +104,8 @@ db_test!(
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         dying.abort();
+        // Gone for good, with whatever it held, before the next worker starts.
+        let _ = dying.await;
         let cut = last_run(&h, Entity::Products).await;
         assert_eq!(cut.status, RunStatus::Running);
         knobs.latency_ms = 0;
