@@ -146,20 +146,19 @@ impl Ctx<'_> {
 
     /// How a failed job ends: retried later, or dead after its last attempt.
     fn retry_or_dead(&self, job: &queue::Job, failure: &Failure) -> Done {
-        let retry_after = match failure {
-            Failure::Retryable { retry_after, .. } => *retry_after,
-            Failure::Permanent(_) => {
-                return Done::Dead {
-                    error: failure.message(),
-                };
-            }
-        };
-        match self.env.config.retry.delay(job.attempts, retry_after) {
-            Some(delay) => Done::Retry {
+        let policy = &self.env.config.retry;
+        match (
+            failure.retry_at(policy, job.attempts, Timestamp::now()),
+            failure,
+        ) {
+            (Some(at), _) => Done::Retry {
                 error: failure.message(),
-                at: Timestamp::now() + time::Duration::try_from(delay).unwrap_or_default(),
+                at,
             },
-            None => Done::Dead {
+            (None, Failure::Permanent(_)) => Done::Dead {
+                error: failure.message(),
+            },
+            (None, Failure::Retryable { .. }) => Done::Dead {
                 error: format!("{} (after {} attempts)", failure.message(), job.attempts),
             },
         }
@@ -226,6 +225,21 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// When to try again after `attempts` (events and sync runs alike); `None`: give up, the
+    /// failure is permanent or that was the last attempt.
+    fn retry_at(
+        &self,
+        policy: &crate::RetryPolicy,
+        attempts: u32,
+        now: Timestamp,
+    ) -> Option<Timestamp> {
+        let Failure::Retryable { retry_after, .. } = self else {
+            return None;
+        };
+        let delay = policy.delay(attempts, *retry_after)?;
+        Some(now + time::Duration::try_from(delay).unwrap_or_default())
+    }
+
     fn message(&self) -> String {
         match self {
             Failure::Retryable { error, .. } | Failure::Permanent(error) => error.clone(),

@@ -17,7 +17,7 @@ use economic::{Entity, RecordNumber};
 use super::Ctx;
 use super::fetch::{self, Decoded, Fetched, Record};
 use super::pages::{self, List, ListPage, RunError};
-use super::runs::{count, decode_all, key, save};
+use super::runs::{count, key, save, store_page};
 
 /// Missing records checked one by one before they are deleted, even when the list looked
 /// stable: a few GETs are cheap insurance against a record we merely failed to see.
@@ -52,12 +52,10 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
         while let Some(page) = pages.recv().await {
             let page: ListPage = page?;
             shifted |= *first.get_or_insert(page.results) != page.results;
-            let records = decode_all(entity, &page.records);
             records_done += page.records.len() as u64;
             pages_done = page.skip + 1;
             let mut tx = db.begin().await?;
-            queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
-            let changes = super::records::upsert(&mut tx, ctx, &records, page.fetched_at).await?;
+            let (records, changes) = store_page(&mut tx, ctx, run, &page).await?;
             for (record, change) in records.iter().zip(&changes) {
                 seen.insert(number(record));
                 if matches!(change, RecordChange::Created | RecordChange::Updated { .. }) {

@@ -17,7 +17,7 @@ use economic::{Entity, Filter};
 
 use super::fetch::{self, Decoded, Record};
 use super::pages::{self, List, ListPage, RunError};
-use super::{Ctx, Failure, invoices, reconcile};
+use super::{Ctx, invoices, reconcile};
 use crate::environment::Environment;
 
 /// Run a claimed sync run until it ends, waits (budget, retry) or fails.
@@ -82,15 +82,8 @@ pub async fn run(env: &Environment, worker: &str, claim: &RunClaim) -> backend::
             sync::defer(&env.db, lease, run.id, &reason, now, now).await
         }
         Err(RunError::Failed(failure)) => {
-            let retry_after = match &failure {
-                Failure::Retryable { retry_after, .. } => Some(*retry_after),
-                Failure::Permanent(_) => None,
-            };
-            match retry_after.and_then(|after| env.config.retry.delay(run.attempts, after)) {
-                Some(delay) => {
-                    let at = now + time::Duration::try_from(delay).unwrap_or_default();
-                    sync::retry(&env.db, lease, run.id, &failure.message(), at, now).await
-                }
+            match failure.retry_at(&env.config.retry, run.attempts, now) {
+                Some(at) => sync::retry(&env.db, lease, run.id, &failure.message(), at, now).await,
                 None => sync::fail(&env.db, lease, run.id, &failure.message(), now).await,
             }
         }
@@ -134,8 +127,8 @@ async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), Ru
             let mut tx = ctx.env.db.begin().await?;
             // A page lost in a crash is read again: its progress commits with it.
             tx.commit_without_waiting_for_disk().await?;
-            let counts = store_page(&mut tx, ctx, run, &page).await?;
-            save(&mut tx, ctx, run, &page, records_done, counts).await?;
+            let (_, changes) = store_page(&mut tx, ctx, run, &page).await?;
+            save(&mut tx, ctx, run, &page, records_done, count(&changes)).await?;
             if page.last {
                 sync::complete(&mut tx, ctx.lease, run, watermark, Timestamp::now()).await?;
             }
@@ -147,17 +140,17 @@ async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), Ru
     stored
 }
 
-/// Fence the lease and upsert a page's records; returns what changed.
+/// Fence the lease and upsert a page's records; returns them with what each one changed.
 pub(super) async fn store_page(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
     run: &Run,
     page: &ListPage,
-) -> backend::Result<Counts> {
+) -> backend::Result<(Vec<Record>, Vec<RecordChange>)> {
     queue::fence(tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
     let records: Vec<Record> = decode_all(run.entity, &page.records);
     let changes = super::records::upsert(tx, ctx, &records, page.fetched_at).await?;
-    Ok(count(&changes))
+    Ok((records, changes))
 }
 
 /// Save a page's progress and the calls made for it, in the page's transaction.
