@@ -29,6 +29,9 @@ use economic::Entity;
 use economic_sim::{SimConfig, Simulator, WebhookConfig};
 use tokio::net::TcpListener;
 
+mod common;
+use common::env;
+
 #[derive(Debug, Clone, Copy)]
 struct Run {
     acks: u64,
@@ -38,25 +41,8 @@ struct Run {
     p99_ms: f64,
 }
 
-fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let which = std::env::var("BENCH_DB").unwrap_or_else(|_| "both".into());
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        let name = format!("{backend:?}").to_lowercase();
-        if which == "both" || which == name {
-            runtime.block_on(bench(backend, &name));
-        }
-    }
+    common::on_each_database(|backend, name| async move { bench(backend, &name).await });
 }
 
 async fn bench(backend: Backend, name: &str) {
