@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT ?? 3005);
 const dataDir = process.env.E2E_DATA_DIR ?? '/tmp/inventory-sync-e2e';
+// Both configurable so that several checkouts can run their browser tests at once.
+const simPort = Number(process.env.E2E_SIM_PORT ?? 3105);
 
 export default defineConfig({
   testDir: './tests',
@@ -36,7 +38,7 @@ export default defineConfig({
       LEPTOS_OUTPUT_NAME: 'inventory-sync',
       DEMO: 'true',
       SECRET_KEY_FILE: `${dataDir}/secret.key`,
-      SIM_ADDR: '127.0.0.1:3105',
+      SIM_ADDR: `127.0.0.1:${simPort}`,
       RUST_LOG: 'warn',
     },
   },

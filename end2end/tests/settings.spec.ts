@@ -5,7 +5,7 @@
 import { expect, request, test } from '@playwright/test';
 import { hydrated, signUp, uniqueEmail } from './helpers';
 
-const SIM = `http://${process.env.SIM_ADDR ?? '127.0.0.1:3105'}`;
+const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 const SIM_HEADERS = { 'X-AppSecretToken': 'demo', 'X-AgreementGrantToken': 'demo', 'Content-Type': 'application/json' };
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
@@ -25,7 +25,7 @@ test('hourly and webhook exclude each other; copied URLs receive e-conomic webho
   await hydrated(page);
   const hint = page.locator('[data-test="demo-hint"]');
   await expect(hint).toContainText('accepts the grant token demo');
-  await expect(hint.getByRole('link')).toHaveAttribute('href', 'http://127.0.0.1:3105/_sim/');
+  await expect(hint.getByRole('link')).toHaveAttribute('href', `${SIM}/_sim/`);
 
   // A wrong grant token is refused with a clear message; the simulator's token connects.
   const connect = page.locator('[data-test="connect-form"]');

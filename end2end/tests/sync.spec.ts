@@ -12,7 +12,7 @@ import * as path from 'path';
 import { APIRequestContext, expect, Page, request, test, TestInfo } from '@playwright/test';
 import { hydrated, signUp, uniqueEmail } from './helpers';
 
-const SIM = `http://${process.env.SIM_ADDR ?? '127.0.0.1:3105'}`;
+const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 /** Where a person can look at the screenshots after the run. */
 const SHOTS_DIR = '/tmp/shots';
 /** How long a change in e-conomic may take to show in the app. */
