@@ -2,7 +2,7 @@
 //! [`WebhookAction`]. Never panics; every rejection is a precise [`WebhookParseError`].
 
 use super::action::WebhookAction;
-use super::fields::{self, INVOICE_KEYS, NEW_KEYS, OLD_KEYS};
+use super::fields::{self, INVOICE_KEYS, NEW_KEYS, OLD_KEYS, Pairs};
 use crate::entity::Entity;
 use crate::numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};
 
@@ -42,6 +42,25 @@ pub enum WebhookParseError {
         /// The body received.
         body: String,
     },
+    /// Keyed data with a key twice (`new=1&new=2`): only a number containing `&` and `=`, or a
+    /// forged request, gives that.
+    #[error("webhook data has `{key}` more than once, so it is ambiguous")]
+    RepeatedKey {
+        /// The repeated key.
+        key: String,
+    },
+    /// Keyed data with a key we do not know: e-conomic substituted a number containing `&`
+    /// unencoded (`new=A&B=C`), or the template is wrong.
+    #[error(
+        "webhook data has the unknown key `{key}`, so it is ambiguous (a number containing `&`?)"
+    )]
+    UnknownKey {
+        /// The unknown key.
+        key: String,
+    },
+    /// A percent-escape that decodes to invalid UTF-8 (`%ff`).
+    #[error("webhook data has a percent-escape that is not UTF-8 text")]
+    InvalidEncoding,
     /// Both the old and the new number are empty.
     #[error("webhook has both the old and the new number empty")]
     BothEmpty,
@@ -88,39 +107,47 @@ pub fn parse(
     }
     let body = std::str::from_utf8(body).map_err(|_| WebhookParseError::NotUtf8)?;
     let body = body.trim_matches(|c| c == '\r' || c == '\n');
-    let query_pairs = query.and_then(fields::keyed_pairs).unwrap_or_default();
-    let is_json = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"));
-    let body_pairs = if is_json || body.starts_with('{') {
-        fields::json_pairs(body).or_else(|| fields::keyed_pairs(body))
+    let query_pairs = query
+        .and_then(Pairs::keyed)
+        .transpose()?
+        .unwrap_or_default();
+    let body_pairs = if is_json(content_type) || body.starts_with('{') {
+        Pairs::json(body).map(Ok).or_else(|| Pairs::keyed(body))
     } else {
-        fields::keyed_pairs(body)
-    };
+        Pairs::keyed(body)
+    }
+    .transpose()?;
     match kind {
-        Entity::Invoices => parse_invoice(&query_pairs, body_pairs.as_deref(), body),
+        Entity::Invoices => parse_invoice(&query_pairs, body_pairs.as_ref(), body),
         Entity::Customers | Entity::Products => {
-            let (old, new) = old_new(kind, &query_pairs, body_pairs.as_deref(), body)?;
+            let (old, new) = old_new(kind, &query_pairs, body_pairs.as_ref(), body)?;
             classify(kind, &old, &new)
         }
     }
 }
 
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("json"))
+}
+
 fn parse_invoice(
-    query_pairs: &[(String, String)],
-    body_pairs: Option<&[(String, String)]>,
+    query_pairs: &Pairs,
+    body_pairs: Option<&Pairs>,
     body: &str,
 ) -> Result<WebhookAction, WebhookParseError> {
-    let value = match fields::find(query_pairs, &INVOICE_KEYS) {
-        Some(value) => value.to_owned(),
+    let value = match keyed(query_pairs, &[&INVOICE_KEYS])? {
+        Some([value]) => value.to_owned(),
         None => match body_pairs {
-            Some(pairs) => fields::find(pairs, &INVOICE_KEYS)
-                .ok_or(WebhookParseError::MissingField { field: "number" })?
-                .to_owned(),
+            Some(pairs) => match keyed(pairs, &[&INVOICE_KEYS])? {
+                Some([value]) => value.to_owned(),
+                None => return Err(WebhookParseError::MissingField { field: "number" }),
+            },
             None if body.is_empty() => {
                 return Err(WebhookParseError::NoData {
                     expected: "INVOICENO or number=INVOICENO",
                 });
             }
-            None => fields::decode(body.trim()),
+            None => fields::decode(body.trim())?,
         },
     };
     let field = "invoice number";
@@ -130,29 +157,40 @@ fn parse_invoice(
         .map_err(|reason| invalid(field, &value, reason))
 }
 
+/// The values of `keys` (one per key set) when `pairs` carries any of them, and nothing else.
+/// `None` when it carries none of them (then it is not keyed data for us); a missing, repeated
+/// or unknown key is an error.
+fn keyed<'a, const N: usize>(
+    pairs: &'a Pairs,
+    keys: &[&'static [&'static str]; N],
+) -> Result<Option<[&'a str; N]>, WebhookParseError> {
+    if !keys.iter().any(|set| pairs.has_any(set)) {
+        return Ok(None);
+    }
+    pairs.only(&keys[..])?;
+    let mut values = [""; N];
+    for (value, set) in values.iter_mut().zip(keys) {
+        *value = pairs
+            .get(set)?
+            .ok_or(WebhookParseError::MissingField { field: set[0] })?;
+    }
+    Ok(Some(values))
+}
+
 /// The old and new number as decoded text, from the query, keyed body or raw body.
 fn old_new(
     kind: Entity,
-    query_pairs: &[(String, String)],
-    body_pairs: Option<&[(String, String)]>,
+    query_pairs: &Pairs,
+    body_pairs: Option<&Pairs>,
     body: &str,
 ) -> Result<(String, String), WebhookParseError> {
-    let from_pairs = |pairs: &[(String, String)]| {
-        let old = fields::find(pairs, &OLD_KEYS);
-        let new = fields::find(pairs, &NEW_KEYS);
-        match (old, new) {
-            (None, None) => None,
-            (Some(_), None) => Some(Err(WebhookParseError::MissingField { field: "new" })),
-            (None, Some(_)) => Some(Err(WebhookParseError::MissingField { field: "old" })),
-            (Some(old), Some(new)) => Some(Ok((old.to_owned(), new.to_owned()))),
-        }
-    };
-    if let Some(found) = from_pairs(query_pairs) {
-        return found;
+    let old_new = |[old, new]: [&str; 2]| (old.to_owned(), new.to_owned());
+    if let Some(values) = keyed(query_pairs, &[&OLD_KEYS, &NEW_KEYS])? {
+        return Ok(old_new(values));
     }
     match body_pairs {
-        Some(pairs) => match from_pairs(pairs) {
-            Some(found) => found,
+        Some(pairs) => match keyed(pairs, &[&OLD_KEYS, &NEW_KEYS])? {
+            Some(values) => Ok(old_new(values)),
             // No old/new keys: a raw `OLD&NEW` body whose numbers contain `=` (product numbers
             // may), unless it is a JSON object, which has no raw form.
             None if !body.starts_with('{') && body.contains('&') => split_raw(kind, body),
@@ -170,21 +208,26 @@ fn old_new(
 /// (an update of such a product); anything else is ambiguous.
 fn split_raw(kind: Entity, body: &str) -> Result<(String, String), WebhookParseError> {
     let positions: Vec<usize> = body.match_indices('&').map(|(i, _)| i).collect();
-    let halves = |at: usize| (fields::decode(&body[..at]), fields::decode(&body[at + 1..]));
+    let halves = |at: usize| -> Result<(String, String), WebhookParseError> {
+        Ok((
+            fields::decode(&body[..at])?,
+            fields::decode(&body[at + 1..])?,
+        ))
+    };
     match positions.as_slice() {
         [] => Err(WebhookParseError::MissingSeparator {
             body: body.to_owned(),
         }),
-        [only] => Ok(halves(*only)),
+        [only] => halves(*only),
         many => {
             let valid = |side: &str| side.is_empty() || number(kind, "old", side).is_ok();
-            let candidates: Vec<(String, String)> = many
-                .iter()
-                .map(|&at| halves(at))
-                .filter(|(old, new)| {
-                    valid(old) && valid(new) && !(old.is_empty() && new.is_empty())
-                })
-                .collect();
+            let mut candidates = Vec::new();
+            for &at in many {
+                let (old, new) = halves(at)?;
+                if valid(&old) && valid(&new) && !(old.is_empty() && new.is_empty()) {
+                    candidates.push((old, new));
+                }
+            }
             let symmetric = candidates.iter().find(|(old, new)| old == new);
             match (candidates.as_slice(), symmetric) {
                 ([one], _) => Ok(one.clone()),

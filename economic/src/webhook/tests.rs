@@ -61,23 +61,77 @@ fn keyed_bodies_and_query_strings() {
         customer_body("old=&new=5"),
         Ok(WebhookAction::Created(customer(5)))
     );
-    let magento = "code=abc&old=7&new=7&number=[NUMBER]";
     assert_eq!(
-        parse(Entity::Products, Some(magento), None, b""),
+        parse(Entity::Products, Some("old=7&new=7"), None, b""),
         Ok(WebhookAction::Updated(product("7")))
     );
     assert_eq!(
-        parse(
-            Entity::Customers,
-            Some("key=s3cret&old=3&new="),
-            FORM,
-            b"ignored"
-        ),
+        parse(Entity::Customers, Some("old=3&new="), FORM, b"ignored"),
         Ok(WebhookAction::Deleted(customer(3)))
     );
     assert_eq!(
         customer_body("old=1"),
         Err(WebhookParseError::MissingField { field: "new" })
+    );
+}
+
+/// e-conomic substitutes merge fields unencoded: keyed data that a number containing `&` or `=`
+/// could have produced, or that repeats a key, is refused instead of guessed at.
+#[test]
+fn keyed_data_that_is_not_unique_is_ambiguous() {
+    let p = |body: &str| parse(Entity::Products, None, FORM, body.as_bytes());
+    let unknown = |key: &str| Err(WebhookParseError::UnknownKey { key: key.into() });
+    let repeated = |key: &str| Err(WebhookParseError::RepeatedKey { key: key.into() });
+    // `old=[OLDNUMBER]&new=[NEWNUMBER]` with the new number `A&B=C`.
+    assert_eq!(p("old=PX-1&new=A&B=C"), unknown("b"));
+    assert_eq!(p("old=P1&new=EVIL&new=P2"), repeated("new"));
+    assert_eq!(p("old=P1&oldnumber=P2&new=P3"), repeated("oldnumber"));
+    assert_eq!(
+        parse(Entity::Products, Some("old=P1&new=P2&x=1"), None, b""),
+        unknown("x")
+    );
+    assert_eq!(
+        parse(Entity::Invoices, None, FORM, b"number=1&number=2"),
+        repeated("number")
+    );
+    assert_eq!(
+        parse(Entity::Invoices, Some("number=1&x=2"), FORM, b""),
+        unknown("x")
+    );
+    // An unknown key whose value is an unreplaced merge field is a template's, not a number's.
+    assert_eq!(
+        parse(
+            Entity::Products,
+            Some("old=7&new=7&number=[NUMBER]"),
+            None,
+            b""
+        ),
+        Ok(WebhookAction::Updated(product("7")))
+    );
+}
+
+/// Percent-escapes that are not UTF-8 are refused, never stored as `�`.
+#[test]
+fn invalid_utf8_escapes_are_refused() {
+    for body in ["%ff&%ff", "old=%ff&new=1", "%C3%28&1"] {
+        assert_eq!(
+            parse(Entity::Products, None, FORM, body.as_bytes()),
+            Err(WebhookParseError::InvalidEncoding),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        parse(Entity::Invoices, None, FORM, b"%ff"),
+        Err(WebhookParseError::InvalidEncoding)
+    );
+    assert_eq!(
+        parse(Entity::Customers, Some("old=%fe&new=1"), FORM, b""),
+        Err(WebhookParseError::InvalidEncoding)
+    );
+    // An escape that is not one at all stays text, as before.
+    assert_eq!(
+        parse(Entity::Products, None, FORM, b"50%&50%"),
+        Ok(WebhookAction::Updated(product("50%")))
     );
 }
 
