@@ -46,7 +46,9 @@ pub async fn connect(
     now: Timestamp,
 ) -> Result<Connection> {
     let grant_token = grant_token.trim();
-    if grant_token.is_empty() {
+    // A token is printable ASCII without spaces; anything else (a pasted CR/LF) could never be
+    // accepted, and would not even fit in an HTTP header.
+    if grant_token.is_empty() || !grant_token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::EconomicRejected);
     }
     let info = client.agreement(grant_token).self_info().await;
@@ -151,6 +153,33 @@ pub async fn disconnect(db: &Db, tenant_id: TenantId) -> Result<()> {
         .execute(pool)
         .await
         .map(|_| ()))?;
+    Ok(())
+}
+
+/// Tests only: the tenant counts as connected with grant token `grant_token` to agreement 1,
+/// without asking e-conomic and without queueing the first import (webhook tests that never
+/// reach e-conomic).
+#[cfg(feature = "testing")]
+pub async fn connect_offline(
+    db: &Db,
+    keys: &Keys,
+    tenant_id: TenantId,
+    grant_token: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let (ciphertext, nonce) = keys.seal(&aad(tenant_id), grant_token.as_bytes())?;
+    with_db!(db, pool => sqlx::query(
+        "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
+         agreement_number, company_name, connected_at, created_at, updated_at) \
+         values ($1, $2, $3, 1, 'Offline test agreement', $4, $4, $4)",
+    )
+    .bind(tenant_id)
+    .bind(&ciphertext)
+    .bind(&nonce)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 

@@ -92,6 +92,9 @@ impl SyncSettings {
 /// The stored reason of an event ignored because its kind's webhook is not activated (the
 /// event history translates it; the text itself is for logs and support).
 pub const REASON_NOT_ACTIVATED: &str = "webhooks for this kind are not activated in the settings";
+/// The stored reason of an event ignored because the tenant is not connected to e-conomic (it
+/// disconnected, or never connected): there is nothing to re-fetch it from.
+pub const REASON_NOT_CONNECTED: &str = "the company is not connected to e-conomic";
 /// The stored reason of an event ignored because its entity is synced hourly.
 pub const REASON_SYNCED_HOURLY: &str = "this entity is synced hourly, not by webhook";
 

@@ -15,8 +15,12 @@ use crate::records::RecordChange;
 use crate::records::invoices::InvoiceChange;
 use crate::timestamp::Timestamp;
 
+mod rejected;
 mod store;
 
+pub use rejected::{
+    MAX_REASON_CHARS, REPEAT_WINDOW_MS, RejectedKind, cap_reason, recent_rejected, rejected_since,
+};
 pub use store::{ingest, ingest_batch, ingest_many};
 
 /// A webhook event's id (increasing: newer events have larger ids).

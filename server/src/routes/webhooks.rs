@@ -5,10 +5,14 @@
 //! workers after its commit. Outside the session and CSRF layers:
 //! e-conomic has no session and never signs; the credential in the URL is the authentication.
 //!
-//! Answers: 200 stored (`received`, or `ignored` when the kind is not enabled); 400 malformed
-//! (stored as `rejected`); 404 for an unknown tenant, unknown kind or a wrong/expired credential
-//! (one answer, no hint); 413 body over 64 KiB (nothing stored); 429 after waiting 10 s for the
-//! tenant's turn; 503 when the database is unavailable (e-conomic retries).
+//! Answers: 200 stored (`received`, or `ignored` when the kind is not enabled or e-conomic is not
+//! connected); 200 too for an authenticated request we cannot use (stored once as `rejected`:
+//! e-conomic retries every non-2xx and disables a webhook that keeps failing, so one odd product
+//! number must not switch off a tenant's live sync); 404 for an unknown tenant, unknown kind, a
+//! wrong/expired credential, any other method or any other path under `/webhooks/` (one answer,
+//! no hint; such paths never reach the browser routes, whose CSRF layer would log them); 413 body
+//! over 64 KiB (nothing stored); 429 after waiting 10 s for the tenant's turn; 503 when the
+//! database is unavailable (e-conomic retries).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,8 +24,9 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use backend::events::{EventStatus, NewEvent};
+use axum::routing::{any, post};
+use backend::events::{self, EventStatus, NewEvent};
+use backend::settings::REASON_NOT_CONNECTED;
 use backend::{Db, Keys, TenantId, Timestamp, webhook_credentials};
 use economic::Entity;
 use tokio::sync::Semaphore;
@@ -61,23 +66,43 @@ pub fn router(state: &AppState, writer: Writer) -> Router<AppState> {
         cache: Arc::new(Cache::default()),
         writer,
     };
+    let webhook = || post(receive).fallback(no_such_webhook);
     Router::new()
-        .route(
-            "/webhooks/economic/{tenant_id}/{kind}/{token}",
-            post(receive),
-        )
+        .route("/webhooks/economic/{tenant_id}/{kind}/{token}", webhook())
+        // e-conomic keeps the URL as pasted: a trailing slash is the same webhook.
+        .route("/webhooks/economic/{tenant_id}/{kind}/{token}/", webhook())
+        .route("/webhooks", any(no_such_webhook))
+        .route("/webhooks/", any(no_such_webhook))
+        .route("/webhooks/{*rest}", any(no_such_webhook))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(ingest)
 }
 
-/// The path with the credential replaced by `***`, for logs and spans; other paths unchanged.
+/// The path with everything that could be a credential replaced by `***`, for logs and spans:
+/// under `/webhooks/` only the leading segments shaped like `economic/{tenant}/{kind}` are kept,
+/// whatever odd path was sent. Other paths unchanged.
 pub fn redacted_path(path: &str) -> String {
-    match path.strip_prefix("/webhooks/") {
-        Some(rest) => {
-            let kept: Vec<&str> = rest.split('/').take(3).collect();
-            format!("/webhooks/{}/***", kept.join("/"))
-        }
-        None => path.to_owned(),
+    let Some(rest) = path.strip_prefix("/webhooks/") else {
+        return path.to_owned();
+    };
+    let shapes: [fn(&str) -> bool; 3] = [
+        |s| s == "economic",
+        |s| !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()),
+        |s| Entity::from_slug(s).is_some(),
+    ];
+    let segments: Vec<&str> = rest.split('/').collect();
+    let kept: Vec<&str> = segments
+        .iter()
+        .zip(shapes)
+        .take_while(|(segment, shape)| shape(segment))
+        .map(|(segment, _)| *segment)
+        .collect();
+    if kept.len() == segments.len() {
+        format!("/webhooks/{}", kept.join("/"))
+    } else if kept.is_empty() {
+        "/webhooks/***".to_owned()
+    } else {
+        format!("/webhooks/{}/***", kept.join("/"))
     }
 }
 
@@ -141,8 +166,8 @@ async fn handle(
             received_at,
         )
         .await;
-    let settings = match verified {
-        Ok(Some(settings)) => settings,
+    let verified = match verified {
+        Ok(Some(verified)) => verified,
         Ok(None) => return not_found(),
         Err(e) => return unavailable(&e),
     };
@@ -155,7 +180,11 @@ async fn handle(
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let query = uri.query();
     let parsed = economic::webhook::parse(kind, query, content_type.as_deref(), &body);
-    let (status, action, reason) = match (settings.disabled_reason(kind), parsed) {
+    let ignored = match verified.connected {
+        false => Some(REASON_NOT_CONNECTED),
+        true => verified.settings.disabled_reason(kind),
+    };
+    let (status, action, reason) = match (ignored, parsed) {
         (Some(reason), parsed) => (EventStatus::Ignored, parsed.ok(), Some(reason.to_owned())),
         (None, Ok(action)) => (EventStatus::Received, Some(action), None),
         (None, Err(e)) => (EventStatus::Rejected, None, Some(e.to_string())),
@@ -168,28 +197,37 @@ async fn handle(
         // The query string only: the credential is in the path and never stored.
         raw_query: query.map(str::to_owned),
         raw_body: body.to_vec(),
-        reason,
+        reason: reason.map(|r| events::cap_reason(&r)),
         received_at,
     };
+    // e-conomic sends a request it got no 2xx for again; we answer 2xx, but a forged or odd
+    // client may repeat it too: an identical rejected request is stored once per window.
+    if event.status == EventStatus::Rejected {
+        match events::recent_rejected(&ingest.db, tenant_id, &event).await {
+            Ok(Some(id)) => return answer(id, event.status, event.reason.as_deref()),
+            Ok(None) => {}
+            Err(e) => return unavailable(&e),
+        }
+    }
     let (status, reason) = (event.status, event.reason.clone());
     // Committed before we answer (group commit): a 2xx promises e-conomic the event is durable.
-    let id = match ingest.writer.store(tenant_id, event).await {
-        Ok(id) => id,
-        Err(Failure::Db(e)) => return unavailable(&e),
-        Err(Failure::Stopped) => return retry_later(StatusCode::SERVICE_UNAVAILABLE),
-    };
-    let json =
-        |code: StatusCode, value: serde_json::Value| (code, axum::Json(value)).into_response();
-    match status {
-        EventStatus::Rejected => json(
-            StatusCode::BAD_REQUEST,
-            serde_json::json!({ "error": reason, "event_id": id }),
-        ),
-        other => json(
-            StatusCode::OK,
-            serde_json::json!({ "status": other.as_str(), "event_id": id, "reason": reason }),
-        ),
+    match ingest.writer.store(tenant_id, event).await {
+        Ok(id) => answer(id, status, reason.as_deref()),
+        Err(Failure::Db(e)) => unavailable(&e),
+        Err(Failure::Stopped) => retry_later(StatusCode::SERVICE_UNAVAILABLE),
     }
+}
+
+/// 200 with what became of the request. A rejected one is a 2xx too: e-conomic would retry a
+/// body that can never succeed and, after repeated failures, disable the whole webhook.
+fn answer(id: events::EventId, status: EventStatus, reason: Option<&str>) -> Response {
+    let body = serde_json::json!({ "status": status.as_str(), "event_id": id, "reason": reason });
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// Any other path or method under `/webhooks/`: the same answer as a wrong credential.
+async fn no_such_webhook() -> Response {
+    not_found()
 }
 
 fn not_found() -> Response {
@@ -259,5 +297,17 @@ mod tests {
             "/webhooks/economic/7/products/***"
         );
         assert_eq!(redacted_path("/login"), "/login");
+        for odd in [
+            "/webhooks/economic/7/products/secret-token/",
+            "/webhooks/economic/7/products/secret-token/extra",
+            "/webhooks/economic/7/products//secret-token",
+            "/webhooks/economic//7/products/secret-token",
+            "/webhooks/economic/secret-token",
+            "/webhooks/secret-token",
+        ] {
+            let redacted = redacted_path(odd);
+            assert!(!redacted.contains("secret"), "{odd} -> {redacted}");
+            assert!(redacted.ends_with("/***"), "{odd} -> {redacted}");
+        }
     }
 }

@@ -33,6 +33,11 @@ pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
     let master = Keys::generate_master_base64();
     let mut args = vec!["--site-addr", "127.0.0.1:0", "--secret-key", &master];
     args.extend_from_slice(flags);
+    // Without an e-conomic to talk to, workers could only fail: tests that need them pass the
+    // simulator's URL.
+    if !flags.contains(&"--economic-base-url") && !flags.contains(&"--no-worker") {
+        args.push("--no-worker");
+    }
     let config = Config::from_args(&args).expect("test config");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let application = Application::build_with_db(config, db.clone(), listener)
@@ -56,12 +61,22 @@ pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
 pub const ALL_WEBHOOKS: SyncSettings = SyncSettings::ALL_WEBHOOKS;
 
 impl TestApp {
-    /// A new tenant (`"<label> ApS"`) with every webhook enabled.
+    /// A new tenant (`"<label> ApS"`) with every webhook enabled, counting as connected to
+    /// e-conomic (without asking it: [`TestApp::connect`] connects for real).
     pub async fn live_tenant(&self, label: &str) -> TenantId {
         let tenant = backend::testing::owner(&self.db, label).await.tenant_id;
         settings::save(&self.db, tenant, &ALL_WEBHOOKS, Timestamp::now())
             .await
             .expect("save settings");
+        backend::connection::connect_offline(
+            &self.db,
+            &self.keys,
+            tenant,
+            "demo",
+            Timestamp::now(),
+        )
+        .await
+        .expect("connect offline");
         tenant
     }
 

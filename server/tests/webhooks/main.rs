@@ -5,6 +5,7 @@ mod helpers;
 
 mod body_forms;
 mod durability;
+mod hardening;
 mod processes;
 mod reconcile;
 mod runs;
