@@ -67,10 +67,16 @@ pub enum AppError {
     /// Wrong email or password (401).
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// Login throttled (429).
+    /// Login, sign-up or invite acceptance throttled (429).
     #[error("too many attempts; retry in {retry_after_secs} s")]
     TooManyAttempts {
         /// Seconds until another attempt is allowed.
+        retry_after_secs: u64,
+    },
+    /// The server is busy hashing passwords; nothing was done (503).
+    #[error("busy; retry in {retry_after_secs} s")]
+    Busy {
+        /// Seconds to wait before trying again.
         retry_after_secs: u64,
     },
     /// No one is logged in (401).
@@ -140,6 +146,7 @@ impl AppError {
             AppError::EmailTaken => Msg::ErrorEmailTaken,
             AppError::InvalidCredentials => Msg::ErrorInvalidCredentials,
             AppError::TooManyAttempts { .. } => Msg::ErrorTooManyAttempts,
+            AppError::Busy { .. } => Msg::ErrorBusy,
             AppError::NotAuthenticated => Msg::ErrorNotAuthenticated,
             AppError::Forbidden => Msg::ErrorForbidden,
             AppError::NotFound => Msg::ErrorNotFound,
@@ -175,9 +182,19 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
             AppError::InviteExpired => 410,
-            AppError::EconomicUnavailable { .. } => 503,
+            AppError::EconomicUnavailable { .. } | AppError::Busy { .. } => 503,
             AppError::Request(_) => 400,
             AppError::Internal => 500,
+        }
+    }
+
+    /// How long the person must wait before trying again, when the error says so (it is also
+    /// sent as `Retry-After`).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 

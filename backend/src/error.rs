@@ -24,10 +24,19 @@ pub enum Error {
     #[error("invalid email or password")]
     InvalidCredentials,
 
-    /// 429 Too Many Attempts: login throttled; send `Retry-After: retry_after_secs`.
-    #[error("too many login attempts; retry after {retry_after_secs} s")]
+    /// 429 Too Many Attempts: login, sign-up or invite acceptance throttled; send
+    /// `Retry-After: retry_after_secs`.
+    #[error("too many attempts; retry after {retry_after_secs} s")]
     TooManyAttempts {
         /// Seconds until an attempt will be accepted again (at least 1).
+        retry_after_secs: u64,
+    },
+
+    /// 503 Service Unavailable: too many password hashes are running; send
+    /// `Retry-After: retry_after_secs`. Nothing was done.
+    #[error("busy hashing passwords; retry after {retry_after_secs} s")]
+    Busy {
+        /// Seconds to wait before trying again.
         retry_after_secs: u64,
     },
 

@@ -1,8 +1,15 @@
-//! Login throttling (F1): failed attempts are recorded per account and per client IP, and a
-//! login is refused — before any password is checked — once either has too many recent failures.
+//! Throttling of logins (F1) and of the other requests that cost an argon2 hash (sign-up,
+//! invite acceptance).
+//!
+//! Logins: failed attempts are recorded per account and client IP. A hard lock after N failures
+//! would let anyone lock any account (ten wrong passwords) or a whole office behind one NAT, so
+//! instead each (account, IP) pair waits longer after each failure ([`delay`]: 1 s after the third,
+//! doubling up to 15 minutes), and only much looser ceilings apply to an account from all IPs
+//! ([`MAX_ACCOUNT_FAILURES`]) and to an IP over all accounts ([`MAX_IP_FAILURES`], credential
+//! stuffing). The right password from another IP is not slowed down by an attacker's failures.
 //!
 //! Only failures are recorded; refused (throttled) attempts are not, so an attacker cannot keep an
-//! account locked beyond the window by hammering it. Concurrent attempts may overshoot a limit by
+//! account waiting beyond the window by hammering it. Concurrent attempts may overshoot a limit by
 //! a few; that is fine for throttling.
 
 use std::future::Future;
@@ -17,10 +24,75 @@ use crate::timestamp::Timestamp;
 
 /// How far back failures count.
 pub const WINDOW: Duration = Duration::minutes(15);
-/// Failures per account within [`WINDOW`] after which logins to it are refused.
-pub const MAX_ACCOUNT_FAILURES: i64 = 10;
-/// Failures per client IP (IPv6: per /64) within [`WINDOW`] after which its logins are refused.
-pub const MAX_IP_FAILURES: i64 = 50;
+/// Failures of one (account, IP) that are free; each one after waits [`delay`].
+pub const FREE_FAILURES: i64 = 2;
+/// Failures of an account from all IPs within [`WINDOW`] after which its logins wait.
+pub const MAX_ACCOUNT_FAILURES: i64 = 100;
+/// Failures from one client IP (IPv6: per /64) over all accounts within [`WINDOW`] after which
+/// its logins wait: far above what an office behind one address produces.
+pub const MAX_IP_FAILURES: i64 = 300;
+/// Attempts per client IP within [`WINDOW`] of an [`Action`] (each costs an argon2 hash), by
+/// default: a company signs up once, an office accepts a few invites.
+pub const MAX_ACTIONS_PER_IP: i64 = 10;
+
+/// How long one (account, IP) waits after its last failure, having failed `failures` times in
+/// the window: nothing for the first [`FREE_FAILURES`], then 1 s, 2 s, 4 s … up to the window.
+pub fn delay(failures: i64) -> Duration {
+    let over = failures - FREE_FAILURES;
+    if over <= 0 {
+        return Duration::ZERO;
+    }
+    // 2^20 s is far past the window already: no shift can overflow.
+    Duration::seconds(1i64 << (over - 1).min(20)).min(WINDOW)
+}
+
+/// Requests other than a login that are throttled per client IP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Creating a company.
+    SignUp,
+    /// Accepting an invite (sets a password).
+    AcceptInvite,
+}
+
+impl Action {
+    /// The key its attempts are recorded under; never an email (it has no `@`).
+    fn key(self) -> &'static str {
+        match self {
+            Action::SignUp => "action:sign-up",
+            Action::AcceptInvite => "action:accept-invite",
+        }
+    }
+}
+
+/// Counts one attempt of `action` from `client_ip`, refusing it with `TooManyAttempts` when the
+/// IP made `limit` (see [`MAX_ACTIONS_PER_IP`]) within the window. Called before any expensive
+/// work.
+pub async fn attempt(
+    db: &Db,
+    action: Action,
+    client_ip: IpAddr,
+    limit: i64,
+    now: Timestamp,
+) -> Result<()> {
+    let ip = ip_key(client_ip);
+    let sql = "select attempted_at from login_attempts \
+               where account = $1 and ip = $2 and attempted_at > $3 \
+               order by attempted_at desc limit 1 offset $4";
+    let nth: Option<Timestamp> = with_db!(db, pool => sqlx::query_scalar(sql)
+        .bind(action.key())
+        .bind(&ip)
+        .bind(now - WINDOW)
+        .bind(limit.max(1) - 1)
+        .fetch_optional(pool)
+        .await)?;
+    if let Some(oldest) = nth {
+        return Err(Error::TooManyAttempts {
+            retry_after_secs: now.secs_until(oldest + WINDOW).max(1),
+        });
+    }
+    record_failure(db, action.key(), &ip, now).await
+}
 
 /// The throttle key of a client address. IPv6 clients usually own a whole /64, so that is what
 /// counts; IPv4-mapped IPv6 addresses count as the IPv4 address.
@@ -69,11 +141,24 @@ pub(crate) async fn guarded_log_in<T>(
     Err(Error::InvalidCredentials)
 }
 
-/// Refuse if the account or the IP has reached its failure limit within the window.
+/// Refuse while the (account, IP) pair's delay runs, or while the account or the IP is over its
+/// ceiling; the error says until when.
 async fn check(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
-    let by_account = blocked_until(db, "account", account, MAX_ACCOUNT_FAILURES, now).await?;
-    let by_ip = blocked_until(db, "ip", ip, MAX_IP_FAILURES, now).await?;
-    match by_account.max(by_ip) {
+    let (failures, last): (i64, Option<Timestamp>) = with_db!(db, pool => sqlx::query_as(
+        "select count(*), max(attempted_at) from login_attempts \
+         where account = $1 and ip = $2 and attempted_at > $3",
+    )
+    .bind(account)
+    .bind(ip)
+    .bind(now - WINDOW)
+    .fetch_one(pool)
+    .await)?;
+    let by_pair = last
+        .map(|last| last + delay(failures))
+        .filter(|until| *until > now);
+    let by_account = ceiling(db, "account", account, MAX_ACCOUNT_FAILURES, now).await?;
+    let by_ip = ceiling(db, "ip", ip, MAX_IP_FAILURES, now).await?;
+    match by_pair.max(by_account).max(by_ip) {
         Some(until) => Err(Error::TooManyAttempts {
             retry_after_secs: now.secs_until(until).max(1),
         }),
@@ -83,7 +168,7 @@ async fn check(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
 
 /// When `limit` failures of `key` are within the window, the time the oldest of the newest
 /// `limit` leaves it (then the count drops below the limit); otherwise `None`.
-async fn blocked_until(
+async fn ceiling(
     db: &Db,
     column: &'static str,
     key: &str,
@@ -146,6 +231,17 @@ pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delays_grow_after_the_free_failures_and_stop_at_the_window() {
+        assert_eq!(delay(0), Duration::ZERO);
+        assert_eq!(delay(FREE_FAILURES), Duration::ZERO);
+        assert_eq!(delay(FREE_FAILURES + 1), Duration::seconds(1));
+        assert_eq!(delay(FREE_FAILURES + 2), Duration::seconds(2));
+        assert_eq!(delay(FREE_FAILURES + 5), Duration::seconds(16));
+        assert_eq!(delay(FREE_FAILURES + 30), WINDOW);
+        assert_eq!(delay(i64::MAX), WINDOW);
+    }
 
     #[test]
     fn ip_keys() {

@@ -43,6 +43,11 @@ pub struct Config {
     #[arg(long, env = "TRUST_PROXY_HEADERS", default_value_t = false)]
     pub trust_proxy_headers: bool,
 
+    /// Sign-ups and invite acceptances one client address may attempt per 15 minutes (each
+    /// costs a password hash).
+    #[arg(long, env = "SIGN_UPS_PER_IP", default_value_t = backend::throttle::MAX_ACTIONS_PER_IP)]
+    pub sign_ups_per_ip: i64,
+
     /// Demo mode: create the demo company and user if they do not exist; without
     /// `ECONOMIC_BASE_URL`, start the bundled e-conomic simulator; without `APP_SECRET_KEY`, use
     /// (and create) the key in `--secret-key-file`.

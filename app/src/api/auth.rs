@@ -23,6 +23,16 @@ pub async fn sign_up(
         email: parse(backend::Email::parse(&email))?,
         password: parse(backend::Password::parse(&password))?,
     };
+    // Each sign-up costs an argon2 hash: counted per client address before any of that work.
+    let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
+    backend::throttle::attempt(
+        &state.db,
+        backend::throttle::Action::SignUp,
+        ip,
+        state.sign_ups_per_ip,
+        now,
+    )
+    .await?;
     let signed_up = backend::accounts::sign_up(&state.db, input).await?;
     session::start(
         &session::current().await?,

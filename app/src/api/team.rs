@@ -106,9 +106,17 @@ pub async fn accept_invite(
     let state = app_state()?;
     let name = parse(backend::PersonName::parse(&name))?;
     let password = parse(backend::Password::parse(&password))?;
-    let joined =
-        backend::invites::accept(&state.db, &token, name, password, backend::Timestamp::now())
-            .await?;
+    // Accepting costs an argon2 hash: counted per client address before that work.
+    let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
+    backend::throttle::attempt(
+        &state.db,
+        backend::throttle::Action::AcceptInvite,
+        ip,
+        state.sign_ups_per_ip,
+        now,
+    )
+    .await?;
+    let joined = backend::invites::accept(&state.db, &token, name, password, now).await?;
     session::start(&session::current().await?, joined.user_id, joined.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())

@@ -32,10 +32,32 @@ pub fn last_error<T>(
 pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
     move || match error.get() {
         Some(e) if e.field().is_none() => {
-            Some(view! { <p class="banner error" role="alert">{t(e.message())}</p> })
+            let wait = e
+                .retry_after_secs()
+                .map(|secs| format!(" {}", wait_text(secs)));
+            Some(view! { <p class="banner error" role="alert">{t(e.message())}{wait}</p> })
         }
         _ => None,
     }
+}
+
+/// "Try again in 3 minutes." (whole minutes, rounded up, from a minute on; seconds below).
+pub fn wait_text(secs: u64) -> String {
+    if secs < 60 {
+        let unit = if secs == 1 {
+            Msg::WaitSecond
+        } else {
+            Msg::WaitSeconds
+        };
+        return format!("{} {secs} {}.", t(Msg::ErrorRetryIn), t(unit));
+    }
+    let minutes = secs.div_ceil(60);
+    let unit = if minutes == 1 {
+        Msg::WaitMinute
+    } else {
+        Msg::WaitMinutes
+    };
+    format!("{} {minutes} {}.", t(Msg::ErrorRetryIn), t(unit))
 }
 
 /// `error` under the field it belongs to.

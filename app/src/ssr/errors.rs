@@ -15,6 +15,7 @@ impl From<backend::Error> for AppError {
             B::TooManyAttempts { retry_after_secs } => {
                 AppError::TooManyAttempts { retry_after_secs }
             }
+            B::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
             B::Forbidden => AppError::Forbidden,
             B::NotFound => AppError::NotFound,
             B::InviteExpired => AppError::InviteExpired,

@@ -22,6 +22,8 @@ pub struct AppState {
     pub signal: backend::queue::Signal,
     /// e-conomic calls a tenant may make in 24 hours (the API budget shown on the Sync page).
     pub daily_call_limit: u32,
+    /// Sign-ups and invite acceptances one client address may attempt per throttle window.
+    pub sign_ups_per_ip: i64,
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,

@@ -11,10 +11,10 @@ use crate::timestamp::Timestamp;
 
 /// Check `password` for the user with `email`.
 ///
-/// Refused with `TooManyAttempts { retry_after_secs }` — before the password is looked at — when
-/// the account has 10 failures within 15 minutes or `client_ip` has 50. Wrong password and unknown
-/// email both answer `InvalidCredentials` after the same argon2 work, and are recorded as
-/// failures; success clears the account's failures.
+/// Refused with `TooManyAttempts { retry_after_secs }` — before the password is looked at —
+/// while this account and `client_ip` wait after their failures, or either is over its ceiling
+/// ([`throttle`]). Wrong password and unknown email both answer `InvalidCredentials` after the
+/// same argon2 work, and are recorded as failures; success clears the account's failures.
 pub async fn log_in(
     db: &Db,
     email: &Email,

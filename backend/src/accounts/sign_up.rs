@@ -36,6 +36,17 @@ pub struct SignedUp {
 ///
 /// Errors: `EmailTaken` if a user has that email (nothing is saved).
 pub async fn sign_up(db: &Db, form: SignUp) -> Result<SignedUp> {
+    // The cheap check first: a taken email costs no argon2 work (the insert below still decides,
+    // for a race between two sign-ups with one email).
+    let taken: Option<UserId> = with_db!(db, pool => sqlx::query_scalar(
+        "select id from users where email = $1",
+    )
+    .bind(form.email.as_str())
+    .fetch_optional(pool)
+    .await)?;
+    if taken.is_some() {
+        return Err(Error::EmailTaken);
+    }
     // Hash before the transaction: 50 ms of argon2 must not hold SQLite's write lock.
     let password_hash = password::hash(&form.password).await?;
     let now = Timestamp::now();

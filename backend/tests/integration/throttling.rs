@@ -1,153 +1,193 @@
-//! Login throttling per account and per client IP, with a movable clock.
+//! Login throttling with a movable clock: per (account, IP) delays that grow with each failure,
+//! looser ceilings per account and per IP, and per-IP limits on sign-ups and invite acceptance.
 
 use backend::accounts;
-use backend::{Error, db_test, throttle};
+use backend::throttle::{self, Action};
+use backend::{Db, Error, Timestamp, db_test};
 use time::Duration;
 
 use crate::helpers::*;
 
+/// Record `n` failures of `account` from `ip` at `at` directly (thousands of argon2 runs would
+/// be slow).
+async fn failures(db: &Db, account: &str, ip: &str, n: usize, at: Timestamp) {
+    let sql = "insert into login_attempts (account, ip, attempted_at, created_at, updated_at) \
+               values ($1, $2, $3, $3, $3)";
+    for _ in 0..n {
+        let inserted = if let Some(pool) = db.sqlite_pool() {
+            sqlx::query(sql)
+                .bind(account)
+                .bind(ip)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        } else {
+            let pool = db.pg_pool().expect("a PostgreSQL pool");
+            sqlx::query(sql)
+                .bind(account)
+                .bind(ip)
+                .bind(at)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        };
+        inserted.expect("insert a login attempt");
+    }
+}
+
+fn retry_after(result: Result<backend::UserId, Error>) -> u64 {
+    match result {
+        Err(Error::TooManyAttempts { retry_after_secs }) => retry_after_secs,
+        other => panic!("expected TooManyAttempts, got {other:?}"),
+    }
+}
+
 db_test!(
-    account_is_throttled_after_ten_failures_until_the_window_passes,
+    each_failure_from_one_address_waits_longer,
     |db| async move {
         let acme = owner(&db, "acme").await;
-        let client = ip("192.0.2.1");
-        for i in 0..10 {
-            let at = t0() + Duration::seconds(i);
-            let result = accounts::log_in(&db, &acme.email, "wrong password", client, at).await;
+        let attacker = ip("192.0.2.1");
+        let mut at = t0();
+        // The free failures, then one after each delay has passed.
+        for failures in 0..6 {
+            at = at + throttle::delay(failures);
+            let result = accounts::log_in(&db, &acme.email, "wrong password", attacker, at).await;
             assert!(
                 matches!(result, Err(Error::InvalidCredentials)),
-                "attempt {i}: {result:?}"
+                "failure {failures}: {result:?}"
             );
         }
 
-        // Even the right password is refused now, before it is checked.
-        let now = t0() + Duration::seconds(10);
-        let result = accounts::log_in(&db, &acme.email, PASSWORD, client, now).await;
-        match result {
-            Err(Error::TooManyAttempts { retry_after_secs }) => {
-                assert_eq!(retry_after_secs, 15 * 60 - 10)
-            }
-            other => panic!("expected TooManyAttempts, got {other:?}"),
-        }
+        // Within the delay even the right password waits, and is told how long.
+        let early = accounts::log_in(&db, &acme.email, PASSWORD, attacker, at).await;
+        assert_eq!(retry_after(early), 8, "the sixth failure waits 8 s");
         assert_eq!(
             count(&db, "login_attempts").await,
-            10,
-            "refused attempts are not recorded"
+            6,
+            "waits are not recorded"
         );
 
-        // Once the first failure leaves the window, logging in works again and clears the failures.
-        let later = t0() + throttle::WINDOW + Duration::milliseconds(1);
-        let user_id = accounts::log_in(&db, &acme.email, PASSWORD, client, later)
+        // After it, the right password works and forgives the failures.
+        let later = at + throttle::delay(6);
+        let user_id = accounts::log_in(&db, &acme.email, PASSWORD, attacker, later)
             .await
-            .expect("log in");
+            .expect("log in after the delay");
         assert_eq!(user_id, acme.user_id);
         assert_eq!(count(&db, "login_attempts").await, 0);
     }
 );
 
-db_test!(success_clears_the_accounts_failures, |db| async move {
-    let acme = owner(&db, "acme").await;
-    let client = ip("192.0.2.1");
-    for i in 0..9 {
-        let _ = accounts::log_in(
-            &db,
-            &acme.email,
-            "wrong password",
-            client,
-            t0() + Duration::seconds(i),
-        )
-        .await;
-    }
-    accounts::log_in(
-        &db,
-        &acme.email,
-        PASSWORD,
-        client,
-        t0() + Duration::seconds(9),
-    )
-    .await
-    .expect("log in");
-
-    for i in 10..19 {
-        let _ = accounts::log_in(
-            &db,
-            &acme.email,
-            "wrong password",
-            client,
-            t0() + Duration::seconds(i),
-        )
-        .await;
-    }
-    let result = accounts::log_in(
-        &db,
-        &acme.email,
-        PASSWORD,
-        client,
-        t0() + Duration::seconds(20),
-    )
-    .await;
-    assert_eq!(
-        result.expect("9 failures since the success are below the limit"),
-        acme.user_id
-    );
-});
-
-db_test!(unknown_accounts_are_throttled_too, |db| async move {
-    let ghost = email("ghost@acme.test");
-    for i in 0..10 {
-        let _ = accounts::log_in(
-            &db,
-            &ghost,
-            "guess",
-            ip("192.0.2.1"),
-            t0() + Duration::seconds(i),
-        )
-        .await;
-    }
-    let result = accounts::log_in(
-        &db,
-        &ghost,
-        "guess",
-        ip("192.0.2.1"),
-        t0() + Duration::seconds(10),
-    )
-    .await;
-    assert!(
-        matches!(result, Err(Error::TooManyAttempts { .. })),
-        "{result:?}"
-    );
-});
-
 db_test!(
-    client_ip_is_throttled_after_fifty_failures_across_accounts,
+    an_attackers_failures_do_not_lock_the_owner_out,
     |db| async move {
         let acme = owner(&db, "acme").await;
-        let attacker = ip("2001:db8:1:2::1");
-        for i in 0..50 {
-            // 5 failures per guessed account: no account reaches its own limit.
-            let guessed = email(&format!("user{}@acme.test", i / 5));
-            let at = t0() + Duration::seconds(i);
-            let result = accounts::log_in(&db, &guessed, "guess", attacker, at).await;
-            assert!(
-                matches!(result, Err(Error::InvalidCredentials)),
-                "attempt {i}: {result:?}"
-            );
+        // Ten wrong passwords used to lock the account for everyone for 15 minutes.
+        failures(&db, acme.email.as_str(), "192.0.2.1", 10, t0()).await;
+        let attacker = accounts::log_in(&db, &acme.email, PASSWORD, ip("192.0.2.1"), t0()).await;
+        assert!(retry_after(attacker) > 0);
+
+        let owner_elsewhere =
+            accounts::log_in(&db, &acme.email, PASSWORD, ip("198.51.100.7"), t0()).await;
+
+        assert_eq!(owner_elsewhere.expect("log in"), acme.user_id);
+    }
+);
+
+db_test!(
+    the_account_ceiling_holds_against_many_addresses,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let limit = usize::try_from(throttle::MAX_ACCOUNT_FAILURES).expect("small");
+        for i in 0..limit {
+            failures(
+                &db,
+                acme.email.as_str(),
+                &format!("10.0.{}.{}", i / 250, i % 250),
+                1,
+                t0(),
+            )
+            .await;
         }
-        let now = t0() + Duration::seconds(60);
+
+        let result = accounts::log_in(&db, &acme.email, PASSWORD, ip("198.51.100.7"), t0()).await;
+
+        assert_eq!(retry_after(result), 15 * 60);
+    }
+);
+
+db_test!(
+    the_address_ceiling_holds_against_many_accounts,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let limit = usize::try_from(throttle::MAX_IP_FAILURES).expect("small");
+        // One failure per guessed account: no account, no pair is over its own limit.
+        for i in 0..limit {
+            failures(
+                &db,
+                &format!("user{i}@acme.test"),
+                "2001:db8:1:2::/64",
+                1,
+                t0(),
+            )
+            .await;
+        }
 
         // Another address in the same IPv6 /64 is the same client.
         let neighbour = ip("2001:db8:1:2:ffff::9");
-        let result = accounts::log_in(&db, &acme.email, PASSWORD, neighbour, now).await;
-        assert!(
-            matches!(result, Err(Error::TooManyAttempts { .. })),
-            "{result:?}"
-        );
+        let result = accounts::log_in(&db, &acme.email, PASSWORD, neighbour, t0()).await;
+        assert!(retry_after(result) > 0);
 
-        // The account itself is not locked for other clients.
-        let user_id = accounts::log_in(&db, &acme.email, PASSWORD, ip("198.51.100.7"), now)
+        let user_id = accounts::log_in(&db, &acme.email, PASSWORD, ip("198.51.100.7"), t0())
             .await
-            .expect("log in");
+            .expect("another client logs in");
         assert_eq!(user_id, acme.user_id);
+    }
+);
+
+db_test!(unknown_accounts_are_slowed_down_too, |db| async move {
+    let ghost = email("ghost@acme.test");
+    let mut at = t0();
+    for failures in 0..4 {
+        at = at + throttle::delay(failures);
+        let _ = accounts::log_in(&db, &ghost, "guess", ip("192.0.2.1"), at).await;
+    }
+    let result = accounts::log_in(&db, &ghost, "guess", ip("192.0.2.1"), at).await;
+    assert_eq!(retry_after(result), 2, "the fourth failure waits 2 s");
+});
+
+db_test!(
+    sign_ups_and_invite_acceptance_are_limited_per_address,
+    |db| async move {
+        let client = ip("192.0.2.1");
+        for i in 0..3 {
+            throttle::attempt(&db, Action::SignUp, client, 3, t0() + Duration::seconds(i))
+                .await
+                .expect("within the limit");
+        }
+
+        let refused =
+            throttle::attempt(&db, Action::SignUp, client, 3, t0() + Duration::seconds(3)).await;
+        let other_action = throttle::attempt(&db, Action::AcceptInvite, client, 3, t0()).await;
+        let other_client = throttle::attempt(&db, Action::SignUp, ip("192.0.2.2"), 3, t0()).await;
+        let after_window = throttle::attempt(
+            &db,
+            Action::SignUp,
+            client,
+            3,
+            t0() + throttle::WINDOW + Duration::seconds(1),
+        )
+        .await;
+
+        match refused {
+            Err(Error::TooManyAttempts { retry_after_secs }) => {
+                assert_eq!(retry_after_secs, 15 * 60 - 3)
+            }
+            other => panic!("expected TooManyAttempts, got {other:?}"),
+        }
+        other_action.expect("another action has its own count");
+        other_client.expect("another client has its own count");
+        after_window.expect("the window moved on");
     }
 );
 

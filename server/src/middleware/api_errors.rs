@@ -8,7 +8,7 @@
 use app::error::AppError;
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -29,6 +29,11 @@ pub async fn set_status(request: Request, next: Next) -> Response {
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status =
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = error.retry_after_secs() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

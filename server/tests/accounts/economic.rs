@@ -67,6 +67,20 @@ db_test!(a_wrong_grant_token_is_refused, |db| async move {
     assert_refused(response, &app, tenant, expected).await;
 });
 
+db_test!(
+    a_grant_token_with_line_breaks_is_refused_not_a_500,
+    |db| async move {
+        let (_sim, app, browser, tenant) = connected_setup(&db).await;
+
+        for token in ["de\r\nmo", "demo\u{0}x", "de mo"] {
+            let response = connect(&browser, token).await;
+
+            let expected = (StatusCode::UNPROCESSABLE_ENTITY, AppError::EconomicRejected);
+            assert_refused(response, &app, tenant, expected).await;
+        }
+    }
+);
+
 db_test!(the_right_grant_token_connects, |db| async move {
     let (_sim, app, browser, tenant) = connected_setup(&db).await;
 

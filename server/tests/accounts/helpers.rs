@@ -39,6 +39,10 @@ pub async fn spawn_app(db: &Db) -> TestApp {
 pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
     let mut args = vec!["--site-addr", "127.0.0.1:0"];
     args.extend_from_slice(flags);
+    // Tests sign up many companies from 127.0.0.1; the throttle tests set their own limit.
+    if !flags.contains(&"--sign-ups-per-ip") {
+        args.extend(["--sign-ups-per-ip", "1000"]);
+    }
     let config = Config::from_args(&args).expect("test config");
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
