@@ -179,9 +179,16 @@ impl Application {
             economic,
             signal: wake.workers,
             daily_call_limit: config.workers.daily_call_limit,
+            sign_ups_per_ip: config.sign_ups_per_ip.max(1),
             demo_simulator_page,
         };
-        let router = routes::router(state, session_layer, writer, config.trust_proxy_headers);
+        let router = routes::router(
+            state,
+            session_layer,
+            writer,
+            config.trust_proxy_headers,
+            public_url.starts_with("https://"),
+        );
         Ok(Application {
             listener,
             router,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod data;
 pub mod economic;
 pub mod events;
+pub mod rejected;
 pub mod session;
 pub mod sync;
 pub mod team;

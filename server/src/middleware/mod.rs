@@ -3,4 +3,5 @@
 pub mod api_errors;
 pub mod client_ip;
 pub mod csrf;
+pub mod headers;
 pub mod require_login;

@@ -1,5 +1,6 @@
 //! Sends visitors who are not logged in from protected pages to the login page, before anything
-//! is rendered: a plain 302 that works without JavaScript and leaks nothing of the page.
+//! is rendered: a plain 302 that works without JavaScript and leaks nothing of the page. `/`
+//! itself is a plain 302 too: to the settings when logged in, else to the login page.
 
 use app::components::layout::PROTECTED_PREFIXES;
 use app::ssr::session::{AUTH_KEY, AuthState};
@@ -11,14 +12,20 @@ use tower_sessions::Session;
 
 /// Redirects GETs of protected pages to `/login` when the session holds no login.
 pub async fn require_login(session: Session, request: Request, next: Next) -> Response {
-    if request.method() == Method::GET && is_protected(request.uri().path()) {
-        let logged_in = matches!(session.get::<AuthState>(AUTH_KEY).await, Ok(Some(auth)) if auth.acting_tenant.is_some());
-        if !logged_in {
-            // 302 like the redirects Leptos itself sends (`/` → `/login`).
-            return (StatusCode::FOUND, [(header::LOCATION, "/login")]).into_response();
-        }
+    let path = request.uri().path();
+    if request.method() != Method::GET || !(path == "/" || is_protected(path)) {
+        return next.run(request).await;
     }
-    next.run(request).await
+    let logged_in = matches!(session.get::<AuthState>(AUTH_KEY).await, Ok(Some(auth)) if auth.acting_tenant.is_some());
+    match (path == "/", logged_in) {
+        (true, true) => found("/settings"),
+        (_, false) => found("/login"),
+        (false, true) => next.run(request).await,
+    }
+}
+
+fn found(location: &'static str) -> Response {
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 
 fn is_protected(path: &str) -> bool {

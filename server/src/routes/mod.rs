@@ -17,7 +17,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::SessionManagerLayer;
 
-use crate::middleware::{api_errors, client_ip, csrf, require_login};
+use crate::middleware::{api_errors, client_ip, csrf, headers, require_login};
 use crate::sessions::Store;
 
 /// The whole router: browser routes (behind sessions and CSRF), health, and shared layers.
@@ -26,6 +26,7 @@ pub fn router(
     sessions: SessionManagerLayer<Store>,
     writer: webhooks::Writer,
     trust_proxy: bool,
+    https: bool,
 ) -> Router {
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
@@ -59,6 +60,9 @@ pub fn router(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            headers::set(https, req, next)
+        }))
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

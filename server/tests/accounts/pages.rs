@@ -152,5 +152,73 @@ db_test!(security_headers_are_on_every_response, |db| async move {
         let headers = response.headers();
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        // Pages and APIs carry webhook URLs (credentials) and per-user data.
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        let csp = headers["content-security-policy"].to_str().expect("ascii");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert!(
+            !headers.contains_key("strict-transport-security"),
+            "{path}: http"
+        );
     }
+});
+
+db_test!(
+    pages_allow_only_the_scripts_that_carry_their_nonce,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let browser = app.browser();
+
+        // Act
+        let first = browser.get("/login").await;
+        let csp = first.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        let html = first.text().await.expect("html");
+        let second = browser.get("/login").await;
+
+        // Assert
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce in the policy");
+        assert!(nonce.len() >= 16, "{nonce}");
+        assert!(csp.contains("script-src 'self' 'nonce-"), "{csp}");
+        assert!(
+            !csp.contains("unsafe-inline'; script") && !csp.contains("script-src *"),
+            "{csp}"
+        );
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "the inline scripts carry it"
+        );
+        let other = second.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii");
+        assert!(!other.contains(nonce), "a new nonce for every page");
+        // The API's answers may run nothing at all.
+        let api = browser.get("/api/session").await;
+        let api_csp = api.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii");
+        assert!(api_csp.starts_with("default-src 'none'"), "{api_csp}");
+    }
+);
+
+db_test!(https_deployments_send_hsts, |db| async move {
+    // Arrange
+    let app =
+        crate::helpers::spawn_app_with(&db, &["--public-url", "https://sync.example.com"]).await;
+
+    // Act
+    let response = app.browser().get("/login").await;
+
+    // Assert
+    let hsts = response.headers()["strict-transport-security"]
+        .to_str()
+        .expect("ascii");
+    assert!(hsts.starts_with("max-age=31536000"), "{hsts}");
 });

@@ -14,6 +14,7 @@ use crate::api::economic::{
 };
 use crate::components::copy::{CopyField, LastCopied};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
+use crate::components::rejected::RejectedWarning;
 use crate::i18n::{Msg, t};
 
 /// The Advanced Settings tab.
@@ -21,6 +22,7 @@ use crate::i18n::{Msg, t};
 pub fn AdvancedPage() -> impl IntoView {
     view! {
             <EconomicTabs />
+            <RejectedWarning />
             <Advanced />
     }
 }
