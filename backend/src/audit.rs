@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::db::Db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::ids::{StaffId, TenantId, UserId};
 use crate::timestamp::Timestamp;
 
@@ -47,6 +47,71 @@ impl Actor {
     }
 }
 
+/// What was done: a stable name in the database, a translated text on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// A user logged in.
+    LoggedIn,
+    /// The Advanced Settings were saved (detail: the settings).
+    SettingsSaved,
+    /// e-conomic was connected (detail: the agreement).
+    Connected,
+    /// e-conomic was disconnected.
+    Disconnected,
+    /// A webhook URL was regenerated (detail: the kind).
+    WebhookUrlRegenerated,
+    /// Someone was invited (detail: the email).
+    InviteCreated,
+    /// An invite was accepted (detail: the email).
+    InviteAccepted,
+    /// Failed or dead events were queued again (detail: how many).
+    EventsReplayed,
+    /// A staff member started impersonating (detail: the reason).
+    ImpersonationStarted,
+    /// A staff account was created (detail: the email).
+    StaffCreated,
+}
+
+impl Action {
+    /// Every action, for the exhaustive round trip through the database.
+    pub const ALL: [Action; 10] = [
+        Action::LoggedIn,
+        Action::SettingsSaved,
+        Action::Connected,
+        Action::Disconnected,
+        Action::WebhookUrlRegenerated,
+        Action::InviteCreated,
+        Action::InviteAccepted,
+        Action::EventsReplayed,
+        Action::ImpersonationStarted,
+        Action::StaffCreated,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::LoggedIn => "login",
+            Action::SettingsSaved => "settings.save",
+            Action::Connected => "economic.connect",
+            Action::Disconnected => "economic.disconnect",
+            Action::WebhookUrlRegenerated => "webhook_url.regenerate",
+            Action::InviteCreated => "invite.create",
+            Action::InviteAccepted => "invite.accept",
+            Action::EventsReplayed => "events.replay",
+            Action::ImpersonationStarted => "impersonation.start",
+            Action::StaffCreated => "staff.created",
+        }
+    }
+
+    fn from_db(name: &str) -> Result<Action> {
+        Action::ALL
+            .into_iter()
+            .find(|a| a.as_str() == name)
+            .ok_or_else(|| Error::internal(format!("unknown audit action {name:?} in database")))
+    }
+}
+
 /// One audit log entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
@@ -54,8 +119,10 @@ pub struct Entry {
     pub tenant_id: Option<TenantId>,
     /// Who acted.
     pub actor: Actor,
-    /// A stable action name, e.g. `"impersonation.start"`.
-    pub action: String,
+    /// Their name now (the user's, or the staff member's), if they still exist.
+    pub actor_name: Option<String>,
+    /// What was done.
+    pub action: Action,
     /// Free text (e.g. the reason given); never secrets.
     pub detail: String,
     /// When.
@@ -67,7 +134,7 @@ pub async fn record(
     db: &Db,
     tenant_id: Option<TenantId>,
     actor: Actor,
-    action: &str,
+    action: Action,
     detail: &str,
     now: Timestamp,
 ) -> Result<()> {
@@ -80,7 +147,7 @@ pub async fn record(
     .bind(tenant_id)
     .bind(user)
     .bind(staff)
-    .bind(action)
+    .bind(action.as_str())
     .bind(detail)
     .bind(now)
     .execute(pool)
@@ -95,28 +162,35 @@ pub async fn for_tenant(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<
         Option<TenantId>,
         Option<UserId>,
         Option<StaffId>,
+        Option<String>,
         String,
         String,
         Timestamp,
     );
     let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
-        "select tenant_id, actor_user_id, actor_staff_id, action, detail, created_at \
-         from audit_log where tenant_id = $1 order by created_at desc, id desc limit $2",
+        "select a.tenant_id, a.actor_user_id, a.actor_staff_id, coalesce(s.name, u.name), \
+                a.action, a.detail, a.created_at \
+         from audit_log a \
+         left join users u on u.id = a.actor_user_id \
+         left join staff s on s.id = a.actor_staff_id \
+         where a.tenant_id = $1 order by a.created_at desc, a.id desc limit $2",
     )
     .bind(tenant_id)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(
-            |(tenant_id, user, staff, action, detail, created_at)| Entry {
-                tenant_id,
-                actor: Actor::from_columns(user, staff),
-                action,
-                detail,
-                created_at,
+            |(tenant_id, user, staff, actor_name, action, detail, created_at)| {
+                Ok(Entry {
+                    tenant_id,
+                    actor: Actor::from_columns(user, staff),
+                    actor_name,
+                    action: Action::from_db(&action)?,
+                    detail,
+                    created_at,
+                })
             },
         )
-        .collect())
+        .collect()
 }

@@ -74,6 +74,21 @@ impl SyncSettings {
         }
     }
 
+    /// One line for the audit log, e.g. `products: webhook, customers: hourly, invoices: off`.
+    pub fn summary(&self) -> String {
+        let mode = |hourly: bool, webhook: bool| match (hourly, webhook) {
+            (true, _) => "hourly",
+            (false, true) => "webhook",
+            (false, false) => "off",
+        };
+        format!(
+            "products: {}, customers: {}, invoices: {}",
+            mode(self.products_hourly, self.products_webhook),
+            mode(self.customers_hourly, self.customers_webhook),
+            mode(false, self.invoices_webhook)
+        )
+    }
+
     /// Why a webhook of `entity` is not processed, for the event history; `None` if it is.
     pub fn disabled_reason(&self, entity: Entity) -> Option<&'static str> {
         let (hourly, webhook) = match entity {

@@ -59,6 +59,24 @@ pub async fn log_in(csrf_token: String, email: String, password: String) -> Resu
             .await?;
     let memberships = backend::accounts::memberships(&state.db, user_id).await?;
     let tenant = memberships.first().ok_or(AppError::Forbidden)?;
+    let (actor, now) = (
+        backend::audit::Actor::User(user_id),
+        backend::Timestamp::now(),
+    );
+    let action = backend::audit::Action::LoggedIn;
+    let detail = ip.to_string();
+    if let Err(e) = backend::audit::record(
+        &state.db,
+        Some(tenant.tenant_id),
+        actor,
+        action,
+        &detail,
+        now,
+    )
+    .await
+    {
+        tracing::error!(error = ?e, "audit log write failed");
+    }
     session::start(&session::current().await?, user_id, tenant.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())

@@ -120,7 +120,7 @@ pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
-    backend::connection::connect(
+    let connection = backend::connection::connect(
         &state.db,
         &state.keys,
         &state.economic,
@@ -129,6 +129,8 @@ pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result
         backend::Timestamp::now(),
     )
     .await?;
+    let detail = format!("agreement {}", connection.agreement_number);
+    session::audit(&state, &ctx, backend::audit::Action::Connected, &detail).await;
     leptos_axum::redirect("/settings/apps/economic?connected=1");
     Ok(())
 }
@@ -143,6 +145,7 @@ pub async fn disconnect_economic(csrf_token: String) -> Result<(), AppError> {
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
     backend::connection::disconnect(&state.db, ctx.tenant_id).await?;
+    session::audit(&state, &ctx, backend::audit::Action::Disconnected, "").await;
     leptos_axum::redirect("/settings/apps/economic?disconnected=1");
     Ok(())
 }
@@ -216,6 +219,8 @@ pub async fn save_settings(
         backend::Timestamp::now(),
     )
     .await?;
+    let detail = settings.summary();
+    session::audit(&state, &ctx, backend::audit::Action::SettingsSaved, &detail).await;
     leptos_axum::redirect("/settings/apps/economic/advanced?saved=1");
     Ok(SettingsView::from(settings))
 }
@@ -237,6 +242,8 @@ pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<
         backend::Timestamp::now(),
     )
     .await?;
+    let action = backend::audit::Action::WebhookUrlRegenerated;
+    session::audit(&state, &ctx, action, kind.as_str()).await;
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced?regenerated={}",
         kind.as_str()

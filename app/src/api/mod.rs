@@ -3,6 +3,7 @@
 //! Every state-changing function takes `csrf_token`: the server's CSRF layer checks it before the
 //! function runs; the argument exists so that forms and hydrated calls carry it in the body.
 
+pub mod activity;
 pub mod auth;
 pub mod data;
 pub mod economic;

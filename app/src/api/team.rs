@@ -81,6 +81,7 @@ pub async fn create_invite(csrf_token: String, email: String) -> Result<String, 
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
     let email = parse(backend::Email::parse(&email))?;
+    let detail = email.to_string();
     let token = backend::invites::create(
         &state.db,
         ctx.tenant_id,
@@ -89,6 +90,7 @@ pub async fn create_invite(csrf_token: String, email: String) -> Result<String, 
         backend::Timestamp::now(),
     )
     .await?;
+    session::audit(&state, &ctx, backend::audit::Action::InviteCreated, &detail).await;
     Ok(format!("{}/invite/{}", state.public_url, token.as_str()))
 }
 
@@ -117,6 +119,13 @@ pub async fn accept_invite(
     )
     .await?;
     let joined = backend::invites::accept(&state.db, &token, name, password, now).await?;
+    let actor = backend::audit::Actor::User(joined.user_id);
+    let action = backend::audit::Action::InviteAccepted;
+    if let Err(e) =
+        backend::audit::record(&state.db, Some(joined.tenant_id), actor, action, "", now).await
+    {
+        tracing::error!(error = ?e, "audit log write failed");
+    }
     session::start(&session::current().await?, joined.user_id, joined.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod activity;
 pub mod data;
 pub mod events;
 pub mod home;

@@ -129,6 +129,23 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
     })
 }
 
+/// Records in the tenant's audit log that this user did `action`. A failed write of the log is
+/// logged and does not undo (or fail) what was done.
+pub async fn audit(
+    state: &AppState,
+    ctx: &TenantUser,
+    action: backend::audit::Action,
+    detail: &str,
+) {
+    let actor = backend::audit::Actor::User(ctx.user_id);
+    let now = backend::Timestamp::now();
+    let recorded =
+        backend::audit::record(&state.db, Some(ctx.tenant_id), actor, action, detail, now).await;
+    if let Err(e) = recorded {
+        tracing::error!(error = ?e, action = action.as_str(), "audit log write failed");
+    }
+}
+
 /// Refuses changes where the session may only read (reserved for staff impersonation).
 pub fn require_write(_ctx: &TenantUser) -> Result<(), AppError> {
     Ok(())

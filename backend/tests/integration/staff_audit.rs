@@ -1,6 +1,6 @@
 //! Staff accounts (separate from tenant users) and the audit log.
 
-use backend::audit::{self, Actor};
+use backend::audit::{self, Action, Actor};
 use backend::{Error, Password, PersonName, db_test, staff};
 use time::Duration;
 
@@ -58,7 +58,7 @@ db_test!(
             &db,
             Some(acme.tenant_id),
             Actor::Staff(sam),
-            "impersonation.start",
+            Action::ImpersonationStarted,
             "ticket 42",
             t0(),
         )
@@ -68,7 +68,7 @@ db_test!(
             &db,
             Some(acme.tenant_id),
             acting,
-            "settings.save",
+            Action::SettingsSaved,
             "",
             t0() + Duration::seconds(1),
         )
@@ -78,13 +78,13 @@ db_test!(
             &db,
             Some(globex.tenant_id),
             Actor::User(globex.user_id),
-            "settings.save",
+            Action::SettingsSaved,
             "",
             t0(),
         )
         .await
         .expect("record");
-        audit::record(&db, None, Actor::System, "staff.created", "sam", t0())
+        audit::record(&db, None, Actor::System, Action::StaffCreated, "sam", t0())
             .await
             .expect("record");
 
@@ -92,15 +92,12 @@ db_test!(
             .await
             .expect("entries");
 
-        let seen: Vec<_> = entries
-            .iter()
-            .map(|e| (e.action.as_str(), e.actor))
-            .collect();
+        let seen: Vec<_> = entries.iter().map(|e| (e.action, e.actor)).collect();
         assert_eq!(
             seen,
             vec![
-                ("settings.save", acting),
-                ("impersonation.start", Actor::Staff(sam))
+                (Action::SettingsSaved, acting),
+                (Action::ImpersonationStarted, Actor::Staff(sam))
             ]
         );
         assert_eq!(entries[1].detail, "ticket 42");

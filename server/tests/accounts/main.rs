@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod activity;
 mod csrf;
 mod data;
 mod economic;

@@ -120,8 +120,12 @@ db_test!(
 
 db_test!(a_kind_not_enabled_is_stored_as_ignored, |db| async move {
     let app = spawn_app(&db).await;
-    // Default settings: hourly sync, no webhooks.
+    // Default settings: hourly sync, no webhooks; connected.
     let tenant = backend::testing::owner(&app.db, "acme").await.tenant_id;
+    let now = backend::Timestamp::now();
+    backend::connection::connect_offline(&app.db, &app.keys, tenant, "demo", now)
+        .await
+        .expect("connect");
     let url = app.url(tenant, Entity::Products).await;
 
     let response = app.post(&url, "1001&1001").await;

@@ -40,5 +40,10 @@ fn SettingsHub() -> impl IntoView {
                 <a class="button" href="/settings/apps/economic">{t(Msg::EconomicOpenSettings)}</a>
             </div>
         </section>
+        <section class="card">
+            <h2>{t(Msg::ActivityTitle)}</h2>
+            <p class="intro">{t(Msg::ActivityIntro)}</p>
+            <a class="button" href="/settings/activity" data-test="activity-link">{t(Msg::ActivityOpen)}</a>
+        </section>
     }
 }

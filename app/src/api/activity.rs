@@ -1,0 +1,104 @@
+//! The company's activity log for its owners: logins, connection, settings, webhook URLs and
+//! invites, and what support staff did (F18), read from the audit log.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// How many entries the page shows.
+pub const LIMIT: u32 = 200;
+
+/// What was done (mirror of the backend's audit `Action`; converted exhaustively).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActivityAction {
+    /// A log-in.
+    LoggedIn,
+    /// Advanced Settings saved.
+    SettingsSaved,
+    /// e-conomic connected.
+    Connected,
+    /// e-conomic disconnected.
+    Disconnected,
+    /// A webhook URL regenerated.
+    WebhookUrlRegenerated,
+    /// An invite created.
+    InviteCreated,
+    /// An invite accepted.
+    InviteAccepted,
+    /// Events replayed.
+    EventsReplayed,
+    /// Support started looking at the company's account.
+    ImpersonationStarted,
+    /// A staff account was created (never the company's; listed for completeness).
+    StaffCreated,
+}
+
+/// Who did it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ActivityActor {
+    /// A user of the company, by name.
+    User(String),
+    /// Support staff, by name.
+    Staff(String),
+    /// Support staff acting as one of the company's users, by the staff member's name.
+    Support(String),
+    /// The system itself.
+    System,
+}
+
+/// One entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    /// When (UTC, formatted).
+    pub at: String,
+    /// Who.
+    pub actor: ActivityActor,
+    /// What.
+    pub action: ActivityAction,
+    /// Details (never secrets).
+    pub detail: String,
+}
+
+/// The company's newest [`LIMIT`] entries; owners only.
+#[server(prefix = "/api", endpoint = "activity_log", input = leptos::server_fn::codec::GetUrl)]
+pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
+    use backend::audit::{Action as A, Actor};
+
+    use crate::ssr::{format, session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    if !ctx.is_owner {
+        return Err(AppError::Forbidden);
+    }
+    let entries = backend::audit::for_tenant(&state.db, ctx.tenant_id, LIMIT).await?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let name = e.actor_name.unwrap_or_default();
+            ActivityView {
+                at: format::timestamp(e.created_at),
+                actor: match e.actor {
+                    Actor::User(_) => ActivityActor::User(name),
+                    Actor::Staff(_) => ActivityActor::Staff(name),
+                    Actor::Impersonating { .. } => ActivityActor::Support(name),
+                    Actor::System => ActivityActor::System,
+                },
+                action: match e.action {
+                    A::LoggedIn => ActivityAction::LoggedIn,
+                    A::SettingsSaved => ActivityAction::SettingsSaved,
+                    A::Connected => ActivityAction::Connected,
+                    A::Disconnected => ActivityAction::Disconnected,
+                    A::WebhookUrlRegenerated => ActivityAction::WebhookUrlRegenerated,
+                    A::InviteCreated => ActivityAction::InviteCreated,
+                    A::InviteAccepted => ActivityAction::InviteAccepted,
+                    A::EventsReplayed => ActivityAction::EventsReplayed,
+                    A::ImpersonationStarted => ActivityAction::ImpersonationStarted,
+                    A::StaffCreated => ActivityAction::StaffCreated,
+                },
+                detail: e.detail,
+            }
+        })
+        .collect())
+}
