@@ -343,3 +343,4 @@ activity_invite_accepted = Accepterede en invitation
 activity_events_replayed = Genkørte hændelser
 activity_impersonation_started = Support åbnede kontoen
 activity_staff_created = Supportkonto oprettet
+error_password_common = Denne adgangskode er en af de mest almindelige. Vælg en anden.

@@ -343,3 +343,4 @@ activity_invite_accepted = Accepted an invite
 activity_events_replayed = Replayed events
 activity_impersonation_started = Support opened the account
 activity_staff_created = Staff account created
+error_password_common = This password is one of the most common ones. Choose another.

@@ -37,6 +37,8 @@ pub enum Problem {
     PasswordTooShort,
     /// A password longer than the maximum.
     PasswordTooLong,
+    /// One of the most common passwords.
+    PasswordCommon,
 }
 
 /// Why e-conomic could not be used just now; each has its own message.
@@ -142,6 +144,7 @@ impl AppError {
                 Problem::EmailInvalid => Msg::ErrorEmailInvalid,
                 Problem::PasswordTooShort => Msg::ErrorPasswordTooShort,
                 Problem::PasswordTooLong => Msg::ErrorPasswordTooLong,
+                Problem::PasswordCommon => Msg::ErrorPasswordCommon,
             },
             AppError::EmailTaken => Msg::ErrorEmailTaken,
             AppError::InvalidCredentials => Msg::ErrorInvalidCredentials,

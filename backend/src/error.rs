@@ -169,6 +169,10 @@ pub mod keys {
     pub const PASSWORD_TOO_SHORT: &str = "error.password_too_short";
     /// Password longer than 128 characters.
     pub const PASSWORD_TOO_LONG: &str = "error.password_too_long";
+    /// Password with control or invisible characters, or only spaces.
+    pub const PASSWORD_INVALID: &str = "error.password_invalid";
+    /// Password on the list of the most common ones.
+    pub const PASSWORD_COMMON: &str = "error.password_common";
 }
 
 /// A unique constraint, named the way each database reports it.

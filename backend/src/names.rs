@@ -17,7 +17,17 @@ struct Rules {
     invalid: &'static str,
 }
 
-/// Trim and check a name against `rules`: 1..=100 characters, no control characters.
+/// Characters that change how text around them is shown without being seen themselves: bidi
+/// controls (a name that reads "Acme" but is stored reversed), zero-width spaces and joiners,
+/// the byte-order mark. `char::is_control` does not cover them (they are format characters).
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Trim and check a name against `rules`: 1..=100 characters, no control or invisible
+/// characters.
 fn parse_name(input: &str, rules: &Rules) -> Result<String, FieldError> {
     let name = input.trim();
     if name.is_empty() {
@@ -26,7 +36,7 @@ fn parse_name(input: &str, rules: &Rules) -> Result<String, FieldError> {
     if name.chars().count() > MAX_CHARS {
         return Err(FieldError::new(rules.field, rules.too_long));
     }
-    if name.chars().any(char::is_control) {
+    if name.chars().any(|c| c.is_control() || is_invisible(c)) {
         return Err(FieldError::new(rules.field, rules.invalid));
     }
     Ok(name.to_owned())
@@ -112,6 +122,20 @@ mod tests {
                 .as_str(),
             "Anna Hansen"
         );
+    }
+
+    #[test]
+    fn refuses_bidi_controls_and_invisible_characters() {
+        for name in [
+            "Acme\u{202E}SpA",
+            "Ac\u{200B}me",
+            "\u{2066}Acme\u{2069}",
+            "Acme\u{FEFF}",
+        ] {
+            let err = CompanyName::parse(name).expect_err(name);
+            assert_eq!(err.key, keys::COMPANY_NAME_INVALID, "{name:?}");
+        }
+        assert!(CompanyName::parse("Ærø Øl ApS").is_ok());
     }
 
     #[test]

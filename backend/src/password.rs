@@ -13,6 +13,7 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
+use unicode_normalization::UnicodeNormalization;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -37,16 +38,31 @@ pub const ARGON2_P_COST: u32 = 1;
 pub struct Password(String);
 
 impl Password {
-    /// Check the length rules (not trimmed: spaces are part of a password).
+    /// Normalise to NFC (so that "æ" typed on two keyboards is one password) and check the
+    /// rules: 10..=128 characters, not only spaces, no control or invisible characters, not one
+    /// of the most common passwords. Not trimmed: spaces are part of a password.
     pub fn parse(input: &str) -> Result<Password, FieldError> {
-        let chars = input.chars().count();
+        let refuse = |key| Err(FieldError::new("password", key));
+        // A megabyte of input is refused before it is normalised.
+        if input.len() > MAX_CHARS * 4 {
+            return refuse(keys::PASSWORD_TOO_LONG);
+        }
+        let password = normalise(input);
+        let chars = password.chars().count();
         if chars < MIN_CHARS {
-            return Err(FieldError::new("password", keys::PASSWORD_TOO_SHORT));
+            return refuse(keys::PASSWORD_TOO_SHORT);
         }
         if chars > MAX_CHARS {
-            return Err(FieldError::new("password", keys::PASSWORD_TOO_LONG));
+            return refuse(keys::PASSWORD_TOO_LONG);
         }
-        Ok(Password(input.to_owned()))
+        let invisible = |c: char| c.is_control() || crate::names::is_invisible(c);
+        if password.chars().all(char::is_whitespace) || password.chars().any(invisible) {
+            return refuse(keys::PASSWORD_INVALID);
+        }
+        if is_common(&password) {
+            return refuse(keys::PASSWORD_COMMON);
+        }
+        Ok(Password(password))
     }
 
     /// The password itself, for hashing.
@@ -93,6 +109,62 @@ async fn with_permit<T: Send + 'static>(
     result
 }
 
+/// The form passwords are hashed and checked in.
+fn normalise(input: &str) -> String {
+    input.nfc().collect()
+}
+
+/// The most common passwords of at least [`MIN_CHARS`] characters in public breach corpora
+/// (compared case-insensitively). A short shipped list rather than a strength-estimation crate:
+/// the rule is "not one everyone tries first", not a score.
+const COMMON: [&str; 40] = [
+    "1234567890",
+    "0123456789",
+    "0987654321",
+    "9876543210",
+    "1111111111",
+    "0000000000",
+    "1234512345",
+    "1122334455",
+    "1212121212",
+    "1231231231",
+    "12345678910",
+    "123456789a",
+    "qwertyuiop",
+    "qwerty1234",
+    "qwerty12345",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "zaq12wsx",
+    "asdfghjkl1",
+    "password12",
+    "password123",
+    "password1!",
+    "passw0rd12",
+    "iloveyou12",
+    "abcdefghij",
+    "abcd123456",
+    "aaaaaaaaaa",
+    "football12",
+    "basketball",
+    "superman12",
+    "princess12",
+    "sunshine12",
+    "welcome123",
+    "letmein123",
+    "administrator",
+    "changeme123",
+    "adgangskode",
+    "adgangskode1",
+    "kodeord123",
+    "sommer2024",
+];
+
+fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    COMMON.iter().any(|common| *common == lower)
+}
+
 fn argon2() -> Argon2<'static> {
     // The constants are valid argon2 parameters; `Params::new` only fails outside its ranges.
     // (argon2 0.5's defaults are the same OWASP values.)
@@ -124,7 +196,9 @@ pub(crate) async fn hash(password: &Password) -> Result<String> {
 /// Check `password` against a stored PHC string, or against a dummy hash when `stored` is
 /// `None` (unknown account; always false, same cost). Runs on the blocking pool.
 pub(crate) async fn verify(password: &str, stored: Option<String>) -> Result<bool> {
-    let password = password.to_owned();
+    // Hashed in NFC since passwords are normalised; a hash made before that from another form
+    // is checked against the password as typed.
+    let (normalised, typed) = (normalise(password), password.to_owned());
     with_permit(move || {
         let is_real = stored.is_some();
         let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
@@ -135,9 +209,12 @@ pub(crate) async fn verify(password: &str, stored: Option<String>) -> Result<boo
             }
             Err(_) => return Ok(false),
         };
-        let matches = argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok();
+        let check = |candidate: &str| {
+            argon2()
+                .verify_password(candidate.as_bytes(), &parsed)
+                .is_ok()
+        };
+        let matches = check(&normalised) || (typed != normalised && check(&typed));
         Ok(matches && is_real)
     })
     .await
@@ -169,6 +246,39 @@ mod tests {
             task.await.expect("join").expect("hash slot");
         }
         assert_eq!(most.load(Ordering::SeqCst), permits());
+    }
+
+    #[test]
+    fn blank_invisible_and_common_passwords_are_refused() {
+        for blank in [
+            " ".repeat(10),
+            "\0".repeat(10),
+            "pass\u{200B}word12".to_owned(),
+        ] {
+            let err = Password::parse(&blank).expect_err("refused");
+            assert_eq!(err.key, keys::PASSWORD_INVALID, "{blank:?}");
+        }
+        let err = Password::parse("Password123").expect_err("common");
+        assert_eq!(err.key, keys::PASSWORD_COMMON);
+        let err = Password::parse(&"x".repeat(1_000_000)).expect_err("huge");
+        assert_eq!(err.key, keys::PASSWORD_TOO_LONG);
+        assert!(Password::parse("correct horse battery staple").is_ok());
+    }
+
+    #[test]
+    fn passwords_are_normalised_to_nfc() {
+        // "å" as a + combining ring, and as one character.
+        let parsed = Password::parse("bla\u{030A}bær 12345").expect("valid");
+        assert_eq!(parsed.expose(), "bl\u{00E5}bær 12345");
+    }
+
+    #[tokio::test]
+    async fn a_password_typed_in_another_normal_form_verifies() {
+        let stored = hash(&Password::parse("blåbærgrød 1").expect("valid"))
+            .await
+            .expect("hash");
+        let decomposed = "bla\u{030A}bærgrød 1";
+        assert!(verify(decomposed, Some(stored)).await.expect("verify"));
     }
 
     #[test]

@@ -65,6 +65,8 @@ fn invalid(e: backend::FieldError) -> AppError {
         k::EMAIL_INVALID => Problem::EmailInvalid,
         k::PASSWORD_TOO_SHORT => Problem::PasswordTooShort,
         k::PASSWORD_TOO_LONG => Problem::PasswordTooLong,
+        k::PASSWORD_INVALID => Problem::BadCharacters,
+        k::PASSWORD_COMMON => Problem::PasswordCommon,
         other => {
             tracing::error!(key = other, "backend reported an unknown field problem");
             return AppError::Internal;
