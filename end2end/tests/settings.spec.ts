@@ -121,10 +121,16 @@ test('hourly and webhook exclude each other; copied URLs receive e-conomic webho
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     data: '[OLDNUMBER]&[NEWNUMBER]',
   });
-  expect(raw.status()).toBe(400);
+  // Answered 2xx all the same: e-conomic would retry a 4xx and, after repeated failures,
+  // switch the whole webhook off.
+  expect(raw.status()).toBe(200);
+  expect((await raw.json()).status).toBe('rejected');
   const rejected = rows.filter({ hasText: 'rejected' }).first();
   await expect(rejected).toContainText('Could not be read:');
   await expect(rejected.locator('code')).toContainText('[OLDNUMBER]');
+  // The settings page warns about it.
+  await page.goto('/settings/apps/economic/advanced');
+  await expect(page.locator('[data-test="rejected-warning-products"]')).toBeVisible();
   await sim.dispose();
 });
 
