@@ -67,6 +67,8 @@ pub enum Action {
     InviteAccepted,
     /// Failed or dead events were queued again (detail: how many).
     EventsReplayed,
+    /// The owner changed a member's role (detail: the email and the new role).
+    RoleChanged,
     /// A staff member started impersonating (detail: the reason).
     ImpersonationStarted,
     /// A staff account was created (detail: the email).
@@ -75,7 +77,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Action::LoggedIn,
         Action::SettingsSaved,
         Action::Connected,
@@ -84,6 +86,7 @@ impl Action {
         Action::InviteCreated,
         Action::InviteAccepted,
         Action::EventsReplayed,
+        Action::RoleChanged,
         Action::ImpersonationStarted,
         Action::StaffCreated,
     ];
@@ -99,6 +102,7 @@ impl Action {
             Action::InviteCreated => "invite.create",
             Action::InviteAccepted => "invite.accept",
             Action::EventsReplayed => "events.replay",
+            Action::RoleChanged => "member.role",
             Action::ImpersonationStarted => "impersonation.start",
             Action::StaffCreated => "staff.created",
         }

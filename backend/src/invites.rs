@@ -13,7 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use crate::accounts::{self, Role, SignedUp};
+use crate::accounts::{self, SignedUp};
 use crate::db::Db;
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
@@ -61,7 +61,7 @@ fn token_hash(raw: &[u8]) -> Vec<u8> {
 /// Invite `email` to the tenant; returns the token for the link (valid for [`VALID_FOR`]).
 /// A new invite replaces earlier unused invites of the same email to this tenant.
 ///
-/// Errors: `Forbidden` unless `invited_by` is an owner of the tenant; `EmailTaken` if the email
+/// Errors: `Forbidden` unless `invited_by` is the tenant's owner or an admin; `EmailTaken` if the email
 /// already belongs to a user (accepting would fail).
 pub async fn create(
     db: &Db,
@@ -71,7 +71,7 @@ pub async fn create(
     now: Timestamp,
 ) -> Result<InviteToken> {
     match accounts::membership(db, tenant_id, invited_by).await {
-        Ok(m) if m.role == Role::Owner => {}
+        Ok(m) if m.role.manages() => {}
         Ok(_) | Err(Error::NotFound) => return Err(Error::Forbidden),
         Err(e) => return Err(e),
     }

@@ -28,6 +28,8 @@ pub enum ActivityAction {
     InviteAccepted,
     /// Events replayed.
     EventsReplayed,
+    /// A member's role changed.
+    RoleChanged,
     /// Support started looking at the company's account.
     ImpersonationStarted,
     /// A staff account was created (never the company's; listed for completeness).
@@ -69,7 +71,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    if !ctx.is_owner {
+    if ctx.role != backend::Role::Owner {
         return Err(AppError::Forbidden);
     }
     let entries = backend::audit::for_tenant(&state.db, ctx.tenant_id, LIMIT).await?;
@@ -94,6 +96,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::InviteCreated => ActivityAction::InviteCreated,
                     A::InviteAccepted => ActivityAction::InviteAccepted,
                     A::EventsReplayed => ActivityAction::EventsReplayed,
+                    A::RoleChanged => ActivityAction::RoleChanged,
                     A::ImpersonationStarted => ActivityAction::ImpersonationStarted,
                     A::StaffCreated => ActivityAction::StaffCreated,
                 },

@@ -119,6 +119,7 @@ pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     let connection = backend::connection::connect(
         &state.db,
@@ -143,6 +144,7 @@ pub async fn disconnect_economic(csrf_token: String) -> Result<(), AppError> {
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     backend::connection::disconnect(&state.db, ctx.tenant_id).await?;
     session::audit(&state, &ctx, backend::audit::Action::Disconnected, "").await;
@@ -161,6 +163,7 @@ pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     let saved = backend::settings::get(&state.db, ctx.tenant_id).await?;
     let mut webhooks = Vec::new();
     for kind in [Entity::Customers, Entity::Products, Entity::Invoices] {
@@ -204,6 +207,7 @@ pub async fn save_settings(
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     let settings = backend::settings::SyncSettings {
         products_hourly: products_hourly.is_some(),
@@ -233,6 +237,7 @@ pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     let kind = backend::economic::Entity::from_slug(&kind).ok_or(AppError::NotFound)?;
     backend::webhook_credentials::regenerate(

@@ -178,6 +178,7 @@ pub async fn replay_event(csrf_token: String, id: i64) -> Result<(), AppError> {
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     let id = backend::events::EventId::new(id);
     backend::queue::replay(&state.db, ctx.tenant_id, id, backend::Timestamp::now()).await?;
@@ -194,6 +195,7 @@ pub async fn replay_failed(csrf_token: String) -> Result<u64, AppError> {
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     let n =
         backend::queue::replay_failed(&state.db, ctx.tenant_id, backend::Timestamp::now()).await?;

@@ -23,8 +23,40 @@ pub struct UserView {
     pub email: String,
     /// Name of the company acted for.
     pub company: String,
-    /// Whether the user owns that company.
-    pub is_owner: bool,
+    /// The user's role in that company.
+    pub role: MemberRole,
+}
+
+/// A user's role in a company (mirror of the backend's `Role`, converted exhaustively).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberRole {
+    /// Manages everything and decides who is an admin.
+    Owner,
+    /// Manages the connection, settings, webhook URLs and invites.
+    Admin,
+    /// Sees the history and the data.
+    Member,
+}
+
+impl MemberRole {
+    /// Whether the role manages the connection, the settings, the webhook URLs and the team.
+    pub fn manages(self) -> bool {
+        match self {
+            MemberRole::Owner | MemberRole::Admin => true,
+            MemberRole::Member => false,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<backend::Role> for MemberRole {
+    fn from(role: backend::Role) -> Self {
+        match role {
+            backend::Role::Owner => MemberRole::Owner,
+            backend::Role::Admin => MemberRole::Admin,
+            backend::Role::Member => MemberRole::Member,
+        }
+    }
 }
 
 /// The visitor's session: CSRF token and, when logged in, user and company.
@@ -42,7 +74,7 @@ pub async fn session_info() -> Result<SessionView, AppError> {
                 name: user.name.to_string(),
                 email: user.email.to_string(),
                 company: ctx.company,
-                is_owner: ctx.is_owner,
+                role: ctx.role.into(),
             })
         }
         Err(AppError::NotAuthenticated) => None,

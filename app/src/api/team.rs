@@ -3,17 +3,20 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::session::MemberRole;
 use crate::error::AppError;
 
 /// A member as shown on the team page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberView {
+    /// The user's id (for the owner's role form).
+    pub user_id: i64,
     /// Display name.
     pub name: String,
     /// Email address.
     pub email: String,
-    /// Whether this member owns the company.
-    pub is_owner: bool,
+    /// Role in the company.
+    pub role: MemberRole,
 }
 
 /// An invite not yet accepted.
@@ -32,8 +35,10 @@ pub struct TeamView {
     pub members: Vec<MemberView>,
     /// Open invites (owners only; empty for members).
     pub invites: Vec<InviteView>,
-    /// Whether the viewer may invite.
+    /// Whether the viewer may invite (owner and admins).
     pub can_invite: bool,
+    /// Whether the viewer may make members admins (the owner).
+    pub can_set_roles: bool,
 }
 
 /// Members and open invites of the caller's company.
@@ -47,12 +52,13 @@ pub async fn team() -> Result<TeamView, AppError> {
         .await?
         .into_iter()
         .map(|m| MemberView {
+            user_id: m.user_id.get(),
             name: m.name.to_string(),
             email: m.email.to_string(),
-            is_owner: m.role == backend::Role::Owner,
+            role: m.role.into(),
         })
         .collect();
-    let invites = if ctx.is_owner {
+    let invites = if ctx.role.manages() {
         backend::invites::pending(&state.db, ctx.tenant_id, backend::Timestamp::now())
             .await?
             .into_iter()
@@ -67,8 +73,37 @@ pub async fn team() -> Result<TeamView, AppError> {
     Ok(TeamView {
         members,
         invites,
-        can_invite: ctx.is_owner,
+        can_invite: ctx.role.manages(),
+        can_set_roles: ctx.role == backend::Role::Owner,
     })
+}
+
+/// The owner makes a member an admin, or an admin a member again.
+#[server(prefix = "/api", endpoint = "set_member_role")]
+pub async fn set_member_role(
+    csrf_token: String,
+    user_id: i64,
+    role: MemberRole,
+) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_write(&ctx)?;
+    let role = match role {
+        MemberRole::Owner => backend::Role::Owner,
+        MemberRole::Admin => backend::Role::Admin,
+        MemberRole::Member => backend::Role::Member,
+    };
+    let target = backend::UserId::new(user_id);
+    let now = backend::Timestamp::now();
+    backend::accounts::set_role(&state.db, ctx.tenant_id, ctx.user_id, target, role, now).await?;
+    let who = backend::accounts::user(&state.db, target).await?;
+    let detail = format!("{}: {}", who.email, role.as_str());
+    session::audit(&state, &ctx, backend::audit::Action::RoleChanged, &detail).await;
+    leptos_axum::redirect("/team?role_changed=1");
+    Ok(())
 }
 
 /// Creates an invite for `email` and returns the link to send.
@@ -80,6 +115,7 @@ pub async fn create_invite(csrf_token: String, email: String) -> Result<String, 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
+    session::require_manager(&ctx)?;
     let email = parse(backend::Email::parse(&email))?;
     let detail = email.to_string();
     let token = backend::invites::create(

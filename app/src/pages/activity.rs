@@ -69,6 +69,7 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::InviteCreated => Msg::ActivityInviteCreated,
         ActivityAction::InviteAccepted => Msg::ActivityInviteAccepted,
         ActivityAction::EventsReplayed => Msg::ActivityEventsReplayed,
+        ActivityAction::RoleChanged => Msg::ActivityRoleChanged,
         ActivityAction::ImpersonationStarted => Msg::ActivityImpersonationStarted,
         ActivityAction::StaffCreated => Msg::ActivityStaffCreated,
     }

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::team::{CreateInvite, team};
+use crate::api::session::MemberRole;
+use crate::api::team::{CreateInvite, MemberView, SetMemberRole, team};
 use crate::components::form::{CsrfField, ErrorBanner, FieldError, last_error};
 use crate::error::Field;
 use crate::i18n::{Msg, t};
@@ -18,9 +19,14 @@ pub fn TeamPage() -> impl IntoView {
 #[component]
 fn TeamView() -> impl IntoView {
     let invite = ServerAction::<CreateInvite>::new();
+    let set_role = ServerAction::<SetMemberRole>::new();
     let result = invite.value();
     let error = last_error(result);
-    let data = Resource::new_blocking(move || invite.version().get(), |_| team());
+    let role_error = last_error(set_role.value());
+    let data = Resource::new_blocking(
+        move || (invite.version().get(), set_role.version().get()),
+        |_| team(),
+    );
     view! {
         <h1>{t(Msg::TeamTitle)}</h1>
         <Transition fallback=|| ()>
@@ -29,9 +35,9 @@ fn TeamView() -> impl IntoView {
                     Ok(team) => team,
                     Err(e) => return view! { <p class="banner error">{t(e.message())}</p> }.into_any(),
                 };
+                let can_set_roles = team.can_set_roles;
                 let members = team.members.into_iter().map(|m| {
-                    let role = if m.is_owner { Msg::TeamRoleOwner } else { Msg::TeamRoleMember };
-                    view! { <tr><td>{m.name}</td><td>{m.email}</td><td>{t(role)}</td></tr> }
+                    view! { <MemberRow member=m can_set_roles set_role /> }
                 }).collect_view();
                 let no_invites = team.invites.is_empty();
                 let invites = team.invites.into_iter().map(|i| {
@@ -40,6 +46,8 @@ fn TeamView() -> impl IntoView {
                 view! {
                     <section class="card">
                         <h2>{t(Msg::TeamMembers)}</h2>
+                        <ErrorBanner error=role_error />
+                        <p class="intro">{t(Msg::TeamRolesIntro)}</p>
                         <table class="table" data-test="members"><tbody>{members}</tbody></table>
                     </section>
                     <section class="card">
@@ -66,5 +74,47 @@ fn TeamView() -> impl IntoView {
                 .into_any()
             })}
         </Transition>
+    }
+}
+
+/// The role's name.
+fn role_msg(role: MemberRole) -> Msg {
+    match role {
+        MemberRole::Owner => Msg::TeamRoleOwner,
+        MemberRole::Admin => Msg::TeamRoleAdmin,
+        MemberRole::Member => Msg::TeamRoleMember,
+    }
+}
+
+/// One member; for the owner, with a button that makes a member an admin or an admin a member.
+#[component]
+fn MemberRow(
+    member: MemberView,
+    can_set_roles: bool,
+    set_role: ServerAction<SetMemberRole>,
+) -> impl IntoView {
+    let change = match (can_set_roles, member.role) {
+        (true, MemberRole::Member) => Some((MemberRole::Admin, Msg::TeamMakeAdmin)),
+        (true, MemberRole::Admin) => Some((MemberRole::Member, Msg::TeamMakeMember)),
+        (true, MemberRole::Owner) | (false, _) => None,
+    };
+    let form = change.map(|(role, label)| {
+        let role = format!("{role:?}");
+        view! {
+            <ActionForm action=set_role attr:class="inline">
+                <CsrfField />
+                <input type="hidden" name="user_id" value=member.user_id.to_string() />
+                <input type="hidden" name="role" value=role />
+                <button type="submit" data-test=format!("set-role-{}", member.user_id)>{t(label)}</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <tr data-test=format!("member-{}", member.email)>
+            <td>{member.name}</td>
+            <td>{member.email.clone()}</td>
+            <td data-test="role">{t(role_msg(member.role))}</td>
+            <td>{form}</td>
+        </tr>
     }
 }

@@ -45,8 +45,8 @@ pub struct TenantUser {
     pub user_id: backend::UserId,
     /// The tenant's name.
     pub company: String,
-    /// Whether the user owns the tenant.
-    pub is_owner: bool,
+    /// The user's role in the tenant.
+    pub role: backend::Role,
 }
 
 /// The client's address, put into request extensions by the server.
@@ -125,7 +125,7 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
         tenant_id,
         user_id,
         company: membership.company_name.to_string(),
-        is_owner: membership.role == backend::Role::Owner,
+        role: membership.role,
     })
 }
 
@@ -143,6 +143,16 @@ pub async fn audit(
         backend::audit::record(&state.db, Some(ctx.tenant_id), actor, action, detail, now).await;
     if let Err(e) = recorded {
         tracing::error!(error = ?e, action = action.as_str(), "audit log write failed");
+    }
+}
+
+/// Refuses unless the user manages the company (its owner or an admin): connection, settings,
+/// webhook URLs (credentials), invites, replays and sync requests.
+pub fn require_manager(ctx: &TenantUser) -> Result<(), AppError> {
+    if ctx.role.manages() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
     }
 }
 

@@ -20,24 +20,38 @@ pub use sign_up::{SignUp, SignedUp, sign_up};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
-    /// Created the tenant; may invite members.
+    /// Created the tenant; manages everything, and decides who is an admin.
     Owner,
-    /// Invited by an owner.
+    /// Made an admin by the owner: manages the e-conomic connection, the settings, the webhook
+    /// URLs and invites.
+    Admin,
+    /// Sees the event history and the synced data; changes nothing and never sees the webhook
+    /// URLs (they are credentials).
     Member,
 }
 
 impl Role {
-    /// As stored in `memberships.role`: `"owner"` or `"member"`.
+    /// As stored in `memberships.role`: `"owner"`, `"admin"` or `"member"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",
+            Role::Admin => "admin",
             Role::Member => "member",
+        }
+    }
+
+    /// Whether this role manages the connection, the settings, the webhook URLs and the team.
+    pub fn manages(self) -> bool {
+        match self {
+            Role::Owner | Role::Admin => true,
+            Role::Member => false,
         }
     }
 
     pub(crate) fn from_db(s: &str) -> Result<Role> {
         match s {
             "owner" => Ok(Role::Owner),
+            "admin" => Ok(Role::Admin),
             "member" => Ok(Role::Member),
             other => Err(Error::internal(format!(
                 "unknown role {other:?} in the database"
@@ -108,6 +122,43 @@ pub async fn membership(db: &Db, tenant_id: TenantId, user_id: UserId) -> Result
     .fetch_optional(pool)
     .await)?;
     membership_from_row(row.ok_or(Error::NotFound)?)
+}
+
+/// The owner of `tenant_id` (`by`) makes `user_id` an admin or a member again. Errors:
+/// `Forbidden` unless `by` is the owner, or when asked to make someone the owner or to change
+/// the owner's own role (a company always has its one owner); `NotFound` if `user_id` is not in
+/// the tenant.
+pub async fn set_role(
+    db: &Db,
+    tenant_id: TenantId,
+    by: UserId,
+    user_id: UserId,
+    role: Role,
+    now: crate::Timestamp,
+) -> Result<()> {
+    let by_role = match membership(db, tenant_id, by).await {
+        Ok(m) => m.role,
+        Err(Error::NotFound) => return Err(Error::Forbidden),
+        Err(e) => return Err(e),
+    };
+    if by_role != Role::Owner || role == Role::Owner {
+        return Err(Error::Forbidden);
+    }
+    let target = membership(db, tenant_id, user_id).await?;
+    if target.role == Role::Owner {
+        return Err(Error::Forbidden);
+    }
+    with_db!(db, pool => sqlx::query(
+        "update memberships set role = $1, updated_at = $2 where tenant_id = $3 and user_id = $4",
+    )
+    .bind(role.as_str())
+    .bind(now)
+    .bind(tenant_id)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 fn membership_from_row(

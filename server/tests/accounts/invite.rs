@@ -31,7 +31,7 @@ db_test!(an_invited_colleague_joins_the_company, |db| async move {
     let session = bo.session().await;
     assert_eq!(session["user"]["email"], "bo@acme.test");
     assert_eq!(session["user"]["company"], "acme ApS");
-    assert_eq!(session["user"]["is_owner"], false);
+    assert_eq!(session["user"]["role"], "Member");
     let team = anna.team().await;
     assert_eq!(member_emails(&team), ["bo@acme.test", "owner@acme.test"]);
     assert_eq!(

@@ -14,6 +14,7 @@ mod isolation;
 mod login;
 mod logout;
 mod pages;
+mod roles;
 mod sessions;
 mod signup;
 mod sync_page;

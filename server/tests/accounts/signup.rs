@@ -29,7 +29,7 @@ db_test!(signing_up_logs_the_owner_in, |db| async move {
     assert_eq!(session["user"]["email"], "anna@acme.test");
     assert_eq!(session["user"]["name"], "Owner of acme");
     assert_eq!(session["user"]["company"], "acme ApS");
-    assert_eq!(session["user"]["is_owner"], true);
+    assert_eq!(session["user"]["role"], "Owner");
 });
 
 db_test!(

@@ -331,6 +331,7 @@ pub async fn request_sync(
 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
     session::require_write(&ctx)?;
     if !POLLED.contains(&entity) {
         return Err(AppError::NotFound);
