@@ -349,3 +349,7 @@ team_make_admin = Gør til administrator
 team_make_member = Gør til medlem igen
 team_roles_intro = Ejeren og administratorer styrer forbindelsen til e-conomic, indstillingerne, webhook-URL'erne og invitationer. Medlemmer ser hændelseshistorikken og de synkroniserede data.
 activity_role_changed = Ændrede et medlems rolle
+webhook_revoke_hint = Hvis den gamle URL kan være lækket, så stop den nu i stedet for efter overgangsperioden.
+webhook_revoke = Stop den gamle URL nu
+webhook_revoked = Den gamle URL virker ikke længere. Kun den nye modtages.
+activity_webhook_url_revoked = Stoppede den gamle webhook-URL

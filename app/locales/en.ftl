@@ -349,3 +349,7 @@ team_make_admin = Make admin
 team_make_member = Make member again
 team_roles_intro = The owner and admins manage the e-conomic connection, the settings, the webhook URLs and invites. Members see the event history and the synced data.
 activity_role_changed = Changed a member's role
+webhook_revoke_hint = If the old URL may have leaked, stop it now instead of after the grace period.
+webhook_revoke = Stop the old URL now
+webhook_revoked = The old URL no longer works. Only the new one is accepted.
+activity_webhook_url_revoked = Stopped the old webhook URL

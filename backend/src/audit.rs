@@ -61,6 +61,8 @@ pub enum Action {
     Disconnected,
     /// A webhook URL was regenerated (detail: the kind).
     WebhookUrlRegenerated,
+    /// The previous webhook URLs of a kind were stopped at once (detail: the kind).
+    WebhookUrlRevoked,
     /// Someone was invited (detail: the email).
     InviteCreated,
     /// An invite was accepted (detail: the email).
@@ -77,12 +79,13 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::LoggedIn,
         Action::SettingsSaved,
         Action::Connected,
         Action::Disconnected,
         Action::WebhookUrlRegenerated,
+        Action::WebhookUrlRevoked,
         Action::InviteCreated,
         Action::InviteAccepted,
         Action::EventsReplayed,
@@ -99,6 +102,7 @@ impl Action {
             Action::Connected => "economic.connect",
             Action::Disconnected => "economic.disconnect",
             Action::WebhookUrlRegenerated => "webhook_url.regenerate",
+            Action::WebhookUrlRevoked => "webhook_url.revoke",
             Action::InviteCreated => "invite.create",
             Action::InviteAccepted => "invite.accept",
             Action::EventsReplayed => "events.replay",

@@ -106,6 +106,28 @@ pub async fn regenerate_with_grace(
     Ok(())
 }
 
+/// Stop every previous URL of the tenant's `kind` at once (the ones still in their grace period
+/// after a regeneration, e.g. because the old one leaked). The current URL keeps working.
+/// Returns how many were stopped.
+pub async fn revoke_previous(
+    db: &Db,
+    tenant_id: TenantId,
+    kind: Entity,
+    now: Timestamp,
+) -> Result<u64> {
+    let stopped = with_db!(db, pool => sqlx::query(
+        "update webhook_credentials set retired_at = $3, updated_at = $3 \
+         where tenant_id = $1 and kind = $2 and retired_at > $3",
+    )
+    .bind(tenant_id)
+    .bind(kind.as_str())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(stopped)
+}
+
 /// Whether `token` is a valid credential for the tenant's `kind` URL at `now`: the current
 /// generation, or a previous one still in its grace period. An unknown tenant, or one that never
 /// showed its URL, has no valid credential.

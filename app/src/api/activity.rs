@@ -22,6 +22,8 @@ pub enum ActivityAction {
     Disconnected,
     /// A webhook URL regenerated.
     WebhookUrlRegenerated,
+    /// The previous webhook URLs stopped at once.
+    WebhookUrlRevoked,
     /// An invite created.
     InviteCreated,
     /// An invite accepted.
@@ -93,6 +95,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::Connected => ActivityAction::Connected,
                     A::Disconnected => ActivityAction::Disconnected,
                     A::WebhookUrlRegenerated => ActivityAction::WebhookUrlRegenerated,
+                    A::WebhookUrlRevoked => ActivityAction::WebhookUrlRevoked,
                     A::InviteCreated => ActivityAction::InviteCreated,
                     A::InviteAccepted => ActivityAction::InviteAccepted,
                     A::EventsReplayed => ActivityAction::EventsReplayed,

@@ -9,6 +9,7 @@ pub mod data;
 pub mod economic;
 pub mod events;
 pub mod rejected;
+pub mod revoke;
 pub mod session;
 pub mod sync;
 pub mod team;

@@ -4,4 +4,5 @@ pub mod copy;
 pub mod form;
 pub mod layout;
 pub mod rejected;
+pub mod revoke;
 pub mod runs;

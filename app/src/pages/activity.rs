@@ -66,6 +66,7 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::Connected => Msg::ActivityConnected,
         ActivityAction::Disconnected => Msg::ActivityDisconnected,
         ActivityAction::WebhookUrlRegenerated => Msg::ActivityWebhookUrlRegenerated,
+        ActivityAction::WebhookUrlRevoked => Msg::ActivityWebhookUrlRevoked,
         ActivityAction::InviteCreated => Msg::ActivityInviteCreated,
         ActivityAction::InviteAccepted => Msg::ActivityInviteAccepted,
         ActivityAction::EventsReplayed => Msg::ActivityEventsReplayed,

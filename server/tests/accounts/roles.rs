@@ -36,12 +36,17 @@ async fn post(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> reqwest
 }
 
 /// Every state-changing call of the settings, team, history and sync areas.
-const MANAGER_CALLS: [(&str, &[(&str, &str)]); 8] = [
+const MANAGER_CALLS: [(&str, &[(&str, &str)]); 10] = [
     ("/api/save_settings", &[("products_webhook", "on")]),
     ("/api/regenerate_webhook_url", &[("kind", "products")]),
     ("/api/connect_economic", &[("grant_token", "demo")]),
     ("/api/disconnect_economic", &[]),
     ("/api/create_invite", &[("email", "carl@acme.test")]),
+    ("/api/revoke_old_webhook_urls", &[("kind", "products")]),
+    (
+        "/api/set_member_role",
+        &[("user_id", "1"), ("role", "Admin")],
+    ),
     ("/api/replay_failed", &[]),
     ("/api/replay_event", &[("id", "1")]),
     (

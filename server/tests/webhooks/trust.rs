@@ -104,6 +104,36 @@ db_test!(
     }
 );
 
+db_test!(a_leaked_old_url_can_be_stopped_at_once, |db| async move {
+    let app = spawn_app(&db).await;
+    let tenant = app.live_tenant("acme").await;
+    let old = app.url(tenant, KIND).await;
+    creds::regenerate(&app.db, tenant, KIND, Timestamp::now())
+        .await
+        .expect("regenerate");
+    let new = app.url(tenant, KIND).await;
+    assert_eq!(app.post(&old, "1&1").await.status(), 200, "in grace");
+
+    let stopped = creds::revoke_previous(&app.db, tenant, KIND, Timestamp::now())
+        .await
+        .expect("revoke");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+
+    assert_eq!(stopped, 1);
+    assert_eq!(app.post(&old, "1&1").await.status(), 404, "stopped at once");
+    assert_eq!(
+        app.post(&new, "1&1").await.status(),
+        200,
+        "the new URL works"
+    );
+    let other = app.url(tenant, Entity::Customers).await;
+    assert_eq!(
+        app.post(&other, "1&1").await.status(),
+        200,
+        "other kinds untouched"
+    );
+});
+
 db_test!(an_oversized_body_is_413_and_not_stored, |db| async move {
     let app = spawn_app(&db).await;
     let tenant = app.live_tenant("acme").await;

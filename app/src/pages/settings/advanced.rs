@@ -15,6 +15,7 @@ use crate::api::economic::{
 use crate::components::copy::{CopyField, LastCopied};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::components::rejected::RejectedWarning;
+use crate::components::revoke::RevokeOldUrl;
 use crate::i18n::{Msg, t};
 
 /// The Advanced Settings tab.
@@ -156,6 +157,7 @@ fn AdvancedForm(
             <Show when=move || regenerated().is_some()>
                 <p class="banner info" role="status">{t(Msg::WebhookRegenerated)}</p>
             </Show>
+            <RevokeOldUrl />
             <Show when=move || !boxes.customers_webhook.get() && !boxes.products_webhook.get() && !boxes.invoices_webhook.get()>
                 <p class="muted">{t(Msg::WebhooksNone)}</p>
             </Show>
