@@ -27,7 +27,8 @@ pub fn ActivityPage() -> impl IntoView {
 #[component]
 fn ActivityTable(rows: Vec<ActivityView>) -> impl IntoView {
     view! {
-        <table class="data" data-test="activity-log">
+        <section class="card">
+        <table class="table data" data-test="activity-log">
             <thead>
                 <tr>
                     <th>{t(Msg::ActivityColWhen)}</th>
@@ -47,6 +48,7 @@ fn ActivityTable(rows: Vec<ActivityView>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </section>
     }
 }
 
