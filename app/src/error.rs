@@ -114,6 +114,9 @@ pub enum AppError {
     /// The tenant has not connected e-conomic (409).
     #[error("e-conomic not connected")]
     NotConnected,
+    /// The request body was larger than the server accepts (413); sent by the server's layers.
+    #[error("request too large")]
+    TooLarge,
     /// The CSRF token was missing or wrong (403); sent by the server's CSRF check.
     #[error("csrf token missing or invalid")]
     Csrf,
@@ -169,6 +172,7 @@ impl AppError {
             },
             AppError::NotConnected => Msg::ErrorNotConnected,
             AppError::Csrf => Msg::ErrorCsrf,
+            AppError::TooLarge => Msg::ErrorTooLarge,
             AppError::Internal | AppError::Request(_) => Msg::ErrorInternal,
         }
     }
@@ -185,6 +189,7 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
             AppError::InviteExpired => 410,
+            AppError::TooLarge => 413,
             AppError::EconomicUnavailable { .. } | AppError::Busy { .. } => 503,
             AppError::Request(_) => 400,
             AppError::Internal => 500,

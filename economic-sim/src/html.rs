@@ -29,6 +29,29 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sim/ui/product/delete", post(delete_product))
         .route("/_sim/ui/invoice", post(book_invoice))
         .route("/_sim/ui/webhook", post(add_webhook))
+        .layer(axum::middleware::from_fn(same_origin))
+}
+
+/// The page's forms change the simulated agreement, so a form posted from another site (a page
+/// the demo user visits in the same browser) is refused: its `Origin` must be this server's.
+/// Requests without `Origin` (scripts, tests, old browsers) are let through; the simulator has
+/// no sessions to ride on, only this.
+async fn same_origin(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{StatusCode, header};
+    let headers = request.headers();
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin_host = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(|origin| origin.split_once("://").map_or(origin, |(_, rest)| rest));
+    let cross_site = headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site");
+    match (origin_host, host) {
+        (Some(origin), Some(host)) if origin == host && !cross_site => next.run(request).await,
+        (None, _) if !cross_site => next.run(request).await,
+        _ => (StatusCode::FORBIDDEN, "cross-site form posts are refused").into_response(),
+    }
 }
 
 fn escape(text: &str) -> String {

@@ -268,6 +268,52 @@ async fn control_api_sets_knobs_and_webhooks() {
 }
 
 #[tokio::test]
+async fn the_page_refuses_forms_posted_from_another_site() {
+    let sim = spawn_sim(|c| c.customers = 1).await;
+    let http = reqwest::Client::new();
+    let base = sim.base_url();
+    let host = base.trim_start_matches("http://").to_owned();
+    let post = |origin: Option<&str>, fetch_site: Option<&str>| {
+        let mut request = http
+            .post(format!("{base}/_sim/ui/customer/delete"))
+            .form(&[("number", "1")]);
+        if let Some(origin) = origin {
+            request = request.header("origin", origin);
+        }
+        if let Some(site) = fetch_site {
+            request = request.header("sec-fetch-site", site);
+        }
+        request.send()
+    };
+
+    let evil = post(Some("https://evil.example"), None)
+        .await
+        .expect("post");
+    let cross = post(None, Some("cross-site")).await.expect("post");
+    let customers_left = sim
+        .agreement()
+        .read(|d| d.customers.len())
+        .unwrap_or_default();
+    let own = post(Some(&format!("http://{host}")), Some("same-origin"))
+        .await
+        .expect("post");
+
+    assert_eq!(evil.status().as_u16(), 403);
+    assert_eq!(cross.status().as_u16(), 403);
+    assert_eq!(
+        customers_left, 1,
+        "nothing was deleted by the refused posts"
+    );
+    assert!(own.status().is_success(), "{}", own.status());
+    assert_eq!(
+        sim.agreement()
+            .read(|d| d.customers.len())
+            .unwrap_or_default(),
+        0
+    );
+}
+
+#[tokio::test]
 async fn control_api_reseeds_deterministically() {
     let sim = spawn_sim(|c| c.customers = 2).await;
     let http = reqwest::Client::new();

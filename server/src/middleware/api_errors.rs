@@ -37,3 +37,15 @@ pub async fn set_status(request: Request, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// The body-size limit answers 413 with an empty body; browsers and scripts get the same
+/// explanation as every other refused request instead (webhooks keep their own answer).
+pub async fn explain_too_large(request: Request, next: Next) -> Response {
+    let is_webhook = request.uri().path().starts_with("/webhooks/");
+    let headers = request.headers().clone();
+    let response = next.run(request).await;
+    if is_webhook || response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    crate::middleware::csrf::error_answer(&headers, AppError::TooLarge)
+}

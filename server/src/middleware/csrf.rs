@@ -40,7 +40,7 @@ pub async fn check(session: Session, request: Request, next: Next) -> Response {
     };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        return error_answer(&parts.headers, AppError::TooLarge);
     };
     let sent =
         token_from_header(&parts.headers).or_else(|| token_from_form(&parts.headers, &bytes));
@@ -53,7 +53,7 @@ pub async fn check(session: Session, request: Request, next: Next) -> Response {
             path = parts.uri.path(),
             "request refused: CSRF token missing or wrong"
         );
-        return refuse(&parts.headers);
+        return error_answer(&parts.headers, AppError::Csrf);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
@@ -81,8 +81,10 @@ fn token_from_form(headers: &HeaderMap, body: &[u8]) -> Option<String> {
         .map(|(_, value)| value)
 }
 
-/// 403: a page for plain form posts, the server functions' JSON error for scripts.
-fn refuse(headers: &HeaderMap) -> Response {
+/// `error` before any handler ran: a page for plain form posts, the server functions' JSON
+/// error for scripts.
+pub fn error_answer(headers: &HeaderMap, error: AppError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let wants_html = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -93,20 +95,16 @@ fn refuse(headers: &HeaderMap) -> Response {
             .and_then(|v| v.to_str().ok())
             .and_then(Lang::from_cookie_header)
             .unwrap_or_default();
-        let text = Msg::ErrorCsrf.text(lang);
+        let text = error.message().text(lang);
         let back = Msg::NotFoundBack.text(lang);
         let page = format!(
-            "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>403</title></head>\
+            "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
              <body><p role=\"alert\">{text}</p><p><a href=\"/\">{back}</a></p></body></html>",
-            lang.code()
+            lang.code(),
+            status.as_u16()
         );
-        return (StatusCode::FORBIDDEN, Html(page)).into_response();
+        return (status, Html(page)).into_response();
     }
-    let body = serde_json::to_string(&AppError::Csrf).unwrap_or_else(|_| "\"Csrf\"".to_owned());
-    (
-        StatusCode::FORBIDDEN,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
-    )
-        .into_response()
+    let body = serde_json::to_string(&error).unwrap_or_else(|_| "\"Internal\"".to_owned());
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }

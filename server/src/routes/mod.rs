@@ -64,6 +64,7 @@ pub fn router(
             headers::set(https, req, next)
         }))
         .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(axum::middleware::from_fn(api_errors::explain_too_large))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -207,3 +207,39 @@ db_test!(reading_needs_no_token, |db| async move {
     assert_eq!(team.status(), StatusCode::OK);
     assert_eq!(page.status(), StatusCode::OK);
 });
+
+db_test!(
+    an_oversized_form_is_explained_not_a_blank_413,
+    |db| async move {
+        let app = spawn_app(&db).await;
+        let browser = app.browser();
+        let token = browser.csrf_token().await;
+        let huge = "x".repeat(1024 * 1024 + 10);
+        let medium = "x".repeat(300 * 1024);
+
+        for password in [huge.as_str(), medium.as_str()] {
+            let fields = [
+                ("csrf_token", token.as_str()),
+                ("email", "anna@acme.test"),
+                ("password", password),
+            ];
+            let as_page = browser
+                .client
+                .post(browser.url("/api/log_in"))
+                .header("accept", "text/html")
+                .form(&fields)
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(as_page.status(), StatusCode::PAYLOAD_TOO_LARGE);
+            let html = as_page.text().await.expect("body");
+            assert!(html.contains(Msg::ErrorTooLarge.text(Lang::Da)), "{html}");
+
+            let as_api = browser.post_form("/api/log_in", &fields).await;
+            assert_eq!(
+                api_error(as_api).await,
+                (StatusCode::PAYLOAD_TOO_LARGE, AppError::TooLarge)
+            );
+        }
+    }
+);
