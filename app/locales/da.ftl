@@ -354,3 +354,12 @@ webhook_revoke = Stop den gamle URL nu
 webhook_revoked = Den gamle URL virker ikke længere. Kun den nye modtages.
 activity_webhook_url_revoked = Stoppede den gamle webhook-URL
 error_too_large = Det, du sendte, er for stort. Intet blev gemt.
+
+# --- issue 15: invites for existing users, company switch ---
+error_already_member = Adressen tilhører allerede et medlem af virksomheden.
+invite_existing_title = Har du allerede en konto?
+invite_existing_intro = Har den inviterede adresse allerede en konto (i en anden virksomhed), så skriv dens adgangskode for at blive medlem af denne virksomhed med den.
+invite_existing_submit = Bliv medlem med min konto
+company_switch = Skift
+activity_login_failed = Forkert adgangskode angivet
+activity_login_throttled = Log-ind gjort langsommere efter forkerte adgangskoder

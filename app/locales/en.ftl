@@ -354,3 +354,12 @@ webhook_revoke = Stop the old URL now
 webhook_revoked = The old URL no longer works. Only the new one is accepted.
 activity_webhook_url_revoked = Stopped the old webhook URL
 error_too_large = What you sent is too large. Nothing was saved.
+
+# --- issue 15: invites for existing users, company switch ---
+error_already_member = This address already belongs to a member of the company.
+invite_existing_title = Already have an account?
+invite_existing_intro = If the invited address already has an account (in another company), enter its password to join this company with it.
+invite_existing_submit = Join with my account
+company_switch = Switch
+activity_login_failed = Wrong password given
+activity_login_throttled = Log-ins slowed down after wrong passwords

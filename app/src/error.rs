@@ -96,6 +96,9 @@ pub enum AppError {
     /// The invite is unknown or already used (404).
     #[error("invite invalid")]
     InviteInvalid,
+    /// The invited address is already a member of this company (409).
+    #[error("already a member")]
+    AlreadyMember,
     /// Hourly sync and webhooks were both asked for one entity; nothing was saved (422).
     #[error("hourly sync and webhooks both on for {entity:?}")]
     SettingsConflict {
@@ -158,6 +161,7 @@ impl AppError {
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
+            AppError::AlreadyMember => Msg::ErrorAlreadyMember,
             AppError::SettingsConflict { entity } => match entity {
                 Entity::Products => Msg::ErrorSettingsConflictProducts,
                 Entity::Customers => Msg::ErrorSettingsConflictCustomers,
@@ -183,7 +187,7 @@ impl AppError {
             AppError::Invalid { .. }
             | AppError::SettingsConflict { .. }
             | AppError::EconomicRejected => 422,
-            AppError::EmailTaken | AppError::NotConnected => 409,
+            AppError::EmailTaken | AppError::AlreadyMember | AppError::NotConnected => 409,
             AppError::InvalidCredentials | AppError::NotAuthenticated => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden | AppError::Csrf => 403,
@@ -210,7 +214,7 @@ impl AppError {
     pub fn field(&self) -> Option<Field> {
         match self {
             AppError::Invalid { field, .. } => Some(*field),
-            AppError::EmailTaken => Some(Field::Email),
+            AppError::EmailTaken | AppError::AlreadyMember => Some(Field::Email),
             _ => None,
         }
     }

@@ -53,6 +53,11 @@ impl Actor {
 pub enum Action {
     /// A user logged in.
     LoggedIn,
+    /// A wrong password was given for a user of the tenant (detail: the email and address).
+    LoginFailed,
+    /// Log-ins of a user of the tenant are being slowed down after failures (detail: the email
+    /// and address); recorded at most once per throttle window.
+    LoginThrottled,
     /// The Advanced Settings were saved (detail: the settings).
     SettingsSaved,
     /// e-conomic was connected (detail: the agreement).
@@ -79,8 +84,10 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::LoggedIn,
+        Action::LoginFailed,
+        Action::LoginThrottled,
         Action::SettingsSaved,
         Action::Connected,
         Action::Disconnected,
@@ -98,6 +105,8 @@ impl Action {
     pub fn as_str(self) -> &'static str {
         match self {
             Action::LoggedIn => "login",
+            Action::LoginFailed => "login.failed",
+            Action::LoginThrottled => "login.throttled",
             Action::SettingsSaved => "settings.save",
             Action::Connected => "economic.connect",
             Action::Disconnected => "economic.disconnect",
@@ -162,6 +171,27 @@ pub async fn record(
     .await
     .map(|_| ()))?;
     Ok(())
+}
+
+/// Whether the tenant's log has an entry of `action` with exactly `detail` since `since`.
+pub async fn recorded_since(
+    db: &Db,
+    tenant_id: TenantId,
+    action: Action,
+    detail: &str,
+    since: Timestamp,
+) -> Result<bool> {
+    let found: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "select count(*) from audit_log \
+         where tenant_id = $1 and created_at > $4 and action = $2 and detail = $3",
+    )
+    .bind(tenant_id)
+    .bind(action.as_str())
+    .bind(detail)
+    .bind(since)
+    .fetch_one(pool)
+    .await)?;
+    Ok(found > 0)
 }
 
 /// The tenant's entries, newest first, at most `limit` (the tenant's support-access log).

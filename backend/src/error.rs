@@ -56,6 +56,10 @@ pub enum Error {
     #[error("invite invalid")]
     InviteInvalid,
 
+    /// 409 Conflict: the invited address already belongs to a member of this company.
+    #[error("already a member")]
+    AlreadyMember,
+
     /// 422 Unprocessable Entity: hourly sync and live webhooks were both chosen for `entity`;
     /// nothing was saved.
     #[error("hourly sync and webhooks cannot both be on for {entity}")]

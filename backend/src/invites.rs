@@ -1,5 +1,7 @@
 //! Invites (F2): an owner invites a member by email; the invite link carries a token that the
-//! invitee uses to create their user. There is no mail server: the UI shows the link to copy.
+//! invitee uses to create their user — or, if they already have one (a user may belong to several
+//! companies), to join with it ([`join`]). There is no mail server: the UI shows the link to copy.
+//! Creating an invite never says whether the address has an account elsewhere.
 //!
 //! The token is 32 random bytes (base64url in the link); only its SHA-256 is stored, so a leaked
 //! database does not leak usable links. An invite is used at most once and expires after 7 days.
@@ -61,8 +63,9 @@ fn token_hash(raw: &[u8]) -> Vec<u8> {
 /// Invite `email` to the tenant; returns the token for the link (valid for [`VALID_FOR`]).
 /// A new invite replaces earlier unused invites of the same email to this tenant.
 ///
-/// Errors: `Forbidden` unless `invited_by` is the tenant's owner or an admin; `EmailTaken` if the email
-/// already belongs to a user (accepting would fail).
+/// Errors: `Forbidden` unless `invited_by` is the tenant's owner or an admin; `AlreadyMember` if
+/// the email belongs to a member of this tenant (the team page lists them anyway). Whether it
+/// has an account in another company is not revealed.
 pub async fn create(
     db: &Db,
     tenant_id: TenantId,
@@ -75,14 +78,16 @@ pub async fn create(
         Ok(_) | Err(Error::NotFound) => return Err(Error::Forbidden),
         Err(e) => return Err(e),
     }
-    let existing: Option<UserId> = with_db!(db, pool => sqlx::query_scalar(
-        "select id from users where email = $1",
+    let member: Option<UserId> = with_db!(db, pool => sqlx::query_scalar(
+        "select u.id from users u join memberships m on m.user_id = u.id \
+         where m.tenant_id = $1 and u.email = $2",
     )
+    .bind(tenant_id)
     .bind(email.as_str())
     .fetch_optional(pool)
     .await)?;
-    if existing.is_some() {
-        return Err(Error::EmailTaken);
+    if member.is_some() {
+        return Err(Error::AlreadyMember);
     }
 
     let mut raw = [0u8; TOKEN_BYTES];
@@ -115,6 +120,83 @@ pub async fn create(
     Ok(InviteToken(URL_SAFE_NO_PAD.encode(raw)))
 }
 
+/// A usable invite's id, tenant and email. Errors: `InviteInvalid` (unknown, malformed or
+/// used), `InviteExpired`.
+async fn usable(db: &Db, token: &str, now: Timestamp) -> Result<(i64, TenantId, String)> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(token.trim())
+        .map_err(|_| Error::InviteInvalid)?;
+    if raw.len() != TOKEN_BYTES {
+        return Err(Error::InviteInvalid);
+    }
+    let hash = token_hash(&raw);
+    type Row = (i64, TenantId, String, Timestamp, Option<Timestamp>);
+    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+        "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(pool)
+    .await)?;
+    let (invite_id, tenant_id, email, expires_at, used_at) = row.ok_or(Error::InviteInvalid)?;
+    if used_at.is_some() {
+        return Err(Error::InviteInvalid);
+    }
+    if expires_at <= now {
+        return Err(Error::InviteExpired);
+    }
+    Ok((invite_id, tenant_id, email))
+}
+
+/// The address a usable invite was sent to: whoever joins with an existing account must log in
+/// as that address. Errors as [`accept`].
+pub async fn invited_email(db: &Db, token: &str, now: Timestamp) -> Result<Email> {
+    let (_, _, email) = usable(db, token, now).await?;
+    Ok(Email::from_db(email))
+}
+
+/// Join with an existing account: `user_id` (who proved to be the invited address, see
+/// [`invited_email`]) becomes a member of the invite's tenant and the invite is used. Returns
+/// the tenant. Joining a company one is already in just uses the invite.
+///
+/// Errors: `InviteInvalid`, `InviteExpired`; `Forbidden` if `user_id` is not the invited address.
+pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Result<TenantId> {
+    let (invite_id, tenant_id, email) = usable(db, token, now).await?;
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let user_email: Option<String> = sqlx::query_scalar("select email from users where id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if user_email.as_deref() != Some(email.as_str()) {
+            return Err(Error::Forbidden);
+        }
+        // Conditional, as in `accept`: of two concurrent joins only one marks the invite.
+        let marked = sqlx::query(
+            "update invites set used_at = $1, used_by = $2, updated_at = $1 \
+             where id = $3 and used_at is null and expires_at > $1",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(invite_id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            return Err(Error::InviteInvalid);
+        }
+        sqlx::query(
+            "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
+             values ($1, $2, 'member', $3, $3) on conflict (tenant_id, user_id) do nothing",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+    });
+    Ok(tenant_id)
+}
+
 /// The tenant's pending invites (unused and unexpired at `now`), newest first.
 pub async fn pending(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<Vec<Invite>> {
     let rows: Vec<(String, Timestamp, Timestamp)> = with_db!(db, pool => sqlx::query_as(
@@ -140,7 +222,7 @@ pub async fn pending(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<Vec
 /// member of the tenant and mark the invite used — all in one transaction.
 ///
 /// Errors: `InviteInvalid` (unknown, malformed or already used token), `InviteExpired`,
-/// `EmailTaken` (the email became a user meanwhile; the invite stays unused).
+/// `EmailTaken` (the email has an account: [`join`] with it instead; the invite stays unused).
 pub async fn accept(
     db: &Db,
     token: &str,
@@ -148,27 +230,7 @@ pub async fn accept(
     password: Password,
     now: Timestamp,
 ) -> Result<SignedUp> {
-    let raw = URL_SAFE_NO_PAD
-        .decode(token.trim())
-        .map_err(|_| Error::InviteInvalid)?;
-    if raw.len() != TOKEN_BYTES {
-        return Err(Error::InviteInvalid);
-    }
-    let hash = token_hash(&raw);
-    type Row = (i64, TenantId, String, Timestamp, Option<Timestamp>);
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
-        "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(pool)
-    .await)?;
-    let (invite_id, tenant_id, email, expires_at, used_at) = row.ok_or(Error::InviteInvalid)?;
-    if used_at.is_some() {
-        return Err(Error::InviteInvalid);
-    }
-    if expires_at <= now {
-        return Err(Error::InviteExpired);
-    }
+    let (invite_id, tenant_id, email) = usable(db, token, now).await?;
 
     // Hash before the transaction: argon2 must not hold SQLite's write lock.
     let password_hash = password::hash(&password).await?;

@@ -2,7 +2,9 @@
 //!
 //! From the master key we derive, with HMAC-SHA256 over fixed labels, one key per purpose:
 //! - an AEAD key (ChaCha20-Poly1305) for secrets at rest (the e-conomic grant tokens);
-//! - an HMAC key for webhook URL credentials ([`crate::webhook_credentials`]).
+//! - an HMAC key for webhook URL credentials ([`crate::webhook_credentials`]);
+//! - an HMAC key for the CSRF tokens of anonymous visitors (login and sign-up forms), which are
+//!   bound to a random cookie instead of a stored session so that a page view stores nothing.
 //!
 //! Separate keys mean a weakness in one use cannot be turned against the other. Changing the
 //! master key invalidates every webhook URL and makes stored grant tokens unreadable, so it is
@@ -29,12 +31,14 @@ pub const NONCE_LEN: usize = 12;
 
 const AEAD_LABEL: &[u8] = b"inventory-sync/v1/aead-secrets-at-rest";
 const WEBHOOK_LABEL: &[u8] = b"inventory-sync/v1/hmac-webhook-credentials";
+const ANONYMOUS_CSRF_LABEL: &[u8] = b"inventory-sync/v1/hmac-anonymous-csrf";
 
 /// Derived secret keys. Cheap to clone; `Debug` never prints key material.
 #[derive(Clone)]
 pub struct Keys {
     aead: [u8; 32],
     webhook_hmac: [u8; 32],
+    anonymous_csrf_hmac: [u8; 32],
 }
 
 /// The master key text is not base64 of exactly [`MASTER_KEY_LEN`] bytes.
@@ -48,6 +52,7 @@ impl Keys {
         Keys {
             aead: derive(master, AEAD_LABEL),
             webhook_hmac: derive(master, WEBHOOK_LABEL),
+            anonymous_csrf_hmac: derive(master, ANONYMOUS_CSRF_LABEL),
         }
     }
 
@@ -116,6 +121,22 @@ impl Keys {
     pub(crate) fn webhook_mac(&self, message: &[u8]) -> [u8; 32] {
         mac(&self.webhook_hmac, message)
     }
+
+    /// The CSRF token of an anonymous visitor whose CSRF cookie holds `nonce`.
+    pub fn anonymous_csrf_token(&self, nonce: &str) -> String {
+        URL_SAFE_NO_PAD.encode(mac(&self.anonymous_csrf_hmac, nonce.as_bytes()))
+    }
+
+    /// Whether `token` is the anonymous CSRF token for `nonce` (compared in constant time).
+    pub fn is_anonymous_csrf_token(&self, nonce: &str, token: &str) -> bool {
+        let Ok(sent) = URL_SAFE_NO_PAD.decode(token) else {
+            return false;
+        };
+        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.anonymous_csrf_hmac)
+            .unwrap_or_else(|_| unreachable!());
+        mac.update(nonce.as_bytes());
+        mac.verify_slice(&sent).is_ok()
+    }
 }
 
 impl fmt::Debug for Keys {
@@ -161,5 +182,18 @@ mod tests {
     fn derived_keys_differ_per_purpose() {
         let keys = Keys::from_master(&[7; 32]);
         assert_ne!(keys.aead, keys.webhook_hmac);
+        assert_ne!(keys.webhook_hmac, keys.anonymous_csrf_hmac);
+    }
+
+    #[test]
+    fn anonymous_csrf_tokens_are_bound_to_their_nonce_and_key() {
+        let keys = Keys::generate();
+        let token = keys.anonymous_csrf_token("nonce-a");
+        assert!(keys.is_anonymous_csrf_token("nonce-a", &token));
+        assert!(!keys.is_anonymous_csrf_token("nonce-b", &token));
+        assert!(!Keys::generate().is_anonymous_csrf_token("nonce-a", &token));
+        assert!(!keys.is_anonymous_csrf_token("nonce-a", ""));
+        assert!(!keys.is_anonymous_csrf_token("nonce-a", "not base64!"));
+        assert!(!keys.is_anonymous_csrf_token("nonce-a", &token[..token.len() - 2]));
     }
 }

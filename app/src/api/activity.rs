@@ -14,6 +14,10 @@ pub const LIMIT: u32 = 200;
 pub enum ActivityAction {
     /// A log-in.
     LoggedIn,
+    /// A wrong password for one of the company's users.
+    LoginFailed,
+    /// Log-ins of one of the company's users slowed down after failures.
+    LoginThrottled,
     /// Advanced Settings saved.
     SettingsSaved,
     /// e-conomic connected.
@@ -91,6 +95,8 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                 },
                 action: match e.action {
                     A::LoggedIn => ActivityAction::LoggedIn,
+                    A::LoginFailed => ActivityAction::LoginFailed,
+                    A::LoginThrottled => ActivityAction::LoginThrottled,
                     A::SettingsSaved => ActivityAction::SettingsSaved,
                     A::Connected => ActivityAction::Connected,
                     A::Disconnected => ActivityAction::Disconnected,

@@ -82,6 +82,23 @@ pub async fn log_in(csrf_token: String, email: String, password: String) -> Resu
     Ok(())
 }
 
+/// Acts for another company the user belongs to, under a new session id.
+#[server(prefix = "/api", endpoint = "switch_company")]
+pub async fn switch_company(csrf_token: String, tenant_id: i64) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let session = session::current().await?;
+    let ctx = session::tenant_user(&state, &session).await?;
+    let tenant = backend::TenantId::new(tenant_id);
+    // Not a member there: the same answer as for a company that does not exist.
+    backend::accounts::membership(&state.db, tenant, ctx.user_id).await?;
+    session::start(&session, ctx.user_id, tenant).await?;
+    leptos_axum::redirect("/settings");
+    Ok(())
+}
+
 /// Ends the session.
 #[server(prefix = "/api", endpoint = "log_out")]
 pub async fn log_out(csrf_token: String) -> Result<(), AppError> {

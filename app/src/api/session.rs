@@ -25,6 +25,19 @@ pub struct UserView {
     pub company: String,
     /// The user's role in that company.
     pub role: MemberRole,
+    /// Every company the user belongs to, oldest membership first (one, for most users).
+    pub companies: Vec<CompanyChoice>,
+}
+
+/// A company the user can act for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompanyChoice {
+    /// The tenant id (what `switch_company` takes).
+    pub id: i64,
+    /// The company's name.
+    pub name: String,
+    /// Whether the session acts for it now.
+    pub current: bool,
 }
 
 /// A user's role in a company (mirror of the backend's `Role`, converted exhaustively).
@@ -66,11 +79,21 @@ pub async fn session_info() -> Result<SessionView, AppError> {
 
     let state = app_state()?;
     let session = session::current().await?;
-    let csrf_token = session::csrf_token(&session).await?;
+    let csrf_token = session::csrf_token(&state, &session).await?;
     let user = match session::tenant_user(&state, &session).await {
         Ok(ctx) => {
             let user = backend::accounts::user(&state.db, ctx.user_id).await?;
+            let companies = backend::accounts::memberships(&state.db, ctx.user_id)
+                .await?
+                .into_iter()
+                .map(|m| CompanyChoice {
+                    id: m.tenant_id.get(),
+                    name: m.company_name,
+                    current: m.tenant_id == ctx.tenant_id,
+                })
+                .collect();
             Some(UserView {
+                companies,
                 name: user.name.to_string(),
                 email: user.email.to_string(),
                 company: ctx.company,

@@ -166,3 +166,30 @@ pub async fn accept_invite(
     leptos_axum::redirect("/settings");
     Ok(())
 }
+
+/// Joins the invite's company with an existing account: the password of the invited address
+/// proves it is theirs (throttled like a login), then the user is logged in to that company.
+#[server(prefix = "/api", endpoint = "join_invite")]
+pub async fn join_invite(
+    csrf_token: String,
+    token: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
+    let email = backend::invites::invited_email(&state.db, &token, now).await?;
+    let user_id = backend::accounts::log_in(&state.db, &email, &password, ip, now).await?;
+    let tenant_id = backend::invites::join(&state.db, &token, user_id, now).await?;
+    let actor = backend::audit::Actor::User(user_id);
+    let action = backend::audit::Action::InviteAccepted;
+    if let Err(e) = backend::audit::record(&state.db, Some(tenant_id), actor, action, "", now).await
+    {
+        tracing::error!(error = ?e, "audit log write failed");
+    }
+    session::start(&session::current().await?, user_id, tenant_id).await?;
+    leptos_axum::redirect("/settings");
+    Ok(())
+}

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 
-use crate::api::auth::LogOut;
+use crate::api::auth::{LogOut, SwitchCompany};
+use crate::api::session::CompanyChoice;
 use crate::api::session::{SessionView, session_info};
 use crate::components::form::CsrfField;
 use crate::error::AppError;
@@ -44,7 +45,7 @@ pub fn Layout() -> impl IntoView {
                                 <A href="/team">{t(Msg::NavTeam)}</A>
                             </nav>
                             <div class="who">
-                                <span class="company" title=t(Msg::CompanyLabel)>{user.company}</span>
+                                <CompanySwitch current=user.company companies=user.companies />
                                 <span class="user" title=t(Msg::SignedInAs)>{user.name}</span>
                                 <LogOutButton />
                             </div>
@@ -63,6 +64,28 @@ pub fn Layout() -> impl IntoView {
             <LangSwitch />
         </header>
     }
+}
+
+/// The company acted for; a switch when the user belongs to several (a plain form: no JS needed).
+#[component]
+fn CompanySwitch(current: String, companies: Vec<CompanyChoice>) -> impl IntoView {
+    let action = ServerAction::<SwitchCompany>::new();
+    if companies.len() < 2 {
+        return view! { <span class="company" title=t(Msg::CompanyLabel)>{current}</span> }
+            .into_any();
+    }
+    let options = companies
+        .into_iter()
+        .map(|c| view! { <option value=c.id.to_string() selected=c.current>{c.name}</option> })
+        .collect_view();
+    view! {
+        <ActionForm action attr:class="inline company-switch" attr:data-test="company-switch">
+            <CsrfField />
+            <select name="tenant_id" aria-label=t(Msg::CompanyLabel)>{options}</select>
+            <button type="submit" class="link-button">{t(Msg::CompanySwitch)}</button>
+        </ActionForm>
+    }
+    .into_any()
 }
 
 #[component]

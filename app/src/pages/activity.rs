@@ -64,6 +64,8 @@ fn actor_text(actor: &ActivityActor) -> String {
 fn action_msg(action: ActivityAction) -> Msg {
     match action {
         ActivityAction::LoggedIn => Msg::ActivityLoggedIn,
+        ActivityAction::LoginFailed => Msg::ActivityLoginFailed,
+        ActivityAction::LoginThrottled => Msg::ActivityLoginThrottled,
         ActivityAction::SettingsSaved => Msg::ActivitySettingsSaved,
         ActivityAction::Connected => Msg::ActivityConnected,
         ActivityAction::Disconnected => Msg::ActivityDisconnected,

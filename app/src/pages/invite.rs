@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::team::AcceptInvite;
+use crate::api::team::{AcceptInvite, JoinInvite};
 use crate::components::form::{CsrfField, ErrorBanner, NameField, NewPasswordField, last_error};
 use crate::i18n::{Msg, t};
 
@@ -13,6 +13,8 @@ pub fn AcceptInvitePage() -> impl IntoView {
     let action = ServerAction::<AcceptInvite>::new();
     let result = action.value();
     let error = last_error(result);
+    let join = ServerAction::<JoinInvite>::new();
+    let join_error = last_error(join.value());
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     view! {
@@ -27,6 +29,22 @@ pub fn AcceptInvitePage() -> impl IntoView {
                 <NewPasswordField error />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {t(Msg::InviteSubmit)}
+                </button>
+            </ActionForm>
+        </section>
+        <section class="card narrow">
+            <h2>{t(Msg::InviteExistingTitle)}</h2>
+            <p class="intro">{t(Msg::InviteExistingIntro)}</p>
+            <ErrorBanner error=join_error />
+            <ActionForm action=join attr:class="stack" attr:data-test="invite-join-form">
+                <CsrfField />
+                <input type="hidden" name="token" value=token />
+                <label>
+                    {t(Msg::FieldPassword)}
+                    <input name="password" type="password" required autocomplete="current-password" />
+                </label>
+                <button type="submit" disabled=move || join.pending().get()>
+                    {t(Msg::InviteExistingSubmit)}
                 </button>
             </ActionForm>
         </section>

@@ -20,6 +20,7 @@ impl From<backend::Error> for AppError {
             B::NotFound => AppError::NotFound,
             B::InviteExpired => AppError::InviteExpired,
             B::InviteInvalid => AppError::InviteInvalid,
+            B::AlreadyMember => AppError::AlreadyMember,
             B::SettingsConflict { entity } => AppError::SettingsConflict { entity },
             B::EconomicRejected => AppError::EconomicRejected,
             B::EconomicUnavailable(cause) => {

@@ -17,6 +17,13 @@ use crate::error::AppError;
 pub const AUTH_KEY: &str = "auth";
 /// Session key of the CSRF token.
 pub const CSRF_KEY: &str = "csrf";
+/// Cookie holding an anonymous visitor's CSRF nonce (their token is derived from it).
+pub const ANONYMOUS_CSRF_COOKIE: &str = "csrf";
+
+/// This request's anonymous CSRF nonce: the visitor's cookie, or a new one that the server sets
+/// on the response. Put into request extensions by the server.
+#[derive(Clone, Debug)]
+pub struct AnonymousCsrf(pub String);
 
 /// Who is behind the session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,14 +76,24 @@ pub async fn client_ip() -> IpAddr {
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-/// The session's CSRF token, created on first use.
-pub async fn csrf_token(session: &Session) -> Result<String, AppError> {
+/// The CSRF token forms must send back: the session's once logged in; before that one derived
+/// from the visitor's CSRF cookie, so that showing the login page stores no session.
+pub async fn csrf_token(state: &AppState, session: &Session) -> Result<String, AppError> {
     if let Some(token) = session.get::<String>(CSRF_KEY).await.map_err(internal)? {
         return Ok(token);
     }
-    let token = new_token();
-    session.insert(CSRF_KEY, &token).await.map_err(internal)?;
-    Ok(token)
+    let nonce = leptos_axum::extract::<axum::Extension<AnonymousCsrf>>()
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "anonymous CSRF layer missing");
+            AppError::Internal
+        })?;
+    Ok(state.keys.anonymous_csrf_token(&nonce.0.0))
+}
+
+/// A new random anonymous CSRF nonce.
+pub fn new_anonymous_nonce() -> String {
+    new_token()
 }
 
 /// Logs `user` in, acting for `tenant`, under a new session id and a new CSRF token.

@@ -2,10 +2,11 @@
 
 use std::net::IpAddr;
 
+use crate::audit::{self, Action, Actor};
 use crate::db::Db;
 use crate::email::Email;
-use crate::error::Result;
-use crate::ids::UserId;
+use crate::error::{Error, Result};
+use crate::ids::{TenantId, UserId};
 use crate::throttle;
 use crate::timestamp::Timestamp;
 
@@ -15,6 +16,8 @@ use crate::timestamp::Timestamp;
 /// while this account and `client_ip` wait after their failures, or either is over its ceiling
 /// ([`throttle`]). Wrong password and unknown email both answer `InvalidCredentials` after the
 /// same argon2 work, and are recorded as failures; success clears the account's failures.
+/// Refusals for an existing user are written to the audit log of each of their companies (a
+/// throttled account once per throttle window), so owners see their accounts being tried.
 pub async fn log_in(
     db: &Db,
     email: &Email,
@@ -31,5 +34,42 @@ pub async fn log_in(
         .await)?;
         Ok(found)
     };
-    throttle::guarded_log_in(db, email.as_str(), client_ip, password, now, lookup).await
+    let outcome =
+        throttle::guarded_log_in(db, email.as_str(), client_ip, password, now, lookup).await;
+    let refusal = match &outcome {
+        Err(Error::InvalidCredentials) => Some(Action::LoginFailed),
+        Err(Error::TooManyAttempts { .. }) => Some(Action::LoginThrottled),
+        _ => None,
+    };
+    if let Some(action) = refusal {
+        let detail = format!("{} ({client_ip})", email.as_str());
+        audit_refusal(db, email, action, &detail, now).await?;
+    }
+    outcome
+}
+
+async fn audit_refusal(
+    db: &Db,
+    email: &Email,
+    action: Action,
+    detail: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let tenants: Vec<TenantId> = with_db!(db, pool => sqlx::query_scalar(
+        "select m.tenant_id from memberships m join users u on u.id = m.user_id \
+         where u.email = $1",
+    )
+    .bind(email.as_str())
+    .fetch_all(pool)
+    .await)?;
+    for tenant in tenants {
+        // A throttled attacker retries all the time: one entry per window says it all.
+        if action == Action::LoginThrottled
+            && audit::recorded_since(db, tenant, action, detail, now - throttle::WINDOW).await?
+        {
+            continue;
+        }
+        audit::record(db, Some(tenant), Actor::System, action, detail, now).await?;
+    }
+    Ok(())
 }

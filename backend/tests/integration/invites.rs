@@ -195,19 +195,94 @@ db_test!(unknown_or_malformed_tokens_are_invalid, |db| async move {
     }
 });
 
-db_test!(inviting_an_existing_user_is_refused, |db| async move {
-    let acme = owner(&db, "acme").await;
-    let globex = owner(&db, "globex").await;
-    let result = invites::create(
-        &db,
-        acme.tenant_id,
-        acme.user_id,
-        globex.email.clone(),
-        t0(),
-    )
-    .await;
-    assert!(matches!(result, Err(Error::EmailTaken)), "{result:?}");
-});
+db_test!(
+    a_user_of_another_company_is_invited_and_joins_with_their_account,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let globex = owner(&db, "globex").await;
+
+        // Creating the invite says nothing about the address having an account elsewhere.
+        let token = invites::create(
+            &db,
+            acme.tenant_id,
+            acme.user_id,
+            globex.email.clone(),
+            t0(),
+        )
+        .await
+        .expect("invite for a user of another company");
+        assert_eq!(
+            invites::invited_email(&db, token.as_str(), t0())
+                .await
+                .expect("usable"),
+            globex.email
+        );
+        let joined = invites::join(&db, token.as_str(), globex.user_id, t0())
+            .await
+            .expect("join");
+
+        assert_eq!(joined, acme.tenant_id);
+        let mut tenants: Vec<_> = accounts::memberships(&db, globex.user_id)
+            .await
+            .expect("memberships")
+            .into_iter()
+            .map(|m| (m.tenant_id.get(), m.role))
+            .collect();
+        tenants.sort_by_key(|(id, _)| *id);
+        let mut expected = vec![
+            (globex.tenant_id.get(), Role::Owner),
+            (acme.tenant_id.get(), Role::Member),
+        ];
+        expected.sort_by_key(|(id, _)| *id);
+        assert_eq!(tenants, expected);
+        let again = invites::join(&db, token.as_str(), globex.user_id, t0()).await;
+        assert!(matches!(again, Err(Error::InviteInvalid)), "{again:?}");
+    }
+);
+
+db_test!(
+    only_the_invited_address_can_join_with_an_account,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let globex = owner(&db, "globex").await;
+        let initech = owner(&db, "initech").await;
+        let token = invites::create(
+            &db,
+            acme.tenant_id,
+            acme.user_id,
+            globex.email.clone(),
+            t0(),
+        )
+        .await
+        .expect("invite");
+
+        let result = invites::join(&db, token.as_str(), initech.user_id, t0()).await;
+
+        assert!(matches!(result, Err(Error::Forbidden)), "{result:?}");
+        assert!(
+            accounts::membership(&db, acme.tenant_id, initech.user_id)
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            invites::pending(&db, acme.tenant_id, t0())
+                .await
+                .expect("pending")
+                .len(),
+            1
+        );
+    }
+);
+
+db_test!(
+    inviting_a_member_of_the_company_is_refused,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let result =
+            invites::create(&db, acme.tenant_id, acme.user_id, acme.email.clone(), t0()).await;
+        assert!(matches!(result, Err(Error::AlreadyMember)), "{result:?}");
+    }
+);
 
 db_test!(
     accepting_when_the_email_became_a_user_keeps_the_invite,

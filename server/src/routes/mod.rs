@@ -35,7 +35,13 @@ pub fn router(
             shell(leptos_options.clone())
         })
         .fallback(file_and_error_handler::<AppState, _>(shell))
-        .layer(axum::middleware::from_fn(csrf::check))
+        .layer(axum::middleware::from_fn_with_state(
+            state.keys.clone(),
+            csrf::check,
+        ))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            csrf::nonce(https, req, next)
+        }))
         .layer(axum::middleware::from_fn(api_errors::set_status))
         .layer(axum::middleware::from_fn(require_login::require_login))
         .layer(sessions)

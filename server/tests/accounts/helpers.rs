@@ -274,6 +274,28 @@ impl Browser {
         self.post_form("/api/accept_invite", &fields).await
     }
 
+    /// Join the invite's company with an existing account through `/api/join_invite`.
+    pub async fn join_invite(&self, token: &str, password: &str) -> Response {
+        let csrf = self.csrf_token().await;
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("token", token),
+            ("password", password),
+        ];
+        self.post_form("/api/join_invite", &fields).await
+    }
+
+    /// Act for another of the user's companies through `/api/switch_company`.
+    pub async fn switch_company(&self, tenant_id: i64) -> Response {
+        let csrf = self.csrf_token().await;
+        let tenant = tenant_id.to_string();
+        let fields = [
+            ("csrf_token", csrf.as_str()),
+            ("tenant_id", tenant.as_str()),
+        ];
+        self.post_form("/api/switch_company", &fields).await
+    }
+
     /// `GET /api/team` as JSON; panics unless it succeeds.
     pub async fn team(&self) -> Value {
         let response = self.get("/api/team").await;
@@ -388,4 +410,14 @@ pub async fn record_ip_failures(db: &Db, ip: &str, n: usize) {
                 .expect("insert a login attempt on PostgreSQL");
         }
     }
+}
+
+/// Rows in the session store's table (tower-sessions' default names per database).
+pub async fn session_rows(db: &Db) -> i64 {
+    let table = if db.sqlite_pool().is_some() {
+        "tower_sessions"
+    } else {
+        "tower_sessions.session"
+    };
+    count(db, table).await
 }

@@ -183,3 +183,93 @@ db_test!(
         assert_eq!(bo.user_email().await.as_deref(), Some("bo@acme.test"));
     }
 );
+
+db_test!(
+    a_user_of_another_company_joins_with_their_account_and_can_switch,
+    |db| async move {
+        // Arrange: Bo owns Globex; Acme invites his address (no hint that it has an account).
+        let app = spawn_app(&db).await;
+        let anna = app.signed_up("acme").await;
+        let bo = owner(&db, "globex").await;
+        let token = anna.invite(bo.email.as_str()).await;
+        let browser = app.browser();
+
+        // Act
+        let wrong = browser.join_invite(&token, "not his password").await;
+        let as_new = browser.accept_invite(&token, "Bo again", BO_PASSWORD).await;
+        let joined = browser.join_invite(&token, &bo.password).await;
+
+        // Assert
+        assert_eq!(
+            api_error(wrong).await,
+            (StatusCode::UNAUTHORIZED, AppError::InvalidCredentials)
+        );
+        assert_eq!(
+            api_error(as_new).await,
+            (StatusCode::CONFLICT, AppError::EmailTaken)
+        );
+        assert_eq!(joined.status(), StatusCode::OK);
+        let session = browser.session().await;
+        assert_eq!(
+            session["user"]["company"], "acme ApS",
+            "lands in the new company"
+        );
+        assert_eq!(session["user"]["role"], "Member");
+        let companies: Vec<&str> = session["user"]["companies"]
+            .as_array()
+            .expect("companies")
+            .iter()
+            .map(|c| c["name"].as_str().expect("name"))
+            .collect();
+        assert_eq!(companies.len(), 2);
+        assert!(companies.contains(&"globex ApS") && companies.contains(&"acme ApS"));
+        assert_eq!(
+            member_emails(&anna.team().await),
+            ["owner@acme.test", "owner@globex.test"]
+        );
+
+        // Act: back to his own company.
+        let switched = browser.switch_company(bo.tenant_id.get()).await;
+
+        // Assert
+        assert_eq!(switched.status(), StatusCode::OK);
+        let session = browser.session().await;
+        assert_eq!(session["user"]["company"], "globex ApS");
+        assert_eq!(session["user"]["role"], "Owner");
+    }
+);
+
+db_test!(
+    nobody_switches_to_a_company_they_are_not_in,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let anna = app.signed_up("acme").await;
+        let globex = owner(&db, "globex").await;
+
+        // Act
+        let response = anna.switch_company(globex.tenant_id.get()).await;
+
+        // Assert
+        assert_eq!(
+            api_error(response).await,
+            (StatusCode::NOT_FOUND, AppError::NotFound)
+        );
+        assert_eq!(anna.session().await["user"]["company"], "acme ApS");
+    }
+);
+
+db_test!(inviting_a_current_member_is_refused, |db| async move {
+    // Arrange
+    let app = spawn_app(&db).await;
+    let anna = app.signed_up("acme").await;
+
+    // Act
+    let response = anna.create_invite("owner@acme.test").await;
+
+    // Assert
+    assert_eq!(
+        api_error(response).await,
+        (StatusCode::CONFLICT, AppError::AlreadyMember)
+    );
+});

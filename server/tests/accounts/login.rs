@@ -9,12 +9,23 @@ use crate::helpers::{PASSWORD, api_error, owner, spawn_app};
 db_test!(
     the_right_password_logs_in_under_a_new_session_id,
     |db| async move {
-        // Arrange
+        // Arrange: a browser logged in once, then out; its old session id kept.
         let app = spawn_app(&db).await;
         let anna = owner(&db, "acme").await;
         let browser = app.browser();
         browser.csrf_token().await;
-        let before = browser.cookie("sid").expect("a session before login");
+        assert_eq!(
+            browser.cookie("sid"),
+            None,
+            "the login form stores no session"
+        );
+        assert_eq!(
+            browser.log_in("Owner@Acme.test", PASSWORD).await.status(),
+            StatusCode::OK
+        );
+        let before = browser
+            .cookie("sid")
+            .expect("a session after the first login");
 
         // Act
         let response = browser.log_in("Owner@Acme.test", PASSWORD).await;

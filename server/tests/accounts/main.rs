@@ -5,6 +5,7 @@
 mod helpers;
 
 mod activity;
+mod anonymous;
 mod csrf;
 mod data;
 mod economic;

@@ -9,7 +9,7 @@ use backend::throttle::{FREE_FAILURES, MAX_IP_FAILURES};
 use reqwest::StatusCode;
 
 use crate::helpers::{
-    PASSWORD, SignUp, api_error, owner, record_ip_failures, spawn_app, spawn_app_with,
+    PASSWORD, SignUp, api_error, count, owner, record_ip_failures, spawn_app, spawn_app_with,
 };
 
 /// A log-in from client address `ip` (the app trusts `X-Forwarded-For` in these tests).
@@ -49,6 +49,7 @@ db_test!(
 
         // Act
         let waiting = log_in_from(&attacker, "192.0.2.66", anna.email.as_str(), PASSWORD).await;
+        let again = log_in_from(&attacker, "192.0.2.66", anna.email.as_str(), PASSWORD).await;
         let owner = log_in_from(
             &app.browser(),
             "198.51.100.7",
@@ -59,6 +60,7 @@ db_test!(
 
         // Assert
         assert_eq!(waiting.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
         let retry_after = waiting
             .headers()
             .get("retry-after")
@@ -78,6 +80,14 @@ db_test!(
             StatusCode::OK,
             "the owner elsewhere logs in"
         );
+        let failed = count(&db, "audit_log where action = 'login.failed'").await;
+        assert_eq!(
+            usize::try_from(failed).expect("count"),
+            free,
+            "each wrong password"
+        );
+        let throttled = count(&db, "audit_log where action = 'login.throttled'").await;
+        assert_eq!(throttled, 1, "being throttled is recorded once per window");
     }
 );
 
