@@ -39,7 +39,9 @@ impl Harness {
         .expect("simulator starts");
         let keys = Keys::generate();
         let mut config = economic::ClientConfig::new(sim.base_url(), "demo");
-        config.timeout = Duration::from_secs(2);
+        // Far above the simulator's slowest knob (1 s a page): a loaded CI machine must not turn
+        // slow pages into timeouts (a cut-short import then waited for a retry instead).
+        config.timeout = Duration::from_secs(10);
         let economic = economic::Client::new(config).expect("client");
         let tenant = backend::testing::owner(db, "acme").await.tenant_id;
         connection::connect(db, &keys, &economic, tenant, "demo", Timestamp::now())
