@@ -81,6 +81,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic")) view=pages::settings::economic::EconomicPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("sync")) view=pages::settings::sync::SyncPage />
+                    <Route path=StaticSegment("staff") view=pages::staff::dashboard::StaffDashboardPage />
+                    <Route path=(StaticSegment("staff"), StaticSegment("login")) view=pages::staff::login::StaffLoginPage />
+                    <Route path=(StaticSegment("staff"), StaticSegment("verify")) view=pages::staff::verify::StaffVerifyPage />
                     <Route path=StaticSegment("events") view=pages::events::EventsPage />
                     <Route path=StaticSegment("customers") view=pages::data::customers::CustomersPage />
                     <Route path=StaticSegment("products") view=pages::data::products::ProductsPage />

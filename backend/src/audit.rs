@@ -80,11 +80,15 @@ pub enum Action {
     ImpersonationStarted,
     /// A staff account was created (detail: the email).
     StaffCreated,
+    /// A staff member logged in with both factors.
+    StaffLoggedIn,
+    /// A staff account was disabled (detail: the email).
+    StaffDisabled,
 }
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 16] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -99,6 +103,8 @@ impl Action {
         Action::RoleChanged,
         Action::ImpersonationStarted,
         Action::StaffCreated,
+        Action::StaffLoggedIn,
+        Action::StaffDisabled,
     ];
 
     /// The stored name.
@@ -118,6 +124,8 @@ impl Action {
             Action::RoleChanged => "member.role",
             Action::ImpersonationStarted => "impersonation.start",
             Action::StaffCreated => "staff.created",
+            Action::StaffLoggedIn => "staff.login",
+            Action::StaffDisabled => "staff.disabled",
         }
     }
 

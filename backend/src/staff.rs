@@ -1,5 +1,7 @@
 //! Staff (support) accounts (F17): created from the command line, separate from tenant users,
-//! logging in to the staff dashboard with the same hashing and throttling as users.
+//! logging in to the staff dashboard with the same hashing and throttling as users, plus a
+//! second factor ([`crate::second_factor`]). Disabled accounts cannot log in; they are kept so
+//! that the audit log still names who did what.
 
 use std::net::IpAddr;
 
@@ -23,6 +25,10 @@ pub struct Staff {
     pub email: Email,
     /// Display name.
     pub name: String,
+    /// Whether the second factor is set up.
+    pub second_factor: bool,
+    /// When the account was disabled, if it was.
+    pub disabled_at: Option<Timestamp>,
 }
 
 /// Staff and users with the same email are throttled separately.
@@ -63,7 +69,7 @@ pub async fn log_in(
 ) -> Result<StaffId> {
     let lookup = async {
         let found: Option<(StaffId, String)> = with_db!(db, pool => sqlx::query_as(
-            "select id, password_hash from staff where email = $1",
+            "select id, password_hash from staff where email = $1 and disabled_at is null",
         )
         .bind(email.as_str())
         .fetch_optional(pool)
@@ -73,18 +79,52 @@ pub async fn log_in(
     throttle::guarded_log_in(db, &throttle_key(email), client_ip, password, now, lookup).await
 }
 
-/// The staff member. Errors: `NotFound`.
-pub async fn get(db: &Db, staff_id: StaffId) -> Result<Staff> {
-    let row: Option<(StaffId, String, String)> = with_db!(db, pool => sqlx::query_as(
-        "select id, email, name from staff where id = $1",
-    )
-    .bind(staff_id)
-    .fetch_optional(pool)
-    .await)?;
-    let (id, email, name) = row.ok_or(Error::NotFound)?;
-    Ok(Staff {
+type Row = (
+    StaffId,
+    String,
+    String,
+    Option<Timestamp>,
+    Option<Timestamp>,
+);
+const COLUMNS: &str = "select id, email, name, totp_enabled_at, disabled_at from staff";
+
+fn from_row((id, email, name, enrolled, disabled_at): Row) -> Staff {
+    Staff {
         id,
         email: Email::from_db(email),
         name,
-    })
+        second_factor: enrolled.is_some(),
+        disabled_at,
+    }
+}
+
+/// The staff member (also when disabled: see `disabled_at`). Errors: `NotFound`.
+pub async fn get(db: &Db, staff_id: StaffId) -> Result<Staff> {
+    let sql = format!("{COLUMNS} where id = $1");
+    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+        .bind(staff_id)
+        .fetch_optional(pool)
+        .await)?;
+    row.map(from_row).ok_or(Error::NotFound)
+}
+
+/// Every staff account, by email.
+pub async fn list(db: &Db) -> Result<Vec<Staff>> {
+    let sql = format!("{COLUMNS} order by email");
+    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Disable the account with `email`: it can no longer log in, and its open sessions end at
+/// their next request. Errors: `NotFound`.
+pub async fn disable(db: &Db, email: &Email, now: Timestamp) -> Result<StaffId> {
+    let id: Option<StaffId> = with_db!(db, pool => sqlx::query_scalar(
+        "update staff set disabled_at = coalesce(disabled_at, $1), updated_at = $1 \
+         where email = $2 returning id",
+    )
+    .bind(now)
+    .bind(email.as_str())
+    .fetch_optional(pool)
+    .await)?;
+    id.ok_or(Error::NotFound)
 }

@@ -141,6 +141,26 @@ pub(crate) async fn guarded_log_in<T>(
     Err(Error::InvalidCredentials)
 }
 
+/// Check the throttle of `account` from `client_ip`, run `verify` (e.g. a second-factor code)
+/// and record its outcome exactly as for a password. Errors: `TooManyAttempts` (before
+/// `verify` runs), `InvalidCredentials` when it says no.
+pub(crate) async fn guarded_check(
+    db: &Db,
+    account: &str,
+    client_ip: IpAddr,
+    now: Timestamp,
+    verify: impl Future<Output = Result<bool>>,
+) -> Result<()> {
+    let ip = ip_key(client_ip);
+    check(db, account, &ip, now).await?;
+    if verify.await? {
+        clear(db, account).await?;
+        return Ok(());
+    }
+    record_failure(db, account, &ip, now).await?;
+    Err(Error::InvalidCredentials)
+}
+
 /// Refuse while the (account, IP) pair's delay runs, or while the account or the IP is over its
 /// ceiling; the error says until when.
 async fn check(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {

@@ -1,11 +1,13 @@
 //! The command line: `serve` (also what runs without a subcommand, as `cargo leptos` starts it),
-//! `worker` (sync workers without the web server) and `migrate`.
+//! `worker` (sync workers without the web server), `migrate`, and the staff accounts
+//! (`create-staff`, `list-staff`, `disable-staff`).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
+use crate::staff_cli;
 use crate::startup::{Application, shutdown_signal};
 use crate::telemetry;
 
@@ -35,6 +37,12 @@ enum Command {
         )]
         database_url: String,
     },
+    /// Create a staff (support) account; the password is read from a prompt or stdin.
+    CreateStaff(staff_cli::CreateStaff),
+    /// List the staff accounts.
+    ListStaff(staff_cli::Database),
+    /// Disable a staff account (it can no longer log in).
+    DisableStaff(staff_cli::DisableStaff),
 }
 
 /// Parses the command line and runs the command.
@@ -64,6 +72,9 @@ pub fn main() -> ExitCode {
             Command::Serve(config) => serve(config).await,
             Command::Worker(config) => crate::startup::run_workers(config, shutdown_signal()).await,
             Command::Migrate { database_url } => migrate(&database_url).await,
+            Command::CreateStaff(args) => staff_cli::create(args).await,
+            Command::ListStaff(args) => staff_cli::list(args).await,
+            Command::DisableStaff(args) => staff_cli::disable(args).await,
         }
     });
     match result {

@@ -48,6 +48,10 @@ pub struct Config {
     #[arg(long, env = "SIGN_UPS_PER_IP", default_value_t = backend::throttle::MAX_ACTIONS_PER_IP)]
     pub sign_ups_per_ip: i64,
 
+    /// Seconds a staff session lasts without a request before it ends by itself.
+    #[arg(long, env = "STAFF_IDLE_SECS", default_value_t = 30 * 60)]
+    pub staff_idle_secs: u64,
+
     /// Demo mode: create the demo company and user if they do not exist; without
     /// `ECONOMIC_BASE_URL`, start the bundled e-conomic simulator; without `APP_SECRET_KEY`, use
     /// (and create) the key in `--secret-key-file`.

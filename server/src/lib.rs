@@ -7,6 +7,7 @@ mod demo;
 mod middleware;
 mod routes;
 mod sessions;
+mod staff_cli;
 mod startup;
 pub mod telemetry;
 

@@ -180,6 +180,7 @@ impl Application {
             signal: wake.workers,
             daily_call_limit: config.workers.daily_call_limit,
             sign_ups_per_ip: config.sign_ups_per_ip.max(1),
+            staff_idle_secs: config.staff_idle_secs,
             demo_simulator_page,
         };
         let router = routes::router(

@@ -40,6 +40,10 @@ pub enum ActivityAction {
     ImpersonationStarted,
     /// A staff account was created (never the company's; listed for completeness).
     StaffCreated,
+    /// A staff member logged in (never the company's; listed for completeness).
+    StaffLoggedIn,
+    /// A staff account was disabled (never the company's; listed for completeness).
+    StaffDisabled,
 }
 
 /// Who did it.
@@ -108,6 +112,8 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::RoleChanged => ActivityAction::RoleChanged,
                     A::ImpersonationStarted => ActivityAction::ImpersonationStarted,
                     A::StaffCreated => ActivityAction::StaffCreated,
+                    A::StaffLoggedIn => ActivityAction::StaffLoggedIn,
+                    A::StaffDisabled => ActivityAction::StaffDisabled,
                 },
                 detail: e.detail,
             }

@@ -11,5 +11,6 @@ pub mod events;
 pub mod rejected;
 pub mod revoke;
 pub mod session;
+pub mod staff;
 pub mod sync;
 pub mod team;

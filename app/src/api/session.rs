@@ -12,6 +12,8 @@ pub struct SessionView {
     pub csrf_token: String,
     /// The logged-in user, if any.
     pub user: Option<UserView>,
+    /// The logged-in staff member's name, if this is a staff session.
+    pub staff: Option<String>,
 }
 
 /// The logged-in user and the company they act for.
@@ -79,7 +81,6 @@ pub async fn session_info() -> Result<SessionView, AppError> {
 
     let state = app_state()?;
     let session = session::current().await?;
-    let csrf_token = session::csrf_token(&state, &session).await?;
     let user = match session::tenant_user(&state, &session).await {
         Ok(ctx) => {
             let user = backend::accounts::user(&state.db, ctx.user_id).await?;
@@ -103,5 +104,19 @@ pub async fn session_info() -> Result<SessionView, AppError> {
         Err(AppError::NotAuthenticated) => None,
         Err(e) => return Err(e),
     };
-    Ok(SessionView { csrf_token, user })
+    let staff = match user {
+        Some(_) => None,
+        None => match crate::ssr::staff::member(&state, &session).await {
+            Ok(member) => Some(member.name),
+            Err(AppError::NotAuthenticated) => None,
+            Err(e) => return Err(e),
+        },
+    };
+    // After the staff check: ending an idle staff session drops its CSRF token too.
+    let csrf_token = session::csrf_token(&state, &session).await?;
+    Ok(SessionView {
+        csrf_token,
+        user,
+        staff,
+    })
 }

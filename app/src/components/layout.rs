@@ -7,6 +7,7 @@ use leptos_router::hooks::use_location;
 use crate::api::auth::{LogOut, SwitchCompany};
 use crate::api::session::CompanyChoice;
 use crate::api::session::{SessionView, session_info};
+use crate::api::staff::StaffLogOut;
 use crate::components::form::CsrfField;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg, t, use_lang};
@@ -33,7 +34,13 @@ pub fn Layout() -> impl IntoView {
             <a class="brand" href="/">{t(Msg::AppName)}</a>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let user = session.await.ok().and_then(|s| s.user);
+                    let (user, staff) = match session.await {
+                        Ok(s) => (s.user, s.staff),
+                        Err(_) => (None, None),
+                    };
+                    if let Some(name) = staff {
+                        return view! { <StaffNav name /> }.into_any();
+                    }
                     match user {
                         Some(user) => view! {
                             <nav class="mainnav" aria-label="main">
@@ -86,6 +93,25 @@ fn CompanySwitch(current: String, companies: Vec<CompanyChoice>) -> impl IntoVie
         </ActionForm>
     }
     .into_any()
+}
+
+/// The header of a staff session: the dashboard and log-out, nothing of any tenant.
+#[component]
+fn StaffNav(name: String) -> impl IntoView {
+    let action = ServerAction::<StaffLogOut>::new();
+    view! {
+        <nav class="mainnav" aria-label="main">
+            <A href="/staff">{t(Msg::StaffNavDashboard)}</A>
+        </nav>
+        <div class="who">
+            <span class="company">{t(Msg::StaffBadge)}</span>
+            <span class="user" title=t(Msg::SignedInAs)>{name}</span>
+            <ActionForm action attr:class="inline">
+                <CsrfField />
+                <button type="submit" class="link-button" data-test="staff-logout">{t(Msg::NavLogOut)}</button>
+            </ActionForm>
+        </div>
+    }
 }
 
 #[component]

@@ -77,5 +77,7 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::RoleChanged => Msg::ActivityRoleChanged,
         ActivityAction::ImpersonationStarted => Msg::ActivityImpersonationStarted,
         ActivityAction::StaffCreated => Msg::ActivityStaffCreated,
+        ActivityAction::StaffLoggedIn => Msg::ActivityStaffLoggedIn,
+        ActivityAction::StaffDisabled => Msg::ActivityStaffDisabled,
     }
 }

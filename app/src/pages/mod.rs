@@ -9,4 +9,5 @@ pub mod login;
 pub mod not_found;
 pub mod settings;
 pub mod signup;
+pub mod staff;
 pub mod team;

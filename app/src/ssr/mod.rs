@@ -3,4 +3,5 @@
 pub mod errors;
 pub mod format;
 pub mod session;
+pub mod staff;
 pub mod state;

@@ -178,13 +178,13 @@ pub fn require_write(_ctx: &TenantUser) -> Result<(), AppError> {
     Ok(())
 }
 
-fn new_token() -> String {
+pub(crate) fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn internal(e: tower_sessions::session::Error) -> AppError {
+pub(crate) fn internal(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "session store failed");
     AppError::Internal
 }

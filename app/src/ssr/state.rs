@@ -24,6 +24,8 @@ pub struct AppState {
     pub daily_call_limit: u32,
     /// Sign-ups and invite acceptances one client address may attempt per throttle window.
     pub sign_ups_per_ip: i64,
+    /// How long a staff session lasts without a request before it ends by itself.
+    pub staff_idle_secs: u64,
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,

@@ -235,3 +235,29 @@ pub async fn forget_sync_runs(db: &Db, tenant_id: crate::TenantId) {
         .map(|_| ()))
     .expect("sync runs deleted");
 }
+
+/// Insert `n` product webhook events of the tenant in `status` directly (the staff dashboard's
+/// tests need counts per status without running the engine).
+pub async fn store_events(
+    db: &Db,
+    tenant_id: crate::TenantId,
+    status: crate::events::EventStatus,
+    n: usize,
+) {
+    let now = crate::Timestamp::now();
+    for _ in 0..n {
+        with_db!(db, pool => sqlx::query(
+            "insert into webhook_events \
+             (tenant_id, kind, status, raw_body, received_at, created_at, updated_at) \
+             values ($1, 'products', $2, $3, $4, $4, $4)",
+        )
+        .bind(tenant_id)
+        .bind(status.as_str())
+        .bind(b"number=1".as_slice())
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .expect("event stored");
+    }
+}

@@ -9,6 +9,7 @@ mod db;
 mod economic_connection;
 mod invites;
 mod parsing;
+mod second_factor;
 mod staff_audit;
 mod sync_settings;
 mod tenancy;

@@ -18,5 +18,7 @@ mod pages;
 mod roles;
 mod sessions;
 mod signup;
+mod staff;
+mod staff_cli;
 mod sync_page;
 mod throttle;

@@ -1,0 +1,247 @@
+//! The staff side (F17): log in with password and second factor, and the dashboard of every
+//! tenant's health. Staff sessions never act for a tenant, so tenant pages refuse them.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What the second step asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SecondFactorStep {
+    /// First login: set up an authenticator app with this secret, then type its first code.
+    Enrol {
+        /// The secret in base32, for typing in.
+        secret: String,
+        /// The same as a QR code (an SVG document rendered on the server).
+        qr_svg: String,
+    },
+    /// A code from the authenticator app, or a recovery code.
+    Code,
+}
+
+/// How one entity of a tenant is synced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SyncMode {
+    /// The hourly sync.
+    Hourly,
+    /// Live webhooks.
+    Webhook,
+    /// Neither.
+    Off,
+}
+
+/// One row of the dashboard.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantRow {
+    /// The tenant id.
+    pub id: i64,
+    /// Company name.
+    pub name: String,
+    /// e-conomic connected.
+    pub connected: bool,
+    /// Products: hourly or webhook.
+    pub products: SyncMode,
+    /// Customers: hourly or webhook.
+    pub customers: SyncMode,
+    /// Invoices: webhook or off.
+    pub invoices: SyncMode,
+    /// Events waiting or being applied.
+    pub backlog: i64,
+    /// Events that failed and will be retried.
+    pub failed: i64,
+    /// Events that failed every attempt.
+    pub dead: i64,
+    /// When the newest webhook arrived (formatted), if any.
+    pub last_event: Option<String>,
+    /// When the newest sync run succeeded (formatted), if any.
+    pub last_sync: Option<String>,
+    /// e-conomic calls in the last 24 hours.
+    pub api_calls: i64,
+    /// The daily budget the calls count against.
+    pub api_budget: u32,
+    /// Dead or failed events, or not connected.
+    pub needs_attention: bool,
+}
+
+/// How the dashboard is sorted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TenantSort {
+    /// Problem tenants first (the default).
+    #[default]
+    Problems,
+    /// By name.
+    Name,
+    /// Largest backlog first.
+    Backlog,
+    /// Most e-conomic calls first.
+    ApiCalls,
+}
+
+impl TenantSort {
+    /// Every order, for the sort links.
+    pub const ALL: [TenantSort; 4] = [
+        TenantSort::Problems,
+        TenantSort::Name,
+        TenantSort::Backlog,
+        TenantSort::ApiCalls,
+    ];
+
+    /// The value in the URL.
+    pub fn code(self) -> &'static str {
+        match self {
+            TenantSort::Problems => "problems",
+            TenantSort::Name => "name",
+            TenantSort::Backlog => "backlog",
+            TenantSort::ApiCalls => "calls",
+        }
+    }
+
+    /// Parses the URL value; anything else is the default.
+    pub fn from_code(code: &str) -> TenantSort {
+        TenantSort::ALL
+            .into_iter()
+            .find(|s| s.code() == code)
+            .unwrap_or_default()
+    }
+}
+
+/// Checks a staff member's email and password; the second factor comes next.
+#[server(prefix = "/api", endpoint = "staff_log_in")]
+pub async fn staff_log_in(
+    csrf_token: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{session, staff, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let email = backend::Email::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
+    let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
+    let staff_id = backend::staff::log_in(&state.db, &email, &password, ip, now).await?;
+    staff::begin(&session::current().await?, staff_id).await?;
+    leptos_axum::redirect("/staff/verify");
+    Ok(())
+}
+
+/// What the second step asks this session for: enrolment on the first login, else a code.
+#[server(prefix = "/api", endpoint = "staff_second_factor", input = leptos::server_fn::codec::GetUrl)]
+pub async fn staff_second_factor() -> Result<SecondFactorStep, AppError> {
+    use crate::ssr::{session, staff, state::app_state};
+
+    let state = app_state()?;
+    let staff_id = staff::pending(&session::current().await?).await?;
+    if backend::second_factor::is_enrolled(&state.db, staff_id).await? {
+        return Ok(SecondFactorStep::Code);
+    }
+    let enrolment = backend::second_factor::enrolment(&state.db, &state.keys, staff_id).await?;
+    Ok(SecondFactorStep::Enrol {
+        secret: enrolment.secret_base32,
+        qr_svg: enrolment.qr_svg,
+    })
+}
+
+/// Confirms the enrolment with the app's first code and logs in; returns the recovery codes,
+/// which are shown this once.
+#[server(prefix = "/api", endpoint = "staff_enrol")]
+pub async fn staff_enrol(csrf_token: String, code: String) -> Result<Vec<String>, AppError> {
+    use crate::ssr::{session, staff, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let session = session::current().await?;
+    let staff_id = staff::pending(&session).await?;
+    let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
+    let codes =
+        backend::second_factor::confirm(&state.db, &state.keys, staff_id, &code, ip, now).await?;
+    staff::complete(&session, staff_id).await?;
+    audit_login(&state, staff_id, now).await;
+    Ok(codes)
+}
+
+/// Checks the second factor (an app code or a recovery code) and opens the dashboard.
+#[server(prefix = "/api", endpoint = "staff_verify")]
+pub async fn staff_verify(csrf_token: String, code: String) -> Result<(), AppError> {
+    use crate::ssr::{session, staff, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let session = session::current().await?;
+    let staff_id = staff::pending(&session).await?;
+    let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
+    backend::second_factor::verify(&state.db, &state.keys, staff_id, &code, ip, now).await?;
+    staff::complete(&session, staff_id).await?;
+    audit_login(&state, staff_id, now).await;
+    leptos_axum::redirect("/staff");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+async fn audit_login(
+    state: &crate::ssr::state::AppState,
+    staff_id: backend::StaffId,
+    now: backend::Timestamp,
+) {
+    let actor = backend::audit::Actor::Staff(staff_id);
+    let action = backend::audit::Action::StaffLoggedIn;
+    if let Err(e) = backend::audit::record(&state.db, None, actor, action, "", now).await {
+        tracing::error!(error = ?e, "audit log write failed");
+    }
+}
+
+/// Ends the staff session.
+#[server(prefix = "/api", endpoint = "staff_log_out")]
+pub async fn staff_log_out(csrf_token: String) -> Result<(), AppError> {
+    use crate::ssr::session;
+    let _ = csrf_token;
+
+    session::end(&session::current().await?).await?;
+    leptos_axum::redirect("/staff/login");
+    Ok(())
+}
+
+/// Every tenant whose name contains `search`, in the `sort` order; staff only.
+#[server(prefix = "/api", endpoint = "staff_tenants", input = leptos::server_fn::codec::GetUrl)]
+pub async fn staff_tenants(search: String, sort: TenantSort) -> Result<Vec<TenantRow>, AppError> {
+    use crate::ssr::{format, session, staff, state::app_state};
+
+    let state = app_state()?;
+    staff::member(&state, &session::current().await?).await?;
+    let now = backend::Timestamp::now();
+    let mut rows: Vec<TenantRow> = backend::tenant_health::all(&state.db, &search, now)
+        .await?
+        .into_iter()
+        .map(|h| {
+            let mode = |hourly: bool, webhook: bool| match (hourly, webhook) {
+                (true, _) => SyncMode::Hourly,
+                (false, true) => SyncMode::Webhook,
+                (false, false) => SyncMode::Off,
+            };
+            TenantRow {
+                id: h.tenant_id.get(),
+                needs_attention: h.needs_attention(),
+                name: h.name,
+                connected: h.connected,
+                products: mode(h.settings.products_hourly, h.settings.products_webhook),
+                customers: mode(h.settings.customers_hourly, h.settings.customers_webhook),
+                invoices: mode(false, h.settings.invoices_webhook),
+                backlog: h.backlog,
+                failed: h.failed,
+                dead: h.dead,
+                last_event: h.last_event_at.map(format::timestamp),
+                last_sync: h.last_sync_at.map(format::timestamp),
+                api_calls: h.api_calls_24h,
+                api_budget: state.daily_call_limit,
+            }
+        })
+        .collect();
+    // The backend's order is problems first; the others are stable re-sorts of it.
+    match sort {
+        TenantSort::Problems => {}
+        TenantSort::Name => rows.sort_by_key(|r| r.name.to_lowercase()),
+        TenantSort::Backlog => rows.sort_by_key(|r| std::cmp::Reverse(r.backlog)),
+        TenantSort::ApiCalls => rows.sort_by_key(|r| std::cmp::Reverse(r.api_calls)),
+    }
+    Ok(rows)
+}

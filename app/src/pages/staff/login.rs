@@ -1,0 +1,35 @@
+//! `/staff/login`: the first step of a staff log-in (email and password).
+
+use leptos::prelude::*;
+
+use crate::api::staff::StaffLogIn;
+use crate::components::form::{CsrfField, ErrorBanner, last_error};
+use crate::i18n::{Msg, t};
+
+/// The staff login form; separate from the tenants' `/login`.
+#[component]
+pub fn StaffLoginPage() -> impl IntoView {
+    let action = ServerAction::<StaffLogIn>::new();
+    let error = last_error(action.value());
+    view! {
+        <section class="card narrow">
+            <h1>{t(Msg::StaffLoginTitle)}</h1>
+            <p class="intro">{t(Msg::StaffLoginIntro)}</p>
+            <ErrorBanner error />
+            <ActionForm action attr:class="stack" attr:data-test="staff-login-form">
+                <CsrfField />
+                <label>
+                    {t(Msg::FieldEmail)}
+                    <input name="email" type="email" required autocomplete="username" />
+                </label>
+                <label>
+                    {t(Msg::FieldPassword)}
+                    <input name="password" type="password" required autocomplete="current-password" />
+                </label>
+                <button type="submit" class="primary" disabled=move || action.pending().get()>
+                    {t(Msg::LoginSubmit)}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,354 @@
+//! The staff second factor: Totp codes (RFC 6238, by the `totp-rs` crate) and one-time recovery
+//! codes.
+//!
+//! The Totp secret is encrypted at rest with the server's AEAD key, bound to the staff id, like
+//! the grant tokens. A code is accepted for the current 30-second step or one step either side
+//! (clock drift), and never twice: the last accepted step is stored and a code must be for a
+//! later one — checked and moved in one conditional update, so two requests with the same code
+//! cannot both pass. Recovery codes (ten, shown once at enrolment) are stored as SHA-256 and each
+//! works once. Every code attempt is throttled like a password.
+
+use std::net::IpAddr;
+
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use totp_rs::{Algorithm, Builder, Totp};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::ids::StaffId;
+use crate::secrets::Keys;
+use crate::throttle;
+use crate::timestamp::Timestamp;
+
+/// The issuer shown in authenticator apps.
+pub const ISSUER: &str = "Inventory Sync";
+/// Seconds per code.
+pub const STEP_SECS: u64 = 30;
+/// Digits per code.
+pub const DIGITS: u8 = 6;
+/// How many recovery codes enrolment gives.
+pub const RECOVERY_CODES: usize = 10;
+const SECRET_BYTES: usize = 20;
+const RECOVERY_CODE_BYTES: usize = 8;
+
+/// What the enrolment page shows: the secret for the authenticator app, as a QR code and as
+/// text for typing in.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Enrolment {
+    /// The secret in base32, for typing into the app.
+    pub secret_base32: String,
+    /// The `otpauth://` URL the QR code holds.
+    pub otpauth_url: String,
+    /// The QR code as an SVG document.
+    pub qr_svg: String,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enrolment(***)")
+    }
+}
+
+fn context(staff_id: StaffId) -> Vec<u8> {
+    format!("staff-totp:{}", staff_id.get()).into_bytes()
+}
+
+fn totp(secret: Vec<u8>, account: &str) -> Result<Totp> {
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(DIGITS)
+        .with_skew(1)
+        .with_step_duration(STEP_SECS)
+        .with_secret(secret)
+        .with_issuer(Some(ISSUER))
+        .with_account_name(account)
+        .build()
+        .map_err(|e| Error::internal(format!("TOTP setup failed: {e}")))
+}
+
+type SecretRow = (String, Option<Vec<u8>>, Option<Vec<u8>>, Option<Timestamp>);
+
+async fn load(db: &Db, staff_id: StaffId) -> Result<SecretRow> {
+    let row: Option<SecretRow> = with_db!(db, pool => sqlx::query_as(
+        "select email, totp_ciphertext, totp_nonce, totp_enabled_at from staff \
+         where id = $1 and disabled_at is null",
+    )
+    .bind(staff_id)
+    .fetch_optional(pool)
+    .await)?;
+    row.ok_or(Error::NotFound)
+}
+
+/// Whether the staff member has a confirmed second factor.
+pub async fn is_enrolled(db: &Db, staff_id: StaffId) -> Result<bool> {
+    Ok(load(db, staff_id).await?.3.is_some())
+}
+
+/// The secret to enrol, created on first call and the same on every later one until confirmed
+/// (a reload shows the same QR code). Errors: `Forbidden` once enrolled (a second enrolment
+/// would let whoever has the password replace the factor).
+pub async fn enrolment(db: &Db, keys: &Keys, staff_id: StaffId) -> Result<Enrolment> {
+    let (email, ciphertext, nonce, enabled) = load(db, staff_id).await?;
+    if enabled.is_some() {
+        return Err(Error::Forbidden);
+    }
+    let secret = match (ciphertext, nonce) {
+        (Some(ciphertext), Some(nonce)) => keys.open(&context(staff_id), &ciphertext, &nonce)?,
+        _ => {
+            let mut secret = vec![0u8; SECRET_BYTES];
+            rand::rngs::OsRng.fill_bytes(&mut secret);
+            let (ciphertext, nonce) = keys.seal(&context(staff_id), &secret)?;
+            with_db!(db, pool => sqlx::query(
+                "update staff set totp_ciphertext = $1, totp_nonce = $2, totp_last_step = null \
+                 where id = $3 and totp_enabled_at is null",
+            )
+            .bind(&ciphertext)
+            .bind(&nonce)
+            .bind(staff_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+            secret
+        }
+    };
+    let totp = totp(secret, &email)?;
+    let otpauth_url = totp
+        .to_url()
+        .map_err(|e| Error::internal(format!("otpauth URL failed: {e}")))?;
+    let qr = qrcode::QrCode::new(otpauth_url.as_bytes())
+        .map_err(|e| Error::internal(format!("QR code failed: {e}")))?;
+    let qr_svg = qr
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(Enrolment {
+        secret_base32: totp.secret().to_base32(),
+        otpauth_url,
+        qr_svg,
+    })
+}
+
+/// Confirm enrolment with a first code from the app; returns the recovery codes, to be shown
+/// once. Errors: `InvalidCredentials` (wrong code), `TooManyAttempts`, `Forbidden` (enrolled
+/// already, or enrolment never started).
+pub async fn confirm(
+    db: &Db,
+    keys: &Keys,
+    staff_id: StaffId,
+    code: &str,
+    client_ip: IpAddr,
+    now: Timestamp,
+) -> Result<Vec<String>> {
+    let (email, ciphertext, nonce, enabled) = load(db, staff_id).await?;
+    let (Some(ciphertext), Some(nonce), None) = (ciphertext, nonce, enabled) else {
+        return Err(Error::Forbidden);
+    };
+    let totp = totp(keys.open(&context(staff_id), &ciphertext, &nonce)?, &email)?;
+    let key = throttle_key(staff_id);
+    throttle::guarded_check(db, &key, client_ip, now, async {
+        let Some(step) = matching_step(&totp, code, None, now) else {
+            return Ok(false);
+        };
+        let marked = with_db!(db, pool => sqlx::query(
+            "update staff set totp_enabled_at = $1, totp_last_step = $2, updated_at = $1 \
+             where id = $3 and totp_enabled_at is null",
+        )
+        .bind(now)
+        .bind(step)
+        .bind(staff_id)
+        .execute(pool)
+        .await
+            .map(|r| r.rows_affected()))?;
+        Ok(marked == 1)
+    })
+    .await?;
+    new_recovery_codes(db, staff_id, now).await
+}
+
+/// Check a code at login: a TOTP code for a step after the last accepted one, or an unused
+/// recovery code (then used up). Errors: `InvalidCredentials`, `TooManyAttempts`, `Forbidden`
+/// (not enrolled).
+pub async fn verify(
+    db: &Db,
+    keys: &Keys,
+    staff_id: StaffId,
+    code: &str,
+    client_ip: IpAddr,
+    now: Timestamp,
+) -> Result<()> {
+    let (email, ciphertext, nonce, enabled) = load(db, staff_id).await?;
+    let (Some(ciphertext), Some(nonce), Some(_)) = (ciphertext, nonce, enabled) else {
+        return Err(Error::Forbidden);
+    };
+    let totp = totp(keys.open(&context(staff_id), &ciphertext, &nonce)?, &email)?;
+    let key = throttle_key(staff_id);
+    throttle::guarded_check(db, &key, client_ip, now, async {
+        if let Some(hash) = recovery_code_hash(code) {
+            let used = with_db!(db, pool => sqlx::query(
+                "update staff_recovery_codes set used_at = $1, updated_at = $1 \
+                 where staff_id = $2 and code_hash = $3 and used_at is null",
+            )
+            .bind(now)
+            .bind(staff_id)
+            .bind(&hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+            return Ok(used == 1);
+        }
+        let last: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+            "select totp_last_step from staff where id = $1",
+        )
+        .bind(staff_id)
+        .fetch_one(pool)
+        .await)?;
+        let Some(step) = matching_step(&totp, code, last, now) else {
+            return Ok(false);
+        };
+        // Conditional: of two requests with the same code only one moves the step.
+        let moved = with_db!(db, pool => sqlx::query(
+            "update staff set totp_last_step = $1 \
+             where id = $2 and (totp_last_step is null or totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(staff_id)
+        .execute(pool)
+        .await
+            .map(|r| r.rows_affected()))?;
+        Ok(moved == 1)
+    })
+    .await
+}
+
+/// How many unused recovery codes the staff member has left.
+pub async fn recovery_codes_left(db: &Db, staff_id: StaffId) -> Result<i64> {
+    let left: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "select count(*) from staff_recovery_codes where staff_id = $1 and used_at is null",
+    )
+    .bind(staff_id)
+    .fetch_one(pool)
+    .await)?;
+    Ok(left)
+}
+
+fn throttle_key(staff_id: StaffId) -> String {
+    format!("staff-code:{}", staff_id.get())
+}
+
+/// The time step `code` is valid for — the current one or one either side, after `last` —
+/// compared in constant time.
+fn matching_step(totp: &Totp, code: &str, last: Option<i64>, now: Timestamp) -> Option<i64> {
+    let code = code.trim();
+    if code.len() != usize::from(DIGITS) || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let step_millis = i64::try_from(STEP_SECS * 1000).ok()?;
+    let current = now.as_millis().div_euclid(step_millis);
+    (current - 1..=current + 1)
+        .filter(|step| last.is_none_or(|last| *step > last))
+        .find(|step| {
+            let at = u64::try_from(*step).unwrap_or(0) * STEP_SECS;
+            bool::from(
+                totp.generate(at)
+                    .to_string()
+                    .as_bytes()
+                    .ct_eq(code.as_bytes()),
+            )
+        })
+}
+
+/// A recovery code is written `xxxx-xxxx-xxxx-x`-style base64url groups; Totp codes are digits.
+fn recovery_code_hash(code: &str) -> Option<Vec<u8>> {
+    let normalised: String = code.trim().chars().filter(|c| *c != '-').collect();
+    if normalised.len() < 10 || normalised.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(Sha256::digest(normalised.as_bytes()).to_vec())
+}
+
+async fn new_recovery_codes(db: &Db, staff_id: StaffId, now: Timestamp) -> Result<Vec<String>> {
+    let codes: Vec<String> = (0..RECOVERY_CODES)
+        .map(|_| {
+            let mut raw = [0u8; RECOVERY_CODE_BYTES];
+            rand::rngs::OsRng.fill_bytes(&mut raw);
+            let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+            // Groups of four are easier to copy by hand.
+            let groups: Vec<String> = text
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            groups.join("-")
+        })
+        .collect();
+    with_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("delete from staff_recovery_codes where staff_id = $1")
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        for code in &codes {
+            let hash = recovery_code_hash(code).ok_or_else(|| Error::internal("recovery code"))?;
+            sqlx::query(
+                "insert into staff_recovery_codes (staff_id, code_hash, created_at, updated_at) \
+                 values ($1, $2, $3, $3)",
+            )
+            .bind(staff_id)
+            .bind(&hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(codes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes_and_totp_codes_are_told_apart() {
+        assert!(recovery_code_hash("123456").is_none());
+        assert!(
+            recovery_code_hash("1234-5678-90").is_none(),
+            "digits only: never a recovery code"
+        );
+        assert!(recovery_code_hash("abcd-EFGH-ij").is_some());
+        assert_eq!(
+            recovery_code_hash("abcd-EFGH-ij"),
+            recovery_code_hash("abcdEFGHij"),
+            "dashes are optional"
+        );
+    }
+
+    #[test]
+    fn a_code_matches_its_step_and_its_neighbours_only_once_after_last() {
+        let totp = totp(vec![7; SECRET_BYTES], "sam@example.test").expect("totp");
+        let now = Timestamp::from_millis(1_700_000_000_000);
+        let step = now.as_millis() / 30_000;
+        let code = totp
+            .generate(u64::try_from(step).expect("positive") * STEP_SECS)
+            .to_string();
+        assert_eq!(matching_step(&totp, &code, None, now), Some(step));
+        assert_eq!(
+            matching_step(&totp, &code, Some(step), now),
+            None,
+            "never twice"
+        );
+        let later = Timestamp::from_millis(now.as_millis() + 30_000);
+        assert_eq!(
+            matching_step(&totp, &code, None, later),
+            Some(step),
+            "one step late"
+        );
+        let much_later = Timestamp::from_millis(now.as_millis() + 90_000);
+        assert_eq!(matching_step(&totp, &code, None, much_later), None);
+        assert_eq!(matching_step(&totp, "12345", None, now), None);
+        assert_eq!(matching_step(&totp, "abcdef", None, now), None);
+    }
+}

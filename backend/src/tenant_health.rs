@@ -1,0 +1,137 @@
+//! Every tenant's sync health, for the staff dashboard (F17).
+//!
+//! This is deliberately a cross-tenant read — the one place besides the workers' claim that
+//! looks at all tenants — and only the staff dashboard calls it. A handful of grouped queries,
+//! not one per tenant per figure: the dashboard lists every tenant on one page.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::error::Result;
+use crate::events::EventStatus;
+use crate::ids::TenantId;
+use crate::settings::{self, SyncSettings};
+use crate::timestamp::Timestamp;
+
+/// One tenant's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantHealth {
+    /// The tenant.
+    pub tenant_id: TenantId,
+    /// Its company name.
+    pub name: String,
+    /// Whether e-conomic is connected.
+    pub connected: bool,
+    /// Hourly or webhook, per entity.
+    pub settings: SyncSettings,
+    /// Events waiting or being applied (received, queued, processing).
+    pub backlog: i64,
+    /// Events whose last attempt failed (they will be retried).
+    pub failed: i64,
+    /// Events that failed every attempt (they wait for a replay).
+    pub dead: i64,
+    /// When the newest webhook arrived.
+    pub last_event_at: Option<Timestamp>,
+    /// When the newest sync run finished successfully.
+    pub last_sync_at: Option<Timestamp>,
+    /// e-conomic calls in the last 24 hours.
+    pub api_calls_24h: i64,
+}
+
+impl TenantHealth {
+    /// Whether staff should look at it: dead or failed events, or not connected.
+    pub fn needs_attention(&self) -> bool {
+        self.dead > 0 || self.failed > 0 || !self.connected
+    }
+}
+
+/// Every tenant whose name contains `search` (case-insensitive; empty: all), problem tenants
+/// first (most dead, then failed, then backlog), then by name.
+pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHealth>> {
+    let tenants: Vec<(TenantId, String, bool)> = with_db!(db, pool => sqlx::query_as(
+        "select t.id, t.name, c.tenant_id is not null from tenants t \
+         left join economic_connections c on c.tenant_id = t.id",
+    )
+    .fetch_all(pool)
+    .await)?;
+    let needle = search.trim().to_lowercase();
+    let tenants: Vec<_> = tenants
+        .into_iter()
+        .filter(|(_, name, _)| needle.is_empty() || name.to_lowercase().contains(&needle))
+        .collect();
+
+    let statuses: Vec<(TenantId, String, i64)> = with_db!(db, pool => sqlx::query_as(
+        "select tenant_id, status, count(*) from webhook_events \
+         where status in ('received', 'queued', 'processing', 'failed', 'dead') \
+         group by tenant_id, status",
+    )
+    .fetch_all(pool)
+    .await)?;
+    let mut counts: HashMap<(TenantId, EventStatus), i64> = HashMap::new();
+    for (tenant, status, n) in statuses {
+        if let Some(status) = EventStatus::ALL.into_iter().find(|s| s.as_str() == status) {
+            counts.insert((tenant, status), n);
+        }
+    }
+    let last_events = per_tenant(
+        db,
+        "select tenant_id, max(received_at) from webhook_events group by tenant_id",
+    )
+    .await?;
+    let last_syncs = per_tenant(
+        db,
+        "select tenant_id, max(finished_at) from sync_runs where status = 'done' group by tenant_id",
+    )
+    .await?;
+    let since = now.as_millis() - 24 * 3600 * 1000;
+    let calls: Vec<(TenantId, i64)> = with_db!(db, pool => sqlx::query_as(
+        "select tenant_id, cast(sum(calls) as bigint) from api_usage where bucket > $1 \
+         group by tenant_id",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await)?;
+    let calls: HashMap<TenantId, i64> = calls.into_iter().collect();
+
+    let mut health = Vec::with_capacity(tenants.len());
+    for (tenant_id, name, connected) in tenants {
+        let count = |status| counts.get(&(tenant_id, status)).copied().unwrap_or(0);
+        health.push(TenantHealth {
+            tenant_id,
+            name,
+            connected,
+            settings: settings::get(db, tenant_id).await?,
+            backlog: count(EventStatus::Received)
+                + count(EventStatus::Queued)
+                + count(EventStatus::Processing),
+            failed: count(EventStatus::Failed),
+            dead: count(EventStatus::Dead),
+            last_event_at: last_events.get(&tenant_id).copied().flatten(),
+            last_sync_at: last_syncs.get(&tenant_id).copied().flatten(),
+            api_calls_24h: calls.get(&tenant_id).copied().unwrap_or(0),
+        });
+    }
+    health.sort_by(|a, b| {
+        (b.dead, b.failed, b.backlog)
+            .cmp(&(a.dead, a.failed, a.backlog))
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+    });
+    Ok(health)
+}
+
+/// One tenant's figures (the tenant page). Errors: `NotFound`.
+pub async fn one(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<TenantHealth> {
+    all(db, "", now)
+        .await?
+        .into_iter()
+        .find(|h| h.tenant_id == tenant_id)
+        .ok_or(crate::error::Error::NotFound)
+}
+
+async fn per_tenant(db: &Db, sql: &'static str) -> Result<HashMap<TenantId, Option<Timestamp>>> {
+    let rows: Vec<(TenantId, Option<Timestamp>)> =
+        with_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,0 +1,134 @@
+//! `server create-staff`, `list-staff` and `disable-staff`. Staff accounts are made on the
+//! command line only, never through the web. The password is read from a prompt without echo
+//! (the `rpassword` crate) or, when stdin is not a terminal, from its first line — never from an
+//! argument, which would end up in shell history and in `ps`.
+
+use std::io::{BufRead, IsTerminal};
+
+use clap::Args;
+
+use crate::startup::Error;
+
+/// Where the staff accounts are.
+#[derive(Args, Debug)]
+pub struct Database {
+    /// Database URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/app.db?mode=rwc"
+    )]
+    database_url: String,
+}
+
+/// `create-staff`.
+#[derive(Args, Debug)]
+pub struct CreateStaff {
+    /// Login email of the new staff member.
+    #[arg(long)]
+    email: String,
+    /// Display name (shown to tenants in their support-access log).
+    #[arg(long)]
+    name: String,
+    #[command(flatten)]
+    database: Database,
+}
+
+/// `disable-staff`.
+#[derive(Args, Debug)]
+pub struct DisableStaff {
+    /// Login email of the staff member.
+    #[arg(long)]
+    email: String,
+    #[command(flatten)]
+    database: Database,
+}
+
+async fn open(database: &Database) -> Result<backend::Db, Error> {
+    let db = backend::Db::connect(&database.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+/// Creates a staff account; the second factor is set up at its first log-in.
+pub async fn create(args: CreateStaff) -> Result<(), Error> {
+    let email = backend::Email::parse(&args.email).map_err(backend::Error::from)?;
+    let name = backend::PersonName::parse(&args.name).map_err(backend::Error::from)?;
+    let password = read_password()?;
+    let password = backend::Password::parse(&password).map_err(backend::Error::from)?;
+    let db = open(&args.database).await?;
+    let id = backend::staff::create(&db, &email, &name, &password).await?;
+    let now = backend::Timestamp::now();
+    let action = backend::audit::Action::StaffCreated;
+    backend::audit::record(
+        &db,
+        None,
+        backend::audit::Actor::System,
+        action,
+        email.as_str(),
+        now,
+    )
+    .await?;
+    println!(
+        "created staff member {} ({email}); log in at /staff/login",
+        id.get()
+    );
+    Ok(())
+}
+
+/// Prints every staff account.
+pub async fn list(database: Database) -> Result<(), Error> {
+    let db = open(&database).await?;
+    for staff in backend::staff::list(&db).await? {
+        let factor = if staff.second_factor {
+            "2fa on"
+        } else {
+            "2fa not set up"
+        };
+        let state = match staff.disabled_at {
+            Some(at) => format!("disabled {at}"),
+            None => "active".to_owned(),
+        };
+        println!(
+            "{}\t{}\t{}\t{factor}\t{state}",
+            staff.id.get(),
+            staff.email,
+            staff.name
+        );
+    }
+    Ok(())
+}
+
+/// Disables a staff account: no more log-ins, and its sessions end at their next request.
+pub async fn disable(args: DisableStaff) -> Result<(), Error> {
+    let email = backend::Email::parse(&args.email).map_err(backend::Error::from)?;
+    let db = open(&args.database).await?;
+    let now = backend::Timestamp::now();
+    backend::staff::disable(&db, &email, now).await?;
+    let action = backend::audit::Action::StaffDisabled;
+    backend::audit::record(
+        &db,
+        None,
+        backend::audit::Actor::System,
+        action,
+        email.as_str(),
+        now,
+    )
+    .await?;
+    println!("disabled staff member {email}");
+    Ok(())
+}
+
+fn read_password() -> Result<String, Error> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Again: ")?;
+        if first != again {
+            return Err(Error::Io(std::io::Error::other("the passwords differ")));
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
