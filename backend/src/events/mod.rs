@@ -15,8 +15,14 @@ use crate::records::RecordChange;
 use crate::records::invoices::InvoiceChange;
 use crate::timestamp::Timestamp;
 
+mod history;
 mod rejected;
 mod store;
+
+pub use history::{
+    COUNT_CAP, Cursor, HistoryFilter, HistoryPage, InvalidCursor, MAX_PAGE, MAX_PREFIX_CHARS,
+    NumberPrefix, PageAt, StatusCount, coalesced_into, counts, of_record, page,
+};
 
 pub use rejected::{
     MAX_REASON_CHARS, REPEAT_WINDOW_MS, RejectedKind, cap_reason, recent_rejected, rejected_since,
@@ -132,10 +138,13 @@ impl EventStatus {
         }
     }
 
+    /// The status stored (and written in URLs) as `text`, if any.
+    pub fn from_slug(text: &str) -> Option<Self> {
+        EventStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     fn from_db(text: &str) -> Result<Self> {
-        EventStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        Self::from_slug(text)
             .ok_or_else(|| Error::internal(format!("unknown event status {text:?} in database")))
     }
 }
