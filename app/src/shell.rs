@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("sync")) view=pages::settings::sync::SyncPage />
                     <Route path=StaticSegment("events") view=pages::events::EventsPage />
+                    <Route path=(StaticSegment("events"), ParamSegment("id")) view=pages::events::detail::EventPage />
                     <Route path=StaticSegment("customers") view=pages::data::customers::CustomersPage />
                     <Route path=StaticSegment("products") view=pages::data::products::ProductsPage />
                     <Route path=(StaticSegment("products"), ParamSegment("number")) view=pages::data::products::ProductPage />

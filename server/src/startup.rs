@@ -59,6 +59,7 @@ pub struct Application {
     workers: worker::Environment,
     tasks: TaskTracker,
     stop: CancellationToken,
+    closing: routes::history::Closing,
     #[cfg(feature = "demo")]
     simulator: Option<economic_sim::SimHandle>,
 }
@@ -182,10 +183,12 @@ impl Application {
             sign_ups_per_ip: config.sign_ups_per_ip.max(1),
             demo_simulator_page,
         };
+        let closing = routes::history::Closing::default();
         let router = routes::router(
             state,
             session_layer,
             writer,
+            closing.clone(),
             config.trust_proxy_headers,
             public_url.starts_with("https://"),
         );
@@ -197,6 +200,7 @@ impl Application {
             workers,
             tasks,
             stop,
+            closing,
             #[cfg(feature = "demo")]
             simulator,
         })
@@ -227,8 +231,14 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let closing = self.closing.0.clone();
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Live history streams never end by themselves: end them so that the
+                // graceful shutdown can finish.
+                closing.cancel();
+            })
             .await?;
         stop_tasks(&self.tasks, &self.stop).await;
         #[cfg(feature = "demo")]
