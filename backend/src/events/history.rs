@@ -355,7 +355,7 @@ pub async fn coalesced_into(db: &Db, tenant_id: TenantId, id: EventId) -> Result
 /// What changes when the tenant's history changes: its newest event, and how many of its
 /// events wait (with the last change among them). Cheap enough to ask every second: both parts
 /// read an index, the second at most a thousand rows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct LiveMark {
     /// The newest event's position.
     pub newest: Option<Cursor>,

@@ -33,7 +33,7 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use backend::economic::WebhookAction;
-use backend::events::{Event, EventId, PageAt};
+use backend::events::{Event, EventId, LiveMark, PageAt};
 use backend::{Db, TenantId, Timestamp};
 use futures::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
@@ -282,29 +282,49 @@ async fn live(State(state): State<AppState>, session: Session, closing: Closing)
     };
     let stream = changes(state.db.clone(), ctx.tenant_id)
         .take_until(closing.0.cancelled_owned())
-        .map(|()| Ok::<_, Infallible>(SseEvent::default().event("message").data("changed")));
+        .map(|news| {
+            // `ready` (a named event, which the page ignores) once the first look is taken:
+            // what changes after it is announced; tests wait for it instead of sleeping.
+            let event = match news {
+                News::Ready => SseEvent::default().event("ready").data("ready"),
+                News::Changed => SseEvent::default().data("changed"),
+            };
+            Ok::<_, Infallible>(event)
+        });
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
 }
 
-/// A `()` each time the tenant's history has changed since the last look.
-fn changes(db: Db, tenant_id: TenantId) -> impl Stream<Item = ()> + Send {
-    futures::stream::unfold(None, move |last| {
+/// What a live stream says.
+enum News {
+    /// It has looked once; changes from now on are announced.
+    Ready,
+    /// The history changed.
+    Changed,
+}
+
+/// [`News::Ready`], then a [`News::Changed`] each time the tenant's history has changed since
+/// the last look.
+fn changes(db: Db, tenant_id: TenantId) -> impl Stream<Item = News> + Send {
+    futures::stream::unfold(None, move |mut last: Option<LiveMark>| {
         let db = db.clone();
         async move {
-            let mut last = last;
             loop {
-                tokio::time::sleep(LIVE_POLL).await;
+                if last.is_some() {
+                    tokio::time::sleep(LIVE_POLL).await;
+                }
                 // A failed look is skipped: the next second looks again.
                 let Ok(mark) = backend::events::live_mark(&db, tenant_id).await else {
+                    last.get_or_insert(LiveMark::default());
                     continue;
                 };
-                let changed = last.is_some_and(|l| l != mark);
-                last = Some(mark);
-                if changed {
-                    return Some(((), last));
-                }
+                let news = match last.replace(mark) {
+                    None => News::Ready,
+                    Some(before) if before != mark => News::Changed,
+                    Some(_) => continue,
+                };
+                return Some((news, last));
             }
         }
     })
