@@ -284,9 +284,10 @@ pub async fn run_workers(
     Ok(())
 }
 
-/// The workers, the scheduler of sync runs, and the listener that wakes the workers when
-/// another process stored events.
+/// The workers, the scheduler of sync runs, the retention job, and the listener that wakes
+/// the workers when another process stored events.
 fn spawn_workers(tasks: &TaskTracker, env: &worker::Environment, stop: &CancellationToken) {
+    tasks.spawn(worker::retention::run(env.db.clone(), stop.clone()));
     tasks.spawn(worker::listener::listen(
         env.db.clone(),
         env.signal.clone(),

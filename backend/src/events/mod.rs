@@ -17,6 +17,7 @@ use crate::timestamp::Timestamp;
 
 pub(crate) mod history;
 mod rejected;
+pub mod retention;
 mod store;
 
 pub use history::{

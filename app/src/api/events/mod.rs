@@ -10,6 +10,7 @@ pub mod convert;
 pub mod detail;
 pub mod query;
 pub mod replay;
+pub mod retention;
 
 use economic::Entity;
 use leptos::prelude::*;

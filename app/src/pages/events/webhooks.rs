@@ -10,10 +10,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::notes::{action_msg, kind_msg, note, status_msg, status_pill};
+use crate::api::events::retention::{Keep, SetEventRetention, event_retention};
 use crate::api::events::{
     EventView, HistoryQuery, HistoryView, Status, StatusCount, event_history,
 };
-use crate::components::form::CsrfField;
+use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::components::runs::number;
 use crate::i18n::{Msg, t};
 use economic::Entity;
@@ -79,6 +80,46 @@ pub fn EventList() -> impl IntoView {
                 }
             })}
         </Transition>
+        <RetentionForm />
+    }
+}
+
+/// How long the company keeps its events: a plain form (a server function), managers only
+/// on the server.
+#[component]
+fn RetentionForm() -> impl IntoView {
+    let params = use_query_map();
+    let saved = move || params.read().get("retention").is_some();
+    let save = ServerAction::<SetEventRetention>::new();
+    let error = last_error(save.value());
+    let current = Resource::new(move || save.version().get(), |_| event_retention());
+    view! {
+        <section class="card retention" data-test="retention">
+            <h2>{t(Msg::HistoryRetentionTitle)}</h2>
+            <p class="muted small">{t(Msg::HistoryRetentionText)}</p>
+            <Show when=saved>
+                <p class="banner success" role="status">{t(Msg::HistoryRetentionSaved)}</p>
+            </Show>
+            <ErrorBanner error=error />
+            <ActionForm action=save attr:class="row">
+                <CsrfField />
+                <label>{t(Msg::HistoryRetentionDays)}
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let keep = current.await.ok();
+                            view! {
+                                <select name="days" data-test="retention-days">
+                                    {Keep::ALL.into_iter().map(|k| view! {
+                                        <option value=k.days() selected=keep == Some(k)>{k.days()} " " {t(Msg::HistoryDays)}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                </label>
+                <button type="submit" data-test="retention-save">{t(Msg::HistoryRetentionSave)}</button>
+            </ActionForm>
+        </section>
     }
 }
 
