@@ -410,3 +410,7 @@ history_retention_days = Gem hændelser i
 history_days = dage
 history_retention_save = Gem
 history_retention_saved = Gemt. Ældre hændelser slettes inden for en time.
+record_events_title = Hændelser om denne post
+record_events_none = Ingen webhook har nævnt denne post.
+record_events_all = Alle dens hændelser i historikken
+customer_title = Kunde

@@ -410,3 +410,7 @@ history_retention_days = Keep events for
 history_days = days
 history_retention_save = Save
 history_retention_saved = Saved. Older events are deleted within the hour.
+record_events_title = Events about this record
+record_events_none = No webhook has mentioned this record.
+record_events_all = All its events in the history
+customer_title = Customer

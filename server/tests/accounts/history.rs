@@ -405,3 +405,65 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    record_pages_show_their_events_and_never_another_companys,
+    |db| async move {
+        use backend::records::{customers, products};
+        use economic::CustomerNumber;
+        use economic::types::{Customer, Product};
+
+        // Arrange: acme's product A-1 (with two events) and customer 7; globex's customer 8.
+        let app = spawn_app(&db).await;
+        let (acme, tenant, globex, _) = two_companies(&app).await;
+        store(&db, tenant, "A-1", 20, EventStatus::Processed).await;
+        let mut tx = db.begin().await.expect("begin");
+        let product = Product::new(ProductNumber::parse("A-1").expect("number"), "Alpha Widget");
+        products::upsert_many(
+            &mut tx,
+            tenant,
+            &[(product, serde_json::json!({}))],
+            Timestamp::now(),
+        )
+        .await
+        .expect("product");
+        for (t, n, name) in [(tenant, 7, "Acme Kunde"), (globex, 8, "Globex Kunde")] {
+            let c = Customer::new(CustomerNumber::new(n).expect("number"), name);
+            customers::upsert_many(&mut tx, t, &[(c, serde_json::json!({}))], Timestamp::now())
+                .await
+                .expect("customer");
+        }
+        tx.commit().await.expect("commit");
+
+        // Act
+        let (status, product_page) = acme.page("/products/A-1").await;
+        let (customer_status, customer_page) = acme.page("/customers/7").await;
+        let (their_status, their_page) = acme.page("/customers/8").await;
+        let theirs: serde_json::Value = acme
+            .get("/api/record_events?kind=products&number=G-SECRET")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+
+        // Assert
+        assert_eq!(status, StatusCode::OK);
+        assert!(product_page.contains(r#"data-test="record-events""#));
+        assert_eq!(
+            product_page.matches("data-event=").count(),
+            2,
+            "{product_page}"
+        );
+        assert!(
+            product_page.contains("/events?kind=products&amp;number=A-1")
+                || product_page.contains("/events?kind=products&number=A-1")
+        );
+        assert_eq!(customer_status, StatusCode::OK);
+        assert!(customer_page.contains("Acme Kunde"));
+        assert_eq!(their_status, StatusCode::NOT_FOUND);
+        assert!(!their_page.contains("Globex Kunde"));
+        assert_eq!(theirs, serde_json::json!([]));
+        let detail = acme.get("/api/customer_detail?number=8").await;
+        assert_eq!(detail.status(), StatusCode::NOT_FOUND);
+    }
+);

@@ -271,3 +271,19 @@ pub async fn event_history(
 
 /// How many events one page shows.
 pub const PAGE_SIZE: u32 = 50;
+
+/// How many of a record's events its page shows (the history filtered by its number has all).
+pub const RECORD_EVENTS: u32 = 20;
+
+/// The caller's newest events about record `number` of `kind` (for the record's page).
+#[server(prefix = "/api", endpoint = "record_events", input = leptos::server_fn::codec::GetUrl)]
+pub async fn record_events(kind: Entity, number: String) -> Result<Vec<EventView>, AppError> {
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let events =
+        backend::events::of_record(&state.db, ctx.tenant_id, kind, number.trim(), RECORD_EVENTS)
+            .await?;
+    Ok(events.into_iter().map(convert::view).collect())
+}

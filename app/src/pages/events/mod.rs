@@ -4,6 +4,7 @@
 pub mod detail;
 mod live;
 mod notes;
+pub mod record;
 mod runs;
 mod webhooks;
 
