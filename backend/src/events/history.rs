@@ -21,9 +21,12 @@ use crate::timestamp::Timestamp;
 
 /// Most events one page shows.
 pub const MAX_PAGE: u32 = 500;
-/// Counts per status stop at this many; the page shows "10,000+" beyond (an exact count of a
-/// million rows would cost more than the page it describes).
-pub const COUNT_CAP: i64 = 10_000;
+/// Counts per status stop at this many when the filter matches more than [`EXACT_UP_TO`]
+/// events; the page then shows "1,000+" (an exact count of a million rows would cost more
+/// than the page it describes).
+pub const COUNT_CAP: i64 = 1_000;
+/// A filter matching at most this many events gets exact counts, from one grouped query.
+pub const EXACT_UP_TO: i64 = 10_000;
 /// Longest record-number prefix accepted (e-conomic's product numbers are at most 25
 /// characters).
 pub const MAX_PREFIX_CHARS: usize = 25;
@@ -281,11 +284,48 @@ pub struct StatusCount {
 
 /// For each status (in life order), how many of the tenant's events match `filter` with its
 /// status replaced by that one: what each status button of the filter would show.
+///
+/// First one grouped count of the filter without its status, stopped after [`EXACT_UP_TO`]
+/// rows (a narrow filter — a record number, a short time range — is read through its own
+/// index and counted exactly); only a wider filter falls back to one capped count per status,
+/// each a bounded walk of the status index.
 pub async fn counts(
     db: &Db,
     tenant_id: TenantId,
     filter: &HistoryFilter,
 ) -> Result<Vec<StatusCount>> {
+    let any_status = HistoryFilter {
+        status: None,
+        ..filter.clone()
+    };
+    let (sql, binds) = conditions(tenant_id, &any_status);
+    let grouped: Vec<(String, i64)> = fetch_counts(
+        db,
+        &format!(
+            "select status, count(*) from (select status from webhook_events where {sql} \
+             limit {}) capped group by status",
+            EXACT_UP_TO + 1
+        ),
+        &binds,
+    )
+    .await?;
+    let total: i64 = grouped.iter().map(|(_, n)| n).sum();
+    if total <= EXACT_UP_TO {
+        return EventStatus::ALL
+            .into_iter()
+            .map(|status| {
+                let count = grouped
+                    .iter()
+                    .find(|(s, _)| s == status.as_str())
+                    .map_or(0, |(_, n)| *n);
+                Ok(StatusCount {
+                    status,
+                    count,
+                    more: false,
+                })
+            })
+            .collect();
+    }
     let mut out = Vec::with_capacity(EventStatus::ALL.len());
     for status in EventStatus::ALL {
         let filter = HistoryFilter {
@@ -295,19 +335,13 @@ pub async fn counts(
         let (sql, binds) = conditions(tenant_id, &filter);
         // Counting stops at the cap: a bounded walk of the status index.
         let sql = format!(
-            "select count(*) from (select 1 from webhook_events where {sql} limit {}) capped",
+            "select '', count(*) from (select 1 from webhook_events where {sql} limit {}) capped",
             COUNT_CAP + 1
         );
-        let n: i64 = with_db!(db, pool => {
-            let mut query = sqlx::query_scalar(&sql);
-            for bind in &binds {
-                query = match bind {
-                    Bind::Int(n) => query.bind(*n),
-                    Bind::Text(t) => query.bind(t.as_str()),
-                };
-            }
-            query.fetch_one(pool).await
-        })?;
+        let n = fetch_counts(db, &sql, &binds)
+            .await?
+            .first()
+            .map_or(0, |(_, n)| *n);
         out.push(StatusCount {
             status,
             count: n.min(COUNT_CAP),
@@ -315,6 +349,20 @@ pub async fn counts(
         });
     }
     Ok(out)
+}
+
+async fn fetch_counts(db: &Db, sql: &str, binds: &[Bind]) -> Result<Vec<(String, i64)>> {
+    let rows = with_db!(db, pool => {
+        let mut query = sqlx::query_as(sql);
+        for bind in binds {
+            query = match bind {
+                Bind::Int(n) => query.bind(*n),
+                Bind::Text(t) => query.bind(t.as_str()),
+            };
+        }
+        query.fetch_all(pool).await
+    })?;
+    Ok(rows)
 }
 
 /// The tenant's events about record `number` of `kind` (the number it has after the event),

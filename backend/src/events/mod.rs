@@ -21,7 +21,7 @@ pub mod retention;
 mod store;
 
 pub use history::{
-    COUNT_CAP, Cursor, HistoryFilter, HistoryPage, InvalidCursor, LiveMark, MAX_PAGE,
+    COUNT_CAP, Cursor, EXACT_UP_TO, HistoryFilter, HistoryPage, InvalidCursor, LiveMark, MAX_PAGE,
     MAX_PREFIX_CHARS, NumberPrefix, PageAt, StatusCount, coalesced_into, counts, live_mark,
     of_record, page,
 };

@@ -314,3 +314,35 @@ fn cursors_round_trip_through_text() {
         assert!(bad.parse::<Cursor>().is_err(), "{bad:?}");
     }
 }
+
+db_test!(wide_filters_get_capped_counts, |db| async move {
+    let acme = owner(&db, "acme").await;
+    let many: Vec<NewEvent> = (0..10_050)
+        .map(|i| event(Entity::Products, &format!("P{i}"), at(i % 7)))
+        .collect();
+    let batch: Vec<(TenantId, &NewEvent)> = many.iter().map(|e| (acme.tenant_id, e)).collect();
+    events::ingest_many(&db, &batch).await.expect("ingest");
+
+    let wide = events::counts(&db, acme.tenant_id, &HistoryFilter::default())
+        .await
+        .expect("counts");
+    let narrow = events::counts(
+        &db,
+        acme.tenant_id,
+        &HistoryFilter {
+            number: NumberPrefix::parse("P1000"),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("counts");
+
+    let received = |c: &[events::StatusCount]| {
+        c.iter()
+            .find(|c| c.status == EventStatus::Received)
+            .map(|c| (c.count, c.more))
+    };
+    assert_eq!(received(&wide), Some((events::COUNT_CAP, true)));
+    // P1000 and P10000…P10009: exact.
+    assert_eq!(received(&narrow), Some((11, false)));
+});
