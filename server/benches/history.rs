@@ -232,7 +232,7 @@ async fn seed_events(db: &Db, tenant: TenantId, n: i64) {
         )
     } else {
         format!(
-            "insert into webhook_events ({columns}) select {} from generate_series(0, {last}) n",
+            "insert into webhook_events ({columns}) select {} from generate_series(0::bigint, {last}::bigint) n",
             values("n", "convert_to(TEXT, 'UTF8')"),
             last = n - 1
         )
@@ -258,7 +258,7 @@ async fn seed_products(db: &Db, tenant: TenantId, n: i64) {
         )
     } else {
         format!(
-            "insert into products ({columns}) select {} from generate_series(0, {last}) n",
+            "insert into products ({columns}) select {} from generate_series(0::bigint, {last}::bigint) n",
             values("n").replace("substr('00000' || n, -5, 5)", "lpad(n::text, 5, '0')"),
             last = n - 1
         )
