@@ -396,7 +396,7 @@ async fn plans(db: &Db, tenant: TenantId, name: &str) {
         (
             "count of a status",
             format!(
-                "select count(*) from (select 1 from webhook_events where tenant_id = {t} and status = 'processed' limit 10001) c"
+                "select count(*) from (select 1 from webhook_events where tenant_id = {t} and status = 'processed' limit 1001) c"
             ),
         ),
     ];
