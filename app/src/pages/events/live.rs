@@ -2,8 +2,9 @@
 //! events changed, for resources to refetch on.
 //!
 //! The server pushes a message on `GET /events/live` (server-sent events) when a new event
-//! arrives or one changes status; the browser's `EventSource` reconnects by itself after a
-//! drop. Without JavaScript nothing ticks and the page is as rendered (reload for news).
+//! arrives or one changes status, and `ready` after its first look (the page refetches then
+//! too, for what changed since it was rendered); the browser's `EventSource` reconnects by
+//! itself after a drop. Without JavaScript nothing ticks and the page is as rendered (reload for news).
 
 use leptos::prelude::*;
 
@@ -32,6 +33,9 @@ fn listen(tick: RwSignal<u64>) {
         tick.update(|n| *n += 1);
     });
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The server says `ready` once it has taken its first look (and again after a reconnect):
+    // what changed between this page's render and that look is not announced, so refetch once.
+    let _ = source.add_event_listener_with_callback("ready", on_message.as_ref().unchecked_ref());
     // The closure lives as long as the source; both go when the page (or filter) does.
     let source = send_wrapper::SendWrapper::new((source, on_message));
     on_cleanup(move || source.0.close());
