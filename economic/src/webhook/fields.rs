@@ -31,14 +31,14 @@ pub(super) struct Pairs(Vec<(String, String)>);
 
 impl Pairs {
     /// The pairs of a query string or form body; `None` when the text has no `=` at all (then
-    /// it is not keyed).
+    /// it is not keyed). An empty part (`&&`, or `&` at either end) is kept as the key `""`:
+    /// only a number starting or ending with `&` gives one, so it must make the data ambiguous.
     pub(super) fn keyed(text: &str) -> Option<Result<Pairs, WebhookParseError>> {
         if !text.contains('=') {
             return None;
         }
         let pairs = text
             .split('&')
-            .filter(|part| !part.is_empty())
             .map(|part| {
                 let (key, value) = part.split_once('=').unwrap_or((part, ""));
                 Ok((decode(key)?.to_ascii_lowercase(), decode(value)?))
