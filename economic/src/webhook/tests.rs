@@ -184,6 +184,28 @@ fn broken_json_is_refused_not_split() {
     );
 }
 
+/// A number with `"` can also add a member to a JSON template: `a","new":"b` as the old number
+/// gives `{"old":"a","new":"b","new":"X"}`, which was read as `a → X` (the last `new` won).
+#[test]
+fn repeated_json_members_are_ambiguous() {
+    let json = Some("application/json");
+    assert_eq!(
+        parse(
+            Entity::Products,
+            None,
+            json,
+            br#"{"old":"a","new":"b","new":"X"}"#
+        ),
+        Err(WebhookParseError::RepeatedKey { key: "new".into() })
+    );
+    assert_eq!(
+        parse(Entity::Invoices, None, json, br#"{"number":1,"Number":2}"#),
+        Err(WebhookParseError::RepeatedKey {
+            key: "number".into()
+        })
+    );
+}
+
 #[test]
 fn product_numbers_with_special_characters() {
     let p = |body: &str| parse(Entity::Products, None, FORM, body.as_bytes());
