@@ -8,7 +8,10 @@
 //! `old=X&new=A&B=C`. A repeated key or a key we do not know can only come from such a number
 //! (or from a forged request), so either makes the whole request ambiguous.
 
+use std::fmt;
+
 use percent_encoding::percent_decode_str;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::parse::WebhookParseError;
 
@@ -31,14 +34,14 @@ pub(super) struct Pairs(Vec<(String, String)>);
 
 impl Pairs {
     /// The pairs of a query string or form body; `None` when the text has no `=` at all (then
-    /// it is not keyed).
+    /// it is not keyed). An empty part (`&&`, or `&` at either end) is kept as the key `""`:
+    /// only a number starting or ending with `&` gives one, so it must make the data ambiguous.
     pub(super) fn keyed(text: &str) -> Option<Result<Pairs, WebhookParseError>> {
         if !text.contains('=') {
             return None;
         }
         let pairs = text
             .split('&')
-            .filter(|part| !part.is_empty())
             .map(|part| {
                 let (key, value) = part.split_once('=').unwrap_or((part, ""));
                 Ok((decode(key)?.to_ascii_lowercase(), decode(value)?))
@@ -48,15 +51,15 @@ impl Pairs {
     }
 
     /// The `key: value` pairs of a JSON object body; numbers become their decimal text. `None`
-    /// when the body is not a JSON object.
+    /// when the body is not a JSON object. A repeated member is kept, so that [`Pairs::get`]
+    /// refuses it as it does `new=1&new=2`.
     pub(super) fn json(body: &str) -> Option<Pairs> {
-        let value: serde_json::Value = serde_json::from_str(body).ok()?;
-        let object = value.as_object()?;
-        let pairs = object
-            .iter()
+        let Members(members) = serde_json::from_str(body).ok()?;
+        let pairs = members
+            .into_iter()
             .filter_map(|(key, value)| {
                 let text = match value {
-                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::String(s) => s,
                     serde_json::Value::Number(n) => n.to_string(),
                     serde_json::Value::Null => String::new(),
                     _ => return None,
@@ -101,6 +104,30 @@ impl Pairs {
             Some((key, _)) => Err(WebhookParseError::UnknownKey { key: key.clone() }),
             None => Ok(()),
         }
+    }
+}
+
+/// A JSON object's members in order, repeats included: `serde_json::Value` keeps only the last
+/// of a repeated member, which a number containing `"` can add to a JSON template.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> Deserialize<'de> for Members {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = Members;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
     }
 }
 

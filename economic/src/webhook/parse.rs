@@ -58,6 +58,10 @@ pub enum WebhookParseError {
         /// The unknown key.
         key: String,
     },
+    /// A body sent as JSON that starts like an object but is not one: a number containing `"`
+    /// broke the template, and its pieces must not be read as numbers.
+    #[error("webhook body is sent as JSON but is not a JSON object (a number containing `\"`?)")]
+    InvalidJson,
     /// A percent-escape that decodes to invalid UTF-8 (`%ff`).
     #[error("webhook data has a percent-escape that is not UTF-8 text")]
     InvalidEncoding,
@@ -112,7 +116,12 @@ pub fn parse(
         .transpose()?
         .unwrap_or_default();
     let body_pairs = if is_json(content_type) || body.starts_with('{') {
-        Pairs::json(body).map(Ok).or_else(|| Pairs::keyed(body))
+        let object = Pairs::json(body);
+        // Broken JSON (a number with `"` in a JSON template) read as raw text gave made-up numbers.
+        if object.is_none() && is_json(content_type) && body.trim_start().starts_with('{') {
+            return Err(WebhookParseError::InvalidJson);
+        }
+        object.map(Ok).or_else(|| Pairs::keyed(body))
     } else {
         Pairs::keyed(body)
     }

@@ -110,6 +110,23 @@ fn keyed_data_that_is_not_unique_is_ambiguous() {
     );
 }
 
+/// Found by fuzzing: a product number starting or ending with `&` makes an empty part in keyed
+/// data (`old=[OLDNUMBER]&new=[NEWNUMBER]` with `&` and `R&` gives `old=&&new=R&`); skipping the
+/// empty parts stored it as `Created(R)`. An empty part is a key we do not know, like `B` in `A&B`.
+#[test]
+fn empty_parts_in_keyed_data_are_ambiguous() {
+    let unknown = Err(WebhookParseError::UnknownKey { key: String::new() });
+    let p = |body: &str| parse(Entity::Products, None, FORM, body.as_bytes());
+    assert_eq!(p("old=&&new=R&"), unknown);
+    assert_eq!(p("old=R&&new=R"), unknown);
+    assert_eq!(p("&old=1&new=2"), unknown);
+    assert_eq!(
+        parse(Entity::Products, Some("old=1&new=2&"), None, b""),
+        unknown
+    );
+    assert_eq!(parse(Entity::Invoices, None, FORM, b"number=1&"), unknown);
+}
+
 /// Percent-escapes that are not UTF-8 are refused, never stored as `�`.
 #[test]
 fn invalid_utf8_escapes_are_refused() {
@@ -146,6 +163,46 @@ fn json_bodies() {
             br#"{"oldNumber":"4","newNumber":4}"#
         ),
         Ok(WebhookAction::Updated(customer(4)))
+    );
+}
+
+/// Found by fuzzing: a product number with `"` breaks a JSON template
+/// (`{"old":"[OLDNUMBER]","new":"[NEWNUMBER]"}` with `a"b&` and `c`); the broken JSON was then
+/// split at its `&` as a raw body and stored as two made-up numbers.
+#[test]
+fn broken_json_is_refused_not_split() {
+    let json = Some("application/json");
+    let body = br#"{"old":"a"b&","new":"c"}"#;
+    assert_eq!(
+        parse(Entity::Products, None, json, body),
+        Err(WebhookParseError::InvalidJson)
+    );
+    // Without a JSON content type a body may be a raw `OLD&NEW` of numbers starting with `{`.
+    assert_eq!(
+        parse(Entity::Products, None, FORM, b"{A}&{A}"),
+        Ok(WebhookAction::Updated(product("{A}")))
+    );
+}
+
+/// A number with `"` can also add a member to a JSON template: `a","new":"b` as the old number
+/// gives `{"old":"a","new":"b","new":"X"}`, which was read as `a → X` (the last `new` won).
+#[test]
+fn repeated_json_members_are_ambiguous() {
+    let json = Some("application/json");
+    assert_eq!(
+        parse(
+            Entity::Products,
+            None,
+            json,
+            br#"{"old":"a","new":"b","new":"X"}"#
+        ),
+        Err(WebhookParseError::RepeatedKey { key: "new".into() })
+    );
+    assert_eq!(
+        parse(Entity::Invoices, None, json, br#"{"number":1,"Number":2}"#),
+        Err(WebhookParseError::RepeatedKey {
+            key: "number".into()
+        })
     );
 }
 
