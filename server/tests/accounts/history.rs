@@ -258,8 +258,8 @@ db_test!(replay_one_a_selection_and_a_filter, |db| async move {
     assert_eq!(b1_failed.status, EventStatus::Failed, "outside the filter");
 
     // The confirmation page says how many the filter would replay.
-    let (_, confirm) = acme.page("/events?status=failed&confirm=1").await;
-    assert!(confirm.contains(r#"data-test="confirm""#), "{confirm}");
+    let (status, confirm) = acme.page("/events?status=failed&confirm=1").await;
+    assert!(confirm.contains(r#"data-test="confirm""#), "{status}: {confirm}");
 });
 
 db_test!(the_export_is_csv_of_the_filter, |db| async move {
