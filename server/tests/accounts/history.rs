@@ -259,7 +259,10 @@ db_test!(replay_one_a_selection_and_a_filter, |db| async move {
 
     // The confirmation page says how many the filter would replay.
     let (status, confirm) = acme.page("/events?status=failed&confirm=1").await;
-    assert!(confirm.contains(r#"data-test="confirm""#), "{status}: {confirm}");
+    assert!(
+        confirm.contains(r#"data-test="confirm""#),
+        "{status}: {confirm}"
+    );
 });
 
 db_test!(the_export_is_csv_of_the_filter, |db| async move {
