@@ -15,7 +15,6 @@
 pub mod environment;
 pub mod jobs;
 pub mod listener;
-pub mod retention;
 pub mod retry;
 pub mod runner;
 pub mod scheduler;

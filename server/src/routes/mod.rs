@@ -1,7 +1,6 @@
 //! Every route of the server, merged in one place.
 
 mod health;
-pub(crate) mod history;
 mod lang;
 pub(crate) mod webhooks;
 
@@ -26,14 +25,12 @@ pub fn router(
     state: AppState,
     sessions: SessionManagerLayer<Store>,
     writer: webhooks::Writer,
-    closing: history::Closing,
     trust_proxy: bool,
     https: bool,
 ) -> Router {
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
         .merge(lang::router())
-        .merge(history::router(closing))
         .leptos_routes(&state, generate_route_list(App), move || {
             shell(leptos_options.clone())
         })

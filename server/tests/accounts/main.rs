@@ -10,7 +10,6 @@ mod csrf;
 mod data;
 mod economic;
 mod health;
-mod history;
 mod invite;
 mod isolation;
 mod login;

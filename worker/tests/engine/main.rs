@@ -6,5 +6,4 @@ mod apply;
 mod helpers;
 mod invoices;
 mod queue;
-mod retention;
 mod runs;
