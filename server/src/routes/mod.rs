@@ -4,13 +4,14 @@ mod health;
 mod lang;
 pub(crate) mod webhooks;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use app::ssr::state::AppState;
 use app::{App, shell};
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -19,6 +20,16 @@ use tower_sessions::SessionManagerLayer;
 
 use crate::middleware::{api_errors, client_ip, csrf, headers, require_login};
 use crate::sessions::Store;
+
+/// The app's routes, computed once per process. Leptos lists them by rendering the app with
+/// resource loading switched off through a process-wide flag (leptos-rs/leptos#4773): a resource
+/// first polled meanwhile by a request to another `Application` of the same process — the tests
+/// start many — waited forever, and the request ended in a 408. Computed once, before the first
+/// application serves, the listing can no longer overlap a request.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
+}
 
 /// The whole router: browser routes (behind sessions and CSRF), health, and shared layers.
 pub fn router(
@@ -31,9 +42,7 @@ pub fn router(
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
         .merge(lang::router())
-        .leptos_routes(&state, generate_route_list(App), move || {
-            shell(leptos_options.clone())
-        })
+        .leptos_routes(&state, route_list(), move || shell(leptos_options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(
             state.keys.clone(),
