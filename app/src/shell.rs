@@ -85,7 +85,9 @@ pub fn App() -> impl IntoView {
                     <Route path=(StaticSegment("staff"), StaticSegment("login")) view=pages::staff::login::StaffLoginPage />
                     <Route path=(StaticSegment("staff"), StaticSegment("verify")) view=pages::staff::verify::StaffVerifyPage />
                     <Route path=StaticSegment("events") view=pages::events::EventsPage />
+                    <Route path=(StaticSegment("events"), ParamSegment("id")) view=pages::events::detail::EventPage />
                     <Route path=StaticSegment("customers") view=pages::data::customers::CustomersPage />
+                    <Route path=(StaticSegment("customers"), ParamSegment("number")) view=pages::data::customers::CustomerPage />
                     <Route path=StaticSegment("products") view=pages::data::products::ProductsPage />
                     <Route path=(StaticSegment("products"), ParamSegment("number")) view=pages::data::products::ProductPage />
                     <Route path=StaticSegment("invoices") view=pages::data::invoices::InvoicesPage />

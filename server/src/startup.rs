@@ -59,6 +59,7 @@ pub struct Application {
     workers: worker::Environment,
     tasks: TaskTracker,
     stop: CancellationToken,
+    closing: routes::history::Closing,
     #[cfg(feature = "demo")]
     simulator: Option<economic_sim::SimHandle>,
 }
@@ -183,10 +184,12 @@ impl Application {
             staff_idle_secs: config.staff_idle_secs,
             demo_simulator_page,
         };
+        let closing = routes::history::Closing::default();
         let router = routes::router(
             state,
             session_layer,
             writer,
+            closing.clone(),
             config.trust_proxy_headers,
             public_url.starts_with("https://"),
         );
@@ -198,6 +201,7 @@ impl Application {
             workers,
             tasks,
             stop,
+            closing,
             #[cfg(feature = "demo")]
             simulator,
         })
@@ -228,8 +232,14 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let closing = self.closing.0.clone();
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Live history streams never end by themselves: end them so that the
+                // graceful shutdown can finish.
+                closing.cancel();
+            })
             .await?;
         stop_tasks(&self.tasks, &self.stop).await;
         #[cfg(feature = "demo")]
@@ -275,9 +285,10 @@ pub async fn run_workers(
     Ok(())
 }
 
-/// The workers, the scheduler of sync runs, and the listener that wakes the workers when
-/// another process stored events.
+/// The workers, the scheduler of sync runs, the retention job, and the listener that wakes
+/// the workers when another process stored events.
 fn spawn_workers(tasks: &TaskTracker, env: &worker::Environment, stop: &CancellationToken) {
+    tasks.spawn(worker::retention::run(env.db.clone(), stop.clone()));
     tasks.spawn(worker::listener::listen(
         env.db.clone(),
         env.signal.clone(),

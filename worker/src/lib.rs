@@ -15,6 +15,7 @@
 pub mod environment;
 pub mod jobs;
 pub mod listener;
+pub mod retention;
 pub mod retry;
 pub mod runner;
 pub mod scheduler;

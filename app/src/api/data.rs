@@ -193,6 +193,19 @@ pub async fn customers_page(search: String, after: Option<i64>) -> Result<Custom
     })
 }
 
+/// One of the caller's customers (deleted ones too). Errors: `NotFound` for a number the
+/// caller's company does not have.
+#[server(prefix = "/api", endpoint = "customer_detail", input = leptos::server_fn::codec::GetUrl)]
+pub async fn customer_detail(number: i64) -> Result<CustomerView, AppError> {
+    use crate::ssr::{session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let number = economic::CustomerNumber::new(number).map_err(|_| AppError::NotFound)?;
+    let customer = backend::records::customers::get(&state.db, ctx.tenant_id, number).await?;
+    Ok(ssr::customer(customer))
+}
+
 /// A page of the caller's products by number, after product `after`; `search` matches the
 /// number or the name in part.
 #[server(prefix = "/api", endpoint = "products_page", input = leptos::server_fn::codec::GetUrl)]

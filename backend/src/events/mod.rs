@@ -15,8 +15,16 @@ use crate::records::RecordChange;
 use crate::records::invoices::InvoiceChange;
 use crate::timestamp::Timestamp;
 
+pub(crate) mod history;
 mod rejected;
+pub mod retention;
 mod store;
+
+pub use history::{
+    COUNT_CAP, Cursor, EXACT_UP_TO, HistoryFilter, HistoryPage, InvalidCursor, LiveMark, MAX_PAGE,
+    MAX_PREFIX_CHARS, NumberPrefix, PageAt, StatusCount, coalesced_into, counts, live_mark,
+    of_record, page,
+};
 
 pub use rejected::{
     MAX_REASON_CHARS, REPEAT_WINDOW_MS, RejectedKind, cap_reason, recent_rejected, rejected_since,
@@ -132,10 +140,13 @@ impl EventStatus {
         }
     }
 
+    /// The status stored (and written in URLs) as `text`, if any.
+    pub fn from_slug(text: &str) -> Option<Self> {
+        EventStatus::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
     fn from_db(text: &str) -> Result<Self> {
-        EventStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        Self::from_slug(text)
             .ok_or_else(|| Error::internal(format!("unknown event status {text:?} in database")))
     }
 }
@@ -277,8 +288,46 @@ pub async fn waiting(db: &Db, tenant_id: TenantId) -> Result<i64> {
     Ok(n)
 }
 
+/// How one attempt to apply an event ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    /// Applied.
+    Processed,
+    /// Failed; the event runs again.
+    Failed,
+    /// Failed for the last time (or for good).
+    Dead,
+    /// Not attempted after all: the tenant's e-conomic access was paused.
+    Paused,
+}
+
+impl AttemptOutcome {
+    /// The stored text, e.g. `"processed"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Processed => "processed",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Dead => "dead",
+            AttemptOutcome::Paused => "paused",
+        }
+    }
+
+    fn from_db(text: &str) -> Result<Self> {
+        [
+            AttemptOutcome::Processed,
+            AttemptOutcome::Failed,
+            AttemptOutcome::Dead,
+            AttemptOutcome::Paused,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == text)
+        .ok_or_else(|| Error::internal(format!("unknown attempt outcome {text:?} in database")))
+    }
+}
+
 /// One attempt to apply an event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AttemptRecord {
     /// Which attempt (1 = the first).
     pub attempt: i64,
@@ -288,8 +337,8 @@ pub struct AttemptRecord {
     pub started_at: Timestamp,
     /// When its batch finished.
     pub finished_at: Timestamp,
-    /// `processed`, `failed`, `dead` or `paused`.
-    pub outcome: String,
+    /// How it ended.
+    pub outcome: AttemptOutcome,
     /// The error, if it failed.
     pub error: Option<String>,
     /// e-conomic calls made by its batch.
@@ -298,7 +347,16 @@ pub struct AttemptRecord {
 
 /// The attempts of the tenant's event `id`, first first.
 pub async fn attempts(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Vec<AttemptRecord>> {
-    let rows = with_db!(db, pool => sqlx::query_as(
+    type Row = (
+        i64,
+        String,
+        Timestamp,
+        Timestamp,
+        String,
+        Option<String>,
+        i64,
+    );
+    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
         "select attempt, worker, started_at, finished_at, outcome, error, api_calls \
          from event_attempts where tenant_id = $1 and event_id = $2 order by id",
     )
@@ -306,7 +364,21 @@ pub async fn attempts(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Vec<A
     .bind(id)
     .fetch_all(pool)
     .await)?;
-    Ok(rows)
+    rows.into_iter()
+        .map(
+            |(attempt, worker, started_at, finished_at, outcome, error, api_calls)| {
+                Ok(AttemptRecord {
+                    attempt,
+                    worker,
+                    started_at,
+                    finished_at,
+                    outcome: AttemptOutcome::from_db(&outcome)?,
+                    error,
+                    api_calls,
+                })
+            },
+        )
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,9 +1,11 @@
-//! Replay by hand: an event (or every failed and dead event of a tenant) goes back in the queue
-//! with its attempts reset. The caller wakes the workers.
+//! Replay by hand: an event, a selection, or every failed and dead event of a tenant (or of a
+//! history filter) goes back in the queue with its attempts reset, where the workers take it
+//! like any other. The caller wakes the workers.
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::events::EventId;
+use crate::events::history::{Bind, conditions};
+use crate::events::{EventId, EventStatus, HistoryFilter};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
@@ -42,4 +44,74 @@ pub async fn replay_failed(db: &Db, tenant_id: TenantId, now: Timestamp) -> Resu
     .await
     .map(|r| r.rows_affected()))?;
     Ok(done)
+}
+
+/// Most events one selection may name (a page shows at most 500).
+pub const MAX_SELECTION: usize = 500;
+
+/// Put the tenant's events `ids` that can be replayed (processed, failed or dead) back in the
+/// queue; other ids, and other tenants' ids, are left alone. Returns how many went back.
+pub async fn replay_selected(
+    db: &Db,
+    tenant_id: TenantId,
+    ids: &[EventId],
+    now: Timestamp,
+) -> Result<u64> {
+    let ids: Vec<i64> = ids.iter().take(MAX_SELECTION).map(|id| id.get()).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let marks = (0..ids.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql =
+        format!("{REQUEUE} and status in ('processed', 'failed', 'dead') and id in ({marks})");
+    let done = with_db!(db, pool => {
+        let mut query = sqlx::query(&sql).bind(tenant_id).bind(now);
+        for id in &ids {
+            query = query.bind(*id);
+        }
+        query.execute(pool).await.map(|r| r.rows_affected())
+    })?;
+    Ok(done)
+}
+
+/// Put every failed and dead event of the tenant that matches `filter` back in the queue (a
+/// filter on another status matches none). Returns how many.
+pub async fn replay_matching(
+    db: &Db,
+    tenant_id: TenantId,
+    filter: &HistoryFilter,
+    now: Timestamp,
+) -> Result<u64> {
+    let mut total = 0;
+    for status in [EventStatus::Failed, EventStatus::Dead] {
+        if filter.status.is_some_and(|s| s != status) {
+            continue;
+        }
+        let filter = HistoryFilter {
+            status: Some(status),
+            ..filter.clone()
+        };
+        let (conditions, binds) = conditions(tenant_id, &filter);
+        // The filter's placeholders start at $1 (the tenant); `now` comes after them.
+        let now_mark = binds.len() + 1;
+        let sql = format!(
+            "update webhook_events set status = 'queued', attempts = 0, next_attempt_at = 0, \
+             last_error = null, outcome = null, coalesced_into = null, processed_at = null, \
+             lease_token = null, updated_at = ${now_mark} where {conditions}"
+        );
+        total += with_db!(db, pool => {
+            let mut query = sqlx::query(&sql);
+            for bind in &binds {
+                query = match bind {
+                    Bind::Int(n) => query.bind(*n),
+                    Bind::Text(t) => query.bind(t.as_str()),
+                };
+            }
+            query.bind(now).execute(pool).await.map(|r| r.rows_affected())
+        })?;
+    }
+    Ok(total)
 }

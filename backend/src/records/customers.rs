@@ -6,7 +6,7 @@ use economic::CustomerNumber;
 use economic::types::Customer;
 use serde::Serialize;
 
-use super::{RecordChange, changed};
+use super::{RecordChange, change_of, field};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
@@ -73,22 +73,17 @@ impl CustomerRecord {
         if self.deleted_at.is_some() {
             return RecordChange::Created;
         }
-        let fields = changed(&[
-            ("name", self.name == new.name),
-            ("email", self.email == new.email),
-            ("address", self.address == new.address),
-            ("zip", self.zip == new.zip),
-            ("city", self.city == new.city),
-            ("country", self.country == new.country),
-            ("currency", self.currency == new.currency),
-            ("customerGroup", self.customer_group == new.customer_group),
-            ("barred", self.barred == new.barred),
-        ]);
-        if fields.is_empty() {
-            RecordChange::Unchanged
-        } else {
-            RecordChange::Updated { fields }
-        }
+        change_of([
+            field("name", &self.name, &new.name),
+            field("email", &self.email, &new.email),
+            field("address", &self.address, &new.address),
+            field("zip", &self.zip, &new.zip),
+            field("city", &self.city, &new.city),
+            field("country", &self.country, &new.country),
+            field("currency", &self.currency, &new.currency),
+            field("customerGroup", &self.customer_group, &new.customer_group),
+            field("barred", &self.barred, &new.barred),
+        ])
     }
 }
 

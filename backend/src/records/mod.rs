@@ -24,6 +24,10 @@ pub enum RecordChange {
     Updated {
         /// The changed fields.
         fields: Vec<String>,
+        /// Their values before and after, in the same order (empty in outcomes stored before
+        /// the values were kept).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<FieldChange>,
     },
     /// Fetched again; nothing we keep had changed.
     Unchanged,
@@ -53,14 +57,60 @@ pub fn format_thousandths(value: i64) -> String {
     }
 }
 
-/// Names of the fields that differ between `before` and `after`, each given as
-/// `(name, before == after)`.
-fn changed(pairs: &[(&str, bool)]) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(_, same)| !same)
-        .map(|(name, _)| (*name).to_owned())
-        .collect()
+/// One field's value before and after a change, as text (`None`: no value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldChange {
+    /// e-conomic's name of the field.
+    pub field: String,
+    /// Its value before.
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
+}
+
+/// A stored value shown as text in a [`FieldChange`].
+trait Shown: PartialEq {
+    fn shown(&self) -> Option<String>;
+}
+
+impl Shown for String {
+    fn shown(&self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
+impl Shown for bool {
+    fn shown(&self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+impl<T: ToString + PartialEq> Shown for Option<T> {
+    fn shown(&self) -> Option<String> {
+        self.as_ref().map(ToString::to_string)
+    }
+}
+
+/// `Some` change of field `name` if `before` and `after` differ.
+fn field<T: Shown>(name: &str, before: &T, after: &T) -> Option<FieldChange> {
+    (before != after).then(|| FieldChange {
+        field: name.to_owned(),
+        before: before.shown(),
+        after: after.shown(),
+    })
+}
+
+/// `Updated` with the fields that changed, or `Unchanged`.
+fn change_of(fields: impl IntoIterator<Item = Option<FieldChange>>) -> RecordChange {
+    let values: Vec<FieldChange> = fields.into_iter().flatten().collect();
+    if values.is_empty() {
+        RecordChange::Unchanged
+    } else {
+        RecordChange::Updated {
+            fields: values.iter().map(|v| v.field.clone()).collect(),
+            values,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use economic::ProductNumber;
 use economic::types::Product;
 use serde::Serialize;
 
-use super::{RecordChange, changed, products_postgres};
+use super::{RecordChange, change_of, field, products_postgres};
 use crate::db::{Db, Tx, TxInner};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
@@ -70,20 +70,15 @@ impl ProductRecord {
         if self.deleted_at.is_some() {
             return RecordChange::Created;
         }
-        let fields = changed(&[
-            ("name", self.name == new.name),
-            ("description", self.description == new.description),
-            ("unit", self.unit == new.unit),
-            ("productGroup", self.product_group == new.product_group),
-            ("salesPrice", self.sales_price == new.sales_price),
-            ("costPrice", self.cost_price == new.cost_price),
-            ("barred", self.barred == new.barred),
-        ]);
-        if fields.is_empty() {
-            RecordChange::Unchanged
-        } else {
-            RecordChange::Updated { fields }
-        }
+        change_of([
+            field("name", &self.name, &new.name),
+            field("description", &self.description, &new.description),
+            field("unit", &self.unit, &new.unit),
+            field("productGroup", &self.product_group, &new.product_group),
+            field("salesPrice", &self.sales_price, &new.sales_price),
+            field("costPrice", &self.cost_price, &new.cost_price),
+            field("barred", &self.barred, &new.barred),
+        ])
     }
 }
 

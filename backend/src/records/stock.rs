@@ -105,3 +105,35 @@ pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
     .await)?;
     Ok(n)
 }
+
+/// A movement of a booked invoice, with the product it moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct InvoiceMovement {
+    /// The product's number.
+    pub product_number: String,
+    /// Thousandths of a unit (negative: out).
+    pub quantity: i64,
+    /// The invoice line that caused it.
+    pub line_number: i64,
+    /// When it was recorded.
+    pub created_at: Timestamp,
+}
+
+/// The stock movements the tenant's booked invoice `invoice_number` caused, by line.
+pub async fn of_invoice(
+    db: &Db,
+    tenant_id: TenantId,
+    invoice_number: i64,
+) -> Result<Vec<InvoiceMovement>> {
+    let rows = with_db!(db, pool => sqlx::query_as(
+        "select p.product_number, m.quantity, m.line_number, m.created_at \
+         from stock_movements m join products p on p.id = m.product_id \
+         where m.tenant_id = $1 and p.tenant_id = $1 and m.invoice_number = $2 \
+         order by m.line_number",
+    )
+    .bind(tenant_id)
+    .bind(invoice_number)
+    .fetch_all(pool)
+    .await)?;
+    Ok(rows)
+}

@@ -70,3 +70,21 @@ where
         query.fetch_one(pool).await.expect("query PostgreSQL")
     }
 }
+
+/// Run one statement (a literal from the test) with integer parameters `$1…`.
+pub async fn execute(db: &Db, sql: &str, args: &[i64]) {
+    if let Some(pool) = db.sqlite_pool() {
+        let mut query = sqlx::query(sql);
+        for a in args {
+            query = query.bind(*a);
+        }
+        query.execute(pool).await.expect("execute on SQLite");
+    } else {
+        let pool = db.pg_pool().expect("a PostgreSQL pool");
+        let mut query = sqlx::query(sql);
+        for a in args {
+            query = query.bind(*a);
+        }
+        query.execute(pool).await.expect("execute on PostgreSQL");
+    }
+}

@@ -7,6 +7,7 @@ mod accounts;
 mod concurrency;
 mod db;
 mod economic_connection;
+mod history;
 mod invites;
 mod parsing;
 mod second_factor;

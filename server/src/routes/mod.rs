@@ -1,6 +1,7 @@
 //! Every route of the server, merged in one place.
 
 mod health;
+pub(crate) mod history;
 mod lang;
 pub(crate) mod webhooks;
 
@@ -36,12 +37,14 @@ pub fn router(
     state: AppState,
     sessions: SessionManagerLayer<Store>,
     writer: webhooks::Writer,
+    closing: history::Closing,
     trust_proxy: bool,
     https: bool,
 ) -> Router {
     let leptos_options = state.leptos_options.clone();
     let pages = Router::new()
         .merge(lang::router())
+        .merge(history::router(closing))
         .leptos_routes(&state, route_list(), move || shell(leptos_options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(

@@ -10,6 +10,7 @@ mod csrf;
 mod data;
 mod economic;
 mod health;
+mod history;
 mod invite;
 mod isolation;
 mod login;

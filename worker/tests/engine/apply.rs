@@ -1,7 +1,7 @@
 //! Customers and products: created, updated, renumbered, deleted; coalescing and list calls.
 
 use backend::events::{self, EventStatus, Outcome};
-use backend::records::{RecordChange, customers, products};
+use backend::records::{FieldChange, RecordChange, customers, products};
 use backend::{Error, db_test};
 use economic::{Entity, RecordNumber, WebhookAction};
 
@@ -39,6 +39,7 @@ db_test!(records_follow_the_simulator, |db| async move {
     // Changed in e-conomic: the fetched record says what changed.
     let number = h.sim_products()[0].clone();
     let mut changed = h.sim.agreement().product(&number).expect("product");
+    let before_name = changed.name.clone();
     changed.name = "Renamed in e-conomic".to_owned();
     h.sim.agreement().update_product(changed).expect("update");
     let id = h.product_event(number.as_str()).await;
@@ -50,7 +51,12 @@ db_test!(records_follow_the_simulator, |db| async move {
         Some(Outcome::Record {
             renumbered_from: None,
             change: RecordChange::Updated {
-                fields: vec!["name".to_owned()]
+                fields: vec!["name".to_owned()],
+                values: vec![FieldChange {
+                    field: "name".to_owned(),
+                    before: Some(before_name),
+                    after: Some("Renamed in e-conomic".to_owned()),
+                }],
             }
         })
     );
@@ -171,7 +177,7 @@ db_test!(
             .await
             .expect("attempts");
         assert_eq!(attempts.len(), 1);
-        assert_eq!(attempts[0].outcome, "processed");
+        assert_eq!(attempts[0].outcome.as_str(), "processed");
     }
 );
 

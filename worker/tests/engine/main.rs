@@ -6,4 +6,5 @@ mod apply;
 mod helpers;
 mod invoices;
 mod queue;
+mod retention;
 mod runs;

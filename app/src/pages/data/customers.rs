@@ -6,8 +6,11 @@ use super::{
     SearchForm, barred_pill, deleted_pill, error_view, or_dash, page_href, pager, query_param,
     search_text,
 };
-use crate::api::data::{CustomerView, customers_page};
+use crate::api::data::{CustomerView, customer_detail, customers_page};
 use crate::i18n::{Msg, t};
+use crate::pages::events::record::RecordEvents;
+use economic::Entity;
+use leptos_router::hooks::use_params_map;
 
 /// The customer list.
 #[component]
@@ -67,15 +70,67 @@ pub fn CustomersPage() -> impl IntoView {
 
 fn row(c: CustomerView) -> impl IntoView {
     let invoices = format!("/invoices?q={}", c.number);
+    let own = format!("/customers/{}", c.number);
     view! {
         <tr class:deleted=c.deleted data-customer=c.number>
             <td class="mono"><a href=invoices title=t(Msg::CustomersInvoicesLink)>{c.number}</a></td>
-            <td>{c.name}{deleted_pill(c.deleted)}{barred_pill(c.barred)}</td>
+            <td><a href=own data-test="customer-link">{c.name}</a>{deleted_pill(c.deleted)}{barred_pill(c.barred)}</td>
             <td>{or_dash(c.email)}</td>
             <td>{if c.address.is_empty() { "—".to_owned() } else { c.address }}</td>
             <td class="mono">{c.currency}</td>
             <td class="num">{or_dash(c.group.map(|g| g.to_string()))}</td>
             <td class="muted small"><time>{c.synced_at}</time></td>
         </tr>
+    }
+}
+
+/// `/customers/{number}`: one customer, when it was last synced, and the events about it.
+#[component]
+pub fn CustomerPage() -> impl IntoView {
+    let params = use_params_map();
+    let number = Memo::new(move |_| {
+        params
+            .read()
+            .get("number")
+            .and_then(|n| n.parse::<i64>().ok())
+    });
+    let customer = Resource::new_blocking(
+        move || number.get(),
+        |n| async move {
+            match n {
+                Some(n) => customer_detail(n).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <p><a href="/customers">"← " {t(Msg::CustomersTitle)}</a></p>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match customer.await {
+                    Ok(c) => {
+                        let number = c.number.to_string();
+                        let invoices = format!("/invoices?q={}", c.number);
+                        view! {
+                            <h1>{t(Msg::CustomerTitle)} " " <span class="mono">{c.number}</span> " · " {c.name.clone()}
+                                {deleted_pill(c.deleted)}{barred_pill(c.barred)}</h1>
+                            <section class="card">
+                                <dl class="facts">
+                                    <dt>{t(Msg::DataColEmail)}</dt><dd>{or_dash(c.email)}</dd>
+                                    <dt>{t(Msg::DataColAddress)}</dt><dd>{if c.address.is_empty() { "—".to_owned() } else { c.address }}</dd>
+                                    <dt>{t(Msg::DataColCurrency)}</dt><dd class="mono">{c.currency}</dd>
+                                    <dt>{t(Msg::DataColGroup)}</dt><dd>{or_dash(c.group.map(|g| g.to_string()))}</dd>
+                                    <dt>{t(Msg::DataColSynced)}</dt><dd><time>{c.synced_at}</time></dd>
+                                </dl>
+                                <p><a href=invoices>{t(Msg::CustomersInvoicesLink)}</a></p>
+                            </section>
+                            <RecordEvents kind=Entity::Customers number />
+                        }
+                        .into_any()
+                    }
+                    Err(e) => error_view(e, Msg::ErrorNotFound),
+                }
+            })}
+        </Transition>
     }
 }

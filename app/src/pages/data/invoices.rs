@@ -9,6 +9,8 @@ use super::{SearchForm, error_view, or_dash, page_href, pager, query_param, sear
 use crate::api::data::{InvoiceView, InvoiceWithLines, LineView, invoice_lines, invoices_page};
 use crate::error::AppError;
 use crate::i18n::{Msg, t};
+use crate::pages::events::record::RecordEvents;
+use economic::Entity;
 
 /// The invoice list.
 #[component]
@@ -143,6 +145,7 @@ fn invoice_view(detail: InvoiceWithLines) -> impl IntoView {
             <h2>{t(Msg::InvoiceLinesTitle)}</h2>
             {lines(detail.lines)}
         </section>
+        <RecordEvents kind=Entity::Invoices number=i.number.to_string() />
     }
 }
 

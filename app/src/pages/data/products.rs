@@ -12,6 +12,8 @@ use crate::api::data::{
     MovementView, ProductView, ProductWithMovements, product_detail, products_page,
 };
 use crate::i18n::{Msg, t};
+use crate::pages::events::record::RecordEvents;
+use economic::Entity;
 
 /// The link to a product's own page.
 pub fn product_href(number: &str) -> String {
@@ -137,6 +139,7 @@ fn product_view(detail: ProductWithMovements) -> impl IntoView {
             <p class="intro">{t(Msg::ProductMovementsIntro)}</p>
             {movements(detail.movements)}
         </section>
+        <RecordEvents kind=Entity::Products number=p.number />
     }
 }
 

@@ -1,6 +1,10 @@
 //! `/events`: the event history, in two views: the webhooks received (the default) and the
 //! sync runs (`?view=runs`). The switch is two plain links, so it works without JavaScript.
 
+pub mod detail;
+mod live;
+mod notes;
+pub mod record;
 mod runs;
 mod webhooks;
 

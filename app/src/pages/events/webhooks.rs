@@ -1,215 +1,313 @@
-//! `/events` (the default view): the webhooks received, newest first, with what applying them
-//! did; refreshed every few seconds; failed and dead events can be replayed (plain form posts,
-//! so without JavaScript too).
+//! `/events` (the default view): the webhooks received, newest first, filtered by kind,
+//! status, time range and record number, paged by keyset, with the count of each status for
+//! the filter. The filter is a plain GET form and the pages plain links, so every view has a
+//! URL to bookmark and share and works without JavaScript; replaying a selection (or the
+//! failed and dead events of the filter, after a confirmation) is a plain form post to
+//! `POST /events/replay`. With JavaScript the newest page follows new events and status
+//! changes by itself.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::notes::{action_msg, kind_msg, note, status_msg, status_pill};
+use crate::api::events::retention::{Keep, SetEventRetention, event_retention};
 use crate::api::events::{
-    Action, Applied, Change, EventNote, EventView, PAGE_SIZE, ReplayEvent, ReplayFailed, Status,
-    recent_events,
+    EventView, HistoryQuery, HistoryView, Status, StatusCount, event_history,
 };
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
+use crate::components::runs::number;
 use crate::i18n::{Msg, t};
 use economic::Entity;
 
 /// The webhooks received.
 #[component]
 pub fn EventList() -> impl IntoView {
-    let query = use_query_map();
-    let before = move || {
-        query
-            .read()
-            .get("before")
-            .and_then(|b| b.parse::<i64>().ok())
-    };
-    let replayed = move || query.read().get("replayed").is_some();
-    let replay_one = ServerAction::<ReplayEvent>::new();
-    let replay_all = ServerAction::<ReplayFailed>::new();
-    let error = last_error(replay_one.value());
-    let all_error = last_error(replay_all.value());
-    let tick = RwSignal::new(0u64);
-    // Only the newest page follows new events; older pages stay put. Effects run in the browser only.
-    Effect::new(move || {
-        if before().is_none()
-            && let Ok(handle) = set_interval_with_handle(
-                move || tick.update(|n| *n += 1),
-                std::time::Duration::from_secs(3),
-            )
-        {
-            on_cleanup(move || handle.clear());
-        }
+    let params = use_query_map();
+    let query = Memo::new(move |_| {
+        let map = params.read();
+        let pairs: Vec<(String, String)> = crate::api::events::query::PARAMS
+            .iter()
+            .filter_map(|k| map.get(k).map(|v| ((*k).to_owned(), v)))
+            .collect();
+        HistoryQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     });
-    let events = Resource::new_blocking(
-        move || {
-            (
-                before(),
-                tick.get(),
-                replay_one.version().get(),
-                replay_all.version().get(),
+    let param = move |key: &'static str| Memo::new(move |_| params.read().get(key));
+    let before = param("before");
+    let after = param("after");
+    let replayed = param("replayed");
+    let confirm = Memo::new(move |_| params.read().get("confirm").is_some());
+    let on_newest = move || before.get().is_none() && after.get().is_none();
+    let tick = super::live::follow(Signal::derive(on_newest));
+    let page = Resource::new_blocking(
+        move || (query.get(), before.get(), after.get(), tick.get()),
+        |(q, before, after, _)| {
+            let text = |s: String| (!s.is_empty()).then_some(s);
+            event_history(
+                q.kind,
+                q.status,
+                text(q.from),
+                text(q.until),
+                text(q.number),
+                before,
+                after,
             )
         },
-        |(before, ..)| recent_events(before),
     );
 
     view! {
         <p class="intro">{t(Msg::EventsIntro)}</p>
-        <Show when=replayed>
-            <p class="banner success" role="status">{t(Msg::EventsReplayed)}</p>
-        </Show>
-        <ErrorBanner error=error />
-        <ErrorBanner error=all_error />
-        <ActionForm action=replay_all attr:class="inline-form">
-            <CsrfField />
-            <button type="submit" data-test="replay-failed">{t(Msg::EventsReplayFailed)}</button>
-        </ActionForm>
-        <section class="card">
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match events.await {
-                        Ok(list) if list.is_empty() => view! { <p class="muted">{t(Msg::EventsNone)}</p> }.into_any(),
-                        Ok(list) => {
-                            let older = (list.len() == PAGE_SIZE as usize).then(|| list.last().map(|e| e.id)).flatten();
-                            view! {
-                                <table class="table events" data-test="events">
-                                    <thead><tr>
-                                        <th>{t(Msg::EventsColReceived)}</th>
-                                        <th>{t(Msg::EventsColKind)}</th>
-                                        <th>{t(Msg::EventsColAction)}</th>
-                                        <th>{t(Msg::EventsColNumbers)}</th>
-                                        <th>{t(Msg::EventsColStatus)}</th>
-                                        <th>{t(Msg::EventsColNote)}</th>
-                                        <th></th>
-                                    </tr></thead>
-                                    <tbody>{list.into_iter().map(|e| row(e, replay_one)).collect_view()}</tbody>
-                                </table>
-                                <p class="pager">
-                                    {before().map(|_| view! { <a href="/events">{t(Msg::EventsNewest)}</a> })}
-                                    {older.map(|id| view! { <a href=format!("/events?before={id}")>{t(Msg::EventsOlder)} " →"</a> })}
-                                </p>
-                            }
-                            .into_any()
+        <FilterForm query />
+        {move || replayed.get().map(|n| {
+            let n: u64 = n.parse().unwrap_or(0);
+            let text = if n == 0 { t(Msg::HistoryReplayedNone).to_owned() } else { format!("{} {}", number(n), t(Msg::HistoryReplayed)) };
+            view! { <p class="banner success" role="status" data-test="replayed">{text}</p> }
+        })}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(view) => {
+                        let q = query.get_untracked();
+                        let counts = counts_nav(&q, &view.counts);
+                        let confirming = confirm.get_untracked().then(|| confirm_form(&q, &view.counts));
+                        view! {
+                            {counts}
+                            {confirming}
+                            {list(&q, view, on_newest())}
                         }
-                        Err(e) => view! { <p class="banner error" role="alert">{t(e.message())}</p> }.into_any(),
+                        .into_any()
                     }
-                })}
-            </Transition>
+                    Err(e) => view! { <p class="banner error" role="alert">{t(e.message())}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+        <RetentionForm />
+    }
+}
+
+/// How long the company keeps its events: a plain form (a server function), managers only
+/// on the server.
+#[component]
+fn RetentionForm() -> impl IntoView {
+    let params = use_query_map();
+    let saved = move || params.read().get("retention").is_some();
+    let save = ServerAction::<SetEventRetention>::new();
+    let error = last_error(save.value());
+    let current = Resource::new(move || save.version().get(), |_| event_retention());
+    view! {
+        <section class="card retention" data-test="retention">
+            <h2>{t(Msg::HistoryRetentionTitle)}</h2>
+            <p class="muted small">{t(Msg::HistoryRetentionText)}</p>
+            <Show when=saved>
+                <p class="banner success" role="status">{t(Msg::HistoryRetentionSaved)}</p>
+            </Show>
+            <ErrorBanner error=error />
+            <ActionForm action=save attr:class="row">
+                <CsrfField />
+                <label>{t(Msg::HistoryRetentionDays)}
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let keep = current.await.ok();
+                            view! {
+                                <select name="days" data-test="retention-days">
+                                    {Keep::ALL.into_iter().map(|k| view! {
+                                        <option value=k.days() selected=keep == Some(k)>{k.days()} " " {t(Msg::HistoryDays)}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                </label>
+                <button type="submit" data-test="retention-save">{t(Msg::HistoryRetentionSave)}</button>
+            </ActionForm>
         </section>
     }
 }
 
-fn row(e: EventView, replay: ServerAction<ReplayEvent>) -> impl IntoView {
-    let kind = match e.kind {
-        Entity::Customers => Msg::KindCustomers,
-        Entity::Products => Msg::KindProducts,
-        Entity::Invoices => Msg::KindInvoices,
-    };
-    let action = e.action.map(|a| match a {
-        Action::Created => Msg::ActionCreated,
-        Action::Updated => Msg::ActionUpdated,
-        Action::Renumbered => Msg::ActionRenumbered,
-        Action::Deleted => Msg::ActionDeleted,
-        Action::InvoiceBooked => Msg::ActionInvoiceBooked,
+/// The filter: a GET form whose fields are the URL's parameters.
+#[component]
+fn FilterForm(query: Memo<HistoryQuery>) -> impl IntoView {
+    let q = move || query.get();
+    let kinds = Entity::ALL.into_iter().map(move |k| {
+        view! { <option value=k.as_str() selected=move || q().kind == Some(k)>{t(kind_msg(k))}</option> }
     });
-    let status = match e.status {
-        Status::Received => Msg::StatusReceived,
-        Status::Queued => Msg::StatusQueued,
-        Status::Processing => Msg::StatusProcessing,
-        Status::Processed => Msg::StatusProcessed,
-        Status::Ignored => Msg::StatusIgnored,
-        Status::Rejected => Msg::StatusRejected,
-        Status::Failed => Msg::StatusFailed,
-        Status::Dead => Msg::StatusDead,
+    let statuses = Status::ALL.into_iter().map(move |s| {
+        view! { <option value=s.slug() selected=move || q().status == Some(s)>{t(status_msg(s))}</option> }
+    });
+    view! {
+        <form method="get" action="/events" class="filters card" role="search" data-test="filters">
+            <label>{t(Msg::EventsColKind)}
+                <select name="kind" data-test="filter-kind">
+                    <option value="">{t(Msg::HistoryAllKinds)}</option>
+                    {kinds.collect_view()}
+                </select>
+            </label>
+            <label>{t(Msg::EventsColStatus)}
+                <select name="status" data-test="filter-status">
+                    <option value="">{t(Msg::HistoryAllStatuses)}</option>
+                    {statuses.collect_view()}
+                </select>
+            </label>
+            <label>{t(Msg::HistoryFrom)}
+                <input type="datetime-local" name="from" value=move || q().from data-test="filter-from" />
+            </label>
+            <label>{t(Msg::HistoryUntil)}
+                <input type="datetime-local" name="until" value=move || q().until data-test="filter-until" />
+            </label>
+            <label>{t(Msg::HistoryNumber)}
+                <input type="search" name="number" value=move || q().number placeholder=t(Msg::HistoryNumberHint) maxlength="25" data-test="filter-number" />
+            </label>
+            <div class="filter-buttons">
+                <button type="submit" data-test="filter-submit">{t(Msg::HistoryFilter)}</button>
+                <Show when=move || !q().is_empty()>
+                    <a href="/events" class="clear">{t(Msg::HistoryClear)}</a>
+                </Show>
+            </div>
+        </form>
+    }
+}
+
+/// How many events of each status the filter has; each a link to the filter with that status.
+fn counts_nav(q: &HistoryQuery, counts: &[StatusCount]) -> impl IntoView + use<> {
+    let all = q.with_status(None).href("/events", &[]);
+    let links = counts
+        .iter()
+        .map(|c| {
+            let href = q.with_status(Some(c.status)).href("/events", &[]);
+            let current = (q.status == Some(c.status)).then_some("page");
+            let n = format!("{}{}", number(c.count.unsigned_abs()), if c.more { "+" } else { "" });
+            view! {
+                <a href=href aria-current=current class=format!("count {}", c.status.slug()) data-count=c.status.slug()>
+                    {t(status_msg(c.status))} " " <strong>{n}</strong>
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <nav class="status-counts" aria-label=t(Msg::HistoryCountsLabel) data-test="counts">
+            <a href=all aria-current=q.status.is_none().then_some("page") class="count">{t(Msg::HistoryAllStatuses)}</a>
+            {links}
+        </nav>
+    }
+}
+
+/// The hidden fields that carry the filter through a form post (so the answer can come back
+/// to the same view).
+fn filter_fields(q: &HistoryQuery) -> impl IntoView + use<> {
+    let q = q.clone();
+    view! {
+        <input type="hidden" name="kind" value=q.kind.map(Entity::as_str).unwrap_or_default() />
+        <input type="hidden" name="status" value=q.status.map(Status::slug).unwrap_or_default() />
+        <input type="hidden" name="from" value=q.from />
+        <input type="hidden" name="until" value=q.until />
+        <input type="hidden" name="number" value=q.number />
+    }
+}
+
+/// "Replay every failed and dead event of this filter?", with the numbers and a cancel link.
+fn confirm_form(q: &HistoryQuery, counts: &[StatusCount]) -> impl IntoView + use<> {
+    let of = |s: Status| {
+        counts
+            .iter()
+            .find(|c| c.status == s && q.status.is_none_or(|f| f == s))
+            .map_or((0, false), |c| (c.count, c.more))
     };
-    let status_class = format!("pill {}", e.status.slug());
-    // Processed events can be replayed too, but the button is for the ones that need it.
-    let can_replay = matches!(e.status, Status::Failed | Status::Dead);
+    let ((failed, f_more), (dead, d_more)) = (of(Status::Failed), of(Status::Dead));
+    let n = format!(
+        "{}{}",
+        number((failed + dead).unsigned_abs()),
+        if f_more || d_more { "+" } else { "" }
+    );
+    view! {
+        <section class="card confirm" role="alertdialog" aria-labelledby="confirm-title" data-test="confirm">
+            <h2 id="confirm-title">{t(Msg::HistoryConfirmTitle)}</h2>
+            <p><strong>{n}</strong> " " {t(Msg::HistoryConfirmText)}</p>
+            <form method="post" action="/events/replay" class="row">
+                <CsrfField />
+                {filter_fields(q)}
+                <input type="hidden" name="scope" value="filter" />
+                <button type="submit" data-test="confirm-replay">{t(Msg::HistoryConfirmYes)}</button>
+                <a href=q.href("/events", &[])>{t(Msg::HistoryCancel)}</a>
+            </form>
+        </section>
+    }
+}
+
+/// The table inside the selection form, the buttons under it and the pager.
+fn list(q: &HistoryQuery, view: HistoryView, newest: bool) -> impl IntoView + use<> {
+    if view.events.is_empty() {
+        let none = if q.is_empty() {
+            Msg::EventsNone
+        } else {
+            Msg::HistoryNoMatch
+        };
+        return view! { <section class="card"><p class="muted">{t(none)}</p></section> }.into_any();
+    }
+    let any_replayable = view.events.iter().any(|e| e.status.replayable());
+    let confirm_href = q.href("/events", &["confirm=1".to_owned()]);
+    let export_href = q.href("/events/export.csv", &[]);
+    let newer = view
+        .newer
+        .map(|c| q.href("/events", &[format!("after={c}")]));
+    let older = view
+        .older
+        .map(|c| q.href("/events", &[format!("before={c}")]));
+    let first = (!newest).then(|| q.href("/events", &[]));
+    view! {
+        <section class="card">
+            <form method="post" action="/events/replay" data-test="selection">
+                <CsrfField />
+                {filter_fields(q)}
+                <div class="table-scroll"><table class="table events" data-test="events">
+                    <thead><tr>
+                        <th><span class="visually-hidden">{t(Msg::HistorySelect)}</span></th>
+                        <th>{t(Msg::EventsColReceived)}</th>
+                        <th>{t(Msg::EventsColKind)}</th>
+                        <th>{t(Msg::EventsColAction)}</th>
+                        <th>{t(Msg::EventsColNumbers)}</th>
+                        <th>{t(Msg::EventsColStatus)}</th>
+                        <th>{t(Msg::EventsColNote)}</th>
+                        <th></th>
+                    </tr></thead>
+                    <tbody>{view.events.into_iter().map(row).collect_view()}</tbody>
+                </table></div>
+                <div class="row actions">
+                    {any_replayable.then(|| view! {
+                        <button type="submit" name="scope" value="selected" data-test="replay-selected">{t(Msg::HistoryReplaySelected)}</button>
+                    })}
+                    <a href=confirm_href data-test="replay-filter">{t(Msg::HistoryReplayFilter)}</a>
+                    <a href=export_href download="events.csv" data-test="export">{t(Msg::HistoryExport)}</a>
+                </div>
+            </form>
+            <p class="pager">
+                {first.map(|href| view! { <a href=href>{t(Msg::EventsNewest)}</a> })}
+                {newer.map(|href| view! { <a href=href rel="prev" data-test="newer">"← " {t(Msg::HistoryNewer)}</a> })}
+                {older.map(|href| view! { <a href=href rel="next" data-test="older">{t(Msg::EventsOlder)} " →"</a> })}
+            </p>
+        </section>
+    }
+    .into_any()
+}
+
+fn row(e: EventView) -> impl IntoView {
     let id = e.id;
+    let href = format!("/events/{id}");
+    let select = e.status.replayable().then(|| {
+        view! { <input type="checkbox" name="id" value=id aria-label=format!("{} #{id}", t(Msg::HistorySelect)) data-test="select" /> }
+    });
+    // Processed events can be replayed too, but the button is for the ones that need it.
+    let replay = matches!(e.status, Status::Failed | Status::Dead).then(|| {
+        view! { <button type="submit" name="only" value=id class="link-button" data-test="replay">{t(Msg::EventsReplay)}</button> }
+    });
     view! {
         <tr data-status=e.status.slug() data-event=id>
-            <td><time>{e.received_at}</time></td>
-            <td>{t(kind)}</td>
-            <td>{action.map(t).unwrap_or("—")}</td>
+            <td>{select}</td>
+            <td><a href=href data-test="open"><time>{e.received_at}</time></a></td>
+            <td>{t(kind_msg(e.kind))}</td>
+            <td>{e.action.map(|a| t(action_msg(a))).unwrap_or("—")}</td>
             <td class="mono">{e.numbers}</td>
-            <td><span class=status_class>{t(status)}</span></td>
+            <td>{status_pill(e.status)}</td>
             <td class="muted small" data-test="note">{note(e.note)}</td>
-            <td>
-                {can_replay.then(|| view! {
-                    <ActionForm action=replay attr:class="inline-form">
-                        <CsrfField />
-                        <input type="hidden" name="id" value=id />
-                        <button type="submit" class="link-button" data-test="replay">{t(Msg::EventsReplay)}</button>
-                    </ActionForm>
-                })}
-            </td>
+            <td>{replay}</td>
         </tr>
-    }
-}
-
-/// The translated outcome or reason; technical details follow as code.
-fn note(note: EventNote) -> impl IntoView {
-    match note {
-        EventNote::None => ().into_any(),
-        EventNote::NotActivated => t(Msg::EventNoteNotActivated).into_any(),
-        EventNote::SyncedHourly => t(Msg::EventNoteSyncedHourly).into_any(),
-        EventNote::Unreadable(detail) => view! {
-            {t(Msg::EventNoteUnreadable)} " " <code>{detail}</code>
-        }
-        .into_any(),
-        EventNote::Other(text) => text.into_any(),
-        EventNote::Applied(applied) => applied_note(applied).into_any(),
-        EventNote::Failed { error, next } => view! {
-            {t(Msg::EventFailedRetry)} " " <time>{next}</time> ": " <code>{error}</code>
-        }
-        .into_any(),
-        EventNote::Dead(error) => view! { {t(Msg::EventDead)} " " <code>{error}</code> }.into_any(),
-        EventNote::Waiting(why) => view! { {t(Msg::EventWaiting)} " " {why} }.into_any(),
-    }
-}
-
-fn applied_note(applied: Applied) -> impl IntoView {
-    match applied {
-        Applied::Record {
-            renumbered_from,
-            change,
-        } => {
-            let renumbered = renumbered_from.map(|from| {
-                view! {
-                    {t(Msg::EventAppliedRenumberedFrom)} " " <span class="mono">{from}</span> ". "
-                }
-            });
-            let change = match change {
-                Change::Created => t(Msg::EventAppliedCreated).into_any(),
-                Change::Updated(fields) => view! {
-                    {t(Msg::EventAppliedUpdated)} " " <code>{fields.join(", ")}</code>
-                }
-                .into_any(),
-                Change::Unchanged => t(Msg::EventAppliedUnchanged).into_any(),
-                Change::Deleted => t(Msg::EventAppliedDeleted).into_any(),
-                Change::Gone => t(Msg::EventAppliedGone).into_any(),
-            };
-            view! { {renumbered} {change} }.into_any()
-        }
-        Applied::UpToDate => t(Msg::EventAppliedUpToDate).into_any(),
-        Applied::Coalesced(into) => {
-            view! { {t(Msg::EventAppliedCoalesced)} " #" {into} }.into_any()
-        }
-        Applied::InvoiceStored {
-            lines,
-            movements,
-            unmatched,
-        } => {
-            let unmatched = (!unmatched.is_empty()).then(|| {
-                view! {
-                    " · " {t(Msg::EventInvoiceUnmatched)} " " <code>{unmatched.join(", ")}</code>
-                }
-            });
-            view! {
-                {t(Msg::EventInvoiceStored)} ": " {lines} " " {t(Msg::EventInvoiceLines)} ", "
-                {movements} " " {t(Msg::EventInvoiceMovements)} {unmatched}
-            }
-            .into_any()
-        }
-        Applied::InvoiceAlreadyStored => t(Msg::EventInvoiceAlready).into_any(),
     }
 }

@@ -1,0 +1,106 @@
+//! How long a tenant keeps its events (F15): 30, 90 (the default) or 365 days. Older events
+//! are deleted by a background job in small batches, so that the deletes never hold the
+//! database (SQLite's one writer) long enough to delay a webhook's acknowledgement. Events
+//! that still need someone — waiting, failed or dead — are kept until they are replayed.
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::ids::TenantId;
+use crate::timestamp::Timestamp;
+
+/// A retention period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Retention {
+    /// 30 days.
+    Days30,
+    /// 90 days (the default).
+    #[default]
+    Days90,
+    /// 365 days.
+    Days365,
+}
+
+impl Retention {
+    /// Every choice, shortest first.
+    pub const ALL: [Retention; 3] = [Retention::Days30, Retention::Days90, Retention::Days365];
+
+    /// The number of days.
+    pub const fn days(self) -> i64 {
+        match self {
+            Retention::Days30 => 30,
+            Retention::Days90 => 90,
+            Retention::Days365 => 365,
+        }
+    }
+
+    /// The choice of `days`, if it is one.
+    pub fn from_days(days: i64) -> Option<Retention> {
+        Retention::ALL.into_iter().find(|r| r.days() == days)
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+
+/// The tenant's retention.
+pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Retention> {
+    let days: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "select days from event_retention where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await)?;
+    match days {
+        None => Ok(Retention::default()),
+        Some(d) => Retention::from_days(d)
+            .ok_or_else(|| Error::internal(format!("retention of {d} days in database"))),
+    }
+}
+
+/// Set the tenant's retention.
+pub async fn set(db: &Db, tenant_id: TenantId, retention: Retention, now: Timestamp) -> Result<()> {
+    with_db!(db, pool => sqlx::query(
+        "insert into event_retention (tenant_id, days, created_at, updated_at) \
+         values ($1, $2, $3, $3) \
+         on conflict (tenant_id) do update set days = excluded.days, updated_at = excluded.updated_at",
+    )
+    .bind(tenant_id)
+    .bind(retention.days())
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// The statuses whose events expire: done with, nobody needs to act on them.
+const EXPIRING: &str = "('processed', 'ignored', 'rejected')";
+
+/// Delete at most `batch` of the tenant's events older than its retention at `now`, oldest
+/// first. Returns how many; fewer than `batch` means none are left.
+pub async fn purge_batch(db: &Db, tenant_id: TenantId, now: Timestamp, batch: u32) -> Result<u64> {
+    let cutoff = now.as_millis() - get(db, tenant_id).await?.days() * DAY_MS;
+    // Through the (tenant_id, received_at, id) index: only the expired rows are read. Their
+    // attempts go with them (foreign key, indexed on event_id).
+    let done = with_db!(db, pool => sqlx::query(&format!(
+        "delete from webhook_events where id in (select id from webhook_events \
+         where tenant_id = $1 and received_at < $2 and status in {EXPIRING} \
+         order by received_at, id limit $3)"
+    ))
+    .bind(tenant_id)
+    .bind(cutoff)
+    .bind(i64::from(batch))
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(done)
+}
+
+/// Every tenant's id (the job visits each in turn).
+pub async fn tenants(db: &Db) -> Result<Vec<TenantId>> {
+    let ids = with_db!(db, pool => sqlx::query_scalar("select id from tenants order by id")
+        .fetch_all(pool)
+        .await)?;
+    Ok(ids)
+}
