@@ -67,35 +67,77 @@ fn totp(secret: Vec<u8>, account: &str) -> Result<Totp> {
         .map_err(|e| Error::internal(format!("TOTP setup failed: {e}")))
 }
 
-type SecretRow = (String, Option<Vec<u8>>, Option<Vec<u8>>, Option<Timestamp>);
+/// What the staff row holds about the second factor.
+struct Stored {
+    staff_id: StaffId,
+    email: String,
+    /// Ciphertext and nonce of the secret, once enrolment began.
+    sealed: Option<(Vec<u8>, Vec<u8>)>,
+    enrolled: bool,
+    last_step: Option<i64>,
+}
 
-async fn load(db: &Db, staff_id: StaffId) -> Result<SecretRow> {
-    let row: Option<SecretRow> = with_db!(db, pool => sqlx::query_as(
-        "select email, totp_ciphertext, totp_nonce, totp_enabled_at from staff \
+impl Stored {
+    /// The decrypted secret, if enrolment began.
+    fn secret(&self, keys: &Keys) -> Result<Option<Vec<u8>>> {
+        self.sealed
+            .as_ref()
+            .map(|(ciphertext, nonce)| keys.open(&context(self.staff_id), ciphertext, nonce))
+            .transpose()
+    }
+
+    /// The code generator, when the staff member is `enrolled` (confirmed) as asked; otherwise
+    /// `Forbidden`.
+    fn totp(&self, keys: &Keys, enrolled: bool) -> Result<Totp> {
+        match self.secret(keys)? {
+            Some(secret) if self.enrolled == enrolled => totp(secret, &self.email),
+            _ => Err(Error::Forbidden),
+        }
+    }
+}
+
+type StoredRow = (
+    String,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Timestamp>,
+    Option<i64>,
+);
+
+async fn load(db: &Db, staff_id: StaffId) -> Result<Stored> {
+    let row: Option<StoredRow> = with_db!(db, pool => sqlx::query_as(
+        "select email, totp_ciphertext, totp_nonce, totp_enabled_at, totp_last_step from staff \
          where id = $1 and disabled_at is null",
     )
     .bind(staff_id)
     .fetch_optional(pool)
     .await)?;
-    row.ok_or(Error::NotFound)
+    let (email, ciphertext, nonce, enabled_at, last_step) = row.ok_or(Error::NotFound)?;
+    Ok(Stored {
+        staff_id,
+        email,
+        sealed: ciphertext.zip(nonce),
+        enrolled: enabled_at.is_some(),
+        last_step,
+    })
 }
 
 /// Whether the staff member has a confirmed second factor.
 pub async fn is_enrolled(db: &Db, staff_id: StaffId) -> Result<bool> {
-    Ok(load(db, staff_id).await?.3.is_some())
+    Ok(load(db, staff_id).await?.enrolled)
 }
 
 /// The secret to enrol, created on first call and the same on every later one until confirmed
 /// (a reload shows the same QR code). Errors: `Forbidden` once enrolled (a second enrolment
 /// would let whoever has the password replace the factor).
 pub async fn enrolment(db: &Db, keys: &Keys, staff_id: StaffId) -> Result<Enrolment> {
-    let (email, ciphertext, nonce, enabled) = load(db, staff_id).await?;
-    if enabled.is_some() {
+    let stored = load(db, staff_id).await?;
+    if stored.enrolled {
         return Err(Error::Forbidden);
     }
-    let secret = match (ciphertext, nonce) {
-        (Some(ciphertext), Some(nonce)) => keys.open(&context(staff_id), &ciphertext, &nonce)?,
-        _ => {
+    let secret = match stored.secret(keys)? {
+        Some(secret) => secret,
+        None => {
             let mut secret = vec![0u8; SECRET_BYTES];
             rand::rngs::OsRng.fill_bytes(&mut secret);
             let (ciphertext, nonce) = keys.seal(&context(staff_id), &secret)?;
@@ -112,7 +154,7 @@ pub async fn enrolment(db: &Db, keys: &Keys, staff_id: StaffId) -> Result<Enrolm
             secret
         }
     };
-    let totp = totp(secret, &email)?;
+    let totp = totp(secret, &stored.email)?;
     let otpauth_url = totp
         .to_url()
         .map_err(|e| Error::internal(format!("otpauth URL failed: {e}")))?;
@@ -140,11 +182,7 @@ pub async fn confirm(
     client_ip: IpAddr,
     now: Timestamp,
 ) -> Result<Vec<String>> {
-    let (email, ciphertext, nonce, enabled) = load(db, staff_id).await?;
-    let (Some(ciphertext), Some(nonce), None) = (ciphertext, nonce, enabled) else {
-        return Err(Error::Forbidden);
-    };
-    let totp = totp(keys.open(&context(staff_id), &ciphertext, &nonce)?, &email)?;
+    let totp = load(db, staff_id).await?.totp(keys, false)?;
     let key = throttle_key(staff_id);
     throttle::guarded_check(db, &key, client_ip, now, async {
         let Some(step) = matching_step(&totp, code, None, now) else {
@@ -177,11 +215,8 @@ pub async fn verify(
     client_ip: IpAddr,
     now: Timestamp,
 ) -> Result<()> {
-    let (email, ciphertext, nonce, enabled) = load(db, staff_id).await?;
-    let (Some(ciphertext), Some(nonce), Some(_)) = (ciphertext, nonce, enabled) else {
-        return Err(Error::Forbidden);
-    };
-    let totp = totp(keys.open(&context(staff_id), &ciphertext, &nonce)?, &email)?;
+    let stored = load(db, staff_id).await?;
+    let totp = stored.totp(keys, true)?;
     let key = throttle_key(staff_id);
     throttle::guarded_check(db, &key, client_ip, now, async {
         if let Some(hash) = recovery_code_hash(code) {
@@ -197,13 +232,7 @@ pub async fn verify(
             .map(|r| r.rows_affected()))?;
             return Ok(used == 1);
         }
-        let last: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
-            "select totp_last_step from staff where id = $1",
-        )
-        .bind(staff_id)
-        .fetch_one(pool)
-        .await)?;
-        let Some(step) = matching_step(&totp, code, last, now) else {
+        let Some(step) = matching_step(&totp, code, stored.last_step, now) else {
             return Ok(false);
         };
         // Conditional: of two requests with the same code only one moves the step.

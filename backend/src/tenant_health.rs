@@ -121,15 +121,6 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     Ok(health)
 }
 
-/// One tenant's figures (the tenant page). Errors: `NotFound`.
-pub async fn one(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<TenantHealth> {
-    all(db, "", now)
-        .await?
-        .into_iter()
-        .find(|h| h.tenant_id == tenant_id)
-        .ok_or(crate::error::Error::NotFound)
-}
-
 async fn per_tenant(db: &Db, sql: &'static str) -> Result<HashMap<TenantId, Option<Timestamp>>> {
     let rows: Vec<(TenantId, Option<Timestamp>)> =
         with_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;

@@ -59,16 +59,7 @@ pub async fn create(args: CreateStaff) -> Result<(), Error> {
     let db = open(&args.database).await?;
     let id = backend::staff::create(&db, &email, &name, &password).await?;
     let now = backend::Timestamp::now();
-    let action = backend::audit::Action::StaffCreated;
-    backend::audit::record(
-        &db,
-        None,
-        backend::audit::Actor::System,
-        action,
-        email.as_str(),
-        now,
-    )
-    .await?;
+    audit(&db, backend::audit::Action::StaffCreated, &email, now).await?;
     println!(
         "created staff member {} ({email}); log in at /staff/login",
         id.get()
@@ -105,17 +96,20 @@ pub async fn disable(args: DisableStaff) -> Result<(), Error> {
     let db = open(&args.database).await?;
     let now = backend::Timestamp::now();
     backend::staff::disable(&db, &email, now).await?;
-    let action = backend::audit::Action::StaffDisabled;
-    backend::audit::record(
-        &db,
-        None,
-        backend::audit::Actor::System,
-        action,
-        email.as_str(),
-        now,
-    )
-    .await?;
+    audit(&db, backend::audit::Action::StaffDisabled, &email, now).await?;
     println!("disabled staff member {email}");
+    Ok(())
+}
+
+/// Records a staff-account command in the audit log (no tenant; done by the operator).
+async fn audit(
+    db: &backend::Db,
+    action: backend::audit::Action,
+    email: &backend::Email,
+    now: backend::Timestamp,
+) -> Result<(), Error> {
+    let actor = backend::audit::Actor::System;
+    backend::audit::record(db, None, actor, action, email.as_str(), now).await?;
     Ok(())
 }
 

@@ -83,6 +83,21 @@ pub fn NameField(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// The email and current password of a log-in form (companies' and staff's).
+#[component]
+pub fn LogInFields() -> impl IntoView {
+    view! {
+        <label>
+            {t(Msg::FieldEmail)}
+            <input name="email" type="email" required autocomplete="username" />
+        </label>
+        <label>
+            {t(Msg::FieldPassword)}
+            <input name="password" type="password" required autocomplete="current-password" />
+        </label>
+    }
+}
+
 /// A new password, with the rule and its error.
 #[component]
 pub fn NewPasswordField(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {

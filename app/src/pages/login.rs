@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::LogIn;
-use crate::components::form::{CsrfField, ErrorBanner, last_error};
+use crate::components::form::{CsrfField, ErrorBanner, LogInFields, last_error};
 use crate::i18n::{Msg, t};
 
 /// The login form.
@@ -24,14 +24,7 @@ pub fn LoginPage() -> impl IntoView {
             <ErrorBanner error />
             <ActionForm action attr:class="stack" attr:data-test="login-form">
                 <CsrfField />
-                <label>
-                    {t(Msg::FieldEmail)}
-                    <input name="email" type="email" required autocomplete="username" />
-                </label>
-                <label>
-                    {t(Msg::FieldPassword)}
-                    <input name="password" type="password" required autocomplete="current-password" />
-                </label>
+                <LogInFields />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {t(Msg::LoginSubmit)}
                 </button>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::staff::StaffLogIn;
-use crate::components::form::{CsrfField, ErrorBanner, last_error};
+use crate::components::form::{CsrfField, ErrorBanner, LogInFields, last_error};
 use crate::i18n::{Msg, t};
 
 /// The staff login form; separate from the tenants' `/login`.
@@ -18,14 +18,7 @@ pub fn StaffLoginPage() -> impl IntoView {
             <ErrorBanner error />
             <ActionForm action attr:class="stack" attr:data-test="staff-login-form">
                 <CsrfField />
-                <label>
-                    {t(Msg::FieldEmail)}
-                    <input name="email" type="email" required autocomplete="username" />
-                </label>
-                <label>
-                    {t(Msg::FieldPassword)}
-                    <input name="password" type="password" required autocomplete="current-password" />
-                </label>
+                <LogInFields />
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {t(Msg::LoginSubmit)}
                 </button>
