@@ -126,3 +126,65 @@ async fn per_tenant(db: &Db, sql: &'static str) -> Result<HashMap<TenantId, Opti
         with_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
     Ok(rows.into_iter().collect())
 }
+
+/// One tenant's figures (the staff tenant page). Errors: `NotFound`.
+pub async fn one(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<TenantHealth> {
+    // The dashboard's queries are grouped over all tenants; for one tenant the same figures
+    // come from the same code, filtered.
+    let name: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+        "select name from tenants where id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await)?;
+    let name = name.ok_or(crate::Error::NotFound)?;
+    all(db, &name, now)
+        .await?
+        .into_iter()
+        .find(|h| h.tenant_id == tenant_id)
+        .ok_or(crate::Error::NotFound)
+}
+
+/// Webhook events of one hour, by status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HourCounts {
+    /// The hour's start.
+    pub hour: Timestamp,
+    /// How many events received in that hour have each status now.
+    pub counts: Vec<(EventStatus, i64)>,
+}
+
+/// The tenant's webhook events per hour over the `hours` before `now`, by their status now;
+/// one entry per hour, oldest first, hours without events included.
+pub async fn events_per_hour(
+    db: &Db,
+    tenant_id: TenantId,
+    now: Timestamp,
+    hours: u32,
+) -> Result<Vec<HourCounts>> {
+    const HOUR: i64 = 3600 * 1000;
+    let first = (now.as_millis() / HOUR - i64::from(hours) + 1) * HOUR;
+    let rows: Vec<(i64, String, i64)> = with_db!(db, pool => sqlx::query_as(
+        "select (received_at - $2) / $3, status, count(*) from webhook_events \
+         where tenant_id = $1 and received_at >= $2 group by 1, 2",
+    )
+    .bind(tenant_id)
+    .bind(first)
+    .bind(HOUR)
+    .fetch_all(pool)
+    .await)?;
+    let mut hours: Vec<HourCounts> = (0..i64::from(hours))
+        .map(|i| HourCounts {
+            hour: Timestamp::from_millis(first + i * HOUR),
+            counts: Vec::new(),
+        })
+        .collect();
+    for (index, status, n) in rows {
+        let status = EventStatus::ALL.into_iter().find(|s| s.as_str() == status);
+        let slot = usize::try_from(index).ok().and_then(|i| hours.get_mut(i));
+        if let (Some(status), Some(slot)) = (status, slot) {
+            slot.counts.push((status, n));
+        }
+    }
+    Ok(hours)
+}

@@ -182,6 +182,7 @@ impl Application {
             daily_call_limit: config.workers.daily_call_limit,
             sign_ups_per_ip: config.sign_ups_per_ip.max(1),
             staff_idle_secs: config.staff_idle_secs,
+            impersonation_minutes: config.impersonation_minutes.max(1),
             demo_simulator_page,
         };
         let closing = routes::history::Closing::default();

@@ -26,6 +26,9 @@ pub struct AppState {
     pub sign_ups_per_ip: i64,
     /// How long a staff session lasts without a request before it ends by itself.
     pub staff_idle_secs: u64,
+    /// How many minutes an impersonation lasts.
+    #[from_ref(skip)]
+    pub impersonation_minutes: u32,
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,

@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::SessionManagerLayer;
 
-use crate::middleware::{api_errors, client_ip, csrf, headers, require_login};
+use crate::middleware::{api_errors, client_ip, csrf, headers, impersonation, require_login};
 use crate::sessions::Store;
 
 /// The app's routes, computed once per process. Leptos lists them by rendering the app with
@@ -56,6 +56,10 @@ pub fn router(
         }))
         .layer(axum::middleware::from_fn(api_errors::set_status))
         .layer(axum::middleware::from_fn(require_login::require_login))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            impersonation::guard,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(move |req, next| {
             client_ip::record(trust_proxy, req, next)

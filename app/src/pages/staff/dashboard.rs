@@ -21,6 +21,10 @@ pub fn StaffDashboardPage() -> impl IntoView {
     view! {
         <h1>{t(Msg::StaffDashboardTitle)}</h1>
         <p class="intro">{t(Msg::StaffDashboardIntro)}</p>
+        {move || query.read().get("ended").map(|why| {
+            let msg = if why == "expired" { Msg::StaffImpersonationExpired } else { Msg::StaffImpersonationRevoked };
+            view! { <p class="banner warning" role="status" data-test="impersonation-ended">{t(msg)}</p> }
+        })}
         <form method="get" action="/staff" class="inline-form" role="search">
             <input type="search" name="q" value=search aria-label=t(Msg::StaffSearch)
                 placeholder=t(Msg::StaffSearch) />
@@ -96,7 +100,7 @@ fn Row(row: TenantRow) -> impl IntoView {
     let has_dead = row.dead > 0;
     view! {
         <tr class:attention=row.needs_attention data-tenant=row.id.to_string()>
-            <td>{row.name}</td>
+            <td><a href=format!("/staff/tenants/{}", row.id)>{row.name}</a></td>
             <td>{t(if row.connected { Msg::StaffYes } else { Msg::StaffNo })}</td>
             <td class="small">{modes}</td>
             <td class="num">{row.backlog}</td>
