@@ -119,8 +119,8 @@ pub async fn finish(
     Ok(Some(tenant))
 }
 
-/// The tenant view of an impersonating session: the tenant's owner as the user, the role of a
-/// member (read-only) or an admin (elevated). Refused once the impersonation is over.
+/// The tenant view of an impersonating session: the tenant's owner as the user, with an admin's
+/// view. Refused once the impersonation is over.
 pub(crate) async fn tenant_user(
     state: &AppState,
     session: &Session,
@@ -149,11 +149,9 @@ pub(crate) async fn tenant_user(
         tenant_id,
         user_id: active.acting_as,
         company: active.company,
-        role: if active.elevated {
-            backend::Role::Admin
-        } else {
-            backend::Role::Member
-        },
+        // An admin's view, so support sees what the company's managers see; what they may change
+        // is decided by `support` (read-only until elevated) and never includes the team.
+        role: backend::Role::Admin,
         support: Some(Support {
             staff_id: active.staff_id,
             impersonation: active.id,

@@ -52,8 +52,8 @@ pub struct TenantUser {
     pub user_id: backend::UserId,
     /// The tenant's name.
     pub company: String,
-    /// The user's role in the tenant (for support staff: member while read-only, admin once
-    /// elevated).
+    /// The user's role in the tenant (for support staff: admin, whose changes the impersonation
+    /// layer refuses until elevated).
     pub role: backend::Role,
     /// Set when this is a staff member impersonating the tenant; `user_id` is then the owner
     /// acted as.

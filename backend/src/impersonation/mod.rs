@@ -3,8 +3,8 @@
 //! session and forbid them.
 //!
 //! An impersonation acts as the tenant's owner user (so the audit log names both: the staff
-//! member responsible and the user acted as) with the role of a member while read-only and of an
-//! admin once elevated. Every request made in it is recorded here by the server's layer; the
+//! member responsible and the user acted as) with an admin's view; the server refuses its
+//! changes until it is elevated. Every request made in it is recorded here by the server's layer; the
 //! tenant's support-access page reads them back.
 
 use serde::Serialize;

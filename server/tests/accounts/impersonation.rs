@@ -462,3 +462,112 @@ db_test!(
         }
     }
 );
+
+db_test!(
+    support_sees_the_settings_but_never_the_webhook_credentials,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let owner = app.signed_up("alphaco").await;
+        let tenant = tenant_of(&owner).await;
+        let owners: serde_json::Value = owner
+            .get("/api/advanced_settings")
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let staff = staff_browser(&app, &db).await;
+        start(&staff, tenant, REASON).await;
+        post(
+            &staff,
+            "/api/impersonation_elevate",
+            &[("reason", "must check the webhook setup")],
+        )
+        .await;
+
+        // Act
+        let response = staff.get("/api/advanced_settings").await;
+
+        // Assert
+        assert_eq!(response.status(), StatusCode::OK);
+        let seen = response.text().await.expect("body");
+        for webhook in owners["webhooks"].as_array().expect("webhooks") {
+            let url = webhook["url"].as_str().expect("url");
+            let credential = url.rsplit('/').next().expect("a last segment");
+            assert!(
+                !seen.contains(credential),
+                "support saw the {url} credential"
+            );
+        }
+        assert!(seen.contains("hidden-from-support"), "{seen}");
+    }
+);
+
+db_test!(
+    the_staff_tenant_page_counts_charts_and_replays,
+    |db| async move {
+        use backend::events::EventStatus;
+
+        // Arrange: 3 dead, 2 processed events received just now.
+        let app = spawn_app(&db).await;
+        let owner = app.signed_up("alphaco").await;
+        let tenant = tenant_of(&owner).await;
+        backend::testing::store_events(&db, tenant, EventStatus::Dead, 3).await;
+        backend::testing::store_events(&db, tenant, EventStatus::Processed, 2).await;
+        let staff = staff_browser(&app, &db).await;
+
+        // Act
+        let detail: serde_json::Value = staff
+            .get(&format!("/api/staff_tenant?id={tenant}"))
+            .await
+            .json()
+            .await
+            .expect("detail JSON");
+        let (status, page) = staff.page(&format!("/staff/tenants/{tenant}")).await;
+        let owner_asks = owner.get(&format!("/api/staff_tenant?id={tenant}")).await;
+
+        // Assert
+        assert_eq!(detail["row"]["dead"], 3, "{detail}");
+        let hours = detail["hours"].as_array().expect("hours");
+        assert_eq!(hours.len(), 7 * 24);
+        let last = hours.last().expect("the current hour")["counts"].to_string();
+        assert!(
+            last.contains(r#"["dead",3]"#) && last.contains(r#"["processed",2]"#),
+            "{last}"
+        );
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            page.contains(r#"data-test="events-chart""#) && page.contains("<rect"),
+            "an SVG chart without JavaScript"
+        );
+        assert_eq!(
+            api_error(owner_asks).await.0,
+            StatusCode::UNAUTHORIZED,
+            "staff only"
+        );
+
+        // Act
+        let replayed = post(
+            &staff,
+            "/api/staff_replay",
+            &[("tenant_id", &tenant.to_string())],
+        )
+        .await;
+
+        // Assert
+        assert!(replayed.status().is_success() || replayed.status().is_redirection());
+        let counts = backend::events::count_by_status(&db, tenant)
+            .await
+            .expect("counts");
+        assert_eq!(counts.get(&EventStatus::Dead), None, "{counts:?}");
+        let log = backend::audit::for_tenant(&db, tenant, 10)
+            .await
+            .expect("audit");
+        assert!(
+            log.iter()
+                .any(|e| e.action == backend::audit::Action::EventsReplayed
+                    && matches!(e.actor, backend::audit::Actor::Staff(_))),
+            "{log:?}"
+        );
+    }
+);

@@ -23,7 +23,7 @@ pub fn StaffDashboardPage() -> impl IntoView {
         <p class="intro">{t(Msg::StaffDashboardIntro)}</p>
         {move || query.read().get("ended").map(|why| {
             let msg = if why == "expired" { Msg::StaffImpersonationExpired } else { Msg::StaffImpersonationRevoked };
-            view! { <p class="banner warning" role="status" data-test="impersonation-ended">{t(msg)}</p> }
+            view! { <p class="banner warn" role="status" data-test="impersonation-ended">{t(msg)}</p> }
         })}
         <form method="get" action="/staff" class="inline-form" role="search">
             <input type="search" name="q" value=search aria-label=t(Msg::StaffSearch)

@@ -81,7 +81,7 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
             <h2>{t(Msg::StaffImpersonateTitle)}</h2>
             {match support {
                 SupportChoice::Forbidden => view! {
-                    <p class="banner warning" data-test="support-forbidden">{t(Msg::StaffSupportForbidden)}</p>
+                    <p class="banner warn" data-test="support-forbidden">{t(Msg::StaffSupportForbidden)}</p>
                 }.into_any(),
                 SupportChoice::Allowed | SupportChoice::ReadOnly => {
                     let id = start_id;
