@@ -210,7 +210,7 @@ fn banner(lang: Lang, active: &Active, csrf: &str, may_elevate: bool) -> String 
         String::new()
     };
     format!(
-        "<div id=\"support-banner\" role=\"alert\" data-test=\"support-banner\" \
+        "<div id=\"support-banner\" role=\"status\" data-test=\"support-banner\" \
          data-elevated=\"{elevated}\" style=\"{BAR}\">\
          <span style=\"{TEXT}\"><strong style=\"{TEXT}\">{title}</strong> {staff} · {company} · \
          {mode} · {ends} {until} ({minutes_left} {min})</span>{elevate}\
