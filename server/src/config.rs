@@ -52,6 +52,10 @@ pub struct Config {
     #[arg(long, env = "STAFF_IDLE_SECS", default_value_t = 30 * 60)]
     pub staff_idle_secs: u64,
 
+    /// Bearer token for `GET /metrics` (Prometheus); without it the route answers 404.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
     /// Minutes an impersonation lasts before it falls back to the staff session by itself.
     #[arg(long, env = "IMPERSONATION_MINUTES", default_value_t = 30)]
     pub impersonation_minutes: u32,

@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 mod demo;
+mod metrics;
 mod middleware;
 mod routes;
 mod sessions;
