@@ -24,6 +24,8 @@ pub struct TenantHealth {
     pub name: String,
     /// Whether e-conomic is connected.
     pub connected: bool,
+    /// Whether e-conomic refused the grant token since (the tenant's sync is paused).
+    pub token_refused: bool,
     /// Hourly or webhook, per entity.
     pub settings: SyncSettings,
     /// Events waiting or being applied (received, queued, processing).
@@ -41,17 +43,18 @@ pub struct TenantHealth {
 }
 
 impl TenantHealth {
-    /// Whether staff should look at it: dead or failed events, or not connected.
+    /// Whether staff should look at it: dead or failed events, not connected, or the grant
+    /// token refused.
     pub fn needs_attention(&self) -> bool {
-        self.dead > 0 || self.failed > 0 || !self.connected
+        self.dead > 0 || self.failed > 0 || !self.connected || self.token_refused
     }
 }
 
 /// Every tenant whose name contains `search` (case-insensitive; empty: all), problem tenants
 /// first (most dead, then failed, then backlog), then by name.
 pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHealth>> {
-    let tenants: Vec<(TenantId, String, bool)> = with_db!(db, pool => sqlx::query_as(
-        "select t.id, t.name, c.tenant_id is not null from tenants t \
+    let tenants: Vec<(TenantId, String, bool, bool)> = with_db!(db, pool => sqlx::query_as(
+        "select t.id, t.name, c.tenant_id is not null, c.paused_at is not null from tenants t \
          left join economic_connections c on c.tenant_id = t.id",
     )
     .fetch_all(pool)
@@ -59,7 +62,7 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     let needle = search.trim().to_lowercase();
     let tenants: Vec<_> = tenants
         .into_iter()
-        .filter(|(_, name, _)| needle.is_empty() || name.to_lowercase().contains(&needle))
+        .filter(|(_, name, _, _)| needle.is_empty() || name.to_lowercase().contains(&needle))
         .collect();
 
     let statuses: Vec<(TenantId, String, i64)> = with_db!(db, pool => sqlx::query_as(
@@ -96,12 +99,13 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     let calls: HashMap<TenantId, i64> = calls.into_iter().collect();
 
     let mut health = Vec::with_capacity(tenants.len());
-    for (tenant_id, name, connected) in tenants {
+    for (tenant_id, name, connected, token_refused) in tenants {
         let count = |status| counts.get(&(tenant_id, status)).copied().unwrap_or(0);
         health.push(TenantHealth {
             tenant_id,
             name,
             connected,
+            token_refused,
             settings: settings::get(db, tenant_id).await?,
             backlog: count(EventStatus::Received)
                 + count(EventStatus::Queued)

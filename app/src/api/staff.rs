@@ -40,6 +40,8 @@ pub struct TenantRow {
     pub name: String,
     /// e-conomic connected.
     pub connected: bool,
+    /// e-conomic refused the grant token since; the tenant's sync is paused.
+    pub token_refused: bool,
     /// Products: hourly or webhook.
     pub products: SyncMode,
     /// Customers: hourly or webhook.
@@ -238,6 +240,7 @@ pub(crate) fn tenant_row(h: backend::tenant_health::TenantHealth, api_budget: u3
         needs_attention: h.needs_attention(),
         name: h.name,
         connected: h.connected,
+        token_refused: h.token_refused,
         products: mode(h.settings.products_hourly, h.settings.products_webhook),
         customers: mode(h.settings.customers_hourly, h.settings.customers_webhook),
         invoices: mode(false, h.settings.invoices_webhook),

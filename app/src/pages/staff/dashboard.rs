@@ -98,10 +98,11 @@ fn Row(row: TenantRow) -> impl IntoView {
         t(mode_msg(row.invoices)),
     );
     let has_dead = row.dead > 0;
+    let connection = t(connection_msg(&row));
     view! {
         <tr class:attention=row.needs_attention data-tenant=row.id.to_string()>
             <td><a href=format!("/staff/tenants/{}", row.id)>{row.name}</a></td>
-            <td>{t(if row.connected { Msg::StaffYes } else { Msg::StaffNo })}</td>
+            <td>{connection}</td>
             <td class="small">{modes}</td>
             <td class="num">{row.backlog}</td>
             <td class="num">{row.failed}</td>
@@ -110,6 +111,15 @@ fn Row(row: TenantRow) -> impl IntoView {
             <td>{row.last_sync.unwrap_or_else(never)}</td>
             <td class="num">{format!("{} / {}", row.api_calls, row.api_budget)}</td>
         </tr>
+    }
+}
+
+/// Connected, connected but the grant token refused, or not connected.
+pub(crate) fn connection_msg(row: &TenantRow) -> Msg {
+    match (row.connected, row.token_refused) {
+        (true, false) => Msg::StaffYes,
+        (true, true) => Msg::StaffTokenRefused,
+        (false, _) => Msg::StaffNo,
     }
 }
 

@@ -14,6 +14,7 @@ use crate::api::staff_tenant::{HourBar, StaffReplay, TenantDetail, staff_tenant}
 use crate::components::form::CsrfField;
 use crate::i18n::{Msg, t};
 use crate::pages::events::notes::status_msg;
+use crate::pages::staff::dashboard::connection_msg;
 
 /// The tenant page.
 #[component]
@@ -53,12 +54,13 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
     let id = row.id.to_string();
     let start_id = id.clone();
     let support = detail.support;
+    let connection = t(connection_msg(&row));
     view! {
         <h1 data-test="tenant-name">{row.name.clone()}</h1>
         <section class="card">
             <dl class="figures">
                 <dt>{t(Msg::StaffColConnected)}</dt>
-                <dd>{t(if row.connected { Msg::StaffYes } else { Msg::StaffNo })}</dd>
+                <dd>{connection}</dd>
                 <dt>{t(Msg::StaffColBacklog)}</dt><dd data-test="backlog">{row.backlog}</dd>
                 <dt>{t(Msg::StaffColFailed)}</dt><dd data-test="failed">{row.failed}</dd>
                 <dt>{t(Msg::StaffColDead)}</dt><dd data-test="dead">{row.dead}</dd>
