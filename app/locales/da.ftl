@@ -516,3 +516,4 @@ staff_impersonate = Se kontoen
 staff_impersonation_expired = Supportbesøget nåede sin tidsgrænse og blev lukket.
 staff_impersonation_revoked = Supportbesøget blev lukket (afsluttet et andet sted, eller virksomheden trak supportadgangen tilbage).
 staff_token_refused = forbundet, men e-conomic afviste aftale-tokenet (synkronisering sat på pause)
+error_staff_tenant = En medarbejder i support hører til denne virksomhed: support kan ikke se kontoen.

@@ -516,3 +516,4 @@ staff_impersonate = Look at the account
 staff_impersonation_expired = The support session reached its time limit and was closed.
 staff_impersonation_revoked = The support session was closed (ended elsewhere, or the company withdrew support access).
 staff_token_refused = connected, but e-conomic refused the grant token (sync paused)
+error_staff_tenant = A staff member belongs to this company: staff cannot look at it as support.

@@ -99,6 +99,9 @@ pub enum AppError {
     /// The company does not allow support staff this (impersonating, or elevating) (403).
     #[error("support access not allowed by the company")]
     SupportAccessDenied,
+    /// Staff cannot impersonate a company a staff member belongs to (403).
+    #[error("a staff member belongs to this company")]
+    StaffTenant,
     /// A reason of at least three words is required (422).
     #[error("reason missing or too short")]
     ReasonRequired,
@@ -178,6 +181,7 @@ impl AppError {
             AppError::Impersonating => Msg::ErrorImpersonating,
             AppError::SupportAccessDenied => Msg::ErrorSupportAccessDenied,
             AppError::ReasonRequired => Msg::ErrorReasonRequired,
+            AppError::StaffTenant => Msg::ErrorStaffTenant,
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
@@ -216,7 +220,8 @@ impl AppError {
             | AppError::ReadOnlySupport
             | AppError::NotForSupport
             | AppError::Impersonating
-            | AppError::SupportAccessDenied => 403,
+            | AppError::SupportAccessDenied
+            | AppError::StaffTenant => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
             AppError::InviteExpired => 410,
             AppError::TooLarge => 413,

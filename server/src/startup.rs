@@ -314,11 +314,15 @@ fn spawn_workers(
         env.db.clone(),
         stop.clone(),
     )));
-    spawn(Box::pin(worker::listener::listen(
-        env.db.clone(),
-        env.signal.clone(),
-        stop.clone(),
-    )));
+    // Other processes' notifications exist on PostgreSQL only (on SQLite the listener would
+    // end at once, and `/readyz` would count it as a stopped worker).
+    if env.db.pg_pool().is_some() {
+        spawn(Box::pin(worker::listener::listen(
+            env.db.clone(),
+            env.signal.clone(),
+            stop.clone(),
+        )));
+    }
     spawn(Box::pin(worker::scheduler::run(env.clone(), stop.clone())));
     for _ in 0..env.config.workers {
         spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));

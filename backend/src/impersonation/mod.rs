@@ -168,7 +168,8 @@ pub async fn set_support_access(
 }
 
 /// Starts an impersonation of `tenant_id` by `staff_id` for `minutes`. Errors: `NotFound` for
-/// an unknown tenant or one without an owner, `Forbidden` if the tenant forbids support access.
+/// an unknown tenant or one without an owner, `Forbidden` if the tenant forbids support access,
+/// `StaffTenant` if a staff member belongs to the company.
 pub async fn start(
     db: &Db,
     staff_id: StaffId,
@@ -180,6 +181,18 @@ pub async fn start(
 ) -> Result<Active> {
     if support_access(db, tenant_id).await? == SupportAccess::Forbidden {
         return Err(Error::Forbidden);
+    }
+    // Staff never act as a staff member: not in a company one of them belongs to with the same
+    // email (their own, or a colleague's).
+    let staff_member: i64 = with_db!(db, pool => sqlx::query_scalar(
+        "select count(*) from memberships m join users u on u.id = m.user_id \
+         join staff s on s.email = u.email where m.tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_one(pool)
+    .await)?;
+    if staff_member > 0 {
+        return Err(Error::StaffTenant);
     }
     let expires_at = Timestamp::from_millis(now.as_millis() + i64::from(minutes) * 60_000);
     let ticket = ticket.map(str::trim).filter(|t| !t.is_empty());

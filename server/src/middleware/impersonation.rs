@@ -8,7 +8,8 @@
 //! - **No staff side from inside**: `/staff…` and the staff server functions are refused.
 //! - **Time limit**: past its time (or ended elsewhere, or forbidden by the tenant meanwhile)
 //!   the session falls back to the staff session, and a page request goes to the dashboard.
-//! - **Audit**: every request is recorded with its method, path and answer.
+//! - **Audit**: every request is recorded with its method, path and answer (but the bundle's
+//!   static files under `/pkg/`).
 //! - **Banner**: every HTML page gets the banner, added to the document here rather than by a
 //!   component, so no page can leave it out; its inline `!important` styles sit on a direct child
 //!   of `<body>`, so no rule of the app's stylesheet can hide or restyle it.
@@ -41,6 +42,11 @@ pub async fn guard(
     request: Request,
     next: Next,
 ) -> Response {
+    // The bundle's files hold no company data; not loading the session for them keeps asset
+    // requests off the database.
+    if request.uri().path().starts_with("/pkg/") {
+        return next.run(request).await;
+    }
     let marker = match impersonation::claimed(&session).await {
         Ok(Some(marker)) => marker,
         Ok(None) => return next.run(request).await,
@@ -60,7 +66,7 @@ pub async fn guard(
         Some(error) => error_answer(&headers, error),
         None => next.run(request).await,
     };
-    if !path.starts_with("/pkg/") {
+    {
         let now = backend::Timestamp::now();
         let status = response.status().as_u16();
         let recorded = backend::impersonation::record_request(

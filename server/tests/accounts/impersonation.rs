@@ -571,3 +571,31 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    staff_never_impersonate_a_company_of_a_staff_member,
+    |db| async move {
+        // Arrange: the staff member's own email owns a company.
+        let app = spawn_app(&db).await;
+        let own = app.browser();
+        let signed = own
+            .sign_up(&crate::helpers::SignUp::new(
+                "samsco",
+                crate::staff::STAFF_EMAIL,
+            ))
+            .await;
+        assert_eq!(signed.status(), StatusCode::OK);
+        let tenant = tenant_of(&own).await;
+        let staff = staff_browser(&app, &db).await;
+
+        // Act
+        let refused = start(&staff, tenant, REASON).await;
+
+        // Assert
+        assert_eq!(
+            api_error(refused).await,
+            (StatusCode::FORBIDDEN, AppError::StaffTenant)
+        );
+        assert_eq!(count(&db, "impersonations").await, 0);
+    }
+);
