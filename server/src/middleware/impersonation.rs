@@ -66,22 +66,20 @@ pub async fn guard(
         Some(error) => error_answer(&headers, error),
         None => next.run(request).await,
     };
-    {
-        let now = backend::Timestamp::now();
-        let status = response.status().as_u16();
-        let recorded = backend::impersonation::record_request(
-            &state.db,
-            active.tenant_id,
-            active.id,
-            method.as_str(),
-            &path,
-            status,
-            now,
-        )
-        .await;
-        if let Err(e) = recorded {
-            tracing::error!(error = ?e, "impersonation request log write failed");
-        }
+    let now = backend::Timestamp::now();
+    let status = response.status().as_u16();
+    let recorded = backend::impersonation::record_request(
+        &state.db,
+        active.tenant_id,
+        active.id,
+        method.as_str(),
+        &path,
+        status,
+        now,
+    )
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = ?e, "impersonation request log write failed");
     }
     with_banner(&state, &session, &headers, &active, response).await
 }
