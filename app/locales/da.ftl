@@ -517,3 +517,6 @@ staff_impersonation_expired = Supportbesøget nåede sin tidsgrænse og blev luk
 staff_impersonation_revoked = Supportbesøget blev lukket (afsluttet et andet sted, eller virksomheden trak supportadgangen tilbage).
 staff_token_refused = forbundet, men e-conomic afviste aftale-tokenet (synkronisering sat på pause)
 error_staff_tenant = En medarbejder i support hører til denne virksomhed: support kan ikke se kontoen.
+activity_event_dismissed = Afviste en opgivet hændelse
+event_dismiss = Afvis (skal ikke køres igen)
+event_dismissed_at = Afvist: skal ikke køres igen; historikkens opbevaringstid sletter den med tiden. Afvist

@@ -517,3 +517,6 @@ staff_impersonation_expired = The support session reached its time limit and was
 staff_impersonation_revoked = The support session was closed (ended elsewhere, or the company withdrew support access).
 staff_token_refused = connected, but e-conomic refused the grant token (sync paused)
 error_staff_tenant = A staff member belongs to this company: staff cannot look at it as support.
+activity_event_dismissed = Dismissed a dead event
+event_dismiss = Dismiss (no replay needed)
+event_dismissed_at = Dismissed: needs no replay; the history's retention deletes it in time. Dismissed at

@@ -74,6 +74,8 @@ pub enum Action {
     InviteAccepted,
     /// Failed or dead events were queued again (detail: how many).
     EventsReplayed,
+    /// A dead event was dismissed: it needs no replay (detail: which).
+    EventDismissed,
     /// The owner changed a member's role (detail: the email and the new role).
     RoleChanged,
     /// A staff member started impersonating (detail: the reason).
@@ -94,7 +96,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -106,6 +108,7 @@ impl Action {
         Action::InviteCreated,
         Action::InviteAccepted,
         Action::EventsReplayed,
+        Action::EventDismissed,
         Action::RoleChanged,
         Action::ImpersonationStarted,
         Action::ImpersonationElevated,
@@ -130,6 +133,7 @@ impl Action {
             Action::InviteCreated => "invite.create",
             Action::InviteAccepted => "invite.accept",
             Action::EventsReplayed => "events.replay",
+            Action::EventDismissed => "event.dismiss",
             Action::RoleChanged => "member.role",
             Action::ImpersonationStarted => "impersonation.start",
             Action::ImpersonationElevated => "impersonation.elevate",

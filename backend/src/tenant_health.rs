@@ -68,6 +68,7 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     let statuses: Vec<(TenantId, String, i64)> = with_db!(db, pool => sqlx::query_as(
         "select tenant_id, status, count(*) from webhook_events \
          where status in ('received', 'queued', 'processing', 'failed', 'dead') \
+           and dismissed_at is null \
          group by tenant_id, status",
     )
     .fetch_all(pool)

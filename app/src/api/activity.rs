@@ -34,6 +34,8 @@ pub enum ActivityAction {
     InviteAccepted,
     /// Events replayed.
     EventsReplayed,
+    /// A dead event dismissed.
+    EventDismissed,
     /// A member's role changed.
     RoleChanged,
     /// Support started looking at the company's account.
@@ -115,6 +117,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::InviteCreated => ActivityAction::InviteCreated,
                     A::InviteAccepted => ActivityAction::InviteAccepted,
                     A::EventsReplayed => ActivityAction::EventsReplayed,
+                    A::EventDismissed => ActivityAction::EventDismissed,
                     A::RoleChanged => ActivityAction::RoleChanged,
                     A::ImpersonationStarted => ActivityAction::ImpersonationStarted,
                     A::ImpersonationElevated => ActivityAction::ImpersonationElevated,

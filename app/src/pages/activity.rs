@@ -74,6 +74,7 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::InviteCreated => Msg::ActivityInviteCreated,
         ActivityAction::InviteAccepted => Msg::ActivityInviteAccepted,
         ActivityAction::EventsReplayed => Msg::ActivityEventsReplayed,
+        ActivityAction::EventDismissed => Msg::ActivityEventDismissed,
         ActivityAction::RoleChanged => Msg::ActivityRoleChanged,
         ActivityAction::ImpersonationStarted => Msg::ActivityImpersonationStarted,
         ActivityAction::ImpersonationElevated => Msg::ActivityImpersonationElevated,

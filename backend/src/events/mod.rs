@@ -209,6 +209,8 @@ pub struct Event {
     pub outcome: Option<Outcome>,
     /// When it was processed.
     pub processed_at: Option<Timestamp>,
+    /// When a dead event was dismissed (it needs no replay).
+    pub dismissed_at: Option<Timestamp>,
 }
 
 /// The tenant's events, newest first, at most `limit` (capped at 500), older than `before` if
@@ -257,7 +259,7 @@ pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
 
 const SELECT: &str = "select id, kind, status, action, old_number, new_number, invoice_number, \
     content_type, raw_query, raw_body, reason, received_at, attempts, next_attempt_at, \
-    last_error, outcome, processed_at from webhook_events";
+    last_error, outcome, processed_at, dismissed_at from webhook_events";
 
 /// How many of the tenant's events are in each status (tests, benchmarks, dashboards).
 pub async fn count_by_status(
@@ -400,6 +402,7 @@ struct DbEvent {
     last_error: Option<String>,
     outcome: Option<String>,
     processed_at: Option<Timestamp>,
+    dismissed_at: Option<Timestamp>,
 }
 
 impl DbEvent {
@@ -439,6 +442,7 @@ impl DbEvent {
             last_error: self.last_error,
             outcome,
             processed_at: self.processed_at,
+            dismissed_at: self.dismissed_at,
         })
     }
 }

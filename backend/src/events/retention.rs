@@ -74,7 +74,8 @@ pub async fn set(db: &Db, tenant_id: TenantId, retention: Retention, now: Timest
     Ok(())
 }
 
-/// The statuses whose events expire: done with, nobody needs to act on them.
+/// The statuses whose events expire: done with, nobody needs to act on them (and dead events
+/// someone dismissed; other failed and dead ones stay until replayed or dismissed).
 const EXPIRING: &str = "('processed', 'ignored', 'rejected')";
 
 /// Delete at most `batch` of the tenant's events older than its retention at `now`, oldest
@@ -85,7 +86,8 @@ pub async fn purge_batch(db: &Db, tenant_id: TenantId, now: Timestamp, batch: u3
     // attempts go with them (foreign key, indexed on event_id).
     let done = with_db!(db, pool => sqlx::query(&format!(
         "delete from webhook_events where id in (select id from webhook_events \
-         where tenant_id = $1 and received_at < $2 and status in {EXPIRING} \
+         where tenant_id = $1 and received_at < $2 \
+           and (status in {EXPIRING} or (status = 'dead' and dismissed_at is not null)) \
          order by received_at, id limit $3)"
     ))
     .bind(tenant_id)

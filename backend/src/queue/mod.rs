@@ -32,7 +32,7 @@ use crate::timestamp::Timestamp;
 pub(crate) use claim::acquire;
 pub use claim::{claim, fence, release, renew};
 pub use finish::{Attempt, Done, finish};
-pub use replay::{MAX_SELECTION, replay, replay_failed, replay_matching, replay_selected};
+pub use replay::{MAX_SELECTION, dismiss, replay, replay_failed, replay_matching, replay_selected};
 
 /// A worker's hold on one `(tenant, entity)` queue, from [`claim`] until it expires.
 #[derive(Debug, Clone, PartialEq, Eq)]

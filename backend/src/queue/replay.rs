@@ -11,7 +11,8 @@ use crate::timestamp::Timestamp;
 
 const REQUEUE: &str = "update webhook_events set status = 'queued', attempts = 0, \
     next_attempt_at = 0, last_error = null, outcome = null, coalesced_into = null, \
-    processed_at = null, lease_token = null, updated_at = $2 where tenant_id = $1";
+    processed_at = null, lease_token = null, dismissed_at = null, updated_at = $2 \
+    where tenant_id = $1";
 
 /// Put the tenant's event `id` back in the queue: a processed one to be applied again, a
 /// failed or dead one to be tried afresh. Errors: `NotFound` (no such event of this tenant, or
@@ -33,10 +34,31 @@ pub async fn replay(db: &Db, tenant_id: TenantId, id: EventId, now: Timestamp) -
     }
 }
 
+/// Dismiss the tenant's dead event `id`: it needs no replay, no longer counts as needing
+/// attention, and the retention job may delete it. Errors: `NotFound` (no such dead event of
+/// this tenant, or dismissed already).
+pub async fn dismiss(db: &Db, tenant_id: TenantId, id: EventId, now: Timestamp) -> Result<()> {
+    let done = with_db!(db, pool => sqlx::query(
+        "update webhook_events set dismissed_at = $2, updated_at = $2 \
+         where tenant_id = $1 and id = $3 and status = 'dead' and dismissed_at is null",
+    )
+    .bind(tenant_id)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 1 {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// Put every failed and dead event of the tenant back in the queue. Returns how many.
 pub async fn replay_failed(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<u64> {
     let done = with_db!(db, pool => sqlx::query(&format!(
-        "{REQUEUE} and status in ('failed', 'dead')"
+        "{REQUEUE} and status in ('failed', 'dead') and dismissed_at is null"
     ))
     .bind(tenant_id)
     .bind(now)
@@ -100,7 +122,8 @@ pub async fn replay_matching(
         let sql = format!(
             "update webhook_events set status = 'queued', attempts = 0, next_attempt_at = 0, \
              last_error = null, outcome = null, coalesced_into = null, processed_at = null, \
-             lease_token = null, updated_at = ${now_mark} where {conditions}"
+             lease_token = null, updated_at = ${now_mark} \
+             where {conditions} and dismissed_at is null"
         );
         total += with_db!(db, pool => {
             let mut query = sqlx::query(&sql);

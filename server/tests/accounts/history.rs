@@ -470,3 +470,49 @@ db_test!(
         assert_eq!(detail.status(), StatusCode::NOT_FOUND);
     }
 );
+
+db_test!(
+    a_dead_event_is_dismissed_by_its_company_only,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let (acme, tenant, globex, theirs) = two_companies(&app).await;
+        let ours = store(&db, tenant, "A-9", 9, EventStatus::Dead).await;
+        let csrf = acme.csrf_token().await;
+
+        // Act
+        let guessed = acme
+            .post_form(
+                "/api/dismiss_event",
+                &[("csrf_token", &csrf), ("id", &theirs.to_string())],
+            )
+            .await;
+        let dismissed = acme
+            .post_form(
+                "/api/dismiss_event",
+                &[("csrf_token", &csrf), ("id", &ours.to_string())],
+            )
+            .await;
+        let (_, page) = acme.page(&format!("/events/{ours}")).await;
+
+        // Assert
+        assert_eq!(
+            guessed.status(),
+            StatusCode::NOT_FOUND,
+            "another company's event"
+        );
+        let theirs_now = events::get(&db, globex, theirs).await.expect("event");
+        assert_eq!(theirs_now.dismissed_at, None);
+        assert!(dismissed.status().is_success() || dismissed.status().is_redirection());
+        let ours_now = events::get(&db, tenant, ours).await.expect("event");
+        assert!(ours_now.dismissed_at.is_some());
+        assert!(
+            page.contains(r#"data-test="dismissed""#),
+            "the page says so"
+        );
+        assert!(
+            !page.contains(r#"data-test="dismiss""#),
+            "and offers it no more"
+        );
+    }
+);

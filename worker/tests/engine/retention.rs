@@ -122,6 +122,62 @@ db_test!(old_done_events_go_and_the_rest_stay, |db| async move {
     assert!(!exists(&db, globex, theirs).await);
 });
 
+db_test!(
+    a_dismissed_dead_event_expires_and_a_replay_undoes_it,
+    |db| async move {
+        // Arrange: two old dead events of acme; one dismissed. Globex cannot dismiss acme's.
+        let now = Timestamp::now();
+        let acme = backend::testing::owner(&db, "acme").await.tenant_id;
+        let globex = backend::testing::owner(&db, "globex").await.tenant_id;
+        let dismissed = aged(&db, acme, 200, EventStatus::Dead, now).await;
+        let undecided = aged(&db, acme, 200, EventStatus::Dead, now).await;
+        let replayed = aged(&db, acme, 200, EventStatus::Dead, now).await;
+        let theirs = backend::queue::dismiss(&db, globex, dismissed, now).await;
+        backend::queue::dismiss(&db, acme, dismissed, now)
+            .await
+            .expect("dismiss");
+        backend::queue::dismiss(&db, acme, replayed, now)
+            .await
+            .expect("dismiss");
+        let twice = backend::queue::dismiss(&db, acme, dismissed, now).await;
+        backend::queue::replay(&db, acme, replayed, now)
+            .await
+            .expect("replay");
+        let failed_again = backend::queue::replay_failed(&db, acme, now)
+            .await
+            .expect("replay all");
+
+        // Act
+        let deleted = worker::retention::purge(&db, now, &CancellationToken::new())
+            .await
+            .expect("job");
+
+        // Assert
+        assert!(
+            matches!(theirs, Err(backend::Error::NotFound)),
+            "not globex's to dismiss"
+        );
+        assert!(matches!(twice, Err(backend::Error::NotFound)));
+        assert_eq!(
+            failed_again, 1,
+            "replaying every failed one skips the dismissed one"
+        );
+        assert_eq!(deleted, 1);
+        assert!(
+            !exists(&db, acme, dismissed).await,
+            "the dismissed one expired"
+        );
+        let kept = events::get(&db, acme, undecided).await.expect("kept");
+        assert_eq!(
+            kept.status,
+            EventStatus::Queued,
+            "replayed by 'every failed'"
+        );
+        let back = events::get(&db, acme, replayed).await.expect("kept");
+        assert_eq!(back.dismissed_at, None, "a replay undoes the dismissal");
+    }
+);
+
 #[test]
 fn only_the_offered_periods_parse() {
     assert_eq!(Retention::from_days(30), Some(Retention::Days30));

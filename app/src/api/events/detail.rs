@@ -80,6 +80,8 @@ pub struct FullEvent {
     pub parsed: Option<(Action, Option<String>, Option<String>)>,
     /// When it was processed (UTC).
     pub processed_at: Option<String>,
+    /// When a dead event was dismissed (UTC): it needs no replay.
+    pub dismissed_at: Option<String>,
     /// Every attempt, the first first.
     pub attempts: Vec<AttemptView>,
     /// The events folded into this one.
@@ -176,6 +178,7 @@ mod ssr {
             body: e.raw_body.clone(),
             parsed,
             processed_at: e.processed_at.map(timestamp),
+            dismissed_at: e.dismissed_at.map(timestamp),
             attempts: attempts.into_iter().map(attempt).collect(),
             coalesced: coalesced.into_iter().map(convert::view).collect(),
             records,

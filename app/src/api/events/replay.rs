@@ -42,6 +42,31 @@ pub async fn replay_event(
     Ok(())
 }
 
+/// Dismiss one of the caller's dead events: it needs no replay, stops counting as a problem, and
+/// the retention job may delete it once it is old enough. A replay undoes it.
+#[server(prefix = "/api", endpoint = "dismiss_event")]
+pub async fn dismiss_event(csrf_token: String, id: i64) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
+    session::require_write(&ctx)?;
+    let id = backend::events::EventId::new(id);
+    backend::queue::dismiss(&state.db, ctx.tenant_id, id, backend::Timestamp::now()).await?;
+    let detail = format!("event {id}");
+    session::audit(
+        &state,
+        &ctx,
+        backend::audit::Action::EventDismissed,
+        &detail,
+    )
+    .await;
+    leptos_axum::redirect(&format!("/events/{id}"));
+    Ok(())
+}
+
 /// Put every failed and dead event of the caller's company back in the queue.
 #[server(prefix = "/api", endpoint = "replay_failed")]
 pub async fn replay_failed(csrf_token: String) -> Result<u64, AppError> {

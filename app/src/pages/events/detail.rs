@@ -9,8 +9,8 @@ use leptos_router::hooks::{use_location, use_params_map};
 
 use super::notes::{action_msg, kind_msg, note, status_msg, status_pill};
 use crate::api::events::detail::{AttemptOutcome, AttemptView, FullEvent, event_detail};
-use crate::api::events::replay::ReplayEvent;
-use crate::api::events::{Applied, Change, EventNote, EventView};
+use crate::api::events::replay::{DismissEvent, ReplayEvent};
+use crate::api::events::{Applied, Change, EventNote, EventView, Status};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::error::AppError;
 use crate::i18n::{Msg, t};
@@ -23,11 +23,20 @@ pub fn EventPage() -> impl IntoView {
     let location = use_location();
     let replayed = Memo::new(move |_| location.query.read().get("replayed").is_some());
     let replay = ServerAction::<ReplayEvent>::new();
+    let dismiss = ServerAction::<DismissEvent>::new();
     let error = last_error(replay.value());
+    let dismiss_error = last_error(dismiss.value());
     let settled = RwSignal::new(true);
     let tick = super::live::follow(Signal::derive(move || !settled.get()));
     let event = Resource::new_blocking(
-        move || (id.get(), tick.get(), replay.version().get()),
+        move || {
+            (
+                id.get(),
+                tick.get(),
+                replay.version().get(),
+                dismiss.version().get(),
+            )
+        },
         |(id, ..)| async move {
             match id {
                 Some(id) => event_detail(id).await,
@@ -48,7 +57,8 @@ pub fn EventPage() -> impl IntoView {
                                 <p class="banner success" role="status" data-test="replayed">{t(Msg::EventsReplayed)}</p>
                             </Show>
                             <ErrorBanner error=error />
-                            {page(d, replay, back)}
+                            <ErrorBanner error=dismiss_error />
+                            {page(d, replay, dismiss, back)}
                         }
                         .into_any()
                     }
@@ -59,9 +69,18 @@ pub fn EventPage() -> impl IntoView {
     }
 }
 
-fn page(d: FullEvent, replay: ServerAction<ReplayEvent>, back: String) -> impl IntoView {
+fn page(
+    d: FullEvent,
+    replay: ServerAction<ReplayEvent>,
+    dismiss: ServerAction<DismissEvent>,
+    back: String,
+) -> impl IntoView {
     let e = d.event.clone();
     let can_replay = e.status.replayable();
+    let can_dismiss = e.status == Status::Dead && d.dismissed_at.is_none();
+    let dismissed = d.dismissed_at.clone().map(|at| {
+        view! { <p class="banner info" role="status" data-test="dismissed">{t(Msg::EventDismissedAt)} " " <time>{at}</time></p> }
+    });
     view! {
         <h1 data-test="event-title">
             {t(Msg::EventTitle)} " #" {e.id} " " {status_pill(e.status)}
@@ -86,6 +105,14 @@ fn page(d: FullEvent, replay: ServerAction<ReplayEvent>, back: String) -> impl I
                     <button type="submit" data-test="replay">{t(Msg::EventsReplay)}</button>
                 </ActionForm>
             })}
+            {can_dismiss.then(|| view! {
+                <ActionForm action=dismiss attr:class="inline-form">
+                    <CsrfField />
+                    <input type="hidden" name="id" value=e.id />
+                    <button type="submit" data-test="dismiss">{t(Msg::EventDismiss)}</button>
+                </ActionForm>
+            })}
+            {dismissed}
         </section>
         {request(&d)}
         {change(&e, &d)}
