@@ -1,5 +1,6 @@
 //! Every route of the server, merged in one place.
 
+mod assets;
 mod health;
 pub(crate) mod history;
 mod lang;
@@ -42,6 +43,10 @@ pub fn router(
     https: bool,
 ) -> Router {
     let leptos_options = state.leptos_options.clone();
+    let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
+        .join(leptos_options.site_pkg_dir.as_ref());
+    // Outside the session and CSRF layers: a file needs neither, and a page load asks for three.
+    let assets = assets::router(&pkg_dir, leptos_options.hash_files);
     let pages = Router::new()
         .merge(lang::router())
         .merge(history::router(closing))
@@ -62,6 +67,7 @@ pub fn router(
         }));
 
     Router::new()
+        .merge(assets)
         .merge(pages)
         .merge(health::router())
         .merge(webhooks::router(&state, writer))
