@@ -85,7 +85,8 @@ fn economic_base_url(config: &Config) -> Result<(), ConfigError> {
 /// `ECONOMIC_APP_SECRET_TOKEN`: its default only makes sense against the demo simulator.
 fn economic_token(config: &Config) -> Result<(), ConfigError> {
     let to_simulator = config.demo && config.economic_base_url.is_none();
-    match !to_simulator && config.economic_app_secret_token.expose() == "demo" {
+    let token = config.economic_app_secret_token.expose().trim();
+    match !to_simulator && (token.is_empty() || token == "demo") {
         true => Err(ConfigError::DemoAppSecretToken),
         false => Ok(()),
     }
@@ -254,6 +255,7 @@ mod tests {
     fn economic_settings_are_checked() {
         assert!(economic_token(&config(&[])).is_err());
         assert!(economic_token(&config(&["--demo"])).is_ok());
+        assert!(economic_token(&config(&["--economic-app-secret-token", ""])).is_err());
         assert!(economic_token(&config(&["--economic-app-secret-token", "real"])).is_ok());
         let base = |url: &str| config(&["--economic-base-url", url]);
         assert!(economic_base_url(&base("https://restapi.e-conomic.com")).is_ok());
