@@ -41,14 +41,14 @@ pub async fn problems(config: &Config) -> Vec<ConfigError> {
 
 /// `APP_SECRET_KEY`: required outside demo mode, base64 of 32 bytes, not typed or patterned.
 fn secret_key(config: &Config) -> Result<(), ConfigError> {
-    let Some(text) = &config.secret_key else {
+    let Some(text) = config.secret_key_text() else {
         // Demo mode keeps a generated key in a file instead.
         return match config.demo {
             true => Ok(()),
             false => Err(ConfigError::MissingSecretKey),
         };
     };
-    match backend::Keys::master_is_weak(text.expose()) {
+    match backend::Keys::master_is_weak(text) {
         Ok(false) => Ok(()),
         Ok(true) => Err(ConfigError::WeakSecretKey),
         Err(_) => Err(ConfigError::InvalidSecretKey("the value given".into())),
@@ -247,6 +247,10 @@ mod tests {
         assert!(matches!(
             refuse_insecure(&config(&["--secret-key", "c2hvcnQ="])),
             Err(ConfigError::InvalidSecretKey(_))
+        ));
+        assert!(matches!(
+            refuse_insecure(&config(&["--secret-key", " "])),
+            Err(ConfigError::MissingSecretKey)
         ));
         assert!(refuse_insecure(&config(&["--demo"])).is_ok());
     }

@@ -281,12 +281,20 @@ impl Config {
     /// The server's keys: from `APP_SECRET_KEY`; in demo mode without it, from
     /// `--secret-key-file` (generated and written on first run); otherwise an error.
     pub fn keys(&self) -> Result<Keys, ConfigError> {
-        match (&self.secret_key, self.demo) {
-            (Some(text), _) => Keys::from_base64(text.expose())
+        match (self.secret_key_text(), self.demo) {
+            (Some(text), _) => Keys::from_base64(text)
                 .map_err(|_| ConfigError::InvalidSecretKey("the value given".into())),
             (None, true) => demo_keys(&self.secret_key_file),
             (None, false) => Err(ConfigError::MissingSecretKey),
         }
+    }
+
+    /// `APP_SECRET_KEY` unless unset or blank (an env file's `APP_SECRET_KEY=` line).
+    pub fn secret_key_text(&self) -> Option<&str> {
+        self.secret_key
+            .as_ref()
+            .map(|key| key.expose().trim())
+            .filter(|text| !text.is_empty())
     }
 
     /// The hash file's path: Leptos looks for it beside the running binary.
