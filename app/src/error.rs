@@ -87,6 +87,24 @@ pub enum AppError {
     /// Logged in, but not allowed (403).
     #[error("forbidden")]
     Forbidden,
+    /// Support staff impersonating without write access tried to change something (403).
+    #[error("read-only support session")]
+    ReadOnlySupport,
+    /// Only the company's own people may do this, even support staff with write access (403).
+    #[error("not for support staff")]
+    NotForSupport,
+    /// A staff page or function was used from inside an impersonation (403).
+    #[error("stop impersonating first")]
+    Impersonating,
+    /// The company does not allow support staff this (impersonating, or elevating) (403).
+    #[error("support access not allowed by the company")]
+    SupportAccessDenied,
+    /// Staff cannot impersonate a company a staff member belongs to (403).
+    #[error("a staff member belongs to this company")]
+    StaffTenant,
+    /// A reason of at least three words is required (422).
+    #[error("reason missing or too short")]
+    ReasonRequired,
     /// Nothing there, or not yours (404).
     #[error("not found")]
     NotFound,
@@ -158,6 +176,12 @@ impl AppError {
             AppError::Busy { .. } => Msg::ErrorBusy,
             AppError::NotAuthenticated => Msg::ErrorNotAuthenticated,
             AppError::Forbidden => Msg::ErrorForbidden,
+            AppError::ReadOnlySupport => Msg::ErrorReadOnlySupport,
+            AppError::NotForSupport => Msg::ErrorNotForSupport,
+            AppError::Impersonating => Msg::ErrorImpersonating,
+            AppError::SupportAccessDenied => Msg::ErrorSupportAccessDenied,
+            AppError::ReasonRequired => Msg::ErrorReasonRequired,
+            AppError::StaffTenant => Msg::ErrorStaffTenant,
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
@@ -186,11 +210,18 @@ impl AppError {
         match self {
             AppError::Invalid { .. }
             | AppError::SettingsConflict { .. }
-            | AppError::EconomicRejected => 422,
+            | AppError::EconomicRejected
+            | AppError::ReasonRequired => 422,
             AppError::EmailTaken | AppError::AlreadyMember | AppError::NotConnected => 409,
             AppError::InvalidCredentials | AppError::NotAuthenticated => 401,
             AppError::TooManyAttempts { .. } => 429,
-            AppError::Forbidden | AppError::Csrf => 403,
+            AppError::Forbidden
+            | AppError::Csrf
+            | AppError::ReadOnlySupport
+            | AppError::NotForSupport
+            | AppError::Impersonating
+            | AppError::SupportAccessDenied
+            | AppError::StaffTenant => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
             AppError::InviteExpired => 410,
             AppError::TooLarge => 413,

@@ -79,12 +79,14 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("team") view=pages::team::TeamPage />
                     <Route path=StaticSegment("settings") view=pages::settings::hub::SettingsPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("activity")) view=pages::activity::ActivityPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("support")) view=pages::settings::support::SupportAccessPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic")) view=pages::settings::economic::EconomicPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("sync")) view=pages::settings::sync::SyncPage />
                     <Route path=StaticSegment("staff") view=pages::staff::dashboard::StaffDashboardPage />
                     <Route path=(StaticSegment("staff"), StaticSegment("login")) view=pages::staff::login::StaffLoginPage />
                     <Route path=(StaticSegment("staff"), StaticSegment("verify")) view=pages::staff::verify::StaffVerifyPage />
+                    <Route path=(StaticSegment("staff"), StaticSegment("tenants"), ParamSegment("id")) view=pages::staff::tenant::StaffTenantPage />
                     <Route path=StaticSegment("events") view=pages::events::EventsPage />
                     <Route path=(StaticSegment("events"), ParamSegment("id")) view=pages::events::detail::EventPage />
                     <Route path=StaticSegment("customers") view=pages::data::customers::CustomersPage />

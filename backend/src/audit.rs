@@ -78,6 +78,12 @@ pub enum Action {
     RoleChanged,
     /// A staff member started impersonating (detail: the reason).
     ImpersonationStarted,
+    /// A staff member was granted write access while impersonating (detail: the reason).
+    ImpersonationElevated,
+    /// An impersonation ended (detail: why).
+    ImpersonationEnded,
+    /// The owner changed what support staff may do (detail: the new choice).
+    SupportAccessChanged,
     /// A staff account was created (detail: the email).
     StaffCreated,
     /// A staff member logged in with both factors.
@@ -88,7 +94,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -102,6 +108,9 @@ impl Action {
         Action::EventsReplayed,
         Action::RoleChanged,
         Action::ImpersonationStarted,
+        Action::ImpersonationElevated,
+        Action::ImpersonationEnded,
+        Action::SupportAccessChanged,
         Action::StaffCreated,
         Action::StaffLoggedIn,
         Action::StaffDisabled,
@@ -123,6 +132,9 @@ impl Action {
             Action::EventsReplayed => "events.replay",
             Action::RoleChanged => "member.role",
             Action::ImpersonationStarted => "impersonation.start",
+            Action::ImpersonationElevated => "impersonation.elevate",
+            Action::ImpersonationEnded => "impersonation.end",
+            Action::SupportAccessChanged => "support_access.change",
             Action::StaffCreated => "staff.created",
             Action::StaffLoggedIn => "staff.login",
             Action::StaffDisabled => "staff.disabled",

@@ -48,6 +48,10 @@ pub enum Error {
     #[error("forbidden")]
     Forbidden,
 
+    /// 403 Forbidden: staff cannot impersonate a company that a staff member belongs to.
+    #[error("a staff member belongs to this company")]
+    StaffTenant,
+
     /// 410 Gone: the invite link was valid but has expired.
     #[error("invite expired")]
     InviteExpired,

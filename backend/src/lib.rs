@@ -17,6 +17,7 @@ mod email;
 mod error;
 pub mod events;
 mod ids;
+pub mod impersonation;
 pub mod invites;
 mod names;
 mod password;

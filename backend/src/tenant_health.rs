@@ -24,6 +24,8 @@ pub struct TenantHealth {
     pub name: String,
     /// Whether e-conomic is connected.
     pub connected: bool,
+    /// Whether e-conomic refused the grant token since (the tenant's sync is paused).
+    pub token_refused: bool,
     /// Hourly or webhook, per entity.
     pub settings: SyncSettings,
     /// Events waiting or being applied (received, queued, processing).
@@ -41,17 +43,18 @@ pub struct TenantHealth {
 }
 
 impl TenantHealth {
-    /// Whether staff should look at it: dead or failed events, or not connected.
+    /// Whether staff should look at it: dead or failed events, not connected, or the grant
+    /// token refused.
     pub fn needs_attention(&self) -> bool {
-        self.dead > 0 || self.failed > 0 || !self.connected
+        self.dead > 0 || self.failed > 0 || !self.connected || self.token_refused
     }
 }
 
 /// Every tenant whose name contains `search` (case-insensitive; empty: all), problem tenants
 /// first (most dead, then failed, then backlog), then by name.
 pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHealth>> {
-    let tenants: Vec<(TenantId, String, bool)> = with_db!(db, pool => sqlx::query_as(
-        "select t.id, t.name, c.tenant_id is not null from tenants t \
+    let tenants: Vec<(TenantId, String, bool, bool)> = with_db!(db, pool => sqlx::query_as(
+        "select t.id, t.name, c.tenant_id is not null, c.paused_at is not null from tenants t \
          left join economic_connections c on c.tenant_id = t.id",
     )
     .fetch_all(pool)
@@ -59,7 +62,7 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     let needle = search.trim().to_lowercase();
     let tenants: Vec<_> = tenants
         .into_iter()
-        .filter(|(_, name, _)| needle.is_empty() || name.to_lowercase().contains(&needle))
+        .filter(|(_, name, _, _)| needle.is_empty() || name.to_lowercase().contains(&needle))
         .collect();
 
     let statuses: Vec<(TenantId, String, i64)> = with_db!(db, pool => sqlx::query_as(
@@ -96,12 +99,13 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     let calls: HashMap<TenantId, i64> = calls.into_iter().collect();
 
     let mut health = Vec::with_capacity(tenants.len());
-    for (tenant_id, name, connected) in tenants {
+    for (tenant_id, name, connected, token_refused) in tenants {
         let count = |status| counts.get(&(tenant_id, status)).copied().unwrap_or(0);
         health.push(TenantHealth {
             tenant_id,
             name,
             connected,
+            token_refused,
             settings: settings::get(db, tenant_id).await?,
             backlog: count(EventStatus::Received)
                 + count(EventStatus::Queued)
@@ -125,4 +129,66 @@ async fn per_tenant(db: &Db, sql: &'static str) -> Result<HashMap<TenantId, Opti
     let rows: Vec<(TenantId, Option<Timestamp>)> =
         with_db!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
     Ok(rows.into_iter().collect())
+}
+
+/// One tenant's figures (the staff tenant page). Errors: `NotFound`.
+pub async fn one(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<TenantHealth> {
+    // The dashboard's queries are grouped over all tenants; for one tenant the same figures
+    // come from the same code, filtered.
+    let name: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+        "select name from tenants where id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(pool)
+    .await)?;
+    let name = name.ok_or(crate::Error::NotFound)?;
+    all(db, &name, now)
+        .await?
+        .into_iter()
+        .find(|h| h.tenant_id == tenant_id)
+        .ok_or(crate::Error::NotFound)
+}
+
+/// Webhook events of one hour, by status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HourCounts {
+    /// The hour's start.
+    pub hour: Timestamp,
+    /// How many events received in that hour have each status now.
+    pub counts: Vec<(EventStatus, i64)>,
+}
+
+/// The tenant's webhook events per hour over the `hours` before `now`, by their status now;
+/// one entry per hour, oldest first, hours without events included.
+pub async fn events_per_hour(
+    db: &Db,
+    tenant_id: TenantId,
+    now: Timestamp,
+    hours: u32,
+) -> Result<Vec<HourCounts>> {
+    const HOUR: i64 = 3600 * 1000;
+    let first = (now.as_millis() / HOUR - i64::from(hours) + 1) * HOUR;
+    let rows: Vec<(i64, String, i64)> = with_db!(db, pool => sqlx::query_as(
+        "select (received_at - $2) / $3, status, count(*) from webhook_events \
+         where tenant_id = $1 and received_at >= $2 group by 1, 2",
+    )
+    .bind(tenant_id)
+    .bind(first)
+    .bind(HOUR)
+    .fetch_all(pool)
+    .await)?;
+    let mut hours: Vec<HourCounts> = (0..i64::from(hours))
+        .map(|i| HourCounts {
+            hour: Timestamp::from_millis(first + i * HOUR),
+            counts: Vec::new(),
+        })
+        .collect();
+    for (index, status, n) in rows {
+        let status = EventStatus::ALL.into_iter().find(|s| s.as_str() == status);
+        let slot = usize::try_from(index).ok().and_then(|i| hours.get_mut(i));
+        if let (Some(status), Some(slot)) = (status, slot) {
+            slot.counts.push((status, n));
+        }
+    }
+    Ok(hours)
 }

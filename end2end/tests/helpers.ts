@@ -1,4 +1,6 @@
 // Shared steps for the browser tests.
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { expect, Page } from '@playwright/test';
 
 export const PASSWORD = 'correct-horse-battery';
@@ -24,4 +26,59 @@ export async function signUp(page: Page, company: string, name: string, email: s
   await form.locator('input[name="password"]').fill(PASSWORD);
   await form.locator('button[type="submit"]').click();
   await expect(page).toHaveURL(/\/settings$/);
+}
+
+export const STAFF_PASSWORD = 'staff password 1';
+
+/** RFC 4648 base32 to bytes. */
+function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** The RFC 6238 code an authenticator app shows now (SHA-1, 6 digits, 30 s). */
+export function totp(secret: string): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+/** Creates a staff account with the server's CLI, as an operator would; returns its email. */
+export function createStaff(name: string): string {
+  const email = uniqueEmail('staff');
+  const dataDir = process.env.E2E_DATA_DIR ?? '/tmp/inventory-sync-e2e';
+  execFileSync(
+    process.env.SERVER_BIN ?? '../target/debug/server',
+    ['create-staff', '--email', email, '--name', name],
+    { input: `${STAFF_PASSWORD}\n`, env: { ...process.env, DATABASE_URL: `sqlite://${dataDir}/app.db?mode=rwc`, RUST_LOG: 'warn' } },
+  );
+  return email;
+}
+
+/** A new staff member's first log-in: password, then the authenticator's first code; ends on
+ * the dashboard. */
+export async function firstStaffLogIn(page: Page, email: string): Promise<void> {
+  await page.goto('/staff/login');
+  await hydrated(page);
+  const login = page.locator('[data-test="staff-login-form"]');
+  await login.locator('input[name="email"]').fill(email);
+  await login.locator('input[name="password"]').fill(STAFF_PASSWORD);
+  await login.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/staff\/verify$/);
+  const secret = (await page.locator('[data-test="totp-secret"]').textContent()) ?? '';
+  await hydrated(page);
+  const enrol = page.locator('[data-test="staff-enrol-form"]');
+  await enrol.locator('input[name="code"]').fill(totp(secret.trim()));
+  await enrol.locator('button[type="submit"]').click();
+  await expect(page.locator('[data-test="recovery-codes"] li')).toHaveCount(10);
+  await page.goto('/staff');
 }

@@ -62,6 +62,14 @@ pub struct Config {
     #[arg(long, env = "STAFF_IDLE_SECS", default_value_t = 30 * 60)]
     pub staff_idle_secs: u64,
 
+    /// Bearer token for `GET /metrics` (Prometheus); without it the route answers 404.
+    #[arg(long, env = "METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// Minutes an impersonation lasts before it falls back to the staff session by itself.
+    #[arg(long, env = "IMPERSONATION_MINUTES", default_value_t = 30)]
+    pub impersonation_minutes: u32,
+
     /// Demo mode: create the demo company and user if they do not exist; without
     /// `ECONOMIC_BASE_URL`, start the bundled e-conomic simulator; without `APP_SECRET_KEY`, use
     /// (and create) the key in `--secret-key-file`.

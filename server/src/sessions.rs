@@ -108,3 +108,32 @@ pub async fn delete_expired_until(store: Store, stop: tokio_util::sync::Cancella
         () = stop.cancelled() => {}
     }
 }
+
+/// Sessions that have not expired (the operator's `/metrics`).
+pub async fn active(db: &backend::Db) -> Result<i64, tower_sessions_sqlx_store::sqlx::Error> {
+    // The stores' own tables: an integer expiry in seconds on SQLite, a timestamptz on PostgreSQL.
+    if let Some(pool) = db.sqlite_pool() {
+        sqlx_count(
+            pool,
+            "select count(*) from tower_sessions where expiry_date > unixepoch()",
+        )
+        .await
+    } else if let Some(pool) = db.pg_pool() {
+        tower_sessions_sqlx_store::sqlx::query_scalar(
+            "select count(*) from tower_sessions.session where expiry_date > now()",
+        )
+        .fetch_one(pool)
+        .await
+    } else {
+        Ok(0)
+    }
+}
+
+async fn sqlx_count(
+    pool: &tower_sessions_sqlx_store::sqlx::SqlitePool,
+    sql: &'static str,
+) -> Result<i64, tower_sessions_sqlx_store::sqlx::Error> {
+    tower_sessions_sqlx_store::sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+}

@@ -176,9 +176,11 @@ impl Application {
             wake.others,
             stop.clone(),
         ));
-        if !config.no_worker {
-            spawn_workers(&tasks, &workers, &stop);
-        }
+        let worker_health = if config.no_worker {
+            app::ssr::state::Workers::default()
+        } else {
+            spawn_workers(&tasks, &workers, &stop)
+        };
 
         #[cfg(feature = "demo")]
         let demo_simulator_page = simulator
@@ -196,16 +198,22 @@ impl Application {
             daily_call_limit: config.workers.daily_call_limit,
             sign_ups_per_ip: config.sign_ups_per_ip.max(1),
             staff_idle_secs: config.staff_idle_secs,
+            impersonation_minutes: config.impersonation_minutes.max(1),
+            workers: worker_health,
             demo_simulator_page,
         };
         let closing = routes::history::Closing::default();
+        crate::metrics::install();
         let router = routes::router(
             state,
-            session_layer,
-            writer,
-            closing.clone(),
-            config.trust_proxy_headers,
-            public_url.starts_with("https://"),
+            routes::Options {
+                sessions: session_layer,
+                writer,
+                closing: closing.clone(),
+                trust_proxy: config.trust_proxy_headers,
+                https: public_url.starts_with("https://"),
+                metrics_token: config.metrics_token.clone(),
+            },
         );
         Ok(Application {
             listener,
@@ -302,16 +310,41 @@ pub async fn run_workers(
 
 /// The workers, the scheduler of sync runs, the retention job, and the listener that wakes
 /// the workers when another process stored events.
-fn spawn_workers(tasks: &TaskTracker, env: &worker::Environment, stop: &CancellationToken) {
-    tasks.spawn(worker::retention::run(env.db.clone(), stop.clone()));
-    tasks.spawn(worker::listener::listen(
+/// Starts the sync workers, the scheduler, the retention job and the notification listener;
+/// each counts as running in the returned [`app::ssr::state::Workers`] until it ends.
+fn spawn_workers(
+    tasks: &TaskTracker,
+    env: &worker::Environment,
+    stop: &CancellationToken,
+) -> app::ssr::state::Workers {
+    let health = app::ssr::state::Workers::default();
+    let spawn = |task: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
+        let running = health.running();
+        tasks.spawn(async move {
+            let _running = running;
+            task.await;
+        });
+    };
+    spawn(Box::pin(worker::retention::run(
         env.db.clone(),
-        env.signal.clone(),
         stop.clone(),
-    ));
-    tasks.spawn(worker::scheduler::run(env.clone(), stop.clone()));
+    )));
+    // Other processes' notifications exist on PostgreSQL only (on SQLite the listener would
+    // end at once, and `/readyz` would count it as a stopped worker).
+    if env.db.pg_pool().is_some() {
+        spawn(Box::pin(worker::listener::listen(
+            env.db.clone(),
+            env.signal.clone(),
+            stop.clone(),
+        )));
+    }
+    spawn(Box::pin(worker::scheduler::run(env.clone(), stop.clone())));
     for _ in 0..env.config.workers {
-        tasks.spawn(worker::Worker::new(env.clone()).run(stop.clone()));
+        spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));
+    }
+    app::ssr::state::Workers {
+        started: health.count(),
+        running: health.running,
     }
 }
 

@@ -38,6 +38,12 @@ pub enum ActivityAction {
     RoleChanged,
     /// Support started looking at the company's account.
     ImpersonationStarted,
+    /// Support staff were granted write access while impersonating.
+    ImpersonationElevated,
+    /// An impersonation ended.
+    ImpersonationEnded,
+    /// The owner changed what support staff may do.
+    SupportAccessChanged,
     /// A staff account was created (never the company's; listed for completeness).
     StaffCreated,
     /// A staff member logged in (never the company's; listed for completeness).
@@ -111,6 +117,9 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::EventsReplayed => ActivityAction::EventsReplayed,
                     A::RoleChanged => ActivityAction::RoleChanged,
                     A::ImpersonationStarted => ActivityAction::ImpersonationStarted,
+                    A::ImpersonationElevated => ActivityAction::ImpersonationElevated,
+                    A::ImpersonationEnded => ActivityAction::ImpersonationEnded,
+                    A::SupportAccessChanged => ActivityAction::SupportAccessChanged,
                     A::StaffCreated => ActivityAction::StaffCreated,
                     A::StaffLoggedIn => ActivityAction::StaffLoggedIn,
                     A::StaffDisabled => ActivityAction::StaffDisabled,

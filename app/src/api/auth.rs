@@ -91,6 +91,7 @@ pub async fn switch_company(csrf_token: String, tenant_id: i64) -> Result<(), Ap
     let state = app_state()?;
     let session = session::current().await?;
     let ctx = session::tenant_user(&state, &session).await?;
+    session::require_own_session(&ctx)?;
     let tenant = backend::TenantId::new(tenant_id);
     // Not a member there: the same answer as for a company that does not exist.
     backend::accounts::membership(&state.db, tenant, ctx.user_id).await?;

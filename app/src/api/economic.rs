@@ -152,6 +152,10 @@ pub async fn disconnect_economic(csrf_token: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// What support staff see in place of a webhook URL's credential.
+#[cfg(feature = "ssr")]
+const SUPPORT_REDACTED: &str = "(hidden-from-support)";
+
 /// The saved settings and the three webhook setups.
 #[server(prefix = "/api", endpoint = "advanced_settings", input = leptos::server_fn::codec::GetUrl)]
 pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
@@ -168,13 +172,16 @@ pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
     let mut webhooks = Vec::new();
     for kind in [Entity::Customers, Entity::Products, Entity::Invoices] {
         let token = credentials::url_token(&state.db, &state.keys, ctx.tenant_id, kind).await?;
+        let path = credentials::webhook_path(ctx.tenant_id, kind, &token);
+        // The URL is a credential: support staff looking in never see it (they could post
+        // webhooks as e-conomic with it).
+        let path = match ctx.support {
+            Some(_) => credentials::webhook_path(ctx.tenant_id, kind, SUPPORT_REDACTED),
+            None => path,
+        };
         webhooks.push(WebhookSetup {
             kind: kind.as_str().to_owned(),
-            url: format!(
-                "{}{}",
-                state.public_url,
-                credentials::webhook_path(ctx.tenant_id, kind, &token)
-            ),
+            url: format!("{}{path}", state.public_url),
             type_name: kind.danish_type_name().to_owned(),
             name: kind.danish_type_name().to_owned(),
             post_data: kind.post_data().to_owned(),

@@ -84,9 +84,12 @@ pub async fn session_info() -> Result<SessionView, AppError> {
     let user = match session::tenant_user(&state, &session).await {
         Ok(ctx) => {
             let user = backend::accounts::user(&state.db, ctx.user_id).await?;
+            // Support staff act as the owner for this company only: the owner's other
+            // companies are not theirs to see.
             let companies = backend::accounts::memberships(&state.db, ctx.user_id)
                 .await?
                 .into_iter()
+                .filter(|m| ctx.support.is_none() || m.tenant_id == ctx.tenant_id)
                 .map(|m| CompanyChoice {
                     id: m.tenant_id.get(),
                     name: m.company_name,

@@ -40,6 +40,8 @@ pub struct TenantRow {
     pub name: String,
     /// e-conomic connected.
     pub connected: bool,
+    /// e-conomic refused the grant token since; the tenant's sync is paused.
+    pub token_refused: bool,
     /// Products: hourly or webhook.
     pub products: SyncMode,
     /// Customers: hourly or webhook.
@@ -204,7 +206,7 @@ pub async fn staff_log_out(csrf_token: String) -> Result<(), AppError> {
 /// Every tenant whose name contains `search`, in the `sort` order; staff only.
 #[server(prefix = "/api", endpoint = "staff_tenants", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_tenants(search: String, sort: TenantSort) -> Result<Vec<TenantRow>, AppError> {
-    use crate::ssr::{format, session, staff, state::app_state};
+    use crate::ssr::{session, staff, state::app_state};
 
     let state = app_state()?;
     staff::member(&state, &session::current().await?).await?;
@@ -212,29 +214,7 @@ pub async fn staff_tenants(search: String, sort: TenantSort) -> Result<Vec<Tenan
     let mut rows: Vec<TenantRow> = backend::tenant_health::all(&state.db, &search, now)
         .await?
         .into_iter()
-        .map(|h| {
-            let mode = |hourly: bool, webhook: bool| match (hourly, webhook) {
-                (true, _) => SyncMode::Hourly,
-                (false, true) => SyncMode::Webhook,
-                (false, false) => SyncMode::Off,
-            };
-            TenantRow {
-                id: h.tenant_id.get(),
-                needs_attention: h.needs_attention(),
-                name: h.name,
-                connected: h.connected,
-                products: mode(h.settings.products_hourly, h.settings.products_webhook),
-                customers: mode(h.settings.customers_hourly, h.settings.customers_webhook),
-                invoices: mode(false, h.settings.invoices_webhook),
-                backlog: h.backlog,
-                failed: h.failed,
-                dead: h.dead,
-                last_event: h.last_event_at.map(format::timestamp),
-                last_sync: h.last_sync_at.map(format::timestamp),
-                api_calls: h.api_calls_24h,
-                api_budget: state.daily_call_limit,
-            }
-        })
+        .map(|h| tenant_row(h, state.daily_call_limit))
         .collect();
     // The backend's order is problems first; the others are stable re-sorts of it.
     match sort {
@@ -244,4 +224,32 @@ pub async fn staff_tenants(search: String, sort: TenantSort) -> Result<Vec<Tenan
         TenantSort::ApiCalls => rows.sort_by_key(|r| std::cmp::Reverse(r.api_calls)),
     }
     Ok(rows)
+}
+
+/// The dashboard row of one tenant's figures.
+#[cfg(feature = "ssr")]
+pub(crate) fn tenant_row(h: backend::tenant_health::TenantHealth, api_budget: u32) -> TenantRow {
+    use crate::ssr::format;
+    let mode = |hourly: bool, webhook: bool| match (hourly, webhook) {
+        (true, _) => SyncMode::Hourly,
+        (false, true) => SyncMode::Webhook,
+        (false, false) => SyncMode::Off,
+    };
+    TenantRow {
+        id: h.tenant_id.get(),
+        needs_attention: h.needs_attention(),
+        name: h.name,
+        connected: h.connected,
+        token_refused: h.token_refused,
+        products: mode(h.settings.products_hourly, h.settings.products_webhook),
+        customers: mode(h.settings.customers_hourly, h.settings.customers_webhook),
+        invoices: mode(false, h.settings.invoices_webhook),
+        backlog: h.backlog,
+        failed: h.failed,
+        dead: h.dead,
+        last_event: h.last_event_at.map(format::timestamp),
+        last_sync: h.last_sync_at.map(format::timestamp),
+        api_calls: h.api_calls_24h,
+        api_budget,
+    }
 }

@@ -91,6 +91,7 @@ pub async fn set_member_role(
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
+    session::require_own_session(&ctx)?;
     let role = match role {
         MemberRole::Owner => backend::Role::Owner,
         MemberRole::Admin => backend::Role::Admin,
@@ -115,6 +116,7 @@ pub async fn create_invite(csrf_token: String, email: String) -> Result<String, 
     let state = app_state()?;
     let ctx = session::tenant_user(&state, &session::current().await?).await?;
     session::require_write(&ctx)?;
+    session::require_own_session(&ctx)?;
     session::require_manager(&ctx)?;
     let email = parse(backend::Email::parse(&email))?;
     let detail = email.to_string();

@@ -17,6 +17,7 @@ impl From<backend::Error> for AppError {
             }
             B::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
             B::Forbidden => AppError::Forbidden,
+            B::StaffTenant => AppError::StaffTenant,
             B::NotFound => AppError::NotFound,
             B::InviteExpired => AppError::InviteExpired,
             B::InviteInvalid => AppError::InviteInvalid,

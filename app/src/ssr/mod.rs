@@ -2,6 +2,7 @@
 
 pub mod errors;
 pub mod format;
+pub mod impersonation;
 pub mod session;
 pub mod staff;
 pub mod state;

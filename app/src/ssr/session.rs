@@ -52,8 +52,23 @@ pub struct TenantUser {
     pub user_id: backend::UserId,
     /// The tenant's name.
     pub company: String,
-    /// The user's role in the tenant.
+    /// The user's role in the tenant (for support staff: admin, whose changes the impersonation
+    /// layer refuses until elevated).
     pub role: backend::Role,
+    /// Set when this is a staff member impersonating the tenant; `user_id` is then the owner
+    /// acted as.
+    pub support: Option<Support>,
+}
+
+/// The staff side of an impersonating session.
+#[derive(Clone, Copy, Debug)]
+pub struct Support {
+    /// The staff member responsible.
+    pub staff_id: backend::StaffId,
+    /// The impersonation.
+    pub impersonation: backend::impersonation::ImpersonationId,
+    /// Whether write access was granted.
+    pub elevated: bool,
 }
 
 /// The client's address, put into request extensions by the server.
@@ -129,8 +144,12 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
         .await
         .map_err(internal)?
         .ok_or(AppError::NotAuthenticated)?;
-    let (Actor::User(user), Some(tenant)) = (auth.actor, auth.acting_tenant) else {
-        return Err(AppError::NotAuthenticated);
+    let (user, tenant) = match (auth.actor, auth.acting_tenant) {
+        (Actor::User(user), Some(tenant)) => (user, tenant),
+        (Actor::Staff(_), Some(tenant)) => {
+            return super::impersonation::tenant_user(state, session, tenant).await;
+        }
+        (_, None) => return Err(AppError::NotAuthenticated),
     };
     let (user_id, tenant_id) = (backend::UserId::new(user), backend::TenantId::new(tenant));
     let membership = match backend::accounts::membership(&state.db, tenant_id, user_id).await {
@@ -143,6 +162,7 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
         user_id,
         company: membership.company_name.to_string(),
         role: membership.role,
+        support: None,
     })
 }
 
@@ -154,7 +174,13 @@ pub async fn audit(
     action: backend::audit::Action,
     detail: &str,
 ) {
-    let actor = backend::audit::Actor::User(ctx.user_id);
+    let actor = match ctx.support {
+        Some(support) => backend::audit::Actor::Impersonating {
+            staff: support.staff_id,
+            user: ctx.user_id,
+        },
+        None => backend::audit::Actor::User(ctx.user_id),
+    };
     let now = backend::Timestamp::now();
     let recorded =
         backend::audit::record(&state.db, Some(ctx.tenant_id), actor, action, detail, now).await;
@@ -173,9 +199,23 @@ pub fn require_manager(ctx: &TenantUser) -> Result<(), AppError> {
     }
 }
 
-/// Refuses changes where the session may only read (reserved for staff impersonation).
-pub fn require_write(_ctx: &TenantUser) -> Result<(), AppError> {
-    Ok(())
+/// Refuses changes while support staff impersonate without write access. The server's
+/// impersonation layer refuses every state-changing request of such a session before it gets
+/// here; this is the second check, in the function itself.
+pub fn require_write(ctx: &TenantUser) -> Result<(), AppError> {
+    match ctx.support {
+        Some(support) if !support.elevated => Err(AppError::ReadOnlySupport),
+        Some(_) | None => Ok(()),
+    }
+}
+
+/// Refuses what only the tenant's own people may do, even when support staff have write access:
+/// switching company, managing the team (an invite would let staff in for good).
+pub fn require_own_session(ctx: &TenantUser) -> Result<(), AppError> {
+    match ctx.support {
+        Some(_) => Err(AppError::NotForSupport),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn new_token() -> String {

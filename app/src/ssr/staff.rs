@@ -80,13 +80,27 @@ pub async fn complete(session: &Session, staff_id: backend::StaffId) -> Result<(
         .map_err(internal)
 }
 
-/// The staff member behind this session; an idle or disabled one's session is ended here.
+/// The staff member behind this session, on the staff side: refused while they impersonate a
+/// tenant (stop first), so no staff page or function is reachable from inside an impersonation.
 pub async fn member(state: &AppState, session: &Session) -> Result<StaffMember, AppError> {
     let auth: AuthState = session
         .get(AUTH_KEY)
         .await
         .map_err(internal)?
         .ok_or(AppError::NotAuthenticated)?;
+    if matches!(auth.actor, Actor::Staff(_)) && auth.acting_tenant.is_some() {
+        return Err(AppError::Impersonating);
+    }
+    checked(state, session, auth).await
+}
+
+/// The staff member behind this session, impersonating or not; an idle or disabled one's
+/// session is ended here.
+pub(crate) async fn checked(
+    state: &AppState,
+    session: &Session,
+    auth: AuthState,
+) -> Result<StaffMember, AppError> {
     let Actor::Staff(staff_id) = auth.actor else {
         return Err(AppError::NotAuthenticated);
     };

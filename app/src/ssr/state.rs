@@ -26,9 +26,49 @@ pub struct AppState {
     pub sign_ups_per_ip: i64,
     /// How long a staff session lasts without a request before it ends by itself.
     pub staff_idle_secs: u64,
+    /// The background workers, for `/readyz`.
+    pub workers: Workers,
+    /// How many minutes an impersonation lasts.
+    #[from_ref(skip)]
+    pub impersonation_minutes: u32,
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,
+}
+
+/// How many of the process's background workers (sync workers, scheduler, retention, the
+/// notification listener) were started and how many still run.
+#[derive(Clone, Debug, Default)]
+pub struct Workers {
+    /// Started at start-up (0 with `--no-worker`).
+    pub started: usize,
+    /// Still running: each task holds a [`WorkerRunning`] while it runs.
+    pub running: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Workers {
+    /// Marks one task as running until the returned guard is dropped (when the task ends,
+    /// however it ends).
+    pub fn running(&self) -> WorkerRunning {
+        self.running
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        WorkerRunning(self.running.clone())
+    }
+
+    /// How many run now.
+    pub fn count(&self) -> usize {
+        self.running.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Held by a running worker task.
+#[derive(Debug)]
+pub struct WorkerRunning(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for WorkerRunning {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// The `AppState` of the current request.

@@ -150,9 +150,32 @@ pub async fn finish(
         .collect::<Result<Vec<_>>>()?;
     let calls = i64::from(attempt.api_calls);
     if tx.is_postgres() {
-        finish_postgres(tx, lease, attempt, calls, &rows).await
+        finish_postgres(tx, lease, attempt, calls, &rows).await?;
     } else {
-        finish_sqlite(tx, lease, attempt, calls, &rows).await
+        finish_sqlite(tx, lease, attempt, calls, &rows).await?;
+    }
+    // For `/metrics`: counted with the statements, before the caller commits (a lost commit
+    // is rare and shows as a lease error of its own).
+    for (_, d) in done {
+        metrics::counter!("inventory_sync_attempts_total", "outcome" => d.label()).increment(1);
+        if matches!(d, Done::Processed(_) | Done::Coalesced { .. }) {
+            metrics::counter!("inventory_sync_events_applied_total").increment(1);
+        }
+    }
+    Ok(())
+}
+
+impl Done {
+    /// The metrics label of this ending.
+    fn label(&self) -> &'static str {
+        match self {
+            Done::Processed(_) => "processed",
+            Done::Coalesced { .. } => "coalesced",
+            Done::Retry { .. } => "failed",
+            Done::Dead { .. } => "dead",
+            Done::Paused { .. } => "paused",
+            Done::Deferred { .. } => "deferred",
+        }
     }
 }
 

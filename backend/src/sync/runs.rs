@@ -230,6 +230,7 @@ pub async fn complete(
     if done != 1 {
         return Err(Error::LeaseLost);
     }
+    run_ended("done");
     let full_read = run.window_from.is_none() && run.kind != RunKind::Reconcile;
     if watermark.is_none() && !full_read {
         return Ok(());
@@ -271,7 +272,9 @@ pub async fn retry(
         error,
         at,
     )
-    .await
+    .await?;
+    run_ended("retry");
+    Ok(())
 }
 
 /// The run waits without having tried (the API budget, a paused tenant): back in the queue
@@ -307,7 +310,14 @@ pub async fn fail(db: &Db, lease: &Lease, run: RunId, error: &str, now: Timestam
         error,
         now,
     )
-    .await
+    .await?;
+    run_ended("failed");
+    Ok(())
+}
+
+/// Counts a sync run's end for `/metrics` (recorded with the statement, before its commit).
+fn run_ended(outcome: &'static str) {
+    metrics::counter!("inventory_sync_sync_runs_total", "outcome" => outcome).increment(1);
 }
 
 async fn end(

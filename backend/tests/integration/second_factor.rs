@@ -275,5 +275,31 @@ db_test!(
         assert!(all.iter().all(|h| h.needs_attention()));
         assert_eq!(searched.len(), 1);
         assert_eq!(searched[0].tenant_id, acme.tenant_id);
+        assert!(all.iter().all(|h| !h.token_refused && !h.connected));
     }
 );
+
+db_test!(the_dashboard_shows_a_refused_grant_token, |db| async move {
+    // Arrange: connected, then e-conomic refuses the token (what a worker's 401 does).
+    let acme = owner(&db, "acme").await;
+    let keys = backend::Keys::generate();
+    let now = Timestamp::now();
+    backend::connection::connect_offline(&db, &keys, acme.tenant_id, "grant", now)
+        .await
+        .expect("connected");
+    let before = backend::tenant_health::one(&db, acme.tenant_id, now)
+        .await
+        .expect("health");
+    backend::connection::pause(&db, acme.tenant_id, "401 from e-conomic", now)
+        .await
+        .expect("paused");
+
+    // Act
+    let after = backend::tenant_health::one(&db, acme.tenant_id, now)
+        .await
+        .expect("health");
+
+    // Assert
+    assert!(before.connected && !before.token_refused && !before.needs_attention());
+    assert!(after.connected && after.token_refused && after.needs_attention());
+});

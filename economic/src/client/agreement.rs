@@ -287,7 +287,7 @@ impl<'a> Agreement<'a> {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let response = self.request(Method::GET, path).send().await;
+        let response = timed(path, self.request(Method::GET, path)).await;
         decode(response.map_err(|e| ClientError::from_transport(&e))?).await
     }
 
@@ -297,12 +297,12 @@ impl<'a> Agreement<'a> {
         path: &str,
         body: &B,
     ) -> Result<T, ClientError> {
-        let response = self.request(method, path).json(body).send().await;
+        let response = timed(path, self.request(method, path).json(body)).await;
         decode(response.map_err(|e| ClientError::from_transport(&e))?).await
     }
 
     async fn delete(&self, path: &str) -> Result<(), ClientError> {
-        let response = self.request(Method::DELETE, path).send().await;
+        let response = timed(path, self.request(Method::DELETE, path)).await;
         check(response.map_err(|e| ClientError::from_transport(&e))?).await?;
         Ok(())
     }
@@ -314,6 +314,47 @@ impl<'a> Agreement<'a> {
             .request(method, format!("{}{path}", self.client.base_url))
             .header("X-AppSecretToken", self.client.app_secret_token.expose())
             .header("X-AgreementGrantToken", self.grant_token)
+    }
+}
+
+/// Sends `request`, counting and timing it for `/metrics` by endpoint (the path's first
+/// segment: `products`, `customers`, … — never a record number) and status.
+async fn timed(
+    path: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, reqwest::Error> {
+    let endpoint = endpoint(path);
+    let started = std::time::Instant::now();
+    let response = request.send().await;
+    let status = match &response {
+        Ok(r) => r.status().as_u16().to_string(),
+        Err(e) if e.is_timeout() => "timeout".to_owned(),
+        Err(_) => "connect".to_owned(),
+    };
+    metrics::counter!("inventory_sync_economic_calls_total", "endpoint" => endpoint, "status" => status)
+        .increment(1);
+    metrics::histogram!("inventory_sync_economic_call_seconds", "endpoint" => endpoint)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// The endpoint label of a request path.
+fn endpoint(path: &str) -> &'static str {
+    let first = path
+        .trim_start_matches('/')
+        .split(['/', '?'])
+        .next()
+        .unwrap_or("");
+    match first {
+        "products" => "products",
+        "customers" => "customers",
+        "invoices" => "invoices",
+        "self" => "self",
+        "customer-groups" => "customer-groups",
+        "product-groups" => "product-groups",
+        "units" => "units",
+        "vat-zones" => "vat-zones",
+        _ => "other",
     }
 }
 

@@ -4,4 +4,5 @@ pub mod api_errors;
 pub mod client_ip;
 pub mod csrf;
 pub mod headers;
+pub mod impersonation;
 pub mod require_login;

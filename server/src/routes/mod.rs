@@ -12,15 +12,17 @@ use std::time::Duration;
 use app::ssr::state::AppState;
 use app::{App, shell};
 use axum::Router;
+use axum::http::HeaderName;
 use axum::http::{HeaderValue, header};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::SessionManagerLayer;
 
-use crate::middleware::{api_errors, client_ip, csrf, headers, require_login};
+use crate::middleware::{api_errors, client_ip, csrf, headers, impersonation, require_login};
 use crate::sessions::Store;
 
 /// The app's routes, computed once per process. Leptos lists them by rendering the app with
@@ -33,15 +35,36 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.clone()
 }
 
-/// The whole router: browser routes (behind sessions and CSRF), health, and shared layers.
-pub fn router(
-    state: AppState,
-    sessions: SessionManagerLayer<Store>,
-    writer: webhooks::Writer,
-    closing: history::Closing,
-    trust_proxy: bool,
-    https: bool,
-) -> Router {
+/// The header carrying each request's id (set here unless a proxy in front set it).
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What the router is built with besides the state.
+pub struct Options {
+    /// The session layer.
+    pub sessions: SessionManagerLayer<Store>,
+    /// The webhook writer (group commit).
+    pub writer: webhooks::Writer,
+    /// Closes the live streams at shutdown.
+    pub closing: history::Closing,
+    /// Take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// Served over https (HSTS, secure cookies).
+    pub https: bool,
+    /// The bearer token of `/metrics`, if metrics are on.
+    pub metrics_token: Option<String>,
+}
+
+/// The whole router: browser routes (behind sessions and CSRF), health, metrics, and shared
+/// layers.
+pub fn router(state: AppState, options: Options) -> Router {
+    let Options {
+        sessions,
+        writer,
+        closing,
+        trust_proxy,
+        https,
+        metrics_token,
+    } = options;
     let leptos_options = state.leptos_options.clone();
     let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
         .join(leptos_options.site_pkg_dir.as_ref());
@@ -61,6 +84,10 @@ pub fn router(
         }))
         .layer(axum::middleware::from_fn(api_errors::set_status))
         .layer(axum::middleware::from_fn(require_login::require_login))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            impersonation::guard,
+        ))
         .layer(sessions)
         .layer(axum::middleware::from_fn(move |req, next| {
             client_ip::record(trust_proxy, req, next)
@@ -70,6 +97,7 @@ pub fn router(
         .merge(assets)
         .merge(pages)
         .merge(health::router())
+        .merge(crate::metrics::router(metrics_token))
         .merge(webhooks::router(&state, writer))
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
@@ -93,14 +121,24 @@ pub fn router(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        // Spans record the path with webhook credentials redacted, never the raw URI.
+        // Spans record the path with webhook credentials redacted, never the raw URI, and the
+        // request id, so that every log line of a request carries it (and the answer's
+        // `X-Request-Id` finds them).
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-                tracing::debug_span!(
+                let id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
                     "request",
+                    id = %id,
                     method = %request.method(),
                     path = %webhooks::redacted_path(request.uri().path()),
                 )
             }),
         )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }

@@ -131,6 +131,18 @@ async fn receive(
     )
     .await;
     let status = outcome.status();
+    let stored = outcome.extensions().get::<EventStatus>().copied();
+    let result = match (stored, status.as_u16()) {
+        (Some(event), _) => event.as_str(),
+        (None, 404) => "not_found",
+        (None, 429) => "throttled",
+        (None, 503) => "unavailable",
+        (None, _) => "error",
+    };
+    metrics::counter!("inventory_sync_webhooks_received_total", "kind" => kind.as_str(), "outcome" => result)
+        .increment(1);
+    metrics::histogram!("inventory_sync_webhook_ingest_seconds", "kind" => kind.as_str())
+        .record(started.elapsed().as_secs_f64());
     tracing::info!(
         tenant = %tenant_id,
         kind = kind.as_str(),
@@ -222,7 +234,10 @@ async fn handle(
 /// body that can never succeed and, after repeated failures, disable the whole webhook.
 fn answer(id: events::EventId, status: EventStatus, reason: Option<&str>) -> Response {
     let body = serde_json::json!({ "status": status.as_str(), "event_id": id, "reason": reason });
-    (StatusCode::OK, axum::Json(body)).into_response()
+    let mut response = (StatusCode::OK, axum::Json(body)).into_response();
+    // For the metrics in `receive`: what the request became.
+    response.extensions_mut().insert(status);
+    response
 }
 
 /// Any other path or method under `/webhooks/`: the same answer as a wrong credential.

@@ -10,7 +10,7 @@ use crate::helpers::{Browser, TestApp, member_emails, spawn_app};
 
 /// Company `alphaco` (owner only) and company `bravoco` (owner, member bo, a pending invite for
 /// carl, and an unused invite token): every piece of bravoco's data contains "bravoco".
-async fn two_companies(app: &TestApp) -> (Browser, Browser, String) {
+pub(crate) async fn two_companies(app: &TestApp) -> (Browser, Browser, String) {
     let alpha = app.signed_up("alphaco").await;
     let bravo = app.signed_up("bravoco").await;
     let bo_token = bravo.invite("bo@bravoco.test").await;
@@ -118,7 +118,7 @@ db_test!(no_route_shows_another_company, |db| async move {
 
 /// Every GET route: the Leptos pages (parameters filled with `param`), the GET server functions,
 /// and the plain axum routes.
-fn every_get_path(param: &str) -> Vec<String> {
+pub(crate) fn every_get_path(param: &str) -> Vec<String> {
     let mut paths: Vec<String> = leptos_axum::generate_route_list(app::App)
         .iter()
         .map(|route| {

@@ -13,6 +13,7 @@ mod data;
 mod economic;
 mod health;
 mod history;
+mod impersonation;
 mod invite;
 mod isolation;
 mod login;

@@ -8,10 +8,10 @@ use serde_json::Value;
 
 use crate::helpers::{Browser, api_error, location, spawn_app, spawn_app_with};
 
-const STAFF_EMAIL: &str = "sam@inventory.test";
-const STAFF_PASSWORD: &str = "staff password 1";
+pub(crate) const STAFF_EMAIL: &str = "sam@inventory.test";
+pub(crate) const STAFF_PASSWORD: &str = "staff password 1";
 
-async fn create_staff(db: &Db) {
+pub(crate) async fn create_staff(db: &Db) {
     backend::staff::create(
         db,
         &backend::Email::parse(STAFF_EMAIL).expect("email"),
@@ -56,7 +56,7 @@ async fn post_code(browser: &Browser, endpoint: &str, code: &str) -> reqwest::Re
 
 /// Logs in as the staff member for the first time, enrolling; returns the code used and the
 /// recovery codes.
-async fn enrol(browser: &Browser) -> (String, Vec<String>) {
+pub(crate) async fn enrol(browser: &Browser) -> (String, Vec<String>) {
     assert_eq!(
         password_step(browser, STAFF_PASSWORD).await.status(),
         StatusCode::OK

@@ -3,7 +3,7 @@
 
 pub mod detail;
 mod live;
-mod notes;
+pub mod notes;
 pub mod record;
 mod runs;
 mod webhooks;

@@ -45,5 +45,10 @@ fn SettingsHub() -> impl IntoView {
             <p class="intro">{t(Msg::ActivityIntro)}</p>
             <a class="button" href="/settings/activity" data-test="activity-link">{t(Msg::ActivityOpen)}</a>
         </section>
+        <section class="card">
+            <h2>{t(Msg::SupportTitle)}</h2>
+            <p class="intro">{t(Msg::SupportIntro)}</p>
+            <a class="button" href="/settings/support" data-test="support-link">{t(Msg::SupportOpen)}</a>
+        </section>
     }
 }

@@ -4,5 +4,6 @@
 pub mod advanced;
 pub mod economic;
 pub mod hub;
+pub mod support;
 pub mod sync;
 mod tabs;

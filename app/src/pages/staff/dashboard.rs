@@ -21,6 +21,10 @@ pub fn StaffDashboardPage() -> impl IntoView {
     view! {
         <h1>{t(Msg::StaffDashboardTitle)}</h1>
         <p class="intro">{t(Msg::StaffDashboardIntro)}</p>
+        {move || query.read().get("ended").map(|why| {
+            let msg = if why == "expired" { Msg::StaffImpersonationExpired } else { Msg::StaffImpersonationRevoked };
+            view! { <p class="banner warn" role="status" data-test="impersonation-ended">{t(msg)}</p> }
+        })}
         <form method="get" action="/staff" class="inline-form" role="search">
             <input type="search" name="q" value=search aria-label=t(Msg::StaffSearch)
                 placeholder=t(Msg::StaffSearch) />
@@ -94,10 +98,11 @@ fn Row(row: TenantRow) -> impl IntoView {
         t(mode_msg(row.invoices)),
     );
     let has_dead = row.dead > 0;
+    let connection = t(connection_msg(&row));
     view! {
         <tr class:attention=row.needs_attention data-tenant=row.id.to_string()>
-            <td>{row.name}</td>
-            <td>{t(if row.connected { Msg::StaffYes } else { Msg::StaffNo })}</td>
+            <td><a href=format!("/staff/tenants/{}", row.id)>{row.name}</a></td>
+            <td>{connection}</td>
             <td class="small">{modes}</td>
             <td class="num">{row.backlog}</td>
             <td class="num">{row.failed}</td>
@@ -106,6 +111,15 @@ fn Row(row: TenantRow) -> impl IntoView {
             <td>{row.last_sync.unwrap_or_else(never)}</td>
             <td class="num">{format!("{} / {}", row.api_calls, row.api_budget)}</td>
         </tr>
+    }
+}
+
+/// Connected, connected but the grant token refused, or not connected.
+pub(crate) fn connection_msg(row: &TenantRow) -> Msg {
+    match (row.connected, row.token_refused) {
+        (true, false) => Msg::StaffYes,
+        (true, true) => Msg::StaffTokenRefused,
+        (false, _) => Msg::StaffNo,
     }
 }
 

@@ -1,5 +1,6 @@
-//! The staff pages (F17): log-in in two steps and the dashboard.
+//! The staff pages (F17): log-in in two steps, the dashboard and a tenant's page.
 
 pub mod dashboard;
 pub mod login;
+pub mod tenant;
 pub mod verify;

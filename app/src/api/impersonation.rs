@@ -1,0 +1,258 @@
+//! Staff impersonation (F18) as server functions: start it from the staff tenant page, elevate
+//! it, stop it; and the tenant's side: the support-access log and the owner's choice.
+//!
+//! Start, elevate and stop are the only state-changing requests the server's impersonation
+//! layer lets through a read-only impersonation (see `server::middleware::impersonation`).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What a company lets support staff do (mirror of the backend's `SupportAccess`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SupportChoice {
+    /// Look, and change things after elevating with a reason.
+    Allowed,
+    /// Only look.
+    ReadOnly,
+    /// Never look in.
+    Forbidden,
+}
+
+impl SupportChoice {
+    /// Every choice, in the order offered.
+    pub const ALL: [SupportChoice; 3] = [
+        SupportChoice::Allowed,
+        SupportChoice::ReadOnly,
+        SupportChoice::Forbidden,
+    ];
+}
+
+/// One impersonation of the company, as its people see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportSession {
+    /// The staff member.
+    pub staff: String,
+    /// When it began (formatted).
+    pub started: String,
+    /// How long it lasted, in minutes (so far, if it still runs).
+    pub minutes: i64,
+    /// Whether it still runs.
+    pub running: bool,
+    /// The reason given.
+    pub reason: String,
+    /// The ticket reference, if any.
+    pub ticket: Option<String>,
+    /// The reason for write access, if it was granted.
+    pub elevated: Option<String>,
+    /// Requests made in all.
+    pub requests: i64,
+    /// The requests that could change something: method, path, status.
+    pub changes: Vec<(String, String, u16)>,
+}
+
+/// The support-access page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupportAccessView {
+    /// The company's current choice.
+    pub choice: SupportChoice,
+    /// Whether this user may change it (the owner).
+    pub can_change: bool,
+    /// The newest impersonations.
+    pub sessions: Vec<SupportSession>,
+}
+
+/// A staff member starts looking at a tenant's app, read-only, for a reason.
+#[server(prefix = "/api", endpoint = "impersonation_start")]
+pub async fn impersonation_start(
+    csrf_token: String,
+    tenant_id: i64,
+    reason: String,
+    ticket: String,
+) -> Result<(), AppError> {
+    use crate::ssr::{impersonation, session, staff, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let session = session::current().await?;
+    // Refuses a nested start: an impersonating session is not a staff-side session.
+    let member = staff::member(&state, &session).await?;
+    let reason = backend::impersonation::Reason::parse(&reason).ok_or(AppError::ReasonRequired)?;
+    let tenant = backend::TenantId::new(tenant_id);
+    let now = backend::Timestamp::now();
+    let minutes = state.impersonation_minutes;
+    let active = backend::impersonation::start(
+        &state.db,
+        member.staff_id,
+        tenant,
+        &reason,
+        Some(ticket.as_str()),
+        minutes,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        backend::Error::Forbidden => AppError::SupportAccessDenied,
+        other => other.into(),
+    })?;
+    impersonation::begin(&session, &active).await?;
+    let detail = match ticket.trim() {
+        "" => reason.as_str().to_owned(),
+        ticket => format!("{} ({ticket})", reason.as_str()),
+    };
+    audit(
+        &state,
+        &active,
+        backend::audit::Action::ImpersonationStarted,
+        &detail,
+    )
+    .await;
+    leptos_axum::redirect("/settings");
+    Ok(())
+}
+
+/// Grants write access for the rest of the impersonation, for a second reason.
+#[server(prefix = "/api", endpoint = "impersonation_elevate")]
+pub async fn impersonation_elevate(csrf_token: String, reason: String) -> Result<(), AppError> {
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let support = ctx.support.ok_or(AppError::Forbidden)?;
+    let reason = backend::impersonation::Reason::parse(&reason).ok_or(AppError::ReasonRequired)?;
+    let now = backend::Timestamp::now();
+    backend::impersonation::elevate(
+        &state.db,
+        ctx.tenant_id,
+        support.impersonation,
+        &reason,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        backend::Error::Forbidden => AppError::SupportAccessDenied,
+        other => other.into(),
+    })?;
+    let action = backend::audit::Action::ImpersonationElevated;
+    session::audit(&state, &ctx, action, reason.as_str()).await;
+    leptos_axum::redirect("/settings?elevated=1");
+    Ok(())
+}
+
+/// Ends the impersonation and returns to the tenant's staff page on the staff session.
+#[server(prefix = "/api", endpoint = "impersonation_stop")]
+pub async fn impersonation_stop(csrf_token: String) -> Result<(), AppError> {
+    use crate::ssr::{impersonation, session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let session = session::current().await?;
+    let why = backend::impersonation::EndReason::Stopped;
+    match impersonation::finish(&state, &session, why).await? {
+        Some(tenant) => leptos_axum::redirect(&format!("/staff/tenants/{tenant}")),
+        None => leptos_axum::redirect("/staff"),
+    }
+    Ok(())
+}
+
+/// Every impersonation of the caller's company, and its support-access choice; managers only.
+#[server(prefix = "/api", endpoint = "support_access", input = leptos::server_fn::codec::GetUrl)]
+pub async fn support_access() -> Result<SupportAccessView, AppError> {
+    use crate::ssr::{format, session, state::app_state};
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_manager(&ctx)?;
+    let choice = choice(backend::impersonation::support_access(&state.db, ctx.tenant_id).await?);
+    let now = backend::Timestamp::now();
+    let sessions = backend::impersonation::for_tenant(&state.db, ctx.tenant_id, 100)
+        .await?
+        .into_iter()
+        .map(|r| SupportSession {
+            staff: r.staff_name,
+            started: format::timestamp(r.started_at),
+            minutes: (r.ended_at.unwrap_or(now).as_millis() - r.started_at.as_millis()) / 60_000,
+            running: r.ended_at.is_none(),
+            reason: r.reason,
+            ticket: r.ticket,
+            elevated: r.elevated.map(|(_, why)| why),
+            requests: r.requests,
+            changes: r
+                .changes
+                .into_iter()
+                .map(|c| (c.method, c.path, c.status))
+                .collect(),
+        })
+        .collect();
+    Ok(SupportAccessView {
+        choice,
+        can_change: ctx.role == backend::Role::Owner && ctx.support.is_none(),
+        sessions,
+    })
+}
+
+/// The owner decides what support staff may do; forbidding ends running impersonations.
+#[server(prefix = "/api", endpoint = "set_support_access")]
+pub async fn set_support_access(csrf_token: String, choice: SupportChoice) -> Result<(), AppError> {
+    use backend::impersonation::SupportAccess as A;
+
+    use crate::ssr::{session, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    session::require_own_session(&ctx)?;
+    if ctx.role != backend::Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let access = match choice {
+        SupportChoice::Allowed => A::Allowed,
+        SupportChoice::ReadOnly => A::ReadOnly,
+        SupportChoice::Forbidden => A::Forbidden,
+    };
+    let now = backend::Timestamp::now();
+    backend::impersonation::set_support_access(&state.db, ctx.tenant_id, access, now).await?;
+    let action = backend::audit::Action::SupportAccessChanged;
+    session::audit(&state, &ctx, action, access.as_str()).await;
+    leptos_axum::redirect("/settings/support?saved=1");
+    Ok(())
+}
+
+/// The page's mirror of the backend's choice.
+#[cfg(feature = "ssr")]
+pub(crate) fn choice(access: backend::impersonation::SupportAccess) -> SupportChoice {
+    use backend::impersonation::SupportAccess as A;
+    match access {
+        A::Allowed => SupportChoice::Allowed,
+        A::ReadOnly => SupportChoice::ReadOnly,
+        A::Forbidden => SupportChoice::Forbidden,
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn audit(
+    state: &crate::ssr::state::AppState,
+    active: &backend::impersonation::Active,
+    action: backend::audit::Action,
+    detail: &str,
+) {
+    let actor = backend::audit::Actor::Impersonating {
+        staff: active.staff_id,
+        user: active.acting_as,
+    };
+    let now = backend::Timestamp::now();
+    let recorded = backend::audit::record(
+        &state.db,
+        Some(active.tenant_id),
+        actor,
+        action,
+        detail,
+        now,
+    )
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = ?e, "audit log write failed");
+    }
+}

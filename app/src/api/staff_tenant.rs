@@ -1,0 +1,88 @@
+//! The staff page of one tenant (F17): its figures, its events per hour over the last week, a
+//! replay of its failed and dead events, and the form that starts an impersonation.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::events::Status;
+use crate::api::impersonation::SupportChoice;
+use crate::api::staff::TenantRow;
+use crate::error::AppError;
+
+/// Hours in the chart: seven days.
+pub const CHART_HOURS: u32 = 7 * 24;
+
+/// One hour of the chart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HourBar {
+    /// The hour's start (formatted, for the bar's tooltip).
+    pub hour: String,
+    /// Events received in that hour, by their status now.
+    pub counts: Vec<(Status, i64)>,
+}
+
+/// The tenant page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantDetail {
+    /// The same figures as the dashboard's row.
+    pub row: TenantRow,
+    /// The last [`CHART_HOURS`] hours, oldest first.
+    pub hours: Vec<HourBar>,
+    /// What the tenant lets support staff do.
+    pub support: SupportChoice,
+}
+
+/// One tenant's page; staff only.
+#[server(prefix = "/api", endpoint = "staff_tenant", input = leptos::server_fn::codec::GetUrl)]
+pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
+    use crate::api::events::convert;
+    use crate::ssr::{format, session, staff, state::app_state};
+
+    let state = app_state()?;
+    staff::member(&state, &session::current().await?).await?;
+    let (tenant, now) = (backend::TenantId::new(id), backend::Timestamp::now());
+    let health = backend::tenant_health::one(&state.db, tenant, now).await?;
+    let hours = backend::tenant_health::events_per_hour(&state.db, tenant, now, CHART_HOURS)
+        .await?
+        .into_iter()
+        .map(|h| HourBar {
+            hour: format::timestamp(h.hour),
+            counts: h
+                .counts
+                .into_iter()
+                .map(|(s, n)| (convert::status(s), n))
+                .collect(),
+        })
+        .collect();
+    let access = backend::impersonation::support_access(&state.db, tenant).await?;
+    Ok(TenantDetail {
+        row: crate::api::staff::tenant_row(health, state.daily_call_limit),
+        hours,
+        support: crate::api::impersonation::choice(access),
+    })
+}
+
+/// Puts the tenant's failed and dead events back in the queue (audited in the tenant's log).
+#[server(prefix = "/api", endpoint = "staff_replay")]
+pub async fn staff_replay(csrf_token: String, tenant_id: i64) -> Result<u64, AppError> {
+    use crate::ssr::{session, staff, state::app_state};
+    let _ = csrf_token;
+
+    let state = app_state()?;
+    let member = staff::member(&state, &session::current().await?).await?;
+    let (tenant, now) = (backend::TenantId::new(tenant_id), backend::Timestamp::now());
+    // An unknown tenant is a 404, not "0 replayed".
+    backend::tenant_health::one(&state.db, tenant, now).await?;
+    let n = backend::queue::replay_failed(&state.db, tenant, now).await?;
+    state.signal.notify();
+    let actor = backend::audit::Actor::Staff(member.staff_id);
+    let action = backend::audit::Action::EventsReplayed;
+    let detail = format!("{n} failed events");
+    if let Err(e) =
+        backend::audit::record(&state.db, Some(tenant), actor, action, &detail, now).await
+    {
+        tracing::error!(error = ?e, "audit log write failed");
+    }
+    leptos_axum::redirect(&format!("/staff/tenants/{tenant_id}?replayed={n}"));
+    Ok(n)
+}
