@@ -75,3 +75,25 @@ ensure_playwright() {
     (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 }
+
+# cargo-deny, pinned: 0.20.2 is the newest release whose MSRV (1.88) this toolchain meets.
+CARGO_DENY_VERSION=0.20.2
+
+ensure_cargo_deny() {
+  local dir="$CACHE/tools/cargo-deny-$CARGO_DENY_VERSION"
+  if [ ! -x "$dir/bin/cargo-deny" ]; then
+    log "installing cargo-deny $CARGO_DENY_VERSION from crates.io (several minutes, once)"
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --root "$dir"
+  fi
+  CARGO_DENY="$dir/bin/cargo-deny"
+}
+
+# Licenses, banned crates and sources against deny.toml. Advisories need the RustSec database,
+# which cargo-deny clones from a git host outside the package registries: checked only when
+# CHECK_ADVISORIES=1 (on a machine that reaches it).
+check_dependencies() {
+  ensure_cargo_deny
+  local checks=(licenses bans sources)
+  if [ "${CHECK_ADVISORIES:-0}" = 1 ]; then checks+=(advisories); fi
+  (cd "$ROOT" && "$CARGO_DENY" --log-level error check "${checks[@]}")
+}

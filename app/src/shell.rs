@@ -1,7 +1,7 @@
 //! The HTML document and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -19,6 +19,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // The stylesheet is linked here, on the server only, because only the server
+                // knows its content-hashed name in a release build (the hash file).
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -53,17 +56,15 @@ fn set_content_security_policy() {
     }
 }
 
-/// The application: language, stylesheet and routes.
+/// The application: language, title and routes.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = detect_lang();
     provide_context(lang);
-    let pkg = option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("inventory-sync");
 
     view! {
         <Html attr:lang=lang.code() />
-        <Stylesheet id="leptos" href=format!("/pkg/{pkg}.css") />
         <Title text=t(Msg::AppName) />
         <Router>
             <Routes fallback=pages::not_found::NotFound>

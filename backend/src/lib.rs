@@ -11,6 +11,7 @@
 mod db;
 pub mod accounts;
 pub mod audit;
+mod backup;
 pub mod connection;
 mod email;
 mod error;

@@ -59,13 +59,22 @@ impl Keys {
     /// Parse a master key given as base64 (standard or URL-safe, padding optional), e.g. from
     /// `APP_SECRET_KEY`. Surrounding whitespace is ignored.
     pub fn from_base64(text: &str) -> Result<Keys, InvalidMasterKey> {
-        let text = text.trim();
-        let bytes = STANDARD
-            .decode(text)
-            .or_else(|_| URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')))
-            .map_err(|_| InvalidMasterKey)?;
-        let master: [u8; MASTER_KEY_LEN] = bytes.try_into().map_err(|_| InvalidMasterKey)?;
-        Ok(Keys::from_master(&master))
+        Ok(Keys::from_master(&decode_master(text)?))
+    }
+
+    /// Whether a well-formed master key looks typed or patterned rather than random: fewer
+    /// than 16 distinct byte values (32 random bytes have about 30; a repeated or counting
+    /// pattern has few), or every byte printable ASCII (a password run through base64, which
+    /// random bytes are with a chance of about 1 in 10^13). Production refuses such a key.
+    pub fn master_is_weak(text: &str) -> Result<bool, InvalidMasterKey> {
+        let master = decode_master(text)?;
+        let mut seen = [false; 256];
+        for byte in master {
+            seen[usize::from(byte)] = true;
+        }
+        let distinct = seen.iter().filter(|s| **s).count();
+        let printable = master.iter().all(|b| (0x20..0x7f).contains(b));
+        Ok(distinct < 16 || printable)
     }
 
     /// A fresh random master key, base64 (standard) encoded: store it, then [`Keys::from_base64`].
@@ -139,6 +148,16 @@ impl Keys {
     }
 }
 
+/// The 32 bytes of a master key given as base64 (standard or URL-safe, padding optional).
+fn decode_master(text: &str) -> Result<[u8; MASTER_KEY_LEN], InvalidMasterKey> {
+    let text = text.trim();
+    let bytes = STANDARD
+        .decode(text)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')))
+        .map_err(|_| InvalidMasterKey)?;
+    bytes.try_into().map_err(|_| InvalidMasterKey)
+}
+
 impl fmt::Debug for Keys {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Keys(***)")
@@ -167,6 +186,21 @@ mod tests {
         assert_eq!(format!("{keys:?}"), "Keys(***)");
         assert!(Keys::from_base64("c2hvcnQ=").is_err());
         assert!(Keys::from_base64("not base64!").is_err());
+    }
+
+    #[test]
+    fn patterned_or_typed_master_keys_are_weak() {
+        for _ in 0..100 {
+            let random = Keys::generate_master_base64();
+            assert_eq!(Keys::master_is_weak(&random), Ok(false), "{random}");
+        }
+        let zeros = STANDARD.encode([0u8; 32]);
+        let counting = STANDARD.encode([0u8, 1, 2, 3, 4, 5, 6, 7].repeat(4));
+        let password = STANDARD.encode(b"correct horse battery staple!!!!");
+        for weak in [zeros, counting, password] {
+            assert_eq!(Keys::master_is_weak(&weak), Ok(true), "{weak}");
+        }
+        assert_eq!(Keys::master_is_weak("c2hvcnQ="), Err(InvalidMasterKey));
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! The command line: `serve` (also what runs without a subcommand, as `cargo leptos` starts it),
-//! `worker` (sync workers without the web server), `migrate`, and the staff accounts
-//! (`create-staff`, `list-staff`, `disable-staff`).
+//! `worker` (sync workers without the web server), `migrate`, `check-config`, `backup`, and the
+//! staff accounts (`create-staff`, `list-staff`, `disable-staff`).
 
 use std::process::ExitCode;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::staff_cli;
 use crate::startup::{Application, shutdown_signal};
 use crate::telemetry;
+use crate::{check_config, staff_cli};
 
 #[derive(Parser, Debug)]
 #[command(name = "server", about = "Inventory ↔ e-conomic sync server", version)]
@@ -36,6 +38,23 @@ enum Command {
             default_value = "sqlite://data/app.db?mode=rwc"
         )]
         database_url: String,
+    },
+    /// Check the configuration `serve` would use (the same flags and environment) and exit
+    /// non-zero with one line per problem.
+    CheckConfig(Config),
+    /// Back up a SQLite database online (`VACUUM INTO`, safe while the server runs) into a
+    /// new file; for PostgreSQL it prints the `pg_dump` command to use instead.
+    Backup {
+        /// Database URL.
+        #[arg(
+            long,
+            env = "DATABASE_URL",
+            default_value = "sqlite://data/app.db?mode=rwc"
+        )]
+        database_url: String,
+        /// The backup file to create (must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
     },
     /// Create a staff (support) account; the password is read from a prompt or stdin.
     CreateStaff(staff_cli::CreateStaff),
@@ -67,11 +86,17 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Command::CheckConfig(config) = &command {
+        return runtime.block_on(check(config));
+    }
     let result = runtime.block_on(async {
         match command {
             Command::Serve(config) => serve(config).await,
             Command::Worker(config) => crate::startup::run_workers(config, shutdown_signal()).await,
             Command::Migrate { database_url } => migrate(&database_url).await,
+            // Handled above: it reports problems itself rather than failing on the first.
+            Command::CheckConfig(_) => Ok(()),
+            Command::Backup { database_url, to } => backup(&database_url, &to).await,
             Command::CreateStaff(args) => staff_cli::create(args).await,
             Command::ListStaff(args) => staff_cli::list(args).await,
             Command::DisableStaff(args) => staff_cli::disable(args).await,
@@ -97,5 +122,33 @@ async fn migrate(database_url: &str) -> Result<(), crate::startup::Error> {
     let db = backend::Db::connect(database_url).await?;
     db.migrate().await?;
     tracing::info!(database = db.backend_name(), "migrations applied");
+    Ok(())
+}
+
+/// Prints every problem (one line each) and fails if there is any.
+async fn check(config: &Config) -> ExitCode {
+    let problems = check_config::problems(config).await;
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    if problems.is_empty() {
+        println!("configuration OK");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{} problem(s) found", problems.len());
+        ExitCode::FAILURE
+    }
+}
+
+async fn backup(database_url: &str, to: &std::path::Path) -> Result<(), crate::startup::Error> {
+    if !database_url.starts_with("sqlite:") {
+        // A PostgreSQL server has its own online backup tool; this binary does not wrap it.
+        return Err(crate::startup::Error::BackupPostgres);
+    }
+    let db = backend::Db::connect(database_url).await?;
+    let result = db.backup_into(to).await;
+    db.close().await;
+    result?;
+    println!("backup written to {}", to.display());
     Ok(())
 }

@@ -39,6 +39,16 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_OUTPUT_NAME", default_value = "inventory-sync")]
     pub output_name: String,
 
+    /// Whether the bundle's file names carry the content hashes listed in the hash file
+    /// (default: yes when the hash file exists, as `scripts/release` lays it out).
+    #[arg(long, env = "LEPTOS_HASH_FILES")]
+    pub hash_files: Option<bool>,
+
+    /// The hash file written by `scripts/release`, relative to the binary's folder (as Leptos
+    /// reads it).
+    #[arg(long, env = "LEPTOS_HASH_FILE_NAME", default_value = "hash.txt")]
+    pub hash_file: PathBuf,
+
     /// Take the client address from `X-Forwarded-For` (only behind a proxy you run).
     #[arg(long, env = "TRUST_PROXY_HEADERS", default_value_t = false)]
     pub trust_proxy_headers: bool,
@@ -71,6 +81,12 @@ pub struct Config {
     /// mode; changing it invalidates every webhook URL and stored grant token.
     #[arg(long, env = "APP_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<Secret>,
+
+    /// Start even though `PUBLIC_URL` is plain http to a host other than this machine: session
+    /// cookies are then not `Secure` and webhook URLs (credentials) travel in clear. Behind a
+    /// proxy that terminates TLS, set `PUBLIC_URL` to the https address instead.
+    #[arg(long, env = "ALLOW_INSECURE_PUBLIC_URL", default_value_t = false)]
+    pub allow_insecure_public_url: bool,
 
     /// Demo mode only: where the generated master key is kept, so restarts keep URLs valid.
     #[arg(long, env = "SECRET_KEY_FILE", default_value = "data/secret.key")]
@@ -204,6 +220,39 @@ pub enum ConfigError {
     /// The master key is not base64 of 32 bytes (the value is never shown).
     #[error("APP_SECRET_KEY (or {0}) is not base64 of exactly 32 bytes")]
     InvalidSecretKey(String),
+    /// The master key decodes but looks typed or patterned, not random.
+    #[error(
+        "APP_SECRET_KEY looks weak (typed or patterned, not 32 random bytes): generate one \
+         with `openssl rand -base64 32`"
+    )]
+    WeakSecretKey,
+    /// `PUBLIC_URL` is plain http to a host other than this machine.
+    #[error(
+        "PUBLIC_URL {0} is plain http to a host other than this machine: use https (webhook \
+         URLs carry credentials, and session cookies need it), or start with \
+         --allow-insecure-public-url (ALLOW_INSECURE_PUBLIC_URL=true)"
+    )]
+    InsecurePublicUrl(String),
+    /// A URL setting does not parse or has the wrong scheme.
+    #[error("{name} is not a usable URL: {reason}")]
+    InvalidUrl {
+        /// The setting.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The e-conomic app secret token was left at its demo default outside demo mode.
+    #[error(
+        "ECONOMIC_APP_SECRET_TOKEN is not set: e-conomic refuses every call without our app's \
+         secret token"
+    )]
+    DemoAppSecretToken,
+    /// The database could not be opened (the URL is never shown: it may hold a password).
+    #[error("DATABASE_URL: cannot open the database: {0}")]
+    Database(String),
+    /// A file of the browser bundle is missing from the site root.
+    #[error("the browser bundle is incomplete: {0} not found (check LEPTOS_SITE_ROOT)")]
+    MissingBundle(String),
     /// The demo key file could not be read or written.
     #[error("cannot use the demo key file {path}: {source}")]
     KeyFile {
@@ -240,12 +289,35 @@ impl Config {
     /// The server's keys: from `APP_SECRET_KEY`; in demo mode without it, from
     /// `--secret-key-file` (generated and written on first run); otherwise an error.
     pub fn keys(&self) -> Result<Keys, ConfigError> {
-        match (&self.secret_key, self.demo) {
-            (Some(text), _) => Keys::from_base64(text.expose())
+        match (self.secret_key_text(), self.demo) {
+            (Some(text), _) => Keys::from_base64(text)
                 .map_err(|_| ConfigError::InvalidSecretKey("the value given".into())),
             (None, true) => demo_keys(&self.secret_key_file),
             (None, false) => Err(ConfigError::MissingSecretKey),
         }
+    }
+
+    /// `APP_SECRET_KEY` unless unset or blank (an env file's `APP_SECRET_KEY=` line).
+    pub fn secret_key_text(&self) -> Option<&str> {
+        self.secret_key
+            .as_ref()
+            .map(|key| key.expose().trim())
+            .filter(|text| !text.is_empty())
+    }
+
+    /// The hash file's path: Leptos looks for it beside the running binary.
+    pub fn hash_file_path(&self) -> PathBuf {
+        let dir = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        dir.join(&self.hash_file)
+    }
+
+    /// Whether the page links the bundle under content-hashed names.
+    pub fn hash_files(&self) -> bool {
+        self.hash_files
+            .unwrap_or_else(|| self.hash_file_path().is_file())
     }
 
     /// Whether session cookies must be `Secure`: everywhere but plain-HTTP local addresses.

@@ -1,6 +1,7 @@
 //! The axum server: configuration, CLI, router (Leptos pages, server functions, health) and
 //! the middleware around them. Domain logic lives in `backend`; this crate only wires it up.
 
+mod check_config;
 pub mod cli;
 pub mod config;
 mod demo;

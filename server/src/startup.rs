@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::check_config::refuse_insecure;
 use crate::config::{Config, ConfigError};
 use crate::routes::webhooks::{Wake, Writer};
 use crate::{routes, sessions};
@@ -45,6 +46,13 @@ pub enum Error {
     #[cfg(feature = "demo")]
     #[error("e-conomic simulator: {0}")]
     Simulator(#[from] economic_sim::SimError),
+    /// `server backup` on PostgreSQL, whose own tool does it better.
+    #[error(
+        "server backup is for SQLite; back up PostgreSQL with pg_dump while the server runs, \
+         e.g. pg_dump --format=custom --file=inventory-sync.dump \"$DATABASE_URL\" (restore \
+         with pg_restore --clean --dbname \"$DATABASE_URL\" inventory-sync.dump)"
+    )]
+    BackupPostgres,
     /// Demo mode without `ECONOMIC_BASE_URL` in a build without the bundled simulator.
     #[error("this build has no bundled e-conomic simulator: set ECONOMIC_BASE_URL")]
     NoSimulator,
@@ -74,8 +82,10 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(30);
 
 impl Application {
     /// Opens and migrates the database, prepares sessions and routes, and takes `listener`.
-    /// Fails at once without a master key outside demo mode (`APP_SECRET_KEY`).
+    /// Outside demo mode, fails at once without a strong master key (`APP_SECRET_KEY`) or with
+    /// a plain http `PUBLIC_URL` to another machine (unless `--allow-insecure-public-url`).
     pub async fn build(config: Config, listener: TcpListener) -> Result<Application, Error> {
+        refuse_insecure(&config)?;
         let keys = config.keys()?;
         let db = backend::Db::connect(&config.database_url).await?;
         Self::build_with_keys(config, db, listener, keys).await
@@ -129,6 +139,10 @@ impl Application {
             .site_root(config.site_root.to_string_lossy().as_ref())
             .site_pkg_dir(config.site_pkg_dir.as_str())
             .site_addr(addr)
+            .hash_files(config.hash_files())
+            .hash_file(std::sync::Arc::from(
+                config.hash_file.to_string_lossy().as_ref(),
+            ))
             .build();
         #[cfg(feature = "demo")]
         let (economic_base_url, simulator) = match (&config.economic_base_url, config.demo) {
@@ -265,6 +279,7 @@ pub async fn run_workers(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
+    refuse_insecure(&config)?;
     let keys = config.keys()?;
     let db = backend::Db::connect(&config.database_url).await?;
     db.migrate().await?;

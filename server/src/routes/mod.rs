@@ -1,5 +1,6 @@
 //! Every route of the server, merged in one place.
 
+mod assets;
 mod health;
 pub(crate) mod history;
 mod lang;
@@ -65,6 +66,10 @@ pub fn router(state: AppState, options: Options) -> Router {
         metrics_token,
     } = options;
     let leptos_options = state.leptos_options.clone();
+    let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
+        .join(leptos_options.site_pkg_dir.as_ref());
+    // Outside the session and CSRF layers: a file needs neither, and a page load asks for three.
+    let assets = assets::router(&pkg_dir, leptos_options.hash_files);
     let pages = Router::new()
         .merge(lang::router())
         .merge(history::router(closing))
@@ -89,6 +94,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         }));
 
     Router::new()
+        .merge(assets)
         .merge(pages)
         .merge(health::router())
         .merge(crate::metrics::router(metrics_token))

@@ -6,6 +6,8 @@ mod helpers;
 
 mod activity;
 mod anonymous;
+mod assets;
+mod check_config;
 mod csrf;
 mod data;
 mod economic;

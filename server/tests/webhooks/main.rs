@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod backup;
 mod body_forms;
 mod durability;
 mod hardening;

@@ -1,0 +1,184 @@
+//! `server check-config` and the start-up refusal as an operator meets them, through the real
+//! binary: one clear line per problem and a non-zero exit, on SQLite and PostgreSQL.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use backend::Keys;
+use backend::testing::{Backend, TestDb};
+
+/// Every setting these tests give, removed from the environment so the machine's cannot leak in.
+const VARIABLES: [&str; 6] = [
+    "APP_SECRET_KEY",
+    "PUBLIC_URL",
+    "DEMO",
+    "ECONOMIC_BASE_URL",
+    "ECONOMIC_APP_SECRET_TOKEN",
+    "ALLOW_INSECURE_PUBLIC_URL",
+];
+
+fn server(args: &[&str], site_root: &Path, database_url: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    for name in VARIABLES {
+        command.env_remove(name);
+    }
+    command
+        .args(args)
+        .args(["--database-url", database_url, "--site-addr", "127.0.0.1:0"])
+        .arg("--site-root")
+        .arg(site_root)
+        .args(["--hash-files", "false"])
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the server binary")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A site root with the files the page links (their content does not matter here).
+fn site_root() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("pkg")).expect("pkg");
+    for ext in ["js", "wasm", "css"] {
+        std::fs::write(dir.path().join(format!("pkg/inventory-sync.{ext}")), "x").expect("file");
+    }
+    dir
+}
+
+async fn check_config(backend: Backend) {
+    // Arrange
+    let test_db = TestDb::new(backend).await;
+    let site = site_root();
+    let key = Keys::generate_master_base64();
+    let good = [
+        "check-config",
+        "--secret-key",
+        &key,
+        "--public-url",
+        "https://sync.example.com",
+        "--economic-app-secret-token",
+        "our-app-token",
+    ];
+    let bad = [
+        "check-config",
+        "--public-url",
+        "http://sync.example.com",
+        "--economic-app-secret-token",
+        "our-app-token",
+    ];
+    let empty = tempfile::tempdir().expect("temp dir");
+
+    // Act
+    let ok = server(&good, site.path(), test_db.url());
+    let problems = server(&bad, site.path(), test_db.url());
+    let no_bundle = server(&good, empty.path(), test_db.url());
+
+    // Assert
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("configuration OK"), "{}", text(&ok));
+    assert!(!problems.status.success());
+    let report = text(&problems);
+    assert!(
+        report.contains("error: APP_SECRET_KEY is required"),
+        "{report}"
+    );
+    assert!(
+        report.contains("error: PUBLIC_URL http://sync.example.com is plain http"),
+        "{report}"
+    );
+    assert!(report.contains("2 problem(s) found"), "{report}");
+    assert!(!no_bundle.status.success());
+    assert!(
+        text(&no_bundle).contains("the browser bundle is incomplete"),
+        "{}",
+        text(&no_bundle)
+    );
+}
+
+#[tokio::test]
+async fn check_config_reports_each_problem_sqlite() {
+    check_config(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn check_config_reports_each_problem_postgres() {
+    check_config(Backend::Postgres).await;
+}
+
+#[test]
+fn an_unreachable_database_is_reported() {
+    let site = site_root();
+    let key = Keys::generate_master_base64();
+    // Nothing listens on port 1.
+    let url = "postgres://postgres@127.0.0.1:1/postgres";
+    let args = [
+        "check-config",
+        "--secret-key",
+        &key,
+        "--economic-app-secret-token",
+        "our-app-token",
+    ];
+
+    let output = server(&args, site.path(), url);
+
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("DATABASE_URL: cannot open the database"),
+        "{}",
+        text(&output)
+    );
+}
+
+/// `serve` outside demo mode refuses to start rather than run insecurely; the override lets an
+/// operator start on plain http knowingly.
+async fn serve_refuses(backend: Backend) {
+    let test_db = TestDb::new(backend).await;
+    let site = site_root();
+    let weak = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    let key = Keys::generate_master_base64();
+
+    let missing = server(&["serve"], site.path(), test_db.url());
+    let weak_key = server(&["serve", "--secret-key", weak], site.path(), test_db.url());
+    let http = server(
+        &[
+            "serve",
+            "--secret-key",
+            &key,
+            "--public-url",
+            "http://sync.example.com",
+        ],
+        site.path(),
+        test_db.url(),
+    );
+
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains("APP_SECRET_KEY is required"),
+        "{}",
+        text(&missing)
+    );
+    assert!(!weak_key.status.success());
+    assert!(
+        text(&weak_key).contains("APP_SECRET_KEY looks weak"),
+        "{}",
+        text(&weak_key)
+    );
+    assert!(!http.status.success());
+    assert!(text(&http).contains("plain http"), "{}", text(&http));
+}
+
+#[tokio::test]
+async fn serve_refuses_an_insecure_configuration_sqlite() {
+    serve_refuses(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn serve_refuses_an_insecure_configuration_postgres() {
+    serve_refuses(Backend::Postgres).await;
+}
