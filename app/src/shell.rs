@@ -19,6 +19,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                // No icon file: an empty one stops every page load's 404 for /favicon.ico.
+                <link rel="icon" href="data:," />
                 // The stylesheet is linked here, on the server only, because only the server
                 // knows its content-hashed name in a release build (the hash file).
                 <HashedStylesheet options=options.clone() id="leptos" />
