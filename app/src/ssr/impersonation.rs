@@ -88,9 +88,8 @@ pub async fn finish(
     if let Actor::Staff(staff) = auth.actor {
         let actor = backend::audit::Actor::Staff(backend::StaffId::new(staff));
         let action = backend::audit::Action::ImpersonationEnded;
-        let detail = format!("{why:?}").to_lowercase();
         let recorded =
-            backend::audit::record(&state.db, Some(tenant), actor, action, &detail, now).await;
+            backend::audit::record(&state.db, Some(tenant), actor, action, why.as_str(), now).await;
         if let Err(e) = recorded {
             tracing::error!(error = ?e, "audit log write failed");
         }

@@ -62,7 +62,8 @@ pub enum EndReason {
 }
 
 impl EndReason {
-    fn as_str(self) -> &'static str {
+    /// As stored in `impersonations.end_reason` (and the audit log's detail).
+    pub fn as_str(self) -> &'static str {
         match self {
             EndReason::Stopped => "stopped",
             EndReason::Expired => "expired",

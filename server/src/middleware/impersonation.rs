@@ -53,8 +53,8 @@ pub async fn guard(
         Err(e) => return error_answer(request.headers(), e),
     };
     let active = match running(&state, marker).await {
-        Ok(Some(active)) => active,
-        Ok(None) => return fall_back(&state, &session, marker, request, next).await,
+        Ok(Ok(active)) => active,
+        Ok(Err(why)) => return fall_back(&state, &session, why, request, next).await,
         Err(e) => return error_answer(request.headers(), e),
     };
     let (method, path) = (
@@ -93,12 +93,17 @@ fn refusal(method: &Method, path: &str, elevated: bool) -> Option<AppError> {
     (!reads && !elevated && !ALWAYS_ALLOWED.contains(&path)).then_some(AppError::ReadOnlySupport)
 }
 
-/// The impersonation if it still runs (not ended, not past its time, still allowed).
-async fn running(state: &AppState, marker: Impersonating) -> Result<Option<Active>, AppError> {
+/// The impersonation if it still runs; else why it is over (past its time, or ended elsewhere,
+/// forbidden by the tenant, its staff account disabled).
+async fn running(
+    state: &AppState,
+    marker: Impersonating,
+) -> Result<Result<Active, EndReason>, AppError> {
     let tenant = backend::TenantId::new(marker.tenant_id);
     match backend::impersonation::active(&state.db, tenant, marker.id).await {
-        Ok(active) if active.expires_at > backend::Timestamp::now() => Ok(Some(active)),
-        Ok(_) | Err(backend::Error::NotFound) => Ok(None),
+        Ok(active) if active.expires_at > backend::Timestamp::now() => Ok(Ok(active)),
+        Ok(_) => Ok(Err(EndReason::Expired)),
+        Err(backend::Error::NotFound) => Ok(Err(EndReason::Revoked)),
         Err(e) => Err(e.into()),
     }
 }
@@ -108,20 +113,10 @@ async fn running(state: &AppState, marker: Impersonating) -> Result<Option<Activ
 async fn fall_back(
     state: &AppState,
     session: &Session,
-    marker: Impersonating,
+    why: EndReason,
     request: Request,
     next: Next,
 ) -> Response {
-    let tenant = backend::TenantId::new(marker.tenant_id);
-    let expired = match backend::impersonation::active(&state.db, tenant, marker.id).await {
-        Ok(active) => active.expires_at <= backend::Timestamp::now(),
-        Err(_) => false,
-    };
-    let why = if expired {
-        EndReason::Expired
-    } else {
-        EndReason::Revoked
-    };
     if let Err(e) = impersonation::finish(state, session, why).await {
         return error_answer(request.headers(), e);
     }
@@ -129,10 +124,11 @@ async fn fall_back(
     let page =
         request.method() == Method::GET && !path.starts_with("/api/") && !path.starts_with("/pkg/");
     if page {
-        let to = format!(
-            "/staff?ended={}",
-            if expired { "expired" } else { "revoked" }
-        );
+        let ended = match why {
+            EndReason::Expired => "expired",
+            EndReason::Stopped | EndReason::Revoked => "revoked",
+        };
+        let to = format!("/staff?ended={ended}");
         return (StatusCode::FOUND, [(header::LOCATION, to)]).into_response();
     }
     next.run(request).await
