@@ -14,4 +14,5 @@ mod startup;
 pub mod telemetry;
 
 pub use config::Config;
+pub use routes::page_paths;
 pub use startup::Application;

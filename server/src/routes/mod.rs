@@ -35,6 +35,12 @@ fn route_list() -> Vec<AxumRouteListing> {
     ROUTES.clone()
 }
 
+/// The paths of the app's pages, from the same once-per-process listing (tests enumerate them;
+/// listing again while another application serves would bring back the hang described above).
+pub fn page_paths() -> Vec<String> {
+    route_list().iter().map(|r| r.path().to_owned()).collect()
+}
+
 /// The header carrying each request's id (set here unless a proxy in front set it).
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

@@ -125,12 +125,10 @@ pub(crate) async fn assert_no_page_shows(browser: &Browser, paths: &[String], ne
 /// Every GET route: the Leptos pages (parameters filled with `param`), the GET server functions,
 /// and the plain axum routes.
 pub(crate) fn every_get_path(param: &str) -> Vec<String> {
-    let mut paths: Vec<String> = leptos_axum::generate_route_list(app::App)
+    let mut paths: Vec<String> = server::page_paths()
         .iter()
-        .map(|route| {
-            route
-                .path()
-                .split('/')
+        .map(|path| {
+            path.split('/')
                 .map(|segment| {
                     if segment.starts_with([':', '{', '*']) {
                         param
