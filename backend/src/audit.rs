@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::error::{Error, Result};
 use crate::ids::{StaffId, TenantId, UserId};
 use crate::timestamp::Timestamp;
@@ -180,20 +180,32 @@ pub async fn record(
     now: Timestamp,
 ) -> Result<()> {
     let (user, staff) = actor.columns();
-    with_db!(db, pool => sqlx::query(
-        "insert into audit_log \
+    const INSERT: &str = "insert into audit_log \
          (tenant_id, actor_user_id, actor_staff_id, action, detail, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $6)",
-    )
-    .bind(tenant_id)
-    .bind(user)
-    .bind(staff)
-    .bind(action.as_str())
-    .bind(detail)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+         values ($1, $2, $3, $4, $5, $6, $6)";
+    match tenant_id {
+        Some(tenant) => with_tenant!(db, tenant, conn => sqlx::query(INSERT)
+            .bind(tenant)
+            .bind(user)
+            .bind(staff)
+            .bind(action.as_str())
+            .bind(detail)
+            .bind(now)
+            .execute(conn)
+            .await
+            .map(|_| ()))?,
+        // A staff member's own actions (log-in, enrolment) belong to no tenant.
+        None => with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query(INSERT)
+            .bind(None::<TenantId>)
+            .bind(user)
+            .bind(staff)
+            .bind(action.as_str())
+            .bind(detail)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ()))?,
+    }
     Ok(())
 }
 
@@ -205,7 +217,7 @@ pub async fn recorded_since(
     detail: &str,
     since: Timestamp,
 ) -> Result<bool> {
-    let found: i64 = with_db!(db, pool => sqlx::query_scalar(
+    let found: i64 = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from audit_log \
          where tenant_id = $1 and created_at > $4 and action = $2 and detail = $3",
     )
@@ -213,7 +225,7 @@ pub async fn recorded_since(
     .bind(action.as_str())
     .bind(detail)
     .bind(since)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(found > 0)
 }
@@ -229,7 +241,7 @@ pub async fn for_tenant(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<
         String,
         Timestamp,
     );
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select a.tenant_id, a.actor_user_id, a.actor_staff_id, coalesce(s.name, u.name), \
                 a.action, a.detail, a.created_at \
          from audit_log a \
@@ -239,7 +251,7 @@ pub async fn for_tenant(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<
     )
     .bind(tenant_id)
     .bind(i64::from(limit))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(

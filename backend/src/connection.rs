@@ -63,7 +63,7 @@ pub async fn connect(
     };
     // The connection and its first import commit together: a tenant is never connected
     // without its data on the way.
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(tenant_id).await?;
     with_tx!(tx, conn => sqlx::query(
         "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
          agreement_number, company_name, connected_at, created_at, updated_at) \
@@ -92,12 +92,12 @@ pub async fn connect(
 /// The tenant's connection, if any.
 pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Option<Connection>> {
     type Row = (i64, String, Timestamp, Option<Timestamp>, Option<String>);
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select agreement_number, company_name, connected_at, paused_at, pause_reason \
          from economic_connections where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     Ok(row.map(
         |(agreement_number, company_name, connected_at, paused_at, reason)| Connection {
@@ -115,14 +115,14 @@ pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Option<Connection>> {
 /// e-conomic refused the tenant's token while syncing: pause its sync work (no queue of the
 /// tenant is claimed) until it connects again. Pausing a paused tenant keeps the first time.
 pub async fn pause(db: &Db, tenant_id: TenantId, reason: &str, now: Timestamp) -> Result<()> {
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "update economic_connections set paused_at = coalesce(paused_at, $2), \
          pause_reason = coalesce(pause_reason, $3), updated_at = $2 where tenant_id = $1",
     )
     .bind(tenant_id)
     .bind(now)
     .bind(reason)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -130,12 +130,12 @@ pub async fn pause(db: &Db, tenant_id: TenantId, reason: &str, now: Timestamp) -
 
 /// The tenant's decrypted grant token (for the sync engine's calls), if connected.
 pub async fn grant_token(db: &Db, keys: &Keys, tenant_id: TenantId) -> Result<Option<Secret>> {
-    let row: Option<(Vec<u8>, Vec<u8>)> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<(Vec<u8>, Vec<u8>)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select grant_token_ciphertext, grant_token_nonce from economic_connections \
          where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let Some((ciphertext, nonce)) = row else {
         return Ok(None);
@@ -148,9 +148,9 @@ pub async fn grant_token(db: &Db, keys: &Keys, tenant_id: TenantId) -> Result<Op
 
 /// Forget the tenant's connection (the token is deleted). Not connected is not an error.
 pub async fn disconnect(db: &Db, tenant_id: TenantId) -> Result<()> {
-    with_db!(db, pool => sqlx::query("delete from economic_connections where tenant_id = $1")
+    with_tenant!(db, tenant_id, conn => sqlx::query("delete from economic_connections where tenant_id = $1")
         .bind(tenant_id)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ()))?;
     Ok(())
@@ -168,7 +168,7 @@ pub async fn connect_offline(
     now: Timestamp,
 ) -> Result<()> {
     let (ciphertext, nonce) = keys.seal(&aad(tenant_id), grant_token.as_bytes())?;
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
          agreement_number, company_name, connected_at, created_at, updated_at) \
          values ($1, $2, $3, 1, 'Offline test agreement', $4, $4, $4)",
@@ -177,7 +177,7 @@ pub async fn connect_offline(
     .bind(&ciphertext)
     .bind(&nonce)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 use time::Duration;
 
 use crate::accounts::{self, SignedUp};
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
 use crate::ids::{TenantId, UserId};
@@ -78,13 +78,13 @@ pub async fn create(
         Ok(_) | Err(Error::NotFound) => return Err(Error::Forbidden),
         Err(e) => return Err(e),
     }
-    let member: Option<UserId> = with_db!(db, pool => sqlx::query_scalar(
+    let member: Option<UserId> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select u.id from users u join memberships m on m.user_id = u.id \
          where m.tenant_id = $1 and u.email = $2",
     )
     .bind(tenant_id)
     .bind(email.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     if member.is_some() {
         return Err(Error::AlreadyMember);
@@ -95,12 +95,12 @@ pub async fn create(
     let hash = token_hash(&raw);
     // One transaction so that a resend replaces the old link atomically: never two live links,
     // never none.
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin(tenant_id).await?;
+    with_tx!(tx, tx => {
         sqlx::query("delete from invites where tenant_id = $1 and email = $2 and used_at is null")
             .bind(tenant_id)
             .bind(email.as_str())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "insert into invites \
@@ -113,10 +113,10 @@ pub async fn create(
         .bind(invited_by)
         .bind(now + VALID_FOR)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await?;
     });
+    tx.commit().await?;
     Ok(InviteToken(URL_SAFE_NO_PAD.encode(raw)))
 }
 
@@ -131,7 +131,8 @@ async fn usable(db: &Db, token: &str, now: Timestamp) -> Result<(i64, TenantId, 
     }
     let hash = token_hash(&raw);
     type Row = (i64, TenantId, String, Timestamp, Option<Timestamp>);
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+    // Across tenants: the token names the tenant, so none can be named before it is found.
+    let row: Option<Row> = with_cross_tenant!(db, CrossTenant::Memberships, pool => sqlx::query_as(
         "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
     )
     .bind(&hash)
@@ -161,11 +162,11 @@ pub async fn invited_email(db: &Db, token: &str, now: Timestamp) -> Result<Email
 /// Errors: `InviteInvalid`, `InviteExpired`; `Forbidden` if `user_id` is not the invited address.
 pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Result<TenantId> {
     let (invite_id, tenant_id, email) = usable(db, token, now).await?;
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin(tenant_id).await?;
+    with_tx!(tx, tx => {
         let user_email: Option<String> = sqlx::query_scalar("select email from users where id = $1")
             .bind(user_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if user_email.as_deref() != Some(email.as_str()) {
             return Err(Error::Forbidden);
@@ -178,7 +179,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
         .bind(now)
         .bind(user_id)
         .bind(invite_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if marked.rows_affected() != 1 {
             return Err(Error::InviteInvalid);
@@ -190,23 +191,23 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await?;
     });
+    tx.commit().await?;
     Ok(tenant_id)
 }
 
 /// The tenant's pending invites (unused and unexpired at `now`), newest first.
 pub async fn pending(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<Vec<Invite>> {
-    let rows: Vec<(String, Timestamp, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(String, Timestamp, Timestamp)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select email, created_at, expires_at from invites \
          where tenant_id = $1 and used_at is null and expires_at > $2 \
          order by created_at desc, id desc",
     )
     .bind(tenant_id)
     .bind(now)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows
         .into_iter()
@@ -238,15 +239,15 @@ pub async fn accept(
     // so a failure leaves the invite usable and no member-less user behind. The invite is marked
     // first, with a conditional update: a concurrent second accept of the same link waits for
     // our row lock (PostgreSQL) or the write lock (SQLite), then finds nothing to mark.
-    let signed_up = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin(tenant_id).await?;
+    let signed_up = with_tx!(tx, tx => {
         let marked = sqlx::query(
             "update invites set used_at = $1, updated_at = $1 \
              where id = $2 and used_at is null and expires_at > $1",
         )
         .bind(now)
         .bind(invite_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         if marked.rows_affected() != 1 {
             // Dropping `tx` rolls back.
@@ -260,13 +261,13 @@ pub async fn accept(
         .bind(name.as_str())
         .bind(&password_hash)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
         sqlx::query("update invites set used_by = $1 where id = $2")
             .bind(user_id)
             .bind(invite_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
@@ -275,10 +276,10 @@ pub async fn accept(
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await?;
         SignedUp { tenant_id, user_id }
     });
+    tx.commit().await?;
     Ok(signed_up)
 }

@@ -117,12 +117,12 @@ type Row = (bool, bool, bool, bool, bool);
 
 /// The tenant's settings, or [`SyncSettings::default`] if never saved.
 pub async fn get(db: &Db, tenant_id: TenantId) -> Result<SyncSettings> {
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select products_hourly, customers_hourly, products_webhook, customers_webhook, \
          invoices_webhook from sync_settings where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     Ok(row.map_or_else(SyncSettings::default, |r| SyncSettings {
         products_hourly: r.0,
@@ -143,7 +143,7 @@ pub async fn save(
 ) -> Result<()> {
     settings.validate()?;
     // One statement, so concurrent saves cannot interleave: the last one wins whole.
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into sync_settings (tenant_id, products_hourly, customers_hourly, \
          products_webhook, customers_webhook, invoices_webhook, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $7, $7) \
@@ -160,7 +160,7 @@ pub async fn save(
     .bind(settings.customers_webhook)
     .bind(settings.invoices_webhook)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -37,11 +37,11 @@ pub struct Member {
 
 /// The tenant. Errors: `NotFound`.
 pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Tenant> {
-    let row: Option<(TenantId, String, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<(TenantId, String, Timestamp)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select id, name, created_at from tenants where id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let (id, name, created_at) = row.ok_or(Error::NotFound)?;
     Ok(Tenant {
@@ -54,13 +54,13 @@ pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Tenant> {
 /// The tenant's members, in the order they joined.
 pub async fn members(db: &Db, tenant_id: TenantId) -> Result<Vec<Member>> {
     type Row = (UserId, String, String, String, Timestamp);
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select u.id, u.email, u.name, m.role, m.created_at \
          from memberships m join users u on u.id = m.user_id \
          where m.tenant_id = $1 order by m.created_at, u.id",
     )
     .bind(tenant_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(|(user_id, email, name, role, joined_at)| {

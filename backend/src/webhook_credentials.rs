@@ -36,7 +36,7 @@ pub async fn url_token(db: &Db, keys: &Keys, tenant_id: TenantId, kind: Entity) 
         None => {
             // `on conflict do nothing`: two first views racing both end up with generation 1.
             let now = Timestamp::now();
-            with_db!(db, pool => sqlx::query(
+            with_tenant!(db, tenant_id, conn => sqlx::query(
                 "insert into webhook_credentials \
                  (tenant_id, kind, generation, created_at, retired_at, updated_at) \
                  values ($1, $2, 1, $3, null, $3) on conflict do nothing",
@@ -44,7 +44,7 @@ pub async fn url_token(db: &Db, keys: &Keys, tenant_id: TenantId, kind: Entity) 
             .bind(tenant_id)
             .bind(kind.as_str())
             .bind(now)
-            .execute(pool)
+            .execute(conn)
             .await
             .map(|_| ()))?;
             current_generation(db, tenant_id, kind).await?.unwrap_or(1)
@@ -70,14 +70,14 @@ pub async fn regenerate_with_grace(
     let retire_at = now + grace;
     // In one transaction, so two concurrent regenerations cannot both retire the same
     // generation and insert the same next one (the primary key would refuse the second anyway).
-    with_db!(db, pool => async {
-        let mut tx = pool.begin().await?;
+    let mut tx = db.begin(tenant_id).await?;
+    with_tx!(tx, tx => async {
         let latest: Option<i64> = sqlx::query_scalar(
             "select max(generation) from webhook_credentials where tenant_id = $1 and kind = $2",
         )
         .bind(tenant_id)
         .bind(kind.as_str())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         sqlx::query(
             "update webhook_credentials set retired_at = $3, updated_at = $4 \
@@ -87,7 +87,7 @@ pub async fn regenerate_with_grace(
         .bind(kind.as_str())
         .bind(retire_at)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         sqlx::query(
             "insert into webhook_credentials \
@@ -98,11 +98,12 @@ pub async fn regenerate_with_grace(
         .bind(kind.as_str())
         .bind(latest.unwrap_or(0) + 1)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await
+        Ok::<(), sqlx::Error>(())
     }
     .await)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -115,14 +116,14 @@ pub async fn revoke_previous(
     kind: Entity,
     now: Timestamp,
 ) -> Result<u64> {
-    let stopped = with_db!(db, pool => sqlx::query(
+    let stopped = with_tenant!(db, tenant_id, conn => sqlx::query(
         "update webhook_credentials set retired_at = $3, updated_at = $3 \
          where tenant_id = $1 and kind = $2 and retired_at > $3",
     )
     .bind(tenant_id)
     .bind(kind.as_str())
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(stopped)
@@ -160,14 +161,14 @@ pub async fn generations(
     kind: Entity,
     now: Timestamp,
 ) -> Result<Vec<Generation>> {
-    let rows: Vec<(i64, Option<Timestamp>)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(i64, Option<Timestamp>)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select generation, retired_at from webhook_credentials \
          where tenant_id = $1 and kind = $2 and (retired_at is null or retired_at > $3)",
     )
     .bind(tenant_id)
     .bind(kind.as_str())
     .bind(now)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows
         .into_iter()
@@ -216,13 +217,13 @@ fn token(keys: &Keys, tenant_id: TenantId, kind: Entity, generation: i64) -> Str
 }
 
 async fn current_generation(db: &Db, tenant_id: TenantId, kind: Entity) -> Result<Option<i64>> {
-    let generation: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+    let generation: Option<i64> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select max(generation) from webhook_credentials \
          where tenant_id = $1 and kind = $2 and retired_at is null",
     )
     .bind(tenant_id)
     .bind(kind.as_str())
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(generation)
 }

@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use crate::audit::{self, Action, Actor};
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
@@ -55,7 +55,7 @@ async fn audit_refusal(
     detail: &str,
     now: Timestamp,
 ) -> Result<()> {
-    let tenants: Vec<TenantId> = with_db!(db, pool => sqlx::query_scalar(
+    let tenants: Vec<TenantId> = with_cross_tenant!(db, CrossTenant::Memberships, pool => sqlx::query_scalar(
         "select m.tenant_id from memberships m join users u on u.id = m.user_id \
          where u.email = $1",
     )

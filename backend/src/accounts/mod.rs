@@ -8,7 +8,7 @@ mod sign_up;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
@@ -100,7 +100,8 @@ pub async fn user(db: &Db, user_id: UserId) -> Result<User> {
 
 /// Every tenant the user belongs to, oldest membership first.
 pub async fn memberships(db: &Db, user_id: UserId) -> Result<Vec<Membership>> {
-    let rows: Vec<(TenantId, String, String)> = with_db!(db, pool => sqlx::query_as(
+    // Across tenants: a user's own companies, found by the user (their memberships only).
+    let rows: Vec<(TenantId, String, String)> = with_cross_tenant!(db, CrossTenant::Memberships, pool => sqlx::query_as(
         "select t.id, t.name, m.role from memberships m join tenants t on t.id = m.tenant_id \
          where m.user_id = $1 order by m.created_at, t.id",
     )
@@ -113,13 +114,13 @@ pub async fn memberships(db: &Db, user_id: UserId) -> Result<Vec<Membership>> {
 /// The user's membership in `tenant_id`. Errors: `NotFound` if the user is not in that tenant —
 /// the server's check of the acting tenant on every request.
 pub async fn membership(db: &Db, tenant_id: TenantId, user_id: UserId) -> Result<Membership> {
-    let row: Option<(TenantId, String, String)> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<(TenantId, String, String)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select t.id, t.name, m.role from memberships m join tenants t on t.id = m.tenant_id \
          where m.tenant_id = $1 and m.user_id = $2",
     )
     .bind(tenant_id)
     .bind(user_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     membership_from_row(row.ok_or(Error::NotFound)?)
 }
@@ -148,14 +149,14 @@ pub async fn set_role(
     if target.role == Role::Owner {
         return Err(Error::Forbidden);
     }
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "update memberships set role = $1, updated_at = $2 where tenant_id = $3 and user_id = $4",
     )
     .bind(role.as_str())
     .bind(now)
     .bind(tenant_id)
     .bind(user_id)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())

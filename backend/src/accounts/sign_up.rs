@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
 use crate::ids::{TenantId, UserId};
@@ -53,7 +53,8 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<SignedUp> {
     // One transaction so that a taken email (or a crash) leaves no tenant without an owner.
     // Every statement writes, so SQLite takes the write lock at the first one and never has to
     // upgrade a read snapshot (which would fail with SQLITE_BUSY instead of waiting).
-    let signed_up = with_db!(db, pool => {
+    // Across tenants: the tenant is created here, so no transaction can name it yet.
+    let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, pool => {
         let mut tx = pool.begin().await?;
         let tenant_id: TenantId = sqlx::query_scalar(
             "insert into tenants (name, created_at, updated_at) values ($1, $2, $2) returning id",

@@ -235,7 +235,7 @@ pub async fn page(
         "{SELECT} where {sql} order by received_at {order}, id {order} limit {}",
         limit + 1
     );
-    let rows: Vec<DbEvent> = with_db!(db, pool => {
+    let rows: Vec<DbEvent> = with_tenant!(db, tenant_id, conn => {
         let mut query = sqlx::query_as(&sql);
         for bind in &binds {
             query = match bind {
@@ -243,7 +243,7 @@ pub async fn page(
                 Bind::Text(t) => query.bind(t.as_str()),
             };
         }
-        query.fetch_all(pool).await
+        query.fetch_all(conn).await
     })?;
     let mut events = rows
         .into_iter()
@@ -301,6 +301,7 @@ pub async fn counts(
     let (sql, binds) = conditions(tenant_id, &any_status);
     let grouped: Vec<(String, i64)> = fetch_counts(
         db,
+        tenant_id,
         &format!(
             "select status, count(*) from (select status from webhook_events where {sql} \
              limit {}) capped group by status",
@@ -338,7 +339,7 @@ pub async fn counts(
             "select '', count(*) from (select 1 from webhook_events where {sql} limit {}) capped",
             COUNT_CAP + 1
         );
-        let n = fetch_counts(db, &sql, &binds)
+        let n = fetch_counts(db, tenant_id, &sql, &binds)
             .await?
             .first()
             .map_or(0, |(_, n)| *n);
@@ -351,8 +352,13 @@ pub async fn counts(
     Ok(out)
 }
 
-async fn fetch_counts(db: &Db, sql: &str, binds: &[Bind]) -> Result<Vec<(String, i64)>> {
-    let rows = with_db!(db, pool => {
+async fn fetch_counts(
+    db: &Db,
+    tenant_id: TenantId,
+    sql: &str,
+    binds: &[Bind],
+) -> Result<Vec<(String, i64)>> {
+    let rows = with_tenant!(db, tenant_id, conn => {
         let mut query = sqlx::query_as(sql);
         for bind in binds {
             query = match bind {
@@ -360,7 +366,7 @@ async fn fetch_counts(db: &Db, sql: &str, binds: &[Bind]) -> Result<Vec<(String,
                 Bind::Text(t) => query.bind(t.as_str()),
             };
         }
-        query.fetch_all(pool).await
+        query.fetch_all(conn).await
     })?;
     Ok(rows)
 }
@@ -374,7 +380,7 @@ pub async fn of_record(
     number: &str,
     limit: u32,
 ) -> Result<Vec<Event>> {
-    let rows: Vec<DbEvent> = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows: Vec<DbEvent> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "{SELECT} where tenant_id = $1 and kind = $2 and record_key = $3 \
          order by received_at desc, id desc limit $4"
     ))
@@ -382,7 +388,7 @@ pub async fn of_record(
     .bind(kind.as_str())
     .bind(number)
     .bind(i64::from(limit.min(MAX_PAGE)))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter().map(DbEvent::into_event).collect()
 }
@@ -390,12 +396,12 @@ pub async fn of_record(
 /// The tenant's events folded into event `id` (their outcome is "coalesced into `id`"),
 /// oldest first.
 pub async fn coalesced_into(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Vec<Event>> {
-    let rows: Vec<DbEvent> = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows: Vec<DbEvent> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "{SELECT} where tenant_id = $1 and coalesced_into = $2 order by id limit {MAX_PAGE}"
     ))
     .bind(tenant_id)
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter().map(DbEvent::into_event).collect()
 }
@@ -415,20 +421,20 @@ pub struct LiveMark {
 
 /// The tenant's [`LiveMark`] now.
 pub async fn live_mark(db: &Db, tenant_id: TenantId) -> Result<LiveMark> {
-    let newest: Option<(Timestamp, EventId)> = with_db!(db, pool => sqlx::query_as(
+    let newest: Option<(Timestamp, EventId)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select received_at, id from webhook_events where tenant_id = $1 \
          order by received_at desc, id desc limit 1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
-    let (waiting, changed): (i64, Option<i64>) = with_db!(db, pool => sqlx::query_as(&format!(
+    let (waiting, changed): (i64, Option<i64>) = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select count(*), max(updated_at) from (select updated_at from webhook_events \
          where tenant_id = $1 and status in {} limit 1000) w",
         crate::queue::WAITING
     ))
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(LiveMark {
         newest: newest.map(|(received_at, id)| Cursor { received_at, id }),

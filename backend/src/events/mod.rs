@@ -8,7 +8,7 @@ use std::str::FromStr;
 use economic::{Entity, WebhookAction};
 use serde::{Deserialize, Serialize};
 
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::records::RecordChange;
@@ -223,36 +223,36 @@ pub async fn list(
 ) -> Result<Vec<Event>> {
     let limit = i64::from(limit.min(500));
     let before = before.map_or(i64::MAX, EventId::get);
-    let rows: Vec<DbEvent> = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows: Vec<DbEvent> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "{SELECT} where tenant_id = $1 and id < $2 order by id desc limit $3"
     ))
     .bind(tenant_id)
     .bind(before)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter().map(DbEvent::into_event).collect()
 }
 
 /// One of the tenant's events. Errors: `NotFound` (also when it is another tenant's).
 pub async fn get(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Event> {
-    let row: Option<DbEvent> = with_db!(db, pool => sqlx::query_as(&format!(
+    let row: Option<DbEvent> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "{SELECT} where tenant_id = $1 and id = $2"
     ))
     .bind(tenant_id)
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     row.ok_or(Error::NotFound)?.into_event()
 }
 
 /// How many events the tenant has (tests, benchmarks, dashboards).
 pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
-    let n: i64 = with_db!(db, pool => sqlx::query_scalar(
+    let n: i64 = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from webhook_events where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(n)
 }
@@ -266,11 +266,11 @@ pub async fn count_by_status(
     db: &Db,
     tenant_id: TenantId,
 ) -> Result<std::collections::HashMap<EventStatus, i64>> {
-    let rows: Vec<(String, i64)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(String, i64)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select status, count(*) from webhook_events where tenant_id = $1 group by status",
     )
     .bind(tenant_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(|(status, n)| Ok((EventStatus::from_db(&status)?, n)))
@@ -280,12 +280,12 @@ pub async fn count_by_status(
 /// How many of the tenant's events still wait to be applied (received, queued, processing or
 /// failed).
 pub async fn waiting(db: &Db, tenant_id: TenantId) -> Result<i64> {
-    let n = with_db!(db, pool => sqlx::query_scalar(&format!(
+    let n = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(&format!(
         "select count(*) from webhook_events where tenant_id = $1 and status in {}",
         crate::queue::WAITING
     ))
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(n)
 }
@@ -358,13 +358,13 @@ pub async fn attempts(db: &Db, tenant_id: TenantId, id: EventId) -> Result<Vec<A
         Option<String>,
         i64,
     );
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select attempt, worker, started_at, finished_at, outcome, error, api_calls \
          from event_attempts where tenant_id = $1 and event_id = $2 order by id",
     )
     .bind(tenant_id)
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(
@@ -450,7 +450,7 @@ impl DbEvent {
 /// Events waiting or stuck, over all tenants, by status: how many and when the oldest arrived
 /// (the operator's `/metrics`; deliberately cross-tenant, like the workers' claim).
 pub async fn queue_depth(db: &Db) -> Result<Vec<(EventStatus, i64, Option<Timestamp>)>> {
-    let rows: Vec<(String, i64, Option<Timestamp>)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(String, i64, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Metrics, pool => sqlx::query_as(
         "select status, count(*), min(received_at) from webhook_events \
          where status in ('received', 'queued', 'processing', 'failed', 'dead') group by status",
     )

@@ -32,7 +32,7 @@ pub async fn recent_rejected(
     event: &NewEvent,
 ) -> Result<Option<EventId>> {
     let since = Timestamp::from_millis(event.received_at.as_millis() - REPEAT_WINDOW_MS);
-    let id = with_db!(db, pool => sqlx::query_scalar(
+    let id = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select id from webhook_events \
          where tenant_id = $1 and status = $2 and kind = $3 and received_at >= $4 \
            and content_type is not distinct from $5 and raw_query is not distinct from $6 \
@@ -46,7 +46,7 @@ pub async fn recent_rejected(
     .bind(event.content_type.as_deref())
     .bind(event.raw_query.as_deref())
     .bind(event.raw_body.as_slice())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     Ok(id)
 }
@@ -58,7 +58,7 @@ pub async fn rejected_since(
     tenant_id: TenantId,
     since: Timestamp,
 ) -> Result<Vec<RejectedKind>> {
-    let rows: Vec<(String, i64, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(String, i64, Timestamp)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select kind, count(*), max(received_at) from webhook_events \
          where tenant_id = $1 and status = $2 and received_at >= $3 \
          group by kind order by kind",
@@ -66,7 +66,7 @@ pub async fn rejected_since(
     .bind(tenant_id)
     .bind(EventStatus::Rejected.as_str())
     .bind(since)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     let mut kinds = Vec::with_capacity(rows.len());
     for (kind, count, last_at) in rows {

@@ -45,11 +45,11 @@ const DAY_MS: i64 = 86_400_000;
 
 /// The tenant's retention.
 pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Retention> {
-    let days: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+    let days: Option<i64> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select days from event_retention where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     match days {
         None => Ok(Retention::default()),
@@ -60,7 +60,7 @@ pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Retention> {
 
 /// Set the tenant's retention.
 pub async fn set(db: &Db, tenant_id: TenantId, retention: Retention, now: Timestamp) -> Result<()> {
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into event_retention (tenant_id, days, created_at, updated_at) \
          values ($1, $2, $3, $3) \
          on conflict (tenant_id) do update set days = excluded.days, updated_at = excluded.updated_at",
@@ -68,7 +68,7 @@ pub async fn set(db: &Db, tenant_id: TenantId, retention: Retention, now: Timest
     .bind(tenant_id)
     .bind(retention.days())
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -84,7 +84,7 @@ pub async fn purge_batch(db: &Db, tenant_id: TenantId, now: Timestamp, batch: u3
     let cutoff = now.as_millis() - get(db, tenant_id).await?.days() * DAY_MS;
     // Through the (tenant_id, received_at, id) index: only the expired rows are read. Their
     // attempts go with them (foreign key, indexed on event_id).
-    let done = with_db!(db, pool => sqlx::query(&format!(
+    let done = with_tenant!(db, tenant_id, conn => sqlx::query(&format!(
         "delete from webhook_events where id in (select id from webhook_events \
          where tenant_id = $1 and received_at < $2 \
            and (status in {EXPIRING} or (status = 'dead' and dismissed_at is not null)) \
@@ -93,7 +93,7 @@ pub async fn purge_batch(db: &Db, tenant_id: TenantId, now: Timestamp, batch: u3
     .bind(tenant_id)
     .bind(cutoff)
     .bind(i64::from(batch))
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(done)

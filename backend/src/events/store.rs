@@ -14,7 +14,7 @@ use economic::WebhookAction;
 use sqlx::{Connection, PgConnection, SqliteConnection};
 
 use super::{EventId, NewEvent};
-use crate::db::{Conn, Db, PooledConn};
+use crate::db::{Conn, CrossTenant, Db, PooledConn};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 
@@ -29,7 +29,11 @@ pub async fn ingest(db: &Db, tenant_id: TenantId, event: &NewEvent) -> Result<Ev
 /// Store several events (of any tenants) atomically: all are committed, or none. Returns their
 /// ids in order.
 pub async fn ingest_many(db: &Db, events: &[(TenantId, &NewEvent)]) -> Result<Vec<EventId>> {
-    ingest_batch(&mut db.acquire().await?, events).await
+    ingest_batch(
+        &mut db.acquire_cross_tenant(CrossTenant::WebhookIngest).await?,
+        events,
+    )
+    .await
 }
 
 /// [`ingest_many`] on a connection the caller keeps between batches (the webhook writer).

@@ -61,7 +61,7 @@ pub async fn for_tenant(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<
         Option<String>,
         i64,
     );
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select i.id, s.name, i.reason, i.ticket, i.started_at, i.ended_at, i.end_reason, \
                 i.elevated_at, i.elevation_reason, \
                 (select count(*) from impersonation_requests r \
@@ -71,7 +71,7 @@ pub async fn for_tenant(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<
     )
     .bind(tenant_id)
     .bind(i64::from(limit))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     let mut records = Vec::with_capacity(rows.len());
     for (id, staff_name, reason, ticket, started_at, ended_at, end, elevated_at, why, requests) in
@@ -94,14 +94,14 @@ pub async fn for_tenant(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<
 }
 
 async fn changes(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result<Vec<Request>> {
-    let rows: Vec<(String, String, i32, Timestamp)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(String, String, i32, Timestamp)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select method, path, status, created_at from impersonation_requests \
          where tenant_id = $1 and impersonation_id = $2 and method not in ('GET', 'HEAD') \
          order by id",
     )
     .bind(tenant_id)
     .bind(id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows
         .into_iter()

@@ -129,11 +129,11 @@ pub struct Active {
 
 /// The tenant's current choice.
 pub async fn support_access(db: &Db, tenant_id: TenantId) -> Result<SupportAccess> {
-    let raw: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+    let raw: Option<String> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select support_access from tenants where id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     SupportAccess::from_db(&raw.ok_or(Error::NotFound)?)
 }
@@ -145,23 +145,23 @@ pub async fn set_support_access(
     access: SupportAccess,
     now: Timestamp,
 ) -> Result<()> {
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "update tenants set support_access = $2, updated_at = $3 where id = $1",
     )
     .bind(tenant_id)
     .bind(access.as_str())
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     if access == SupportAccess::Forbidden {
-        with_db!(db, pool => sqlx::query(
+        with_tenant!(db, tenant_id, conn => sqlx::query(
             "update impersonations set ended_at = $2, end_reason = 'revoked', updated_at = $2 \
              where tenant_id = $1 and ended_at is null",
         )
         .bind(tenant_id)
         .bind(now)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ()))?;
     }
@@ -185,19 +185,19 @@ pub async fn start(
     }
     // Staff never act as a staff member: not in a company one of them belongs to with the same
     // email (their own, or a colleague's).
-    let staff_member: i64 = with_db!(db, pool => sqlx::query_scalar(
+    let staff_member: i64 = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from memberships m join users u on u.id = m.user_id \
          join staff s on s.email = u.email where m.tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     if staff_member > 0 {
         return Err(Error::StaffTenant);
     }
     let expires_at = Timestamp::from_millis(now.as_millis() + i64::from(minutes) * 60_000);
     let ticket = ticket.map(str::trim).filter(|t| !t.is_empty());
-    let id: ImpersonationId = with_db!(db, pool => sqlx::query_scalar(
+    let id: ImpersonationId = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "insert into impersonations \
          (tenant_id, staff_id, reason, ticket, started_at, expires_at, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $5, $5) returning id",
@@ -208,7 +208,7 @@ pub async fn start(
     .bind(ticket)
     .bind(now)
     .bind(expires_at)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     active(db, tenant_id, id).await
 }
@@ -224,7 +224,7 @@ pub async fn active(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result
         Option<Timestamp>,
         Option<UserId>,
     );
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select i.staff_id, s.name, t.name, i.expires_at, i.elevated_at, \
                 (select m.user_id from memberships m where m.tenant_id = t.id and m.role = 'owner' \
                  order by m.created_at, m.user_id limit 1) \
@@ -236,7 +236,7 @@ pub async fn active(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result
     )
     .bind(tenant_id)
     .bind(id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let (staff_id, staff_name, company, expires_at, elevated_at, owner) =
         row.ok_or(Error::NotFound)?;
@@ -264,7 +264,7 @@ pub async fn elevate(
     if support_access(db, tenant_id).await? != SupportAccess::Allowed {
         return Err(Error::Forbidden);
     }
-    let updated = with_db!(db, pool => sqlx::query(
+    let updated = with_tenant!(db, tenant_id, conn => sqlx::query(
         "update impersonations set elevated_at = $3, elevation_reason = $4, updated_at = $3 \
          where tenant_id = $1 and id = $2 and ended_at is null",
     )
@@ -272,7 +272,7 @@ pub async fn elevate(
     .bind(id)
     .bind(now)
     .bind(reason.as_str())
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     if updated == 0 {
@@ -289,7 +289,7 @@ pub async fn end(
     why: EndReason,
     now: Timestamp,
 ) -> Result<()> {
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "update impersonations set ended_at = $3, end_reason = $4, updated_at = $3 \
          where tenant_id = $1 and id = $2 and ended_at is null",
     )
@@ -297,7 +297,7 @@ pub async fn end(
     .bind(id)
     .bind(now)
     .bind(why.as_str())
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -313,7 +313,7 @@ pub async fn record_request(
     status: u16,
     now: Timestamp,
 ) -> Result<()> {
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into impersonation_requests \
          (impersonation_id, tenant_id, method, path, status, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $6)",
@@ -324,7 +324,7 @@ pub async fn record_request(
     .bind(path)
     .bind(i32::from(status))
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -4,7 +4,7 @@ use economic::Entity;
 use time::Duration;
 
 use super::{Claim, Job, Lease, WAITING};
-use crate::db::{Db, Tx};
+use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
 use crate::events::EventId;
 use crate::ids::TenantId;
@@ -27,7 +27,7 @@ pub async fn claim(
     max_jobs: u32,
 ) -> Result<Option<Claim>> {
     for (tenant_id, entity) in candidates(db, now).await? {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(tenant_id).await?;
         let Some(token) = acquire(&mut tx, tenant_id, entity, owner, now, lease_for).await? else {
             continue; // another worker was quicker; the transaction rolls back on drop
         };
@@ -53,7 +53,7 @@ pub async fn claim(
 /// tenant and entity (`webhook_events_waiting`), so it stays cheap during a 100,000-event
 /// backlog, when a scan of the waiting events would not.
 async fn candidates(db: &Db, now: Timestamp) -> Result<Vec<(TenantId, Entity)>> {
-    let rows: Vec<(TenantId, String)> = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows: Vec<(TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, pool => sqlx::query_as(&format!(
         "select c.tenant_id, k.entity from economic_connections c \
          cross join (select 'customers' as entity union all select 'products' \
                      union all select 'invoices') k \
@@ -162,7 +162,7 @@ async fn take_jobs(tx: &mut Tx, lease: &Lease, now: Timestamp, max: u32) -> Resu
 /// The heartbeat: extend the lease to `now + lease_for`. Errors: [`Error::LeaseLost`] when it
 /// expired and may have been taken over; the worker must stop.
 pub async fn renew(db: &Db, lease: &Lease, now: Timestamp, lease_for: Duration) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(lease.tenant_id).await?;
     fence(&mut tx, lease, now, lease_for).await?;
     tx.commit().await
 }
@@ -194,7 +194,7 @@ pub async fn fence(tx: &mut Tx, lease: &Lease, now: Timestamp, lease_for: Durati
 /// back if `refund` (a worker stopping mid-batch, as opposed to a batch that failed). A lease
 /// already lost is not an error.
 pub async fn release(db: &Db, lease: &Lease, now: Timestamp, refund: bool) -> Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(lease.tenant_id).await?;
     with_tx!(tx, conn => async {
         sqlx::query(
             "update webhook_events set status = 'queued', attempts = attempts - $5, \

@@ -18,13 +18,13 @@ const REQUEUE: &str = "update webhook_events set status = 'queued', attempts = 0
 /// failed or dead one to be tried afresh. Errors: `NotFound` (no such event of this tenant, or
 /// one that cannot be applied: ignored, rejected, or waiting already).
 pub async fn replay(db: &Db, tenant_id: TenantId, id: EventId, now: Timestamp) -> Result<()> {
-    let done = with_db!(db, pool => sqlx::query(&format!(
+    let done = with_tenant!(db, tenant_id, conn => sqlx::query(&format!(
         "{REQUEUE} and id = $3 and status in ('processed', 'failed', 'dead')"
     ))
     .bind(tenant_id)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     if done == 1 {
@@ -38,14 +38,14 @@ pub async fn replay(db: &Db, tenant_id: TenantId, id: EventId, now: Timestamp) -
 /// attention, and the retention job may delete it. Errors: `NotFound` (no such dead event of
 /// this tenant, or dismissed already).
 pub async fn dismiss(db: &Db, tenant_id: TenantId, id: EventId, now: Timestamp) -> Result<()> {
-    let done = with_db!(db, pool => sqlx::query(
+    let done = with_tenant!(db, tenant_id, conn => sqlx::query(
         "update webhook_events set dismissed_at = $2, updated_at = $2 \
          where tenant_id = $1 and id = $3 and status = 'dead' and dismissed_at is null",
     )
     .bind(tenant_id)
     .bind(now)
     .bind(id)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     if done == 1 {
@@ -57,12 +57,12 @@ pub async fn dismiss(db: &Db, tenant_id: TenantId, id: EventId, now: Timestamp) 
 
 /// Put every failed and dead event of the tenant back in the queue. Returns how many.
 pub async fn replay_failed(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<u64> {
-    let done = with_db!(db, pool => sqlx::query(&format!(
+    let done = with_tenant!(db, tenant_id, conn => sqlx::query(&format!(
         "{REQUEUE} and status in ('failed', 'dead') and dismissed_at is null"
     ))
     .bind(tenant_id)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(done)
@@ -89,12 +89,12 @@ pub async fn replay_selected(
         .join(", ");
     let sql =
         format!("{REQUEUE} and status in ('processed', 'failed', 'dead') and id in ({marks})");
-    let done = with_db!(db, pool => {
+    let done = with_tenant!(db, tenant_id, conn => {
         let mut query = sqlx::query(&sql).bind(tenant_id).bind(now);
         for id in &ids {
             query = query.bind(*id);
         }
-        query.execute(pool).await.map(|r| r.rows_affected())
+        query.execute(conn).await.map(|r| r.rows_affected())
     })?;
     Ok(done)
 }
@@ -125,7 +125,7 @@ pub async fn replay_matching(
              lease_token = null, updated_at = ${now_mark} \
              where {conditions} and dismissed_at is null"
         );
-        total += with_db!(db, pool => {
+        total += with_tenant!(db, tenant_id, conn => {
             let mut query = sqlx::query(&sql);
             for bind in &binds {
                 query = match bind {
@@ -133,7 +133,7 @@ pub async fn replay_matching(
                     Bind::Text(t) => query.bind(t.as_str()),
                 };
             }
-            query.bind(now).execute(pool).await.map(|r| r.rows_affected())
+            query.bind(now).execute(conn).await.map(|r| r.rows_affected())
         })?;
     }
     Ok(total)

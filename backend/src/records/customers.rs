@@ -244,7 +244,7 @@ pub async fn synced_at(
 ) -> Result<HashMap<CustomerNumber, Timestamp>> {
     let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(CHUNK) {
-        let mut tx = db.begin_read().await?;
+        let mut tx = db.begin_read(tenant_id).await?;
         let rows: Vec<(i64, Timestamp)> = with_tx!(tx, conn => {
             let mut select = sqlx::QueryBuilder::new(
                 "select customer_number, synced_at from customers where deleted_at is null \
@@ -270,11 +270,11 @@ pub async fn synced_at(
 /// The numbers of the tenant's customers that are not deleted (a reconciliation compares
 /// them with e-conomic's).
 pub async fn live_numbers(db: &Db, tenant_id: TenantId) -> Result<Vec<CustomerNumber>> {
-    let rows: Vec<i64> = with_db!(db, pool => sqlx::query_scalar(
+    let rows: Vec<i64> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select customer_number from customers where tenant_id = $1 and deleted_at is null",
     )
     .bind(tenant_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows
         .into_iter()
@@ -284,12 +284,12 @@ pub async fn live_numbers(db: &Db, tenant_id: TenantId) -> Result<Vec<CustomerNu
 
 /// One of the tenant's customers (deleted ones too).
 pub async fn get(db: &Db, tenant_id: TenantId, number: CustomerNumber) -> Result<CustomerRecord> {
-    let row: Option<CustomerRecord> = with_db!(db, pool => sqlx::query_as(&format!(
+    let row: Option<CustomerRecord> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select {COLUMNS} from customers where tenant_id = $1 and customer_number = $2"
     ))
     .bind(tenant_id)
     .bind(number.get())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     row.ok_or(Error::NotFound)
 }
@@ -306,7 +306,7 @@ pub async fn list(
     let search = search.trim();
     let pattern = format!("%{}%", search.to_lowercase());
     let exact = search.parse::<i64>().unwrap_or(-1);
-    let rows = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select {COLUMNS} from customers where tenant_id = $1 and customer_number > $2 \
          and ($3 = '' or customer_number = $4 or lower(name) like $5) \
          order by customer_number limit $6"
@@ -317,18 +317,18 @@ pub async fn list(
     .bind(exact)
     .bind(&pattern)
     .bind(i64::from(limit.min(500)))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows)
 }
 
 /// How many customers the tenant has that are not deleted.
 pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
-    let n = with_db!(db, pool => sqlx::query_scalar(
+    let n = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from customers where tenant_id = $1 and deleted_at is null",
     )
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(n)
 }

@@ -76,12 +76,12 @@ pub struct LineRecord {
 
 /// Whether the tenant has stored booked invoice `number`.
 pub async fn exists(db: &Db, tenant_id: TenantId, number: InvoiceNumber) -> Result<bool> {
-    let found: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+    let found: Option<i64> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select id from booked_invoices where tenant_id = $1 and invoice_number = $2",
     )
     .bind(tenant_id)
     .bind(number.get())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     Ok(found.is_some())
 }
@@ -190,7 +190,7 @@ pub async fn list(
     let search = search.trim();
     let pattern = format!("%{}%", search.to_lowercase());
     let exact = search.parse::<i64>().unwrap_or(-1);
-    let rows = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "{SELECT} where i.tenant_id = $1 and i.invoice_number < $2 \
          and ($3 = '' or i.invoice_number = $4 or i.customer_number = $4 \
               or lower(i.customer_name) like $5) \
@@ -202,7 +202,7 @@ pub async fn list(
     .bind(exact)
     .bind(&pattern)
     .bind(i64::from(limit.min(500)))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows)
 }
@@ -212,7 +212,7 @@ pub async fn lines(db: &Db, tenant_id: TenantId, number: InvoiceNumber) -> Resul
     if !exists(db, tenant_id, number).await? {
         return Err(Error::NotFound);
     }
-    let rows = with_db!(db, pool => sqlx::query_as(
+    let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select l.line_number, l.product_number, l.product_id is not null as matched, \
          l.description, l.quantity, l.unit_net_price, l.total_net_amount \
          from invoice_lines l join booked_invoices i on i.id = l.invoice_id \
@@ -221,18 +221,18 @@ pub async fn lines(db: &Db, tenant_id: TenantId, number: InvoiceNumber) -> Resul
     )
     .bind(tenant_id)
     .bind(number.get())
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows)
 }
 
 /// How many booked invoices the tenant has stored.
 pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
-    let n = with_db!(db, pool => sqlx::query_scalar(
+    let n = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from booked_invoices where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(n)
 }

@@ -334,7 +334,7 @@ pub async fn synced_at(
 ) -> Result<HashMap<ProductNumber, Timestamp>> {
     let mut out = HashMap::with_capacity(numbers.len());
     for chunk in numbers.chunks(CHUNK) {
-        let mut tx = db.begin_read().await?;
+        let mut tx = db.begin_read(tenant_id).await?;
         let rows: Vec<(String, Timestamp)> = with_tx!(tx, conn => {
             let mut select = sqlx::QueryBuilder::new(
                 "select product_number, synced_at from products where deleted_at is null \
@@ -359,11 +359,11 @@ pub async fn synced_at(
 
 /// The numbers of the tenant's products that are not deleted.
 pub async fn live_numbers(db: &Db, tenant_id: TenantId) -> Result<Vec<ProductNumber>> {
-    let rows: Vec<String> = with_db!(db, pool => sqlx::query_scalar(
+    let rows: Vec<String> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select product_number from products where tenant_id = $1 and deleted_at is null",
     )
     .bind(tenant_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows
         .into_iter()
@@ -373,12 +373,12 @@ pub async fn live_numbers(db: &Db, tenant_id: TenantId) -> Result<Vec<ProductNum
 
 /// One of the tenant's products (deleted ones too).
 pub async fn get(db: &Db, tenant_id: TenantId, number: &ProductNumber) -> Result<ProductRecord> {
-    let row: Option<ProductRecord> = with_db!(db, pool => sqlx::query_as(&format!(
+    let row: Option<ProductRecord> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select {COLUMNS} from products where tenant_id = $1 and product_number = $2"
     ))
     .bind(tenant_id)
     .bind(number.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     row.ok_or(Error::NotFound)
 }
@@ -394,7 +394,7 @@ pub async fn list(
 ) -> Result<Vec<ProductRecord>> {
     let search = search.trim();
     let pattern = format!("%{}%", search.to_lowercase());
-    let rows = with_db!(db, pool => sqlx::query_as(&format!(
+    let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select {COLUMNS} from products where tenant_id = $1 and product_number > $2 \
          and ($3 = '' or lower(product_number) like $4 or lower(name) like $4) \
          order by product_number limit $5"
@@ -404,18 +404,18 @@ pub async fn list(
     .bind(search)
     .bind(&pattern)
     .bind(i64::from(limit.min(500)))
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows)
 }
 
 /// How many products the tenant has that are not deleted.
 pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
-    let n = with_db!(db, pool => sqlx::query_scalar(
+    let n = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from products where tenant_id = $1 and deleted_at is null",
     )
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(n)
 }

@@ -82,7 +82,7 @@ pub async fn movements(
     tenant_id: TenantId,
     product_number: &str,
 ) -> Result<Vec<MovementRecord>> {
-    let rows = with_db!(db, pool => sqlx::query_as(
+    let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select m.quantity, m.invoice_number, m.line_number, m.created_at \
          from stock_movements m join products p on p.id = m.product_id \
          where m.tenant_id = $1 and p.tenant_id = $1 and p.product_number = $2 \
@@ -90,18 +90,18 @@ pub async fn movements(
     )
     .bind(tenant_id)
     .bind(product_number)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows)
 }
 
 /// How many movements the tenant has (tests: duplicates must not add any).
 pub async fn count(db: &Db, tenant_id: TenantId) -> Result<i64> {
-    let n = with_db!(db, pool => sqlx::query_scalar(
+    let n = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select count(*) from stock_movements where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(n)
 }
@@ -125,7 +125,7 @@ pub async fn of_invoice(
     tenant_id: TenantId,
     invoice_number: i64,
 ) -> Result<Vec<InvoiceMovement>> {
-    let rows = with_db!(db, pool => sqlx::query_as(
+    let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select p.product_number, m.quantity, m.line_number, m.created_at \
          from stock_movements m join products p on p.id = m.product_id \
          where m.tenant_id = $1 and p.tenant_id = $1 and m.invoice_number = $2 \
@@ -133,7 +133,7 @@ pub async fn of_invoice(
     )
     .bind(tenant_id)
     .bind(invoice_number)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows)
 }

@@ -10,7 +10,7 @@
 
 use time::Duration;
 
-use crate::db::{Db, Tx};
+use crate::db::{CrossTenant, Db, Tx};
 use crate::error::Result;
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
@@ -116,7 +116,7 @@ pub async fn record_now(db: &Db, tenant_id: TenantId, now: Timestamp, calls: u32
     if calls == 0 {
         return Ok(());
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(tenant_id).await?;
     record(&mut tx, tenant_id, now, calls).await?;
     tx.commit().await
 }
@@ -124,12 +124,12 @@ pub async fn record_now(db: &Db, tenant_id: TenantId, now: Timestamp, calls: u32
 /// The tenant's calls in the 24 hours before `now`, against `limit`.
 pub async fn usage(db: &Db, tenant_id: TenantId, now: Timestamp, limit: u32) -> Result<Usage> {
     let since = bucket_of(now - WINDOW) + BUCKET.whole_milliseconds() as i64;
-    let (used, oldest): (Option<i64>, Option<i64>) = with_db!(db, pool => sqlx::query_as(
+    let (used, oldest): (Option<i64>, Option<i64>) = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select cast(sum(calls) as bigint), min(bucket) from api_usage where tenant_id = $1 and bucket >= $2",
     )
     .bind(tenant_id)
     .bind(since)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(Usage {
         used: u64::try_from(used.unwrap_or(0)).unwrap_or(0),
@@ -141,7 +141,9 @@ pub async fn usage(db: &Db, tenant_id: TenantId, now: Timestamp, limit: u32) -> 
 /// Forget buckets that have left every tenant's window.
 pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
     let before = bucket_of(now - WINDOW - BUCKET);
-    let n = with_db!(db, pool => sqlx::query("delete from api_usage where bucket < $1")
+    let n = with_cross_tenant!(db, CrossTenant::Retention, pool => sqlx::query(
+        "delete from api_usage where bucket < $1",
+    )
         .bind(before)
         .execute(pool)
         .await

@@ -7,7 +7,7 @@ use economic::Entity;
 use time::Duration;
 
 use super::{Counts, Run, RunId, RunKind, RunStatus, overlap};
-use crate::db::{Db, Tx};
+use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::queue::{self, Lease, WAITING};
@@ -100,7 +100,7 @@ pub async fn claim(
     now: Timestamp,
     lease_for: Duration,
 ) -> Result<Option<RunClaim>> {
-    let due: Vec<(RunId, TenantId, String)> = with_db!(db, pool => sqlx::query_as(
+    let due: Vec<(RunId, TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, pool => sqlx::query_as(
         "select r.id, r.tenant_id, r.entity from sync_runs r \
          join economic_connections c on c.tenant_id = r.tenant_id \
          left join sync_leases l on l.tenant_id = r.tenant_id and l.entity = r.entity \
@@ -115,7 +115,7 @@ pub async fn claim(
     for (id, tenant_id, slug) in due {
         let entity = Entity::from_slug(&slug)
             .ok_or_else(|| Error::internal(format!("unknown entity {slug:?}")))?;
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(tenant_id).await?;
         let Some(token) = queue::acquire(&mut tx, tenant_id, entity, owner, now, lease_for).await?
         else {
             continue;
@@ -333,13 +333,13 @@ async fn end(
         "update sync_runs set {set}, lease_token = null, updated_at = $3 \
          where id = $1 and lease_token = $2"
     );
-    with_db!(db, pool => sqlx::query(&sql)
+    with_tenant!(db, lease.tenant_id, conn => sqlx::query(&sql)
         .bind(run)
         .bind(lease.token)
         .bind(now)
         .bind(text)
         .bind(at)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ()))?;
     Ok(())
@@ -348,10 +348,10 @@ async fn end(
 /// One run of the tenant. Errors: [`Error::NotFound`], also for another tenant's run.
 pub async fn get(db: &Db, tenant_id: TenantId, id: RunId) -> Result<Run> {
     let sql = format!("select {COLUMNS} from sync_runs where tenant_id = $1 and id = $2");
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+    let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&sql)
         .bind(tenant_id)
         .bind(id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     row.ok_or(Error::NotFound)?.try_into()
 }
@@ -364,9 +364,9 @@ pub async fn latest(db: &Db, tenant_id: TenantId) -> Result<Vec<Run>> {
          (select max(id) from sync_runs where tenant_id = $1 \
           group by entity, kind, status in ('queued', 'running')) order by id desc"
     );
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&sql)
         .bind(tenant_id)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await)?;
     rows.into_iter().map(Run::try_from).collect()
 }
@@ -381,11 +381,11 @@ pub async fn list(
     let sql = format!(
         "select {COLUMNS} from sync_runs where tenant_id = $1 and id < $2 order by id desc limit $3"
     );
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&sql)
         .bind(tenant_id)
         .bind(before.map_or(i64::MAX, RunId::get))
         .bind(i64::from(limit))
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await)?;
     rows.into_iter().map(Run::try_from).collect()
 }
@@ -412,12 +412,12 @@ pub async fn unreported_numbers(
              and (received_at >= $3 or status in {WAITING}) \
              and (record_key in ({marks}) or old_number in ({marks}))"
         );
-        let found: Vec<(Option<String>, Option<String>)> = with_db!(db, pool => {
+        let found: Vec<(Option<String>, Option<String>)> = with_tenant!(db, tenant_id, conn => {
             let mut q = sqlx::query_as(&sql).bind(tenant_id).bind(entity.as_str()).bind(since);
             for n in chunk {
                 q = q.bind(n);
             }
-            q.fetch_all(pool).await
+            q.fetch_all(conn).await
         })?;
         reported.extend(
             found

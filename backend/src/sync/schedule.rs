@@ -6,7 +6,7 @@ use economic::Entity;
 use time::Duration;
 
 use super::{POLLED, RunId, RunKind};
-use crate::db::{Db, Tx};
+use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
@@ -48,18 +48,18 @@ pub async fn request(
     kind: RunKind,
     now: Timestamp,
 ) -> Result<Requested> {
-    let connected: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+    let connected: Option<i64> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "select tenant_id from economic_connections where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     if connected.is_none() {
         return Err(Error::NotConnected);
     }
     // The slot of a requested run is its request time: unique enough, and the active-run index
     // is what refuses a second one.
-    let id: Option<RunId> = with_db!(db, pool => sqlx::query_scalar(
+    let id: Option<RunId> = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
         "insert into sync_runs (tenant_id, entity, kind, slot, status, next_attempt_at, \
          created_at, updated_at) values ($1, $2, $3, $4, 'queued', $4, $4, $4) \
          on conflict do nothing returning id",
@@ -68,7 +68,7 @@ pub async fn request(
     .bind(entity.as_str())
     .bind(kind.as_str())
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     Ok(id.map_or(Requested::AlreadyActive, Requested::Queued))
 }
@@ -111,7 +111,7 @@ pub async fn schedule(db: &Db, kind: RunKind, every: Duration, now: Timestamp) -
                  or (r.kind = $1 and r.slot = {slot}))) \
          on conflict do nothing"
     );
-    let created = with_db!(db, pool => sqlx::query(&sql)
+    let created = with_cross_tenant!(db, CrossTenant::Schedule, pool => sqlx::query(&sql)
         .bind(kind.as_str())
         .bind(now)
         .bind(every_ms)
@@ -119,7 +119,7 @@ pub async fn schedule(db: &Db, kind: RunKind, every: Duration, now: Timestamp) -
         .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
-    let imports = with_db!(db, pool => sqlx::query(
+    let imports = with_cross_tenant!(db, CrossTenant::Schedule, pool => sqlx::query(
         "insert into sync_runs (tenant_id, entity, kind, slot, status, next_attempt_at, \
          created_at, updated_at) \
          select c.tenant_id, k.entity, 'import', 0, 'queued', $1, $1, $1 \
@@ -150,11 +150,11 @@ pub struct EntityState {
 
 /// The tenant's sync state per entity (entities never synced are absent).
 pub async fn state(db: &Db, tenant_id: TenantId) -> Result<Vec<EntityState>> {
-    let rows: Vec<(String, Option<Timestamp>, Option<Timestamp>)> = with_db!(db, pool => sqlx::query_as(
+    let rows: Vec<(String, Option<Timestamp>, Option<Timestamp>)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select entity, watermark, imported_at from sync_state where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     Ok(rows
         .into_iter()

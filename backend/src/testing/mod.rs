@@ -25,6 +25,7 @@
 //! ```
 
 mod fixtures;
+pub mod isolation;
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
@@ -228,9 +229,9 @@ macro_rules! db_test {
 
 /// Delete the tenant's sync runs (connecting queues an import; tests of webhooks do without).
 pub async fn forget_sync_runs(db: &Db, tenant_id: crate::TenantId) {
-    with_db!(db, pool => sqlx::query("delete from sync_runs where tenant_id = $1")
+    with_tenant!(db, tenant_id, conn => sqlx::query("delete from sync_runs where tenant_id = $1")
         .bind(tenant_id)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ()))
     .expect("sync runs deleted");
@@ -246,7 +247,7 @@ pub async fn store_events(
 ) {
     let now = crate::Timestamp::now();
     for _ in 0..n {
-        with_db!(db, pool => sqlx::query(
+        with_tenant!(db, tenant_id, conn => sqlx::query(
             "insert into webhook_events \
              (tenant_id, kind, status, raw_body, received_at, created_at, updated_at) \
              values ($1, 'products', $2, $3, $4, $4, $4)",
@@ -255,7 +256,7 @@ pub async fn store_events(
         .bind(status.as_str())
         .bind(b"number=1".as_slice())
         .bind(now)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|_| ()))
         .expect("event stored");

@@ -10,6 +10,7 @@ mod economic_connection;
 mod history;
 mod invites;
 mod parsing;
+mod row_level_security;
 mod second_factor;
 mod staff_audit;
 mod sync_settings;

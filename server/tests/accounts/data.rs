@@ -29,7 +29,7 @@ async fn seed_customers(db: &Db, tenant: TenantId, list: &[(i64, &str)]) {
             (Customer::new(number, *name), json!({}))
         })
         .collect();
-    let mut tx = db.begin().await.expect("begin");
+    let mut tx = db.begin(tenant).await.expect("begin");
     customers::upsert_many(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store customers");
@@ -45,7 +45,7 @@ async fn seed_products(db: &Db, tenant: TenantId, list: &[(&str, &str)]) {
             (Product::new(number, *name), json!({}))
         })
         .collect();
-    let mut tx = db.begin().await.expect("begin");
+    let mut tx = db.begin(tenant).await.expect("begin");
     products::upsert_many(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store products");
@@ -82,7 +82,7 @@ async fn seed_invoice(
         .iter()
         .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
         .collect();
-    let mut tx = db.begin().await.expect("begin");
+    let mut tx = db.begin(tenant).await.expect("begin");
     let ids: HashMap<String, i64> = products::ids(&mut tx, tenant, &numbers)
         .await
         .expect("product ids");
@@ -114,7 +114,7 @@ async fn two_companies(app: &TestApp) -> Browser {
         &[(1, "Alpha One"), (2, "Alpha Two"), (3, "Alpha Gone")],
     )
     .await;
-    let mut tx = db.begin().await.expect("begin");
+    let mut tx = db.begin(a).await.expect("begin");
     let three = CustomerNumber::new(3).expect("customer number");
     customers::soft_delete(&mut tx, a, three, Timestamp::now())
         .await

@@ -420,7 +420,7 @@ db_test!(
         let app = spawn_app(&db).await;
         let (acme, tenant, globex, _) = two_companies(&app).await;
         store(&db, tenant, "A-1", 20, EventStatus::Processed).await;
-        let mut tx = db.begin().await.expect("begin");
+        let mut tx = db.begin(tenant).await.expect("begin");
         let product = Product::new(ProductNumber::parse("A-1").expect("number"), "Alpha Widget");
         products::upsert_many(
             &mut tx,

@@ -82,7 +82,7 @@ async fn apply(ctx: &Ctx<'_>, number: InvoiceNumber, group: &[&Job]) -> Result<(
             return Ok(ctx.finish(&done).await?);
         }
     };
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(tenant).await?;
     queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
     let change = store(&mut tx, tenant, &fetched, true, synced_at).await?;
     let attempt = Attempt {
@@ -157,7 +157,7 @@ async fn fetch_invoice(
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut tx = ctx.env.db.begin_read().await?;
+    let mut tx = ctx.env.db.begin_read(ctx.lease.tenant_id).await?;
     let known = products::ids(&mut tx, ctx.lease.tenant_id, &wanted).await?;
     let mut missing = Vec::new();
     for number in wanted.into_iter().filter(|n| !known.contains_key(*n)) {
@@ -239,7 +239,7 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
                     .await?
                     .map_err(RunError::Failed)?;
                 let synced_at = Timestamp::now();
-                let mut tx = db.begin().await?;
+                let mut tx = db.begin(tenant).await?;
                 queue::fence(&mut tx, ctx.lease, synced_at, ctx.env.lease()).await?;
                 let moves_stock = fetched.0.date.as_str() >= connected_on.as_str();
                 let change = store(&mut tx, tenant, &fetched, moves_stock, synced_at).await?;
@@ -257,7 +257,7 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
                         .await?;
                 counts.unreported = unreported.len() as u64;
             }
-            let mut tx = db.begin().await?;
+            let mut tx = db.begin(tenant).await?;
             queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
             save(&mut tx, ctx, run, &page, records_done, counts).await?;
             if page.last {

@@ -187,7 +187,7 @@ async fn finish(
     done: &[(backend::events::EventId, Done)],
 ) -> backend::Result<()> {
     let now = Timestamp::now();
-    let mut tx = env.db.begin().await?;
+    let mut tx = env.db.begin(lease.tenant_id).await?;
     queue::fence(&mut tx, lease, now, env.lease()).await?;
     let attempt = Attempt {
         worker,

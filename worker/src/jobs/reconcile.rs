@@ -54,7 +54,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
             shifted |= *first.get_or_insert(page.results) != page.results;
             records_done += page.records.len() as u64;
             pages_done = page.skip + 1;
-            let mut tx = db.begin().await?;
+            let mut tx = db.begin(tenant).await?;
             let (records, changes) = store_page(&mut tx, ctx, run, &page).await?;
             for (record, change) in records.iter().zip(&changes) {
                 seen.insert(number(record));
@@ -87,7 +87,7 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
     }
 
     let now = Timestamp::now();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(tenant).await?;
     queue::fence(&mut tx, ctx.lease, now, ctx.env.lease()).await?;
     let mut counts = count(&super::records::upsert(&mut tx, ctx, &found, now).await?);
     for number in &missing {

@@ -135,7 +135,7 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
 
     let mut extra = Some(fetched.extra.as_slice());
     for chunk in groups.chunks(GROUPS_PER_TX) {
-        let mut tx = ctx.env.db.begin().await?;
+        let mut tx = ctx.env.db.begin(ctx.lease.tenant_id).await?;
         queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
         if let Some(extra) = extra.take() {
             upsert(&mut tx, ctx, extra, synced_at).await?; // no event to finish for these

@@ -124,7 +124,7 @@ async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), Ru
             } else {
                 Some(window_to)
             };
-            let mut tx = ctx.env.db.begin().await?;
+            let mut tx = ctx.env.db.begin(run.tenant_id).await?;
             // A page lost in a crash is read again: its progress commits with it.
             tx.commit_without_waiting_for_disk().await?;
             let (_, changes) = store_page(&mut tx, ctx, run, &page).await?;

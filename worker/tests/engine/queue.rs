@@ -164,7 +164,7 @@ db_test!(
         assert_eq!(second.jobs[0].attempts, 2, "the stalled attempt counts");
 
         let now = Timestamp::now();
-        let mut tx = db.begin().await.expect("begin");
+        let mut tx = db.begin(first.lease.tenant_id).await.expect("begin");
         let fenced = queue::fence(&mut tx, &first.lease, now, short).await;
         assert!(matches!(fenced, Err(Error::LeaseLost)), "{fenced:?}");
         drop(tx);
@@ -174,7 +174,7 @@ db_test!(
             finished_at: now,
             api_calls: 0,
         };
-        let mut tx = db.begin().await.expect("begin");
+        let mut tx = db.begin(second.lease.tenant_id).await.expect("begin");
         queue::fence(&mut tx, &second.lease, now, short * 100)
             .await
             .expect("b holds it");

@@ -303,7 +303,7 @@ db_test!(
     |db| async move {
         let mut h = Harness::importing(&db, 5, 5).await;
         h.env.config.sync.daily_call_limit = 100;
-        let mut tx = db.begin().await.expect("tx");
+        let mut tx = db.begin(h.tenant).await.expect("tx");
         budget::record(&mut tx, h.tenant, Timestamp::now(), 94)
             .await
             .expect("spent");

@@ -17,7 +17,7 @@ use std::future::Future;
 
 use backend::events::{self, EventId, EventStatus, NewEvent};
 use backend::queue::Signal;
-use backend::{Conn, Db, TenantId};
+use backend::{Conn, CrossTenant, Db, TenantId};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most events in one transaction.
@@ -170,7 +170,7 @@ async fn on_connection(
 ) -> backend::Result<Vec<EventId>> {
     let held = match conn {
         Some(held) => held,
-        None => conn.insert(db.acquire().await?),
+        None => conn.insert(db.acquire_cross_tenant(CrossTenant::WebhookIngest).await?),
     };
     let result = events::ingest_batch(held, items).await;
     if result.is_err() {

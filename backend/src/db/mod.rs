@@ -1,8 +1,17 @@
-//! The database handle: one pool, SQLite or PostgreSQL, chosen by URL at start-up.
+//! The database handle: SQLite or PostgreSQL, chosen by URL at start-up.
 //!
-//! Queries are written once: `sqlx::query` is generic over the database, so [`with_db!`] expands
-//! the same tokens for both pools. SQL must therefore be portable: `$1` placeholders, `bigint`
+//! Queries are written once: `sqlx::query` is generic over the database, so the macros expand
+//! the same tokens for both. SQL must therefore be portable: `$1` placeholders, `bigint`
 //! millisecond timestamps, `returning`, no vendor functions.
+//!
+//! On PostgreSQL, tenant isolation is also enforced by the database ([`scope`]): tenant data is
+//! read and written as the role `inventory_sync_app`, which row-level security limits to the
+//! tenant named in the transaction; the few tasks that span tenants take a separate, named path.
+
+mod scope;
+
+pub use scope::CrossTenant;
+pub(crate) use scope::begin_tenant;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,7 +25,9 @@ use sqlx::{Postgres, Sqlite};
 
 use crate::error::{Error, Result};
 
-/// Run one body against whichever pool `$db` holds, binding it to `$pool`.
+/// Run one body against whichever pool `$db` holds, binding it to `$pool`: for tables that are
+/// not tenant data (users, staff, tenants, log-in attempts). On PostgreSQL this is the app role,
+/// so a statement on tenant data here sees no rows at all; use [`with_tenant!`] for those.
 ///
 /// ```ignore
 /// let n: i64 = with_db!(db, pool => sqlx::query_scalar("select 1").fetch_one(pool).await)?;
@@ -25,13 +36,66 @@ macro_rules! with_db {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db.pool() {
             $crate::db::Pool::Sqlite($pool) => $body,
-            $crate::db::Pool::Postgres($pool) => $body,
+            $crate::db::Pool::Postgres(pools) => {
+                let $pool = &pools.app;
+                $body
+            }
         }
     };
 }
 
+/// Run one body as tenant `$tenant`, binding `$conn` (a `&mut` connection) to it; use
+/// `&mut *$conn` where the body runs more than one statement. On PostgreSQL the body runs in its
+/// own transaction that names the tenant, so row-level security shows it that tenant's rows only
+/// (a `where tenant_id = …` forgotten here returns nothing of another tenant's).
+macro_rules! with_tenant {
+    ($db:expr, $tenant:expr, $conn:ident => $body:expr) => {
+        match $db.pool() {
+            $crate::db::Pool::Sqlite(pool) => match pool.acquire().await {
+                Ok(mut held) => {
+                    let $conn = &mut *held;
+                    $body
+                }
+                Err(e) => Err(e),
+            },
+            $crate::db::Pool::Postgres(pools) => {
+                match $crate::db::begin_tenant(&pools.app, $tenant).await {
+                    Ok(mut tx) => {
+                        let result = {
+                            let $conn = &mut *tx;
+                            $body
+                        };
+                        match result {
+                            Ok(value) => tx.commit().await.map(|()| value),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    };
+}
+
+/// Run one body across tenants, for the reason `$reason` (a [`CrossTenant`]), binding `$pool`.
+/// On PostgreSQL this is the owner's pool, which row-level security lets see every tenant; each
+/// use is counted by reason (`cross_tenant_queries_total`). Keep these few and obvious.
+macro_rules! with_cross_tenant {
+    ($db:expr, $reason:expr, $pool:ident => $body:expr) => {{
+        $crate::db::CrossTenant::record($reason);
+        match $db.pool() {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres(pools) => {
+                let $pool = &pools.owner;
+                $body
+            }
+        }
+    }};
+}
+
 /// Run one body inside whichever transaction `$tx` (a [`Tx`]) holds, binding `$conn` to it;
-/// use `&mut **$conn` as the executor.
+/// use `&mut **$conn` as the executor. The transaction was begun for one tenant
+/// ([`Db::begin`]) or across tenants ([`Db::begin_cross_tenant`]).
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match &mut $tx.0 {
@@ -51,11 +115,26 @@ pub struct Db {
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Postgres(PgPools),
+}
+
+/// PostgreSQL's two pools: the same login, two roles.
+#[derive(Debug, Clone)]
+pub(crate) struct PgPools {
+    /// Connections that `set role inventory_sync_app`: not the tables' owner, no `BYPASSRLS`,
+    /// so every tenant table shows only the tenant its transaction names.
+    pub(crate) app: PgPool,
+    /// The login role itself (the tables' owner): migrations, the session store, and the
+    /// [`CrossTenant`] path.
+    pub(crate) owner: PgPool,
 }
 
 /// How long a query waits for a locked SQLite database before failing.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections of PostgreSQL's app-role pool (tenant work).
+const APP_CONNECTIONS: u32 = 16;
+/// Connections of PostgreSQL's owner pool (migrations, sessions, work across tenants).
+const OWNER_CONNECTIONS: u32 = 8;
 /// How long to wait for a free pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a background task moves SQLite's write-ahead log into the database file.
@@ -127,15 +206,21 @@ impl Db {
         })
     }
 
-    /// Open a PostgreSQL pool.
-    pub(crate) async fn connect_postgres(options: PgConnectOptions) -> Result<Db> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
+    /// Open PostgreSQL's pools. The owner's is opened at once (so an unreachable server fails
+    /// here); the app role's lazily, because that role exists only once [`Db::migrate`] ran.
+    pub async fn connect_postgres(options: PgConnectOptions) -> Result<Db> {
+        let owner = PgPoolOptions::new()
+            .max_connections(OWNER_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let app = PgPoolOptions::new()
+            .max_connections(APP_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(|conn, _| Box::pin(scope::become_app_role(conn)))
+            .connect_lazy_with(options);
         Ok(Db {
-            pool: Pool::Postgres(pool),
+            pool: Pool::Postgres(PgPools { app, owner }),
         })
     }
 
@@ -143,14 +228,26 @@ impl Db {
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
             Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
-            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Pool::Postgres(pools) => {
+                sqlx::migrate!("../migrations/postgres")
+                    .run(&pools.owner)
+                    .await?
+            }
         }
         Ok(())
     }
 
-    /// Check that the database answers (for `/readyz`).
+    /// Check that the database answers (for `/readyz` and `check-config`). On PostgreSQL through
+    /// the login role, which exists before the first migration (the app role does not yet).
     pub async fn ping(&self) -> Result<()> {
-        let _: i32 = with_db!(self, pool => sqlx::query_scalar("select 1").fetch_one(pool).await)?;
+        let _: i32 = match &self.pool {
+            Pool::Sqlite(pool) => sqlx::query_scalar("select 1").fetch_one(pool).await?,
+            Pool::Postgres(pools) => {
+                sqlx::query_scalar("select 1")
+                    .fetch_one(&pools.owner)
+                    .await?
+            }
+        };
         Ok(())
     }
 
@@ -171,10 +268,12 @@ impl Db {
         }
     }
 
-    /// The raw PostgreSQL pool; see [`Db::sqlite_pool`].
+    /// The raw PostgreSQL pool of the login role, which sees every tenant; see
+    /// [`Db::sqlite_pool`]. For libraries (the session store, the notification listener) and
+    /// tests that inspect rows, never for the app's own queries.
     pub fn pg_pool(&self) -> Option<&PgPool> {
         match &self.pool {
-            Pool::Postgres(pool) => Some(pool),
+            Pool::Postgres(pools) => Some(&pools.owner),
             Pool::Sqlite(_) => None,
         }
     }
@@ -183,7 +282,10 @@ impl Db {
     pub async fn close(&self) {
         match &self.pool {
             Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
+            Pool::Postgres(pools) => {
+                pools.app.close().await;
+                pools.owner.close().await;
+            }
         }
     }
 
@@ -191,7 +293,7 @@ impl Db {
     pub fn is_closed(&self) -> bool {
         match &self.pool {
             Pool::Sqlite(pool) => pool.is_closed(),
-            Pool::Postgres(pool) => pool.is_closed(),
+            Pool::Postgres(pools) => pools.owner.is_closed(),
         }
     }
 
@@ -199,23 +301,33 @@ impl Db {
         &self.pool
     }
 
-    /// Begin a transaction that several of this crate's functions can share. On SQLite it begins
-    /// `IMMEDIATE`: it takes the write lock at once, so a transaction that reads and then writes
-    /// waits out the busy timeout instead of failing with `SQLITE_BUSY` at its first write. On
-    /// PostgreSQL its statements are planned with their values (see below).
-    pub async fn begin(&self) -> Result<Tx> {
+    /// Begin a transaction for `tenant` that several of this crate's functions can share. On
+    /// SQLite it begins `IMMEDIATE`: it takes the write lock at once, so a transaction that reads
+    /// and then writes waits out the busy timeout instead of failing with `SQLITE_BUSY` at its
+    /// first write. On PostgreSQL it runs as the app role for that tenant only ([`scope`]).
+    pub async fn begin(&self, tenant: crate::TenantId) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("begin immediate").await?)),
-            Pool::Postgres(pool) => Tx(TxInner::Postgres(begin_postgres(pool).await?)),
+            Pool::Postgres(pools) => Tx(TxInner::Postgres(begin_tenant(&pools.app, tenant).await?)),
         })
     }
 
-    /// Begin a transaction for reads only: on SQLite a deferred one, which takes no write lock
-    /// (rolled back when dropped); on PostgreSQL as [`Db::begin`], planned with its values.
-    pub async fn begin_read(&self) -> Result<Tx> {
+    /// Begin a transaction for `tenant`'s reads only: on SQLite a deferred one, which takes no
+    /// write lock (rolled back when dropped); on PostgreSQL as [`Db::begin`].
+    pub async fn begin_read(&self, tenant: crate::TenantId) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin().await?)),
-            Pool::Postgres(pool) => Tx(TxInner::Postgres(begin_postgres(pool).await?)),
+            Pool::Postgres(pools) => Tx(TxInner::Postgres(begin_tenant(&pools.app, tenant).await?)),
+        })
+    }
+
+    /// Begin a transaction that spans tenants, for `reason` (see [`CrossTenant`]); SQLite as
+    /// [`Db::begin`].
+    pub async fn begin_cross_tenant(&self, reason: CrossTenant) -> Result<Tx> {
+        reason.record();
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("begin immediate").await?)),
+            Pool::Postgres(pools) => Tx(TxInner::Postgres(scope::begin_owner(&pools.owner).await?)),
         })
     }
 
@@ -235,10 +347,14 @@ impl Db {
     /// (the webhook writer): each one then skips the pool's checkout and health check. Give it
     /// back (drop it) when idle; it stays usable after [`Db::close`] until dropped, so check
     /// [`Db::is_closed`] before using a kept one.
-    pub async fn acquire(&self) -> Result<Conn> {
+    ///
+    /// The connection spans tenants (the writer stores every tenant's webhooks), so it is taken
+    /// for a [`CrossTenant`] reason.
+    pub async fn acquire_cross_tenant(&self, reason: CrossTenant) -> Result<Conn> {
+        reason.record();
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Conn(PooledConn::Sqlite(pool.acquire().await?)),
-            Pool::Postgres(pool) => Conn(PooledConn::Postgres(pool.acquire().await?)),
+            Pool::Postgres(pools) => Conn(PooledConn::Postgres(pools.owner.acquire().await?)),
         })
     }
 }
@@ -252,20 +368,6 @@ pub struct Conn(pub(crate) PooledConn);
 pub(crate) enum PooledConn {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
-}
-
-/// A PostgreSQL transaction whose statements are planned with their values. sqlx prepares each
-/// statement once per connection and PostgreSQL then settles on a generic plan; one made while
-/// a tenant's table was still empty (or not yet analysed) stayed a sequential scan after a
-/// 100,000-product import, and each `product_number in (…)` lookup of the sync engine took a
-/// second instead of a millisecond. Only for the engine's transactions: ingest's one insert is
-/// best served by its generic plan.
-async fn begin_postgres(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("set local plan_cache_mode = force_custom_plan")
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
 }
 
 /// A transaction begun by [`Db::begin`]; rolled back if dropped without [`Tx::commit`].
