@@ -65,3 +65,11 @@ begin
         perform inventory_sync_isolate(tbl);
     end loop;
 end $$;
+
+-- The tenants table is keyed by the tenant itself.
+alter table tenants enable row level security;
+alter table tenants force row level security;
+create policy tenant_isolation on tenants to inventory_sync_app
+    using (id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+create policy cross_tenant on tenants to inventory_sync_cross_tenant using (true) with check (true);

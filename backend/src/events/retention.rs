@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
@@ -101,7 +101,9 @@ pub async fn purge_batch(db: &Db, tenant_id: TenantId, now: Timestamp, batch: u3
 
 /// Every tenant's id (the job visits each in turn).
 pub async fn tenants(db: &Db) -> Result<Vec<TenantId>> {
-    let ids = with_db!(db, pool => sqlx::query_scalar("select id from tenants order by id")
+    let ids = with_cross_tenant!(db, CrossTenant::Retention, pool => sqlx::query_scalar(
+        "select id from tenants order by id",
+    )
         .fetch_all(pool)
         .await)?;
     Ok(ids)

@@ -3,7 +3,8 @@
 
 use crate::{Db, TenantId};
 
-/// Every table with a `tenant_id` column, by name (from the database's own catalog).
+/// Every table with a `tenant_id` column, by name (from the database's own catalog), and
+/// `tenants` (keyed by the tenant's `id`).
 pub async fn tenant_tables(db: &Db) -> Vec<String> {
     let sql = match db.backend_name() {
         "sqlite" => {
@@ -18,10 +19,13 @@ pub async fn tenant_tables(db: &Db) -> Vec<String> {
                and not a.attisdropped order by c.relname"
         }
     };
-    with_cross_tenant!(db, crate::CrossTenant::Staff, pool => sqlx::query_scalar(sql)
-        .fetch_all(pool)
-        .await)
-    .expect("list the tenant tables")
+    let mut tables: Vec<String> =
+        with_cross_tenant!(db, crate::CrossTenant::Staff, pool => sqlx::query_scalar(sql)
+            .fetch_all(pool)
+            .await)
+        .expect("list the tenant tables");
+    tables.push("tenants".to_owned());
+    tables
 }
 
 /// `select tenant_id from <table>` without any filter — the bug row-level security is for —
@@ -32,7 +36,8 @@ pub async fn unfiltered_tenant_ids(db: &Db, tenant: Option<TenantId>, table: &st
         table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
         "a table name from tenant_tables: {table:?}"
     );
-    let sql = format!("select tenant_id from {table} where tenant_id is not null");
+    let column = if table == "tenants" { "id" } else { "tenant_id" };
+    let sql = format!("select {column} from {table} where {column} is not null");
     let seen = match tenant {
         Some(tenant) => with_tenant!(db, tenant, conn => sqlx::query_scalar(&sql)
             .fetch_all(conn)

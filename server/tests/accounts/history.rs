@@ -430,13 +430,16 @@ db_test!(
         )
         .await
         .expect("product");
+        tx.commit().await.expect("commit");
+        // One transaction per tenant: on PostgreSQL a transaction is one tenant's only.
         for (t, n, name) in [(tenant, 7, "Acme Kunde"), (globex, 8, "Globex Kunde")] {
+            let mut tx = db.begin(t).await.expect("begin");
             let c = Customer::new(CustomerNumber::new(n).expect("number"), name);
             customers::upsert_many(&mut tx, t, &[(c, serde_json::json!({}))], Timestamp::now())
                 .await
                 .expect("customer");
+            tx.commit().await.expect("commit");
         }
-        tx.commit().await.expect("commit");
 
         // Act
         let (status, product_page) = acme.page("/products/A-1").await;
