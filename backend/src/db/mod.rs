@@ -79,7 +79,7 @@ macro_rules! with_tenant {
 
 /// Run one body across tenants, for the reason `$reason` (a [`CrossTenant`]), binding `$pool`.
 /// On PostgreSQL this is the owner's pool, which row-level security lets see every tenant; each
-/// use is counted by reason (`cross_tenant_queries_total`). Keep these few and obvious.
+/// use is counted by reason (`inventory_sync_cross_tenant_queries_total`). Keep these few and obvious.
 macro_rules! with_cross_tenant {
     ($db:expr, $reason:expr, $pool:ident => $body:expr) => {{
         $crate::db::CrossTenant::record($reason);

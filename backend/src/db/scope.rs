@@ -10,8 +10,9 @@
 //!
 //! Work that spans tenants by nature (claiming the next event of any tenant, the schedule,
 //! retention, the staff dashboard, a user's companies) uses the owner pool instead, and says why
-//! with a [`CrossTenant`] reason that is counted on `/metrics`. Grep for `with_cross_tenant!`
-//! and `CrossTenant::` to review all of it.
+//! with a [`CrossTenant`] reason, counted on `/metrics` as
+//! `inventory_sync_cross_tenant_queries_total`. Grep for `with_cross_tenant!` and
+//! `CrossTenant::` to review all of it.
 //!
 //! SQLite has no row-level security: there the filters in the queries are the only guard (and
 //! the cross-tenant tests run on both databases).
@@ -44,7 +45,7 @@ pub enum CrossTenant {
 }
 
 impl CrossTenant {
-    /// The label on `cross_tenant_queries_total`.
+    /// The label on `inventory_sync_cross_tenant_queries_total`.
     pub fn name(self) -> &'static str {
         match self {
             CrossTenant::WebhookIngest => "webhook_ingest",
@@ -60,7 +61,8 @@ impl CrossTenant {
 
     /// Count one use (the audit trail of this path: how often, and why).
     pub(crate) fn record(self) {
-        metrics::counter!("cross_tenant_queries_total", "reason" => self.name()).increment(1);
+        metrics::counter!("inventory_sync_cross_tenant_queries_total", "reason" => self.name())
+            .increment(1);
     }
 }
 

@@ -36,7 +36,11 @@ pub async fn unfiltered_tenant_ids(db: &Db, tenant: Option<TenantId>, table: &st
         table.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
         "a table name from tenant_tables: {table:?}"
     );
-    let column = if table == "tenants" { "id" } else { "tenant_id" };
+    let column = if table == "tenants" {
+        "id"
+    } else {
+        "tenant_id"
+    };
     let sql = format!("select {column} from {table} where {column} is not null");
     let seen = match tenant {
         Some(tenant) => with_tenant!(db, tenant, conn => sqlx::query_scalar(&sql)

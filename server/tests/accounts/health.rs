@@ -150,6 +150,14 @@ db_test!(
                 .starts_with("inventory_sync_webhook_ingest_seconds")),
             "the ingest latency histogram: {text}"
         );
+        // Reading the queue depth looks across tenants: that path is counted by its reason.
+        match sample(
+            "inventory_sync_cross_tenant_queries_total",
+            ("reason", "metrics"),
+        ) {
+            Some(prometheus_parse::Value::Counter(n)) => assert!(n >= 1.0),
+            other => panic!("the cross-tenant read is counted: {other:?} in {text}"),
+        }
     }
 );
 
