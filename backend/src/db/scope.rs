@@ -25,8 +25,8 @@ use crate::TenantId;
 /// Why a statement looks across tenants. Every variant is a path a reviewer can find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CrossTenant {
-    /// The webhook route: find the tenant a URL credential belongs to, and store webhooks of
-    /// many tenants in one batch.
+    /// The webhook writer stores webhooks of many tenants in one batch (each one's tenant was
+    /// checked against its URL credential first, in that tenant's transaction).
     WebhookIngest,
     /// A worker claims the next event of any tenant (and finds expired claims).
     QueueClaim,
