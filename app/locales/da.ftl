@@ -549,3 +549,5 @@ webhooks_api_health_other_url = Webhooket i e-conomic peger på en anden URL end
 webhooks_api_health_disabled = e-conomic har slået webhooket fra (efter fejlede leveringer): ændringer når ikke frem.
 webhooks_api_disabled_since = slået fra
 webhooks_api_leftover = boksen er ikke længere krydset af, men webhooket findes stadig i e-conomic.
+staff_webhooks_title = Webhooks i e-conomic, som appen administrerer
+staff_webhooks_none = Appen administrerer ingen webhooks i denne virksomheds e-conomic.

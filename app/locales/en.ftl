@@ -549,3 +549,5 @@ webhooks_api_health_other_url = The webhook in e-conomic points at a URL other t
 webhooks_api_health_disabled = e-conomic has disabled the webhook (after failed deliveries): changes do not arrive.
 webhooks_api_disabled_since = disabled
 webhooks_api_leftover = its box is no longer ticked, but the webhook still exists in e-conomic.
+staff_webhooks_title = Webhooks in e-conomic that the app manages
+staff_webhooks_none = The app manages no webhooks in this company's e-conomic.

@@ -253,3 +253,16 @@ pub(crate) mod ssr {
         Ok(views)
     }
 }
+
+/// A tenant's webhook health for the staff tenant page; staff only (no URL is shown).
+#[server(prefix = "/api", endpoint = "staff_webhook_health", input = leptos::server_fn::codec::GetUrl)]
+pub async fn staff_webhook_health(id: i64) -> Result<Vec<ManagedView>, AppError> {
+    use crate::ssr::{session, staff, state::app_state};
+
+    let state = app_state()?;
+    staff::member(&state, &session::current().await?).await?;
+    let tenant = backend::TenantId::new(id);
+    // An unknown tenant is a 404.
+    backend::tenant_health::one(&state.db, tenant, backend::Timestamp::now()).await?;
+    ssr::views(&state, tenant).await
+}

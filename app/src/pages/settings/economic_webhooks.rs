@@ -88,8 +88,9 @@ pub fn EconomicCheck(hooks: EconomicWebhooks) -> impl IntoView {
 #[component]
 pub fn EconomicSetup(kind: String, hooks: EconomicWebhooks) -> impl IntoView {
     let id = format!("webhook-{kind}");
+    let test_id = format!("economic-{kind}");
     view! {
-        <div class="economic-setup" id=id data-test=format!("economic-{kind}")>
+        <div class="economic-setup" id=id data-test=test_id>
             <Suspense fallback=|| ()>
                 {move || {
                     let kind = kind.clone();
@@ -181,19 +182,23 @@ pub fn EconomicLeftovers(
                 let leftovers = views
                     .into_iter()
                     .filter(|v| v.managed && !ticked(&v.kind))
-                    .map(|v| view! {
-                        <div class="banner info" data-test=format!("leftover-{}", v.kind)>
+                    .map(|v| {
+                        let kind = v.kind.clone();
+                        let leftover_id = format!("leftover-{kind}");
+                        let delete_id = format!("delete-in-economic-{kind}");
+                        view! {
+                        <div class="banner info" data-test=leftover_id>
                             <strong>{v.type_name.clone()}</strong>": " {t(Msg::WebhooksApiLeftover)}
                             {v.outcome.filter(|o| !o.succeeded()).map(|o| view! { " " {t(o.message())} })}
                             <ActionForm action=hooks.delete attr:class="inline">
                                 <CsrfField />
-                                <input type="hidden" name="kind" value=v.kind.clone() />
-                                <button type="submit" data-test=format!("delete-in-economic-{}", v.kind)>
+                                <input type="hidden" name="kind" value=kind />
+                                <button type="submit" data-test=delete_id>
                                     {t(Msg::WebhooksApiDelete)}
                                 </button>
                             </ActionForm>
                         </div>
-                    })
+                    }})
                     .collect_view();
                 view! { {deleted} {leftovers} }
             })}

@@ -15,6 +15,7 @@ use crate::components::form::CsrfField;
 use crate::i18n::{Msg, t};
 use crate::pages::events::notes::status_msg;
 use crate::pages::staff::dashboard::connection_msg;
+use crate::pages::staff::webhook_health::StaffWebhookHealth;
 
 /// The tenant page.
 #[component]
@@ -75,6 +76,7 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
                 <button type="submit" data-test="staff-replay">{t(Msg::StaffReplayFailed)}</button>
             </ActionForm>
         </section>
+        <StaffWebhookHealth id=row.id />
         <section class="card">
             <h2>{t(Msg::StaffChartTitle)}</h2>
             <Chart hours=detail.hours />
