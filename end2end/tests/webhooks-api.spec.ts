@@ -19,6 +19,8 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
 
 test('tick a box, create the webhook in e-conomic, see a change arrive, re-enable it', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
+  page.on('console', (m) => { if (m.type() === 'error') console.log('BROWSER', m.text()); });
+  page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
   const run = `${Date.now().toString(36).slice(-5)}${Math.floor(Math.random() * 1296).toString(36)}`;
   const productNumber = `API-${run}`;
 

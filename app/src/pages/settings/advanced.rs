@@ -33,11 +33,12 @@ pub fn AdvancedPage() -> impl IntoView {
 fn Advanced() -> impl IntoView {
     let regenerate = ServerAction::<RegenerateWebhookUrl>::new();
     let data = Resource::new_blocking(move || regenerate.version().get(), |_| advanced_settings());
+    let hooks = EconomicWebhooks::new(move || regenerate.version().get());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <AdvancedForm view regenerate /> }.into_any(),
+                    Ok(view) => view! { <AdvancedForm view regenerate hooks /> }.into_any(),
                     Err(e) => view! { <p class="banner error" role="alert">{t(e.message())}</p> }.into_any(),
                 }
             })}
@@ -90,8 +91,15 @@ impl Boxes {
 fn AdvancedForm(
     view: AdvancedView,
     regenerate: ServerAction<RegenerateWebhookUrl>,
+    hooks: EconomicWebhooks,
 ) -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
+    // Saving may have created webhooks in e-conomic: their lines read again.
+    Effect::watch(
+        move || save.version().get(),
+        move |_, _, _| hooks.refetch(),
+        false,
+    );
     let error = last_error(save.value());
     let saved = RwSignal::new(view.settings);
     Effect::new(move || {
@@ -111,7 +119,6 @@ fn AdvancedForm(
     provide_context(LastCopied(RwSignal::new(None)));
     let regenerate_error = last_error(regenerate.value());
     let connected = view.connected;
-    let hooks = EconomicWebhooks::new(move || (save.version().get(), regenerate.version().get()));
     let ticked_saved = move |kind: &str| saved.get().webhook(kind);
 
     view! {

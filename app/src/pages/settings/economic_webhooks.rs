@@ -27,9 +27,10 @@ pub struct EconomicWebhooks {
 }
 
 impl EconomicWebhooks {
-    /// Loads the views again whenever one of its actions, or `also` (the settings' save and
-    /// the URL regeneration), has run.
-    pub fn new(also: impl Fn() -> (usize, usize) + Send + Sync + 'static) -> Self {
+    /// Loads the views again whenever one of its actions, or `also` (the URL regeneration),
+    /// has run. Create it outside any `Suspend` (with the page's other resources), so that the
+    /// server's data reach the hydrating browser.
+    pub fn new(also: impl Fn() -> usize + Send + Sync + 'static) -> Self {
         let create = ServerAction::<CreateInEconomic>::new();
         let delete = ServerAction::<DeleteInEconomic>::new();
         let check = ServerAction::<CheckEconomicWebhooks>::new();
@@ -50,6 +51,11 @@ impl EconomicWebhooks {
             check,
             data,
         }
+    }
+
+    /// Loads the views again (after the settings were saved with the offer ticked).
+    pub fn refetch(self) {
+        self.data.refetch();
     }
 }
 

@@ -30,6 +30,7 @@ pub fn StaffTenantPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let detail = Resource::new_blocking(id, staff_tenant);
+    let webhooks = Resource::new_blocking(id, crate::api::managed_webhooks::staff_webhook_health);
     let replayed = move || query.read().get("replayed");
     view! {
         <p><a href="/staff">{t(Msg::StaffBackToDashboard)}</a></p>
@@ -44,6 +45,7 @@ pub fn StaffTenantPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <StaffWebhookHealth data=webhooks />
     }
 }
 
@@ -76,7 +78,6 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
                 <button type="submit" data-test="staff-replay">{t(Msg::StaffReplayFailed)}</button>
             </ActionForm>
         </section>
-        <StaffWebhookHealth id=row.id />
         <section class="card">
             <h2>{t(Msg::StaffChartTitle)}</h2>
             <Chart hours=detail.hours />

@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
-use crate::api::managed_webhooks::{HealthView, staff_webhook_health};
+use crate::api::managed_webhooks::{HealthView, ManagedView};
+use crate::error::AppError;
 use crate::i18n::{Msg, t};
 
-/// The health lines of tenant `id`.
+/// The health lines of tenant `id` (the page creates `data` with its other resources, outside
+/// any `Suspend`, so that the server's data reach the hydrating browser).
 #[component]
-pub fn StaffWebhookHealth(id: i64) -> impl IntoView {
-    let data = Resource::new_blocking(move || id, staff_webhook_health);
+pub fn StaffWebhookHealth(data: Resource<Result<Vec<ManagedView>, AppError>>) -> impl IntoView {
     view! {
         <section class="card" data-test="staff-webhook-health">
             <h2>{t(Msg::StaffWebhooksTitle)}</h2>
