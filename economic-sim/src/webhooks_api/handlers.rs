@@ -268,7 +268,7 @@ async fn write(
         match replay {
             Some(stored) => Err(stored),
             None => {
-                let answer = act(&mut *data);
+                let answer = act(&mut data);
                 if let Some(key) = key {
                     let (status, body) = match &answer {
                         Ok((status, body)) => (status.as_u16(), body.clone()),
@@ -283,7 +283,7 @@ async fn write(
     // Only a first answer stalls: the replay of a stored answer comes at once, as a client
     // retrying after its timeout would hope.
     let delay = shared.knobs().webhooks_api_answer_delay_ms;
-    if delay > 0 && matches!(answer, Ok(_)) {
+    if delay > 0 && answer.is_ok() {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
     match answer {
