@@ -384,3 +384,49 @@ db_test!(a_created_webhook_delivers_into_the_app, |db| async move {
     assert_eq!(local.name, "Sent by the API-made webhook");
     sim.shutdown();
 });
+
+db_test!(
+    the_scheduled_check_looks_once_per_interval_within_the_budget,
+    |db| async move {
+        let (sim, app, tenant, client) = setup(&db).await;
+        managed_webhooks::ensure(
+            target(&app, &client),
+            tenant,
+            Entity::Products,
+            Timestamp::now(),
+        )
+        .await
+        .expect("create");
+        sim.agreement().disable_webhooks(Entity::Products);
+        let env = worker::Environment {
+            db: db.clone(),
+            keys: app.keys.clone(),
+            economic: client.clone(),
+            signal: backend::queue::Signal::default(),
+            config: worker::WorkerConfig::default(),
+        };
+        let later = Timestamp::now() + managed_webhooks::CHECK_EVERY + time::Duration::minutes(1);
+        let before = backend::sync::budget::usage(&db, tenant, later, 50_000)
+            .await
+            .expect("usage")
+            .used;
+
+        let first = worker::webhook_health::check_due(&env, later)
+            .await
+            .expect("check");
+        let again = worker::webhook_health::check_due(&env, later + time::Duration::minutes(5))
+            .await
+            .expect("check again");
+
+        assert_eq!((first, again), (1, 0), "one check per interval");
+        let current = app.url(tenant, Entity::Products).await;
+        let health = row(&db, tenant, Entity::Products).await.health(&current);
+        assert!(matches!(health, Health::Disabled(_)), "{health:?}");
+        let after = backend::sync::budget::usage(&db, tenant, later, 50_000)
+            .await
+            .expect("usage")
+            .used;
+        assert_eq!(after, before + 1, "one list call, counted");
+        sim.shutdown();
+    }
+);
