@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod handlers;
+mod model;
 mod problem;
 
 use crate::state::{AgreementSlot, Shared};
