@@ -88,3 +88,35 @@ test('tick a box, create the webhook in e-conomic, see a change arrive, re-enabl
   await expect(setup.locator('[data-test="economic-health-products"]')).toContainText('enabled and pointing at the current URL');
   await shot(page, testInfo, 'webhooks-api-reenabled.png');
 });
+
+test('without JavaScript: saving with the offer ticked creates the webhook and shows the outcome', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/signup');
+  const form = page.locator('[data-test="signup-form"]');
+  await form.locator('input[name="company_name"]').fill('Plain hooks ApS');
+  await form.locator('input[name="name"]').fill('Ole');
+  await form.locator('input[name="email"]').fill(uniqueEmail('plainhooks'));
+  await form.locator('input[name="password"]').fill('correct-horse-battery');
+  await form.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/settings$/);
+  await page.goto('/settings/apps/economic');
+  const connect = page.locator('[data-test="connect-form"]');
+  await connect.locator('input[name="grant_token"]').fill('demo');
+  await connect.locator('button[type="submit"]').click();
+  await expect(page.locator('[data-test="economic-connected"]')).toBeVisible();
+
+  await page.goto('/settings/apps/economic/advanced');
+  await page.getByLabel('Synkronisér kunder hver time').uncheck();
+  await page.locator('[data-test="save-settings"]').click();
+  await expect(page.locator('[data-test="saved"]')).toBeVisible();
+  await page.getByLabel('Aktivér webhooks - live overførsel af kunder').check();
+  // The offer is ticked by default: saving creates the webhook in e-conomic.
+  await expect(page.locator('#box-create_in_economic')).toBeChecked();
+  await page.locator('[data-test="save-settings"]').click();
+  await expect(page.locator('[data-test="economic-outcome-customers"]')).toHaveText(/Oprettet i e-conomic|Opdateret i e-conomic/);
+  await expect(page.locator('[data-test="economic-health-customers"]')).toContainText('peger på den aktuelle URL');
+  // The manual values stay below it.
+  await expect(page.locator('[data-test="value-customers-url"]')).toHaveValue(/\/webhooks\/economic\//);
+  await context.close();
+});
