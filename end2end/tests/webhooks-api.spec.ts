@@ -118,5 +118,7 @@ test('without JavaScript: saving with the offer ticked creates the webhook and s
   await expect(page.locator('[data-test="economic-health-customers"]')).toContainText('peger på den aktuelle URL');
   // The manual values stay below it.
   await expect(page.locator('[data-test="value-customers-url"]')).toHaveValue(/\/webhooks\/economic\//);
+  fs.mkdirSync(SHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS_DIR, 'webhooks-api-nojs-da.png'), fullPage: true });
   await context.close();
 });
