@@ -1,7 +1,8 @@
 // One-click webhook setup through e-conomic's Webhooks API (issue 13), as a new user does it:
 // connect, tick the product webhook box, let the app create the webhook in e-conomic (the
 // bundled simulator), change a product on the simulator's page and see the event arrive; then
-// e-conomic disables the webhook, "Check now" shows the warning, and the re-enable works.
+// e-conomic disables the webhook, "Check now" shows the warning, and the re-enable works; a new
+// URL is followed in e-conomic at once; an unticked box offers the delete.
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Page, test, TestInfo } from '@playwright/test';
@@ -17,7 +18,7 @@ async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void>
   fs.copyFileSync(file, path.join(SHOTS_DIR, name));
 }
 
-test('tick a box, create the webhook in e-conomic, see a change arrive, re-enable it', async ({ page }, testInfo) => {
+test('tick a box, create the webhook in e-conomic, see a change arrive, re-enable it, follow a new URL, delete it', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   page.on('console', (m) => { if (m.type() === 'error') console.log('BROWSER', m.text()); });
   page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
@@ -87,6 +88,23 @@ test('tick a box, create the webhook in e-conomic, see a change arrive, re-enabl
   await expect(setup.locator('[data-test="economic-outcome-products"]')).toHaveText('Re-enabled in e-conomic.');
   await expect(setup.locator('[data-test="economic-health-products"]')).toContainText('enabled and pointing at the current URL');
   await shot(page, testInfo, 'webhooks-api-reenabled.png');
+
+  // A new URL: e-conomic's webhook follows in the same step.
+  const oldUrl = await page.locator('[data-test="value-products-url"]').inputValue();
+  await page.locator('[data-test="regenerate-products"]').click();
+  await expect(page.locator('[data-test="value-products-url"]')).not.toHaveValue(oldUrl);
+  await expect(setup.locator('[data-test="economic-outcome-products"]')).toHaveText('Updated in e-conomic.');
+  await expect(setup.locator('[data-test="economic-health-products"]')).toContainText('enabled and pointing at the current URL');
+
+  // Untick the box and save: the page offers to delete the webhook in e-conomic.
+  await page.getByLabel('Activate webhooks – live transfer of products').uncheck();
+  await page.getByLabel('Create or update the ticked webhooks in e-conomic for me when I save').uncheck();
+  await page.locator('[data-test="save-settings"]').click();
+  await expect(page.locator('[data-test="saved"]')).toBeVisible();
+  await page.locator('[data-test="delete-in-economic-products"]').click();
+  await expect(page.locator('[data-test="economic-outcome-products"]')).toContainText('Deleted in e-conomic.');
+  await sim.goto(`${SIM}/_sim/`);
+  await expect(sim.locator('tr[data-kind="products"]').filter({ hasText: 'Webhooks API' })).toHaveCount(0);
 });
 
 test('without JavaScript: saving with the offer ticked creates the webhook and shows the outcome', async ({ browser }) => {
