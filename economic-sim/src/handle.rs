@@ -35,6 +35,19 @@ impl SimHandle {
         format!("http://{}", self.addr)
     }
 
+    /// `http://{addr}/webhooksapi/v1.0.0`: where the simulator serves e-conomic's Webhooks API.
+    pub fn webhooks_api_url(&self) -> String {
+        format!("http://{}{}", self.addr, crate::webhooks_api::BASE_PATH)
+    }
+
+    /// Lets another app (another `X-AppSecretToken`) use the Webhooks API, to show that each
+    /// app sees only the webhooks it created.
+    pub fn register_app(&self, app_secret_token: &str) {
+        if let Ok(mut apps) = self.shared.other_apps.write() {
+            apps.insert(app_secret_token.to_owned());
+        }
+    }
+
     /// The default agreement (the one whose grant token was in [`crate::SimConfig`]).
     pub fn agreement(&self) -> AgreementHandle {
         self.agreement_for(&self.shared.default_grant.clone())
@@ -326,6 +339,27 @@ impl AgreementHandle {
         if let Ok(mut d) = self.slot.data.write() {
             d.webhooks.push(config);
         }
+    }
+
+    /// Disables the `kind` webhooks as e-conomic does after failed deliveries (`isDisabled`,
+    /// `lastDisabledDate`, a new `objectVersion`); returns how many were enabled before.
+    pub fn disable_webhooks(&self, kind: economic::Entity) -> usize {
+        let now = self.shared.now();
+        let Ok(mut d) = self.slot.data.write() else {
+            return 0;
+        };
+        let mut n = 0;
+        for w in d
+            .webhooks
+            .iter_mut()
+            .filter(|w| w.kind == kind && !w.is_disabled)
+        {
+            w.is_disabled = true;
+            w.last_disabled_date = Some(now);
+            w.touch(now);
+            n += 1;
+        }
+        n
     }
 
     /// Removes all webhook configurations.

@@ -29,6 +29,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sim/ui/product/delete", post(delete_product))
         .route("/_sim/ui/invoice", post(book_invoice))
         .route("/_sim/ui/webhook", post(add_webhook))
+        .route("/_sim/ui/webhook/disable", post(disable_webhook))
         .layer(axum::middleware::from_fn(same_origin))
 }
 
@@ -99,9 +100,11 @@ async fn page(
         for i in d.invoices.values().rev().take(20) {
             let _ = write!(out, "<li>Invoice {} to customer {} — {} {}</li>", i.booked_invoice_number, i.customer.customer_number, i.gross_amount.unwrap_or(0.0), escape(&i.currency));
         }
-        out.push_str("</ul></section><section><h2>Webhooks</h2><table><tr><th>Type</th><th>Name</th><th>URL</th><th>Data</th><th>Content-Type</th></tr>");
+        out.push_str("</ul></section><section><h2>Webhooks</h2><table><tr><th>Type</th><th>Name</th><th>URL</th><th>Data</th><th>Content-Type</th><th>Made</th><th>State</th></tr>");
         for w in &d.webhooks {
-            let _ = write!(out, "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", w.kind.danish_type_name(), escape(&w.name), escape(&w.url), escape(&w.post_data), escape(&w.content_type));
+            let made = if w.api.is_some() { "Webhooks API" } else { "UI" };
+            let state = if w.is_disabled { "disabled" } else { "active" };
+            let _ = write!(out, "<tr data-kind=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{made}</td><td>{state}</td></tr>", w.kind.as_str(), w.kind.danish_type_name(), escape(&w.name), escape(&w.url), escape(&w.post_data), escape(&w.content_type));
         }
         out.push_str("</table>");
     });
@@ -115,6 +118,18 @@ async fn page(
         );
     }
     out.push_str("</select> <input name=\"url\" placeholder=\"URL\" size=\"50\"> <input name=\"post_data\" placeholder=\"Sendte data (default per type)\"> <input name=\"content_type\" placeholder=\"application/x-www-form-urlencoded\"> <button>Add webhook</button></form>");
+    out.push_str(
+        "<form method=\"post\" action=\"/_sim/ui/webhook/disable\"><select name=\"kind\">",
+    );
+    for kind in Entity::ALL {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            kind.as_str(),
+            kind.danish_type_name()
+        );
+    }
+    out.push_str("</select> <button>Disable as after failed deliveries</button></form>");
     let stats = shared.sender.stats();
     let _ = write!(
         out,
@@ -302,5 +317,27 @@ async fn add_webhook(State(shared): State<Arc<Shared>>, Form(f): Form<WebhookFor
         }
         a.add_webhook(config);
         Ok(format!("Added {} webhook", kind.danish_type_name()))
+    })())
+}
+
+/// `kind` in the disable form.
+#[derive(Deserialize)]
+struct KindForm {
+    kind: String,
+}
+
+/// Disables the type's webhooks as e-conomic does after failed deliveries.
+async fn disable_webhook(State(shared): State<Arc<Shared>>, Form(f): Form<KindForm>) -> Response {
+    done((|| {
+        let a = default_agreement(&shared).ok_or("no agreement")?;
+        let kind: Entity = f
+            .kind
+            .parse()
+            .map_err(|e: economic::UnknownEntity| e.to_string())?;
+        let n = a.disable_webhooks(kind);
+        Ok(format!(
+            "Disabled {n} {} webhook(s)",
+            kind.danish_type_name()
+        ))
     })())
 }

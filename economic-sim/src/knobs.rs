@@ -44,6 +44,13 @@ pub struct Knobs {
     pub webhook_disable_after_failures: Option<u32>,
     /// Percent-encode merge-field values (e-conomic's behaviour is undocumented; off = raw text).
     pub url_encode_values: bool,
+    /// The agreement's user lacks the rights to manage webhooks: every Webhooks API call gets
+    /// 403 problem+json (the app must fall back to the manual flow).
+    pub webhooks_api_forbidden: bool,
+    /// The Webhooks API makes each write, then waits this long before answering (a client with
+    /// a shorter timeout never sees the answer: the case `Idempotency-Key` exists for). A
+    /// repeated key's stored answer comes at once.
+    pub webhooks_api_answer_delay_ms: u64,
 }
 
 impl Default for Knobs {
@@ -67,6 +74,8 @@ impl Default for Knobs {
             webhook_concurrency: 64,
             webhook_disable_after_failures: None,
             url_encode_values: false,
+            webhooks_api_forbidden: false,
+            webhooks_api_answer_delay_ms: 0,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! A faithful in-memory e-conomic simulator: the REST API (`/self`, customers, products, booked
 //! invoices, groups/units/VAT zones/payment terms) with auth, pagination, filters and sorting;
-//! webhooks sent like e-conomic sends them; fault knobs; a JSON control API under `/_sim/api`
-//! and an HTML page at `/_sim/`.
+//! the Webhooks API under `/webhooksapi/v1.0.0` (CRUD by event type, `objectVersion`,
+//! `Idempotency-Key`, problem+json, per-app listing); webhooks sent like e-conomic sends them;
+//! fault knobs; a JSON control API under `/_sim/api` and an HTML page at `/_sim/`.
 //!
 //! # Starting it in-process (tests, demo mode)
 //!
@@ -42,13 +43,15 @@ mod seed;
 mod state;
 mod store;
 mod webhooks;
+mod webhooks_api;
 
 pub use config::SimConfig;
 pub use error::SimError;
 pub use handle::{AgreementHandle, SimHandle};
 pub use knobs::Knobs;
 pub use store::{AgreementData, Change};
-pub use webhooks::{DeliveryRecord, WebhookConfig, WebhookStats};
+pub use webhooks::{ApiOrigin, DeliveryRecord, WebhookConfig, WebhookStats};
+pub use webhooks_api::BASE_PATH as WEBHOOKS_API_PATH;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -90,6 +93,7 @@ impl Simulator {
         );
         let shared = Arc::new(Shared {
             app_secret_token: config.app_secret_token.clone(),
+            other_apps: RwLock::new(std::collections::HashSet::new()),
             default_grant: config.grant_token.clone(),
             agreements: RwLock::new(agreements),
             knobs,
@@ -102,7 +106,8 @@ impl Simulator {
             sender,
             log_ids: AtomicU64::new(1),
         });
-        let app = rest::router(shared.clone())
+        let app = webhooks_api::router(shared.clone())
+            .merge(rest::router(shared.clone()))
             .merge(control::router())
             .merge(html::router())
             .with_state(shared.clone());

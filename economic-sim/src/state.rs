@@ -97,6 +97,8 @@ impl AgreementSlot {
 /// Everything the simulator shares between tasks.
 pub(crate) struct Shared {
     pub app_secret_token: String,
+    /// Further apps' secret tokens the Webhooks API accepts (each sees only its own webhooks).
+    pub other_apps: RwLock<std::collections::HashSet<String>>,
     pub default_grant: String,
     pub agreements: RwLock<HashMap<String, Arc<AgreementSlot>>>,
     pub knobs: Arc<RwLock<Knobs>>,

@@ -59,6 +59,9 @@ pub struct AgreementData {
     pub webhooks: Vec<WebhookConfig>,
     /// Consecutive failed deliveries per configuration (kind, URL template).
     pub webhook_failures: HashMap<(Entity, String), u32>,
+    /// Webhooks API answers by (app secret token, `Idempotency-Key`): (status, JSON body), so a
+    /// retried request gets the first answer instead of doing the work twice.
+    pub webhook_api_replays: HashMap<(String, String), (u16, String)>,
 }
 
 /// e-conomic stamps products at minute precision (observed in real data).
@@ -85,12 +88,15 @@ impl AgreementData {
         let failures = self.webhook_failures.entry(key).or_insert(0);
         *failures += 1;
         if *failures >= limit {
+            let now = OffsetDateTime::now_utc();
             for config in self
                 .webhooks
                 .iter_mut()
-                .filter(|c| c.kind == kind && c.url == url)
+                .filter(|c| c.kind == kind && c.url == url && !c.is_disabled)
             {
                 config.is_disabled = true;
+                config.last_disabled_date = Some(now);
+                config.touch(now);
             }
         }
     }

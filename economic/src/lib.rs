@@ -24,7 +24,9 @@ pub mod types;
 pub mod webhook;
 
 #[cfg(feature = "client")]
-pub use client::{Agreement, Client, ClientConfig, ClientError, Secret};
+pub use client::{
+    Agreement, Client, ClientConfig, ClientError, IdempotencyKey, Secret, WebhooksApi,
+};
 pub use entity::{CONTENT_TYPE, Entity, UnknownEntity};
 pub use filter::{Filter, FilterOp, MAX_IN_VALUES};
 pub use numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};

@@ -96,6 +96,11 @@ pub struct Config {
     #[arg(long, env = "ECONOMIC_BASE_URL")]
     pub economic_base_url: Option<String>,
 
+    /// e-conomic's Webhooks API (default: the real one with the real REST API, else
+    /// `{ECONOMIC_BASE_URL}/webhooksapi/v1.0.0`, where the simulator serves it).
+    #[arg(long, env = "ECONOMIC_WEBHOOKS_API_URL")]
+    pub economic_webhooks_api_url: Option<String>,
+
     /// Seconds to wait for an answer from e-conomic before giving up on a call.
     #[arg(long, env = "ECONOMIC_TIMEOUT_SECS", default_value_t = 30)]
     pub economic_timeout_secs: u64,

@@ -339,6 +339,10 @@ fn spawn_workers(
         )));
     }
     spawn(Box::pin(worker::scheduler::run(env.clone(), stop.clone())));
+    spawn(Box::pin(worker::webhook_health::run(
+        env.clone(),
+        stop.clone(),
+    )));
     for _ in 0..env.config.workers {
         spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));
     }
@@ -362,6 +366,7 @@ async fn stop_tasks(tasks: &TaskTracker, stop: &CancellationToken) {
 fn economic_client(config: &Config, base_url: String) -> Result<economic::Client, Error> {
     let mut economic_config =
         economic::ClientConfig::new(base_url, config.economic_app_secret_token.clone());
+    economic_config.webhooks_api_url = config.economic_webhooks_api_url.clone();
     economic_config.timeout = Duration::from_secs(config.economic_timeout_secs.max(1));
     economic_config.connect_timeout = economic_config.connect_timeout.min(economic_config.timeout);
     Ok(economic::Client::new(economic_config)?)

@@ -19,6 +19,7 @@ pub mod retention;
 pub mod retry;
 pub mod runner;
 pub mod scheduler;
+pub mod webhook_health;
 
 pub use environment::{Environment, SyncConfig, WorkerConfig};
 pub use retry::RetryPolicy;

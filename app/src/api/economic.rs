@@ -208,6 +208,7 @@ pub async fn save_settings(
     products_webhook: Option<String>,
     customers_webhook: Option<String>,
     invoices_webhook: Option<String>,
+    create_in_economic: Option<String>,
 ) -> Result<SettingsView, AppError> {
     use crate::ssr::{session, state::app_state};
     let _ = csrf_token;
@@ -232,6 +233,17 @@ pub async fn save_settings(
     .await?;
     let detail = settings.summary();
     session::audit(&state, &ctx, backend::audit::Action::SettingsSaved, &detail).await;
+    if create_in_economic.is_some() {
+        // Offered by default: each ticked webhook is created (or updated) in e-conomic. Its
+        // outcome is stored per webhook and shown beside it; a refusal never undoes the save.
+        let target = crate::api::managed_webhooks::ssr::target(&state);
+        let now = backend::Timestamp::now();
+        for kind in backend::economic::Entity::ALL {
+            if settings.is_enabled(kind) {
+                backend::managed_webhooks::ensure(target, ctx.tenant_id, kind, now).await?;
+            }
+        }
+    }
     leptos_axum::redirect("/settings/apps/economic/advanced?saved=1");
     Ok(SettingsView::from(settings))
 }
@@ -256,6 +268,16 @@ pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<
     .await?;
     let action = backend::audit::Action::WebhookUrlRegenerated;
     session::audit(&state, &ctx, action, kind.as_str()).await;
+    // In the same step: a webhook the app manages in e-conomic now points at the new URL, so
+    // the grace period is a safety net, not a chore.
+    let target = crate::api::managed_webhooks::ssr::target(&state);
+    backend::managed_webhooks::follow_regenerated_url(
+        target,
+        ctx.tenant_id,
+        kind,
+        backend::Timestamp::now(),
+    )
+    .await?;
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced?regenerated={}",
         kind.as_str()

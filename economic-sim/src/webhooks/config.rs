@@ -2,6 +2,7 @@
 
 use economic::Entity;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 /// One configured webhook: on `kind` events, POST `post_data` to `url` with `content_type`.
 /// Merge fields (`[OLDNUMBER]`, `[NEWNUMBER]`, `[INVOICENO]`) are substituted in `url` and
@@ -28,6 +29,42 @@ pub struct WebhookConfig {
     /// Disabled webhooks send nothing.
     #[serde(default)]
     pub is_disabled: bool,
+    /// When e-conomic last disabled it after failed deliveries.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub last_disabled_date: Option<OffsetDateTime>,
+    /// Set when the webhook was created through the Webhooks API (`None`: made in the UI, which
+    /// the API never lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ApiOrigin>,
+}
+
+/// What the Webhooks API keeps about a webhook it created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiOrigin {
+    /// The creating app's secret token: only that app sees the webhook. Never shown.
+    #[serde(skip)]
+    pub app: String,
+    /// Bumped on every change; a `PUT` naming an older one gets 409.
+    pub object_version: u64,
+    /// When it last changed.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_updated: OffsetDateTime,
+}
+
+impl WebhookConfig {
+    /// Marks a change made by e-conomic itself (disabling): the API's version moves on, so an
+    /// app holding the old one must read it again before its `PUT`.
+    pub(crate) fn touch(&mut self, now: OffsetDateTime) {
+        if let Some(api) = &mut self.api {
+            api.object_version += 1;
+            api.last_updated = now;
+        }
+    }
 }
 
 fn default_content_type() -> String {
@@ -46,6 +83,8 @@ impl WebhookConfig {
             content_type: default_content_type(),
             custom_headers: Vec::new(),
             is_disabled: false,
+            last_disabled_date: None,
+            api: None,
         }
     }
 }

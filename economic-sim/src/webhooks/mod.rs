@@ -5,6 +5,6 @@ mod config;
 mod sender;
 mod template;
 
-pub use config::WebhookConfig;
+pub use config::{ApiOrigin, WebhookConfig};
 pub use sender::{DeliveryRecord, WebhookSender, WebhookStats};
 pub use template::{OutcomeHook, deliveries_for};

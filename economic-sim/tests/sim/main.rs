@@ -6,3 +6,4 @@ mod fixtures;
 mod helpers;
 mod knobs;
 mod webhooks;
+mod webhooks_api;

@@ -319,7 +319,7 @@ impl<'a> Agreement<'a> {
 
 /// Sends `request`, counting and timing it for `/metrics` by endpoint (the path's first
 /// segment: `products`, `customers`, … — never a record number) and status.
-async fn timed(
+pub(super) async fn timed(
     path: &str,
     request: reqwest::RequestBuilder,
 ) -> Result<reqwest::Response, reqwest::Error> {
@@ -354,6 +354,7 @@ fn endpoint(path: &str) -> &'static str {
         "product-groups" => "product-groups",
         "units" => "units",
         "vat-zones" => "vat-zones",
+        "webhooks" | "EventTypes" => "webhooks",
         _ => "other",
     }
 }

@@ -5,11 +5,13 @@ mod agreement;
 mod config;
 mod error;
 mod response;
+mod webhooks_api;
 
 pub use agreement::{Agreement, LIST_PAGE_SIZE, MAX_PAGE_SIZE};
-pub use config::{ClientConfig, PRODUCTION_BASE_URL, Secret};
+pub use config::{ClientConfig, PRODUCTION_BASE_URL, PRODUCTION_WEBHOOKS_API_URL, Secret};
 pub use error::ClientError;
 pub use response::parse_retry_after;
+pub use webhooks_api::{IdempotencyKey, WebhooksApi};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Client {
     http: reqwest::Client,
     base_url: String,
+    webhooks_api_url: String,
     app_secret_token: Secret,
     calls: Arc<AtomicU64>,
 }
@@ -35,8 +38,10 @@ impl Client {
             ))
             .build()
             .map_err(|e| ClientError::InvalidRequest(e.to_string()))?;
+        let webhooks_api_url = config.resolved_webhooks_api_url();
         Ok(Self {
             http,
+            webhooks_api_url,
             base_url: config.base_url.trim_end_matches('/').to_owned(),
             app_secret_token: config.app_secret_token,
             calls: Arc::new(AtomicU64::new(0)),
@@ -46,6 +51,16 @@ impl Client {
     /// A handle for calls on one agreement (company), authenticated by its grant token.
     pub fn agreement<'a>(&'a self, grant_token: &'a str) -> Agreement<'a> {
         Agreement::new(self, grant_token)
+    }
+
+    /// A handle for Webhooks API calls on one agreement.
+    pub fn webhooks_api<'a>(&'a self, grant_token: &'a str) -> WebhooksApi<'a> {
+        WebhooksApi::new(self, grant_token)
+    }
+
+    /// The Webhooks API's base URL.
+    pub fn webhooks_api_url(&self) -> &str {
+        &self.webhooks_api_url
     }
 
     /// How many HTTP requests this client (and its clones) has sent, for the 50 000/day budget.

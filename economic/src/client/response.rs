@@ -1,7 +1,7 @@
 //! Mapping HTTP responses to results: status → [`ClientError`] variant, body → type.
 
 use super::error::ClientError;
-use crate::types::ErrorBody;
+use crate::types::{ErrorBody, ProblemDetails};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -30,8 +30,20 @@ pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Respon
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_retry_after(v, OffsetDateTime::now_utc()));
+    let problem_json = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
     let bytes = response.bytes().await.unwrap_or_default();
-    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    // The newer APIs (Webhooks API) answer problem+json: the same classes, read from its fields.
+    let body: Option<ErrorBody> = if problem_json {
+        serde_json::from_slice::<ProblemDetails>(&bytes)
+            .ok()
+            .map(|p| from_problem(p, status))
+    } else {
+        serde_json::from_slice(&bytes).ok()
+    };
     let body_or_default = || {
         Box::new(body.clone().unwrap_or_else(|| ErrorBody {
             message: String::from_utf8_lossy(&bytes).chars().take(500).collect(),
@@ -55,6 +67,26 @@ pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Respon
             body: body_or_default(),
         },
     })
+}
+
+/// A problem+json body as an [`ErrorBody`]: `detail` (or `title`) as the message, the trace id
+/// as the log id, the validation errors as `errors`.
+fn from_problem(problem: ProblemDetails, status: u16) -> ErrorBody {
+    let message = problem
+        .detail
+        .clone()
+        .or_else(|| problem.title.clone())
+        .unwrap_or_default();
+    ErrorBody {
+        message,
+        developer_hint: problem.title,
+        log_id: problem.trace_id,
+        http_status_code: problem.status.unwrap_or(status),
+        log_time: problem.trace_time_utc,
+        errors: problem
+            .errors
+            .and_then(|errors| serde_json::to_value(errors).ok()),
+    }
 }
 
 /// Parses `Retry-After`: delay-seconds or an HTTP date (relative to `now`).

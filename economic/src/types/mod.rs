@@ -8,6 +8,7 @@ mod customer;
 mod invoice;
 mod product;
 mod refs;
+pub mod webhooks_api;
 
 pub use aux::{CustomerGroup, PaymentTerms, ProductGroup, Unit, VatZone};
 pub use collection::{Collection, ErrorBody, Pagination, SelfCompany, SelfInfo};
@@ -18,6 +19,7 @@ pub use invoice::{
 };
 pub use product::{Inventory, Product};
 pub use refs::{CustomerGroupRef, PaymentTermsRef, ProductGroupRef, UnitRef, VatZoneRef};
+pub use webhooks_api::{ApiWebhook, ProblemDetails};
 
 /// `skip_serializing_if` helper: e-conomic omits false booleans.
 pub(crate) fn is_false(value: &bool) -> bool {

@@ -13,3 +13,4 @@ mod runs;
 mod simulator;
 mod sync;
 mod trust;
+mod webhooks_api;

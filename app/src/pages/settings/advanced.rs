@@ -8,6 +8,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::economic_webhooks::{EconomicCheck, EconomicLeftovers, EconomicSetup, EconomicWebhooks};
 use super::tabs::EconomicTabs;
 use crate::api::economic::{
     AdvancedView, RegenerateWebhookUrl, SaveSettings, SettingsView, WebhookSetup, advanced_settings,
@@ -32,11 +33,12 @@ pub fn AdvancedPage() -> impl IntoView {
 fn Advanced() -> impl IntoView {
     let regenerate = ServerAction::<RegenerateWebhookUrl>::new();
     let data = Resource::new_blocking(move || regenerate.version().get(), |_| advanced_settings());
+    let hooks = EconomicWebhooks::new(move || regenerate.version().get());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok(view) => view! { <AdvancedForm view regenerate /> }.into_any(),
+                    Ok(view) => view! { <AdvancedForm view regenerate hooks /> }.into_any(),
                     Err(e) => view! { <p class="banner error" role="alert">{t(e.message())}</p> }.into_any(),
                 }
             })}
@@ -89,8 +91,15 @@ impl Boxes {
 fn AdvancedForm(
     view: AdvancedView,
     regenerate: ServerAction<RegenerateWebhookUrl>,
+    hooks: EconomicWebhooks,
 ) -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
+    // Saving may have created webhooks in e-conomic: their lines read again.
+    Effect::watch(
+        move || save.version().get(),
+        move |_, _, _| hooks.refetch(),
+        false,
+    );
     let error = last_error(save.value());
     let saved = RwSignal::new(view.settings);
     Effect::new(move || {
@@ -110,6 +119,7 @@ fn AdvancedForm(
     provide_context(LastCopied(RwSignal::new(None)));
     let regenerate_error = last_error(regenerate.value());
     let connected = view.connected;
+    let ticked_saved = move |kind: &str| saved.get().webhook(kind);
 
     view! {
         <Show when=move || !connected>
@@ -139,6 +149,12 @@ fn AdvancedForm(
                 <fieldset class="pair">
                     <Checkbox name="invoices_webhook" label=Msg::AdvancedInvoicesWebhook checked=boxes.invoices_webhook />
                 </fieldset>
+                {connected.then(|| view! {
+                    <div class="check economic-offer">
+                        <input type="checkbox" id="box-create_in_economic" name="create_in_economic" checked=true />
+                        <label for="box-create_in_economic">{t(Msg::WebhooksApiOfferOnSave)}</label>
+                    </div>
+                })}
                 <div class="save-row">
                     <button type="submit" class="primary" data-test="save-settings" disabled=move || save.pending().get()>
                         {t(Msg::AdvancedSave)}
@@ -158,6 +174,10 @@ fn AdvancedForm(
                 <p class="banner info" role="status">{t(Msg::WebhookRegenerated)}</p>
             </Show>
             <RevokeOldUrl />
+            <Show when=move || connected>
+                <EconomicCheck hooks />
+                <EconomicLeftovers hooks ticked=ticked_saved />
+            </Show>
             <Show when=move || !boxes.customers_webhook.get() && !boxes.products_webhook.get() && !boxes.invoices_webhook.get()>
                 <p class="muted">{t(Msg::WebhooksNone)}</p>
             </Show>
@@ -169,7 +189,7 @@ fn AdvancedForm(
                 };
                 view! {
                     <Show when=move || ticked.get()>
-                        <WebhookCard setup=setup.clone() regenerate saved=saved_on.clone() />
+                        <WebhookCard setup=setup.clone() regenerate saved=saved_on.clone() hooks connected />
                     </Show>
                 }
             }).collect_view()}
@@ -218,6 +238,8 @@ fn WebhookCard(
     setup: WebhookSetup,
     regenerate: ServerAction<RegenerateWebhookUrl>,
     saved: impl Fn() -> bool + Send + Sync + 'static,
+    hooks: EconomicWebhooks,
+    connected: bool,
 ) -> impl IntoView {
     let kind = setup.kind.clone();
     let test_id = format!("webhook-{kind}");
@@ -228,6 +250,8 @@ fn WebhookCard(
             <Show when=move || !saved()>
                 <p class="muted small">{t(Msg::WebhookUnsavedNote)}</p>
             </Show>
+            {connected.then(|| view! { <EconomicSetup kind=kind.clone() hooks /> })}
+            <h4 class="manual">{t(Msg::WebhooksApiManualTitle)}</h4>
             <CopyField id=format!("{kind}-url") label=Msg::WebhookFieldUrl value=setup.url />
             <CopyField id=format!("{kind}-type") label=Msg::WebhookFieldType value=setup.type_name />
             <CopyField id=format!("{kind}-name") label=Msg::WebhookFieldName value=setup.name />

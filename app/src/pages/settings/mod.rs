@@ -3,6 +3,7 @@
 
 pub mod advanced;
 pub mod economic;
+mod economic_webhooks;
 pub mod hub;
 pub mod support;
 pub mod sync;

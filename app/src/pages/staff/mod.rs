@@ -4,3 +4,4 @@ pub mod dashboard;
 pub mod login;
 pub mod tenant;
 pub mod verify;
+pub mod webhook_health;

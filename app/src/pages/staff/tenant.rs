@@ -15,6 +15,7 @@ use crate::components::form::CsrfField;
 use crate::i18n::{Msg, t};
 use crate::pages::events::notes::status_msg;
 use crate::pages::staff::dashboard::connection_msg;
+use crate::pages::staff::webhook_health::StaffWebhookHealth;
 
 /// The tenant page.
 #[component]
@@ -29,6 +30,7 @@ pub fn StaffTenantPage() -> impl IntoView {
             .unwrap_or(0)
     };
     let detail = Resource::new_blocking(id, staff_tenant);
+    let webhooks = Resource::new_blocking(id, crate::api::managed_webhooks::staff_webhook_health);
     let replayed = move || query.read().get("replayed");
     view! {
         <p><a href="/staff">{t(Msg::StaffBackToDashboard)}</a></p>
@@ -43,6 +45,7 @@ pub fn StaffTenantPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <StaffWebhookHealth data=webhooks />
     }
 }
 
