@@ -9,7 +9,7 @@ use economic::types::ApiWebhook;
 use sha2::{Digest, Sha256};
 
 use super::Outcome;
-use crate::db::Db;
+use crate::db::{CrossTenant, Db};
 use crate::error::Result;
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
@@ -133,9 +133,9 @@ fn from_row(row: Row) -> Option<ManagedWebhook> {
 /// The tenant's rows, in the order customers, products, invoices.
 pub async fn list(db: &Db, tenant_id: TenantId) -> Result<Vec<ManagedWebhook>> {
     let sql = format!("select {COLUMNS} from managed_webhooks where tenant_id = $1");
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+    let rows: Vec<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&sql)
         .bind(tenant_id)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await)?;
     let mut hooks: Vec<ManagedWebhook> = rows.into_iter().filter_map(from_row).collect();
     hooks.sort_by_key(|h| h.kind);
@@ -149,10 +149,10 @@ pub(super) async fn get(
     kind: Entity,
 ) -> Result<Option<ManagedWebhook>> {
     let sql = format!("select {COLUMNS} from managed_webhooks where tenant_id = $1 and kind = $2");
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+    let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(&sql)
         .bind(tenant_id)
         .bind(kind.as_str())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     Ok(row.and_then(from_row))
 }
@@ -176,7 +176,7 @@ pub(super) async fn record(
         | Outcome::Unavailable
         | Outcome::NotConnected => None,
     };
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into managed_webhooks (tenant_id, kind, managed, outcome, outcome_detail, \
          outcome_at, created_at, updated_at) values ($1, $2, coalesce($3, false), $4, $5, $6, $6, $6) \
          on conflict (tenant_id, kind) do update set \
@@ -190,7 +190,7 @@ pub(super) async fn record(
     .bind(outcome.as_str())
     .bind(detail)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(outcome)
@@ -212,7 +212,7 @@ pub(super) async fn observe(
         .and_then(|r| r.last_disabled_date)
         .map(Timestamp::from);
     let version = remote.and_then(|r| r.object_version.clone());
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into managed_webhooks (tenant_id, kind, managed, object_version, checked_at, \
          remote_present, remote_url_sha256, remote_disabled, remote_last_disabled_at, \
          check_problem, created_at, updated_at) \
@@ -234,7 +234,7 @@ pub(super) async fn observe(
     .bind(hash)
     .bind(disabled)
     .bind(since)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -258,14 +258,14 @@ pub(super) async fn check_failed(
         | Outcome::Reenabled
         | Outcome::Deleted => "unavailable",
     };
-    with_db!(db, pool => sqlx::query(
+    with_tenant!(db, tenant_id, conn => sqlx::query(
         "update managed_webhooks set check_problem = $2, checked_at = $3, updated_at = $3 \
          where tenant_id = $1",
     )
     .bind(tenant_id)
     .bind(problem)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -274,7 +274,7 @@ pub(super) async fn check_failed(
 /// Tenants with a managed webhook not checked since `before`, at most `limit` (the scheduled
 /// health check's work list, across tenants).
 pub async fn due_for_check(db: &Db, before: Timestamp, limit: i64) -> Result<Vec<TenantId>> {
-    let tenants: Vec<TenantId> = with_db!(db, pool => sqlx::query_scalar(
+    let tenants: Vec<TenantId> = with_cross_tenant!(db, CrossTenant::Schedule, pool => sqlx::query_scalar(
         "select distinct tenant_id from managed_webhooks \
          where managed and (checked_at is null or checked_at < $1) order by tenant_id limit $2",
     )
