@@ -125,17 +125,23 @@ async fn take_up_abandoned(tx: &mut Tx, lease: &Lease, now: Timestamp) -> Result
 async fn take_jobs(tx: &mut Tx, lease: &Lease, now: Timestamp, max: u32) -> Result<Vec<Job>> {
     // One statement that picks and marks, so an event committed meanwhile is either in both or
     // in neither. PostgreSQL: skip rows someone holds (a replay by hand) instead of waiting.
+    // The pick is a materialized CTE, evaluated once: as `where id in (select … limit n)` the
+    // planner may rescan the subquery once per row (it did once row-level security added its
+    // filter), and each rescan skips the rows this statement already changed, so a batch of 1
+    // took 2 events.
     let lock = if tx.is_postgres() {
         "for update skip locked"
     } else {
         ""
     };
     let sql = format!(
-        "update webhook_events set status = 'processing', attempts = attempts + 1, \
+        "with picked as materialized (select id from webhook_events \
+             where tenant_id = $1 and kind = $2 \
+             and status in ('received', 'queued', 'failed') and next_attempt_at <= $4 \
+             order by id limit $5 {lock}) \
+         update webhook_events set status = 'processing', attempts = attempts + 1, \
          lease_token = $3, updated_at = $4 \
-         where id in (select id from webhook_events where tenant_id = $1 and kind = $2 \
-                      and status in ('received', 'queued', 'failed') and next_attempt_at <= $4 \
-                      order by id limit $5 {lock}) \
+         where id in (select id from picked) \
          returning id, action, attempts, received_at"
     );
     let rows: Vec<(EventId, Option<String>, i64, Timestamp)> = with_tx!(tx, conn => sqlx::query_as(&sql)
