@@ -14,6 +14,17 @@ use std::time::{Duration, Instant};
 
 const UNAUTHORIZED_HINT: &str = "Supply valid X-AppSecretToken and X-AgreementGrantToken headers. Try using the value 'demo' for both to access the demo agreement: https://restapi.e-conomic.com/?demo=true";
 
+/// The request's app secret token and agreement grant token headers, as text.
+pub(crate) fn tokens(headers: &axum::http::HeaderMap) -> (Option<String>, Option<String>) {
+    let text = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    (text("x-appsecrettoken"), text("x-agreementgranttoken"))
+}
+
 /// Middleware: authenticate, count the call, apply knobs, then run the handler with the
 /// agreement slot in the request extensions.
 pub(crate) async fn authenticate(
@@ -23,14 +34,7 @@ pub(crate) async fn authenticate(
 ) -> Response {
     let (app, grant) = {
         // Scoped so no borrow of the (non-Sync) request lives across an await.
-        let headers = request.headers();
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        (text("x-appsecrettoken"), text("x-agreementgranttoken"))
+        tokens(request.headers())
     };
     let slot = grant.as_deref().and_then(|g| shared.slot(g));
     let Some(slot) = slot.filter(|_| app.as_deref() == Some(shared.app_secret_token.as_str()))

@@ -5,7 +5,7 @@
 // error response; boxing it would only add an allocation on the error path.
 #![allow(clippy::result_large_err)]
 
-mod auth;
+pub(crate) mod auth;
 mod collection;
 mod errors;
 mod invoices;

@@ -59,16 +59,7 @@ async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let (app, grant) = {
-        let headers = request.headers();
-        let text = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        (text("x-appsecrettoken"), text("x-agreementgranttoken"))
-    };
+    let (app, grant) = crate::rest::auth::tokens(request.headers());
     let path = request.uri().path().to_owned();
     let known_app = app.as_deref().is_some_and(|app| {
         app == shared.app_secret_token
