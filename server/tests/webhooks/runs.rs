@@ -91,7 +91,13 @@ async fn killed_during_an_import(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!((done.pages_done, done.records_done), (12, 12_000));
-    assert_eq!(done.attempts, 2, "resumed by the restarted process");
+    // 2: the restarted process took it up. Its workers hold a 1-second lease, so on a loaded
+    // machine one of them may miss a heartbeat and another take over (3, seen once in CI); the
+    // pages and records above show that it resumed either way rather than starting again.
+    assert!(
+        (2..=3).contains(&done.attempts),
+        "resumed by the restarted process: {done:?}"
+    );
     let (local, remote) = product_numbers(&db, tenant, &sim.agreement()).await;
     assert_eq!(local, remote, "no record lost, none twice");
     sim.shutdown();
