@@ -230,7 +230,9 @@ impl Db {
     pub async fn begin(&self, tenant: crate::TenantId) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin_with("begin immediate").await?)),
-            Pool::Postgres(pools) => Tx(TxInner::Postgres(begin_tenant(&pools.app, tenant).await?)),
+            Pool::Postgres(pools) => Tx(TxInner::Postgres(
+                scope::begin_tenant_planned(&pools.app, tenant).await?,
+            )),
         })
     }
 
@@ -239,7 +241,9 @@ impl Db {
     pub async fn begin_read(&self, tenant: crate::TenantId) -> Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx(TxInner::Sqlite(pool.begin().await?)),
-            Pool::Postgres(pools) => Tx(TxInner::Postgres(begin_tenant(&pools.app, tenant).await?)),
+            Pool::Postgres(pools) => Tx(TxInner::Postgres(
+                scope::begin_tenant_planned(&pools.app, tenant).await?,
+            )),
         })
     }
 

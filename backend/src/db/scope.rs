@@ -76,26 +76,41 @@ pub(super) async fn become_app_role(conn: &mut PgConnection) -> sqlx::Result<()>
     Ok(())
 }
 
-/// Begin a transaction on the app pool for `tenant`, in one round trip: the tenant for the
-/// policies, and statements planned with their values. sqlx prepares each statement once per
-/// connection and PostgreSQL then settles on a generic plan; one made while a tenant's table was
-/// still empty (or not yet analysed) stayed a sequential scan after a 100,000-product import,
-/// and each `product_number in (…)` lookup of the sync engine took a second instead of a
-/// millisecond.
+/// Begin a transaction on the app pool for `tenant` (one round trip), for [`with_tenant!`]'s
+/// single statements: they keep PostgreSQL's usual choice of plan, as they had on the pool.
 pub(crate) async fn begin_tenant(
     pool: &PgPool,
     tenant: TenantId,
 ) -> sqlx::Result<sqlx::Transaction<'static, Postgres>> {
-    // The id is an integer, formatted by us: nothing from outside reaches this SQL.
-    let tenant: i64 = tenant.get();
+    pool.begin_with(format!("begin; {}", set_tenant(tenant)))
+        .await
+}
+
+/// Begin a transaction on the app pool for `tenant` whose statements are planned with their
+/// values, in one round trip ([`super::Db::begin`], the engine's transactions). sqlx prepares
+/// each statement once per connection and PostgreSQL then settles on a generic plan; one made
+/// while a tenant's table was still empty (or not yet analysed) stayed a sequential scan after a
+/// 100,000-product import, and each `product_number in (…)` lookup of the sync engine took a
+/// second instead of a millisecond.
+pub(super) async fn begin_tenant_planned(
+    pool: &PgPool,
+    tenant: TenantId,
+) -> sqlx::Result<sqlx::Transaction<'static, Postgres>> {
     pool.begin_with(format!(
-        "begin; set local app.tenant_id = '{tenant}'; \
-         set local plan_cache_mode = force_custom_plan"
+        "begin; {}; set local plan_cache_mode = force_custom_plan",
+        set_tenant(tenant)
     ))
     .await
 }
 
-/// Begin a transaction on the owner pool (across tenants), planned with its values as above.
+/// The statement that names the transaction's tenant for the policies.
+fn set_tenant(tenant: TenantId) -> String {
+    // The id is an integer, formatted by us: nothing from outside reaches this SQL.
+    format!("set local app.tenant_id = '{}'", tenant.get())
+}
+
+/// Begin a transaction on the owner pool (across tenants), planned with its values as
+/// [`begin_tenant_planned`].
 pub(super) async fn begin_owner(
     pool: &PgPool,
 ) -> sqlx::Result<sqlx::Transaction<'static, Postgres>> {
