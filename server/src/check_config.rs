@@ -26,7 +26,11 @@ pub async fn problems(config: &Config) -> Vec<ConfigError> {
     let mut found: Vec<ConfigError> = [
         secret_key(config),
         public_url(config),
-        economic_base_url(config),
+        economic_url("ECONOMIC_BASE_URL", config.economic_base_url.as_deref()),
+        economic_url(
+            "ECONOMIC_WEBHOOKS_API_URL",
+            config.economic_webhooks_api_url.as_deref(),
+        ),
         economic_token(config),
         bundle(config),
     ]
@@ -67,17 +71,18 @@ fn public_url(config: &Config) -> Result<(), ConfigError> {
     Err(ConfigError::InsecurePublicUrl(config.public_url()))
 }
 
-/// `ECONOMIC_BASE_URL`, when set: https, or http to this machine (a simulator).
-fn economic_base_url(config: &Config) -> Result<(), ConfigError> {
-    let Some(text) = &config.economic_base_url else {
+/// `ECONOMIC_BASE_URL` or `ECONOMIC_WEBHOOKS_API_URL`, when set: https, or http to this
+/// machine (a simulator). The grant token travels in each request's headers.
+fn economic_url(name: &'static str, text: Option<&str>) -> Result<(), ConfigError> {
+    let Some(text) = text else {
         return Ok(());
     };
-    let url = parse("ECONOMIC_BASE_URL", text)?;
+    let url = parse(name, text)?;
     if url.scheme() == "https" || is_local(&url) {
         return Ok(());
     }
     Err(ConfigError::InvalidUrl {
-        name: "ECONOMIC_BASE_URL",
+        name,
         reason: "e-conomic is reached over https (plain http only to this machine)".into(),
     })
 }
@@ -261,10 +266,12 @@ mod tests {
         assert!(economic_token(&config(&["--demo"])).is_ok());
         assert!(economic_token(&config(&["--economic-app-secret-token", ""])).is_err());
         assert!(economic_token(&config(&["--economic-app-secret-token", "real"])).is_ok());
-        let base = |url: &str| config(&["--economic-base-url", url]);
-        assert!(economic_base_url(&base("https://restapi.e-conomic.com")).is_ok());
-        assert!(economic_base_url(&base("http://127.0.0.1:3100")).is_ok());
-        assert!(economic_base_url(&base("http://restapi.e-conomic.com")).is_err());
+        let url = |text| economic_url("ECONOMIC_BASE_URL", Some(text));
+        assert!(url("https://restapi.e-conomic.com").is_ok());
+        assert!(url("http://127.0.0.1:3100").is_ok());
+        assert!(url("http://restapi.e-conomic.com").is_err());
+        assert!(url("ftp://restapi.e-conomic.com").is_err());
+        assert!(economic_url("ECONOMIC_WEBHOOKS_API_URL", None).is_ok());
     }
 
     #[test]

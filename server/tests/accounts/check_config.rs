@@ -8,11 +8,12 @@ use backend::Keys;
 use backend::testing::{Backend, TestDb};
 
 /// Every setting these tests give, removed from the environment so the machine's cannot leak in.
-const VARIABLES: [&str; 6] = [
+const VARIABLES: [&str; 7] = [
     "APP_SECRET_KEY",
     "PUBLIC_URL",
     "DEMO",
     "ECONOMIC_BASE_URL",
+    "ECONOMIC_WEBHOOKS_API_URL",
     "ECONOMIC_APP_SECRET_TOKEN",
     "ALLOW_INSECURE_PUBLIC_URL",
 ];
@@ -69,6 +70,8 @@ async fn check_config(backend: Backend) {
         "check-config",
         "--public-url",
         "http://sync.example.com",
+        "--economic-webhooks-api-url",
+        "http://webhooks.example.com/v1",
         "--economic-app-secret-token",
         "our-app-token",
     ];
@@ -92,7 +95,13 @@ async fn check_config(backend: Backend) {
         report.contains("error: PUBLIC_URL http://sync.example.com is plain http"),
         "{report}"
     );
-    assert!(report.contains("2 problem(s) found"), "{report}");
+    assert!(
+        report.contains(
+            "error: ECONOMIC_WEBHOOKS_API_URL is not a usable URL: e-conomic is reached over https"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("3 problem(s) found"), "{report}");
     assert!(!no_bundle.status.success());
     assert!(
         text(&no_bundle).contains("the browser bundle is incomplete"),
