@@ -353,6 +353,7 @@ webhook_revoke_hint = Hvis den gamle URL kan være lækket, så stop den nu i st
 webhook_revoke = Stop den gamle URL nu
 webhook_revoked = Den gamle URL virker ikke længere. Kun den nye modtages.
 activity_webhook_url_revoked = Stoppede den gamle webhook-URL
+activity_economic_webhook_changed = Ændrede en webhook i e-conomic
 error_too_large = Det, du sendte, er for stort. Intet blev gemt.
 
 # --- issue 15: invites for existing users, company switch ---

@@ -353,6 +353,7 @@ webhook_revoke_hint = If the old URL may have leaked, stop it now instead of aft
 webhook_revoke = Stop the old URL now
 webhook_revoked = The old URL no longer works. Only the new one is accepted.
 activity_webhook_url_revoked = Stopped the old webhook URL
+activity_economic_webhook_changed = Changed a webhook in e-conomic
 error_too_large = What you sent is too large. Nothing was saved.
 
 # --- issue 15: invites for existing users, company switch ---

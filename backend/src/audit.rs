@@ -68,6 +68,9 @@ pub enum Action {
     WebhookUrlRegenerated,
     /// The previous webhook URLs of a kind were stopped at once (detail: the kind).
     WebhookUrlRevoked,
+    /// The app created, updated, re-enabled or deleted a webhook in e-conomic through its
+    /// Webhooks API (detail: the kind and what was done).
+    EconomicWebhookChanged,
     /// Someone was invited (detail: the email).
     InviteCreated,
     /// An invite was accepted (detail: the email).
@@ -96,7 +99,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -105,6 +108,7 @@ impl Action {
         Action::Disconnected,
         Action::WebhookUrlRegenerated,
         Action::WebhookUrlRevoked,
+        Action::EconomicWebhookChanged,
         Action::InviteCreated,
         Action::InviteAccepted,
         Action::EventsReplayed,
@@ -130,6 +134,7 @@ impl Action {
             Action::Disconnected => "economic.disconnect",
             Action::WebhookUrlRegenerated => "webhook_url.regenerate",
             Action::WebhookUrlRevoked => "webhook_url.revoke",
+            Action::EconomicWebhookChanged => "economic_webhook.change",
             Action::InviteCreated => "invite.create",
             Action::InviteAccepted => "invite.accept",
             Action::EventsReplayed => "events.replay",

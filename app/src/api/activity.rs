@@ -28,6 +28,8 @@ pub enum ActivityAction {
     WebhookUrlRegenerated,
     /// The previous webhook URLs stopped at once.
     WebhookUrlRevoked,
+    /// A webhook created, updated, re-enabled or deleted in e-conomic by the app.
+    EconomicWebhookChanged,
     /// An invite created.
     InviteCreated,
     /// An invite accepted.
@@ -114,6 +116,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::Disconnected => ActivityAction::Disconnected,
                     A::WebhookUrlRegenerated => ActivityAction::WebhookUrlRegenerated,
                     A::WebhookUrlRevoked => ActivityAction::WebhookUrlRevoked,
+                    A::EconomicWebhookChanged => ActivityAction::EconomicWebhookChanged,
                     A::InviteCreated => ActivityAction::InviteCreated,
                     A::InviteAccepted => ActivityAction::InviteAccepted,
                     A::EventsReplayed => ActivityAction::EventsReplayed,

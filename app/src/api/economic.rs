@@ -240,7 +240,9 @@ pub async fn save_settings(
         let now = backend::Timestamp::now();
         for kind in backend::economic::Entity::ALL {
             if settings.is_enabled(kind) {
-                backend::managed_webhooks::ensure(target, ctx.tenant_id, kind, now).await?;
+                let outcome =
+                    backend::managed_webhooks::ensure(target, ctx.tenant_id, kind, now).await?;
+                crate::api::managed_webhooks::ssr::audit(&state, &ctx, kind, outcome).await;
             }
         }
     }
@@ -271,13 +273,16 @@ pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<
     // In the same step: a webhook the app manages in e-conomic now points at the new URL, so
     // the grace period is a safety net, not a chore.
     let target = crate::api::managed_webhooks::ssr::target(&state);
-    backend::managed_webhooks::follow_regenerated_url(
+    let followed = backend::managed_webhooks::follow_regenerated_url(
         target,
         ctx.tenant_id,
         kind,
         backend::Timestamp::now(),
     )
     .await?;
+    if let Some(outcome) = followed {
+        crate::api::managed_webhooks::ssr::audit(&state, &ctx, kind, outcome).await;
+    }
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced?regenerated={}",
         kind.as_str()

@@ -146,6 +146,7 @@ pub async fn create_in_economic(csrf_token: String, kind: String) -> Result<Outc
     let now = backend::Timestamp::now();
     let outcome =
         backend::managed_webhooks::ensure(ssr::target(&state), ctx.tenant_id, kind, now).await?;
+    ssr::audit(&state, &ctx, kind, outcome).await;
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced#webhook-{}",
         kind.as_str()
@@ -167,6 +168,7 @@ pub async fn delete_in_economic(csrf_token: String, kind: String) -> Result<Outc
     let now = backend::Timestamp::now();
     let outcome =
         backend::managed_webhooks::remove(ssr::target(&state), ctx.tenant_id, kind, now).await?;
+    ssr::audit(&state, &ctx, kind, outcome).await;
     leptos_axum::redirect("/settings/apps/economic/advanced#economic-webhooks");
     Ok(outcome.into())
 }
@@ -197,11 +199,22 @@ pub async fn check_economic_webhooks(csrf_token: String) -> Result<Option<Outcom
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use backend::economic::Entity;
-    use backend::managed_webhooks::{self, Health, Target};
+    use backend::managed_webhooks::{self, Health, Outcome, Target};
 
     use super::{HealthView, ManagedView, OutcomeView};
     use crate::error::AppError;
+    use crate::ssr::session::{self, TenantUser};
     use crate::ssr::state::AppState;
+
+    /// Records in the company's activity log a change e-conomic made at our request (a
+    /// refusal changed nothing there and is shown beside the webhook instead).
+    pub(crate) async fn audit(state: &AppState, ctx: &TenantUser, kind: Entity, outcome: Outcome) {
+        if outcome.succeeded() {
+            let detail = format!("{}: {}", kind.as_str(), outcome.as_str());
+            let action = backend::audit::Action::EconomicWebhookChanged;
+            session::audit(state, ctx, action, &detail).await;
+        }
+    }
 
     /// The backend's view of where our webhooks point.
     pub(crate) fn target(state: &AppState) -> Target<'_> {

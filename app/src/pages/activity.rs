@@ -71,6 +71,7 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::Disconnected => Msg::ActivityDisconnected,
         ActivityAction::WebhookUrlRegenerated => Msg::ActivityWebhookUrlRegenerated,
         ActivityAction::WebhookUrlRevoked => Msg::ActivityWebhookUrlRevoked,
+        ActivityAction::EconomicWebhookChanged => Msg::ActivityEconomicWebhookChanged,
         ActivityAction::InviteCreated => Msg::ActivityInviteCreated,
         ActivityAction::InviteAccepted => Msg::ActivityInviteAccepted,
         ActivityAction::EventsReplayed => Msg::ActivityEventsReplayed,

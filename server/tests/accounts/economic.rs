@@ -1,8 +1,11 @@
 //! Connecting e-conomic and saving Advanced Settings over HTTP, as the settings page's forms do:
 //! each way connecting can fail gets its own error (and saves nothing), and the server refuses
-//! hourly + webhook for one entity however the form was filled in.
+//! hourly + webhook for one entity however the form was filled in; the buttons that create and
+//! delete the webhooks in e-conomic, and the activity log's record of them.
 
+use app::api::managed_webhooks::OutcomeView;
 use app::error::{AppError, EconomicTrouble};
+use app::i18n::{Lang, Msg};
 use backend::settings::{self, SyncSettings};
 use backend::{connection, db_test};
 use economic::Entity;
@@ -225,3 +228,49 @@ db_test!(outside_demo_mode_no_simulator_is_shown, |db| async move {
     let sim_page: Option<String> = answer.json().await.expect("JSON");
     assert_eq!(sim_page, None);
 });
+
+db_test!(
+    the_settings_buttons_create_and_delete_the_webhook_in_e_conomic_and_log_it,
+    |db| async move {
+        // Arrange: connected, product webhooks saved without the offer to create them.
+        let (sim, _app, browser, _tenant) = connected_setup(&db).await;
+        assert!(connect(&browser, "demo").await.status().is_success());
+        let csrf = browser.csrf_token().await;
+        let save = [("csrf_token", csrf.as_str()), ("products_webhook", "on")];
+        let saved = browser.post_form("/api/save_settings", &save).await;
+        assert!(saved.status().is_success(), "{}", saved.status());
+        assert!(sim.agreement().webhooks().is_empty(), "not offered: none");
+        let products = [("csrf_token", csrf.as_str()), ("kind", "products")];
+
+        // Act
+        let created = browser
+            .post_form("/api/create_in_economic", &products)
+            .await;
+        let created: OutcomeView = created.json().await.expect("JSON outcome");
+        let in_economic = sim.agreement().webhooks();
+        let deleted = browser
+            .post_form("/api/delete_in_economic", &products)
+            .await;
+        let deleted: OutcomeView = deleted.json().await.expect("JSON outcome");
+        let (_, activity) = browser.page("/settings/activity").await;
+
+        // Assert
+        assert_eq!(created, OutcomeView::Created);
+        assert_eq!(in_economic.len(), 1, "{in_economic:?}");
+        assert_eq!(in_economic[0].kind, Entity::Products);
+        assert!(
+            in_economic[0].url.contains("/webhooks/economic/"),
+            "our URL: {}",
+            in_economic[0].url
+        );
+        assert_eq!(deleted, OutcomeView::Deleted);
+        assert!(
+            sim.agreement().webhooks().is_empty(),
+            "deleted in e-conomic"
+        );
+        let logged = Msg::ActivityEconomicWebhookChanged.text(Lang::Da);
+        assert!(activity.contains(logged), "{activity}");
+        assert!(activity.contains("products: created"), "{activity}");
+        assert!(activity.contains("products: deleted"), "{activity}");
+    }
+);

@@ -36,9 +36,12 @@ async fn post(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> reqwest
 }
 
 /// Every state-changing call of the settings, team, history and sync areas.
-const MANAGER_CALLS: [(&str, &[(&str, &str)]); 10] = [
+const MANAGER_CALLS: [(&str, &[(&str, &str)]); 13] = [
     ("/api/save_settings", &[("products_webhook", "on")]),
     ("/api/regenerate_webhook_url", &[("kind", "products")]),
+    ("/api/create_in_economic", &[("kind", "products")]),
+    ("/api/delete_in_economic", &[("kind", "products")]),
+    ("/api/check_economic_webhooks", &[]),
     ("/api/connect_economic", &[("grant_token", "demo")]),
     ("/api/disconnect_economic", &[]),
     ("/api/create_invite", &[("email", "carl@acme.test")]),
