@@ -113,8 +113,10 @@ pub fn main() -> ExitCode {
 
 async fn serve(config: Config) -> Result<(), crate::startup::Error> {
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
+    // Both: behind a proxy, the address bound and the URL people reach differ.
+    let address = listener.local_addr()?;
     let app = Application::build(config, listener).await?;
-    tracing::info!(url = %app.public_url(), "listening");
+    tracing::info!(%address, public_url = %app.public_url(), "listening");
     app.run_until_stopped(shutdown_signal()).await
 }
 
