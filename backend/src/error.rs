@@ -60,6 +60,14 @@ pub enum Error {
     #[error("invite invalid")]
     InviteInvalid,
 
+    /// 410 Gone: a password reset link is expired, used, or was never issued; nothing changed.
+    #[error("password reset link invalid")]
+    ResetLinkInvalid,
+
+    /// 410 Gone: a sign-up confirmation link is expired, used, or was never issued.
+    #[error("sign-up link invalid")]
+    SignUpLinkInvalid,
+
     /// 409 Conflict: the invited address already belongs to a member of this company.
     #[error("already a member")]
     AlreadyMember,

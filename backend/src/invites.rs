@@ -1,6 +1,8 @@
 //! Invites (F2): an owner invites a member by email; the invite link carries a token that the
 //! invitee uses to create their user — or, if they already have one (a user may belong to several
-//! companies), to join with it ([`join`]). There is no mail server: the UI shows the link to copy.
+//! companies), to join with it ([`join`]). [`send`] mails the link (in the inviter's language,
+//! naming the company and the inviter) in the same transaction that creates the invite; the
+//! team page shows it too, to copy. The invitation page names both ([`describe`]).
 //! Creating an invite never says whether the address has an account elsewhere.
 //!
 //! The token is 32 random bytes (base64url in the link); only its SHA-256 is stored, so a leaked
@@ -20,6 +22,7 @@ use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
 use crate::ids::{TenantId, UserId};
+use crate::mail::{self, Language, Mail, MailKind, templates};
 use crate::names::PersonName;
 use crate::password::{self, Password};
 use crate::timestamp::Timestamp;
@@ -61,7 +64,8 @@ fn token_hash(raw: &[u8]) -> Vec<u8> {
 }
 
 /// Invite `email` to the tenant; returns the token for the link (valid for [`VALID_FOR`]).
-/// A new invite replaces earlier unused invites of the same email to this tenant.
+/// A new invite replaces earlier unused invites of the same email to this tenant. No mail is
+/// sent (see [`send`]).
 ///
 /// Errors: `Forbidden` unless `invited_by` is the tenant's owner or an admin; `AlreadyMember` if
 /// the email belongs to a member of this tenant (the team page lists them anyway). Whether it
@@ -71,6 +75,30 @@ pub async fn create(
     tenant_id: TenantId,
     invited_by: UserId,
     email: Email,
+    now: Timestamp,
+) -> Result<InviteToken> {
+    create_invite(db, tenant_id, invited_by, email, None, now).await
+}
+
+/// [`create`], and mail the link (`{public_url}/invite/{token}`) to `email` in the same
+/// transaction: the invitation names the company and the inviter, in the inviter's language.
+pub async fn send(
+    db: &Db,
+    tenant_id: TenantId,
+    invited_by: UserId,
+    email: Email,
+    public_url: &str,
+    now: Timestamp,
+) -> Result<InviteToken> {
+    create_invite(db, tenant_id, invited_by, email, Some(public_url), now).await
+}
+
+async fn create_invite(
+    db: &Db,
+    tenant_id: TenantId,
+    invited_by: UserId,
+    email: Email,
+    mail_with_links_to: Option<&str>,
     now: Timestamp,
 ) -> Result<InviteToken> {
     match accounts::membership(db, tenant_id, invited_by).await {
@@ -116,8 +144,61 @@ pub async fn create(
         .execute(&mut **tx)
         .await?;
     });
+    let token = InviteToken(URL_SAFE_NO_PAD.encode(raw));
+    if let Some(public_url) = mail_with_links_to {
+        type Names = (String, String, String);
+        let (company, inviter, language): Names = with_tx!(tx, tx => sqlx::query_as(
+            "select t.name, u.name, u.language from tenants t, users u where t.id = $1 and u.id = $2",
+        )
+        .bind(tenant_id)
+        .bind(invited_by)
+        .fetch_one(&mut **tx)
+        .await)?;
+        let message = templates::invitation(
+            Language::from_db(&language)?,
+            &inviter,
+            &company,
+            &format!("{public_url}/invite/{}", token.as_str()),
+            VALID_FOR.whole_days(),
+        );
+        let mail = Mail::new(email, MailKind::Invitation, Some(tenant_id), message);
+        mail::enqueue(&mut tx, &mail, now).await?;
+    }
     tx.commit().await?;
-    Ok(InviteToken(URL_SAFE_NO_PAD.encode(raw)))
+    Ok(token)
+}
+
+/// What the invitation page shows about a usable invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InviteInfo {
+    /// The company that invites.
+    pub company: String,
+    /// Who invited (their name).
+    pub invited_by: String,
+    /// The invited address.
+    pub email: Email,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+}
+
+/// The company and inviter of a usable invite. Errors as [`accept`].
+pub async fn describe(db: &Db, token: &str, now: Timestamp) -> Result<InviteInfo> {
+    let (invite_id, tenant_id, email) = usable(db, token, now).await?;
+    let row: Option<(String, String, Timestamp)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
+        "select t.name, u.name, i.expires_at from invites i join tenants t on t.id = i.tenant_id \
+         join users u on u.id = i.invited_by where i.id = $1 and i.tenant_id = $2",
+    )
+    .bind(invite_id)
+    .bind(tenant_id)
+    .fetch_optional(conn)
+    .await)?;
+    let (company, invited_by, expires_at) = row.ok_or(Error::InviteInvalid)?;
+    Ok(InviteInfo {
+        company,
+        invited_by,
+        email: Email::from_db(email),
+        expires_at,
+    })
 }
 
 /// A usable invite's id, tenant and email. Errors: `InviteInvalid` (unknown, malformed or

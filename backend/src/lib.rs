@@ -19,6 +19,7 @@ pub mod events;
 mod ids;
 pub mod impersonation;
 pub mod invites;
+pub mod mail;
 pub mod managed_webhooks;
 mod names;
 mod password;

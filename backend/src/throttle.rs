@@ -53,6 +53,8 @@ pub enum Action {
     SignUp,
     /// Accepting an invite (sets a password).
     AcceptInvite,
+    /// Asking for a password reset mail.
+    PasswordReset,
 }
 
 impl Action {
@@ -61,6 +63,7 @@ impl Action {
         match self {
             Action::SignUp => "action:sign-up",
             Action::AcceptInvite => "action:accept-invite",
+            Action::PasswordReset => "action:password-reset",
         }
     }
 }

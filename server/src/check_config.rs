@@ -18,7 +18,37 @@ pub fn refuse_insecure(config: &Config) -> Result<(), ConfigError> {
         return Ok(());
     }
     secret_key(config)?;
-    public_url(config)
+    public_url(config)?;
+    mail(config)
+}
+
+/// What deserves a look but does not stop the server (one line each).
+pub fn warnings(config: &Config) -> Vec<String> {
+    let mut found = Vec::new();
+    if !config.demo && config.mail.smtp_url_text().is_none() {
+        found.push(
+            "SMTP_URL is not set: no mail is sent (password resets, invitations, sign-up \
+             confirmations and alerts wait in the outbox until it is)"
+                .to_owned(),
+        );
+    }
+    found
+}
+
+/// `SMTP_URL` and `MAIL_FROM`: each valid when set, and a sender with every SMTP server
+/// (demo mode has a default sender).
+fn mail(config: &Config) -> Result<(), ConfigError> {
+    if let Some(from) = config.mail.mail_from_text() {
+        crate::mail::parse_from(from)?;
+    }
+    let Some(url) = config.mail.smtp_url_text() else {
+        return Ok(());
+    };
+    crate::mail::lettre_url(url)?;
+    if config.mail.mail_from_text().is_none() && !config.demo {
+        return Err(ConfigError::MissingMailFrom);
+    }
+    Ok(())
 }
 
 /// Every problem of `config`, in the order an operator would fix them (empty: all good).
@@ -32,6 +62,7 @@ pub async fn problems(config: &Config) -> Vec<ConfigError> {
             config.economic_webhooks_api_url.as_deref(),
         ),
         economic_token(config),
+        mail(config),
         bundle(config),
     ]
     .into_iter()
@@ -272,6 +303,35 @@ mod tests {
         assert!(url("http://restapi.e-conomic.com").is_err());
         assert!(url("ftp://restapi.e-conomic.com").is_err());
         assert!(economic_url("ECONOMIC_WEBHOOKS_API_URL", None).is_ok());
+    }
+
+    #[test]
+    fn mail_settings_are_checked_and_refused_outside_demo_mode() {
+        let key = backend::Keys::generate_master_base64();
+        let with = |extra: &[&str]| {
+            let mut args = vec!["--secret-key", key.as_str()];
+            args.extend_from_slice(extra);
+            config(&args)
+        };
+        assert!(refuse_insecure(&with(&[])).is_ok());
+        assert_eq!(warnings(&with(&[])).len(), 1, "no SMTP: a warning");
+        let good = with(&["--smtp-url", "smtp://127.0.0.1:2525", "--mail-from", "a@b.example"]);
+        assert!(refuse_insecure(&good).is_ok());
+        assert!(warnings(&good).is_empty());
+        assert!(matches!(
+            refuse_insecure(&with(&["--smtp-url", "mail.example.com", "--mail-from", "a@b.example"])),
+            Err(ConfigError::InvalidSmtpUrl(_))
+        ));
+        assert!(matches!(
+            refuse_insecure(&with(&["--smtp-url", "smtp://127.0.0.1:2525", "--mail-from", "nobody"])),
+            Err(ConfigError::InvalidMailFrom(_))
+        ));
+        assert!(matches!(
+            refuse_insecure(&with(&["--smtp-url", "smtp://127.0.0.1:2525"])),
+            Err(ConfigError::MissingMailFrom)
+        ));
+        assert!(mail(&config(&["--demo", "--smtp-url", "smtp://127.0.0.1:2525"])).is_ok());
+        assert!(warnings(&config(&["--demo"])).is_empty());
     }
 
     #[test]

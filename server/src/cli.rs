@@ -130,6 +130,9 @@ async fn migrate(database_url: &str) -> Result<(), crate::startup::Error> {
 /// Prints every problem (one line each) and fails if there is any.
 async fn check(config: &Config) -> ExitCode {
     let problems = check_config::problems(config).await;
+    for warning in check_config::warnings(config) {
+        eprintln!("warning: {warning}");
+    }
     for problem in &problems {
         eprintln!("error: {problem}");
     }

@@ -126,6 +126,87 @@ pub struct Config {
     /// The sync engine's settings.
     #[command(flatten)]
     pub workers: WorkerArgs,
+
+    /// Outgoing mail.
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// Outgoing mail (`serve` and `worker`): the SMTP server, the sender's address, the demo mail
+/// catcher and the retry schedule.
+#[derive(Args, Clone, Debug)]
+pub struct MailArgs {
+    /// The SMTP server, in lettre's URL form: `smtp://host:port`,
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS; `tls=starttls` means the same),
+    /// `smtps://user:pass@host:465`. Without it mails wait in the outbox (demo mode: the
+    /// bundled mail catcher receives them).
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+
+    /// The sender of every mail: `Name <address>` or an address (required with `SMTP_URL`;
+    /// demo mode: `Inventory Sync <noreply@inventory-sync.localhost>`).
+    #[arg(long, env = "MAIL_FROM")]
+    pub mail_from: Option<String>,
+
+    /// Demo mode: where the mail catcher's page lists every mail sent.
+    #[arg(long, env = "MAIL_CATCHER_ADDR", default_value = "127.0.0.1:3102")]
+    pub mail_catcher_addr: SocketAddr,
+
+    /// Demo mode: where the mail catcher's SMTP listener takes the mails.
+    #[arg(long, env = "MAIL_CATCHER_SMTP_ADDR", default_value = "127.0.0.1:3103")]
+    pub mail_catcher_smtp_addr: SocketAddr,
+
+    /// Milliseconds between two looks at the outbox when there is nothing to send.
+    #[arg(long, env = "MAIL_POLL_MS", default_value_t = 1000)]
+    pub mail_poll_ms: u64,
+
+    /// Milliseconds before a mail the SMTP server did not take is tried again; doubling with
+    /// each failure up to `MAIL_RETRY_CAP_SECS`.
+    #[arg(long, env = "MAIL_RETRY_BASE_MS", default_value_t = 10_000)]
+    pub mail_retry_base_ms: u64,
+
+    /// The longest wait between two attempts of a mail, in seconds.
+    #[arg(long, env = "MAIL_RETRY_CAP_SECS", default_value_t = 900)]
+    pub mail_retry_cap_secs: u64,
+
+    /// Hours after which a mail that could not be delivered is given up (failed).
+    #[arg(long, env = "MAIL_GIVE_UP_HOURS", default_value_t = 72)]
+    pub mail_give_up_hours: u64,
+}
+
+/// The sender of demo mode's mails when `MAIL_FROM` is not set.
+pub const DEMO_MAIL_FROM: &str = "Inventory Sync <noreply@inventory-sync.localhost>";
+
+impl MailArgs {
+    /// `SMTP_URL` unless unset or blank.
+    pub fn smtp_url_text(&self) -> Option<&str> {
+        self.smtp_url
+            .as_ref()
+            .map(|url| url.expose().trim())
+            .filter(|text| !text.is_empty())
+    }
+
+    /// `MAIL_FROM` unless unset or blank.
+    pub fn mail_from_text(&self) -> Option<&str> {
+        self.mail_from
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+    }
+
+    /// The sender's settings, with links to `public_url`.
+    pub fn sender(&self, public_url: &str) -> crate::mail::sender::SenderConfig {
+        crate::mail::sender::SenderConfig {
+            poll: std::time::Duration::from_millis(self.mail_poll_ms.max(10)),
+            retry: worker::RetryPolicy {
+                base: std::time::Duration::from_millis(self.mail_retry_base_ms.max(1)),
+                cap: std::time::Duration::from_secs(self.mail_retry_cap_secs.max(1)),
+                max_attempts: u32::MAX,
+            },
+            give_up_after: std::time::Duration::from_secs(self.mail_give_up_hours * 3600),
+            public_url: public_url.to_owned(),
+        }
+    }
 }
 
 /// The sync engine's settings (`serve` and `worker`).
@@ -258,6 +339,18 @@ pub enum ConfigError {
     /// A file of the browser bundle is missing from the site root.
     #[error("the browser bundle is incomplete: {0} not found (check LEPTOS_SITE_ROOT)")]
     MissingBundle(String),
+    /// `SMTP_URL` does not parse (the value is never shown: it may hold a password).
+    #[error(
+        "SMTP_URL is not a usable SMTP URL: {0} (use smtp://host:port, \
+         smtp://user:pass@host:587?tls=required or smtps://user:pass@host:465)"
+    )]
+    InvalidSmtpUrl(String),
+    /// `MAIL_FROM` is not an address.
+    #[error("MAIL_FROM is not a usable sender: {0} (use `Name <address>` or an address)")]
+    InvalidMailFrom(String),
+    /// `SMTP_URL` without `MAIL_FROM` outside demo mode.
+    #[error("MAIL_FROM is required with SMTP_URL: the sender of every mail, e.g. `Inventory Sync <noreply@example.com>`")]
+    MissingMailFrom,
     /// The demo key file could not be read or written.
     #[error("cannot use the demo key file {path}: {source}")]
     KeyFile {

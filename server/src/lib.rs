@@ -5,6 +5,7 @@ mod check_config;
 pub mod cli;
 pub mod config;
 mod demo;
+pub mod mail;
 mod metrics;
 mod middleware;
 mod routes;

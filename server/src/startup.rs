@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::check_config::refuse_insecure;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, DEMO_MAIL_FROM};
+use crate::mail::Mailer;
+use crate::mail::sender::SenderConfig;
 use crate::routes::webhooks::{Wake, Writer};
 use crate::{routes, sessions};
 
@@ -70,6 +72,8 @@ pub struct Application {
     closing: routes::history::Closing,
     #[cfg(feature = "demo")]
     simulator: Option<economic_sim::SimHandle>,
+    #[cfg(feature = "demo")]
+    mail_catcher: Option<mail_catcher::Catcher>,
 }
 
 /// Seed data of the bundled simulator in demo mode.
@@ -161,6 +165,20 @@ impl Application {
         };
         let economic = economic_client(&config, economic_base_url)?;
 
+        // Mail: SMTP_URL; else, in demo mode, the bundled catcher; else none (mails wait in the
+        // outbox, and check-config warns).
+        #[cfg(feature = "demo")]
+        let mail_catcher = match (config.demo, config.mail.smtp_url_text()) {
+            (true, None) => Some(start_mail_catcher(&config).await?),
+            _ => None,
+        };
+        #[cfg(feature = "demo")]
+        let catcher_smtp_url = mail_catcher.as_ref().map(mail_catcher::Catcher::smtp_url);
+        #[cfg(not(feature = "demo"))]
+        let catcher_smtp_url: Option<String> = None;
+        let mail = mailer(&config, catcher_smtp_url.as_deref())?
+            .map(|mailer| (mailer, config.mail.sender(&public_url)));
+
         let wake = Wake::default();
         let workers = worker::Environment {
             db: db.clone(),
@@ -179,7 +197,7 @@ impl Application {
         let worker_health = if config.no_worker {
             app::ssr::state::Workers::default()
         } else {
-            spawn_workers(&tasks, &workers, &stop)
+            spawn_workers(&tasks, &workers, mail, &stop)
         };
 
         #[cfg(feature = "demo")]
@@ -188,6 +206,10 @@ impl Application {
             .map(|sim| format!("{}/_sim/", sim.base_url()));
         #[cfg(not(feature = "demo"))]
         let demo_simulator_page = None;
+        #[cfg(feature = "demo")]
+        let demo_mail_page = mail_catcher.as_ref().map(mail_catcher::Catcher::page_url);
+        #[cfg(not(feature = "demo"))]
+        let demo_mail_page = None;
         let state = AppState {
             leptos_options,
             db: db.clone(),
@@ -201,6 +223,7 @@ impl Application {
             impersonation_minutes: config.impersonation_minutes.max(1),
             workers: worker_health,
             demo_simulator_page,
+            demo_mail_page,
         };
         let closing = routes::history::Closing::default();
         crate::metrics::install();
@@ -226,6 +249,8 @@ impl Application {
             closing,
             #[cfg(feature = "demo")]
             simulator,
+            #[cfg(feature = "demo")]
+            mail_catcher,
         })
     }
 
@@ -268,6 +293,10 @@ impl Application {
         if let Some(sim) = &self.simulator {
             sim.shutdown();
         }
+        #[cfg(feature = "demo")]
+        if let Some(catcher) = &self.mail_catcher {
+            catcher.shutdown().await;
+        }
         self.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -299,7 +328,8 @@ pub async fn run_workers(
         let (db, stop) = (db.clone(), stop.clone());
         async move { db.checkpoint_until(stop).await }
     });
-    spawn_workers(&tasks, &env, &stop);
+    let mail = mailer(&config, None)?.map(|mailer| (mailer, config.mail.sender(&config.public_url())));
+    spawn_workers(&tasks, &env, mail, &stop);
     tracing::info!(workers = env.config.workers, "sync workers running");
     shutdown.await;
     stop_tasks(&tasks, &stop).await;
@@ -308,13 +338,13 @@ pub async fn run_workers(
     Ok(())
 }
 
-/// The workers, the scheduler of sync runs, the retention job, and the listener that wakes
-/// the workers when another process stored events.
-/// Starts the sync workers, the scheduler, the retention job and the notification listener;
-/// each counts as running in the returned [`app::ssr::state::Workers`] until it ends.
+/// Starts the sync workers, the scheduler, the retention job, the notification listener and
+/// (with an SMTP server) the mail sender; each counts as running in the returned
+/// [`app::ssr::state::Workers`] until it ends.
 fn spawn_workers(
     tasks: &TaskTracker,
     env: &worker::Environment,
+    mail: Option<(Mailer, SenderConfig)>,
     stop: &CancellationToken,
 ) -> app::ssr::state::Workers {
     let health = app::ssr::state::Workers::default();
@@ -346,6 +376,14 @@ fn spawn_workers(
     for _ in 0..env.config.workers {
         spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));
     }
+    if let Some((mailer, config)) = mail {
+        spawn(Box::pin(crate::mail::sender::run(
+            env.db.clone(),
+            mailer,
+            config,
+            stop.clone(),
+        )));
+    }
     app::ssr::state::Workers {
         started: health.count(),
         running: health.running,
@@ -370,6 +408,33 @@ fn economic_client(config: &Config, base_url: String) -> Result<economic::Client
     economic_config.timeout = Duration::from_secs(config.economic_timeout_secs.max(1));
     economic_config.connect_timeout = economic_config.connect_timeout.min(economic_config.timeout);
     Ok(economic::Client::new(economic_config)?)
+}
+
+/// The mailer for `SMTP_URL`, or else for the demo catcher at `catcher_smtp_url`; `None` without
+/// either. Errors: an invalid `SMTP_URL` or `MAIL_FROM`.
+fn mailer(config: &Config, catcher_smtp_url: Option<&str>) -> Result<Option<Mailer>, Error> {
+    let Some(url) = config.mail.smtp_url_text().or(catcher_smtp_url) else {
+        tracing::warn!("SMTP_URL is not set: mails wait in the outbox");
+        return Ok(None);
+    };
+    let from = config.mail.mail_from_text().unwrap_or(DEMO_MAIL_FROM);
+    Ok(Some(Mailer::new(url, from)?))
+}
+
+/// Demo mode: the bundled mail catcher, which receives every mail and lists it on its page.
+#[cfg(feature = "demo")]
+async fn start_mail_catcher(config: &Config) -> Result<mail_catcher::Catcher, Error> {
+    let catcher = mail_catcher::Catcher::start(mail_catcher::CatcherConfig {
+        web_addr: config.mail.mail_catcher_addr,
+        smtp_addr: config.mail.mail_catcher_smtp_addr,
+    })
+    .await?;
+    tracing::info!(
+        page = %catcher.page_url(),
+        smtp = %catcher.smtp_addr(),
+        "demo mode: mail catcher started (every mail the app sends is listed on its page)"
+    );
+    Ok(catcher)
 }
 
 /// Demo mode: the bundled e-conomic simulator, in this process, with some seed data.

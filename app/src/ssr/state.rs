@@ -34,6 +34,9 @@ pub struct AppState {
     /// Demo mode only: the page of the bundled e-conomic simulator, shown next to the connect
     /// form so that a new user knows where "e-conomic" is.
     pub demo_simulator_page: Option<String>,
+    /// Demo mode only: the page of the bundled mail catcher, where every mail sent shows, so
+    /// that a new user can follow the links of sign-up and password reset.
+    pub demo_mail_page: Option<String>,
 }
 
 /// How many of the process's background workers (sync workers, scheduler, retention, the

@@ -3,7 +3,9 @@
 //! A user may belong to several tenants; the server keeps an "acting tenant" in the session and
 //! checks it with [`membership`] on every request.
 
+mod link_token;
 mod log_in;
+pub mod password_reset;
 mod sign_up;
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,10 @@ use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
 
 pub use log_in::log_in;
-pub use sign_up::{SignUp, SignedUp, sign_up};
+pub use sign_up::{
+    SIGN_UP_VALID_FOR, SignUp, SignedUp, confirm_sign_up, request_sign_up, sign_up,
+    sign_up_request_company,
+};
 
 /// A user's role in one tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -123,6 +128,61 @@ pub async fn membership(db: &Db, tenant_id: TenantId, user_id: UserId) -> Result
     .fetch_optional(conn)
     .await)?;
     membership_from_row(row.ok_or(Error::NotFound)?)
+}
+
+/// The user's membership in `tenant_id` for a session that began at `session_started`: as
+/// [`membership`], but `NotFound` also when the user's sessions were ended after that moment
+/// (a password reset ends them all).
+pub async fn session_membership(
+    db: &Db,
+    tenant_id: TenantId,
+    user_id: UserId,
+    session_started: crate::Timestamp,
+) -> Result<Membership> {
+    let row: Option<(TenantId, String, String, crate::Timestamp)> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
+        "select t.id, t.name, m.role, u.sessions_valid_from from memberships m \
+         join tenants t on t.id = m.tenant_id join users u on u.id = m.user_id \
+         where m.tenant_id = $1 and m.user_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await)?;
+    let (tenant, company, role, valid_from) = row.ok_or(Error::NotFound)?;
+    if session_started < valid_from {
+        return Err(Error::NotFound);
+    }
+    membership_from_row((tenant, company, role))
+}
+
+/// The user's language for mails (Danish unless they chose English).
+pub async fn language(db: &Db, user_id: UserId) -> Result<crate::mail::Language> {
+    let code: Option<String> = with_db!(db, pool => sqlx::query_scalar(
+        "select language from users where id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(pool)
+    .await)?;
+    crate::mail::Language::from_db(&code.ok_or(Error::NotFound)?)
+}
+
+/// Remember the language the user reads the app in, for their mails.
+pub async fn set_language(
+    db: &Db,
+    user_id: UserId,
+    language: crate::mail::Language,
+    now: crate::Timestamp,
+) -> Result<()> {
+    with_db!(db, pool => sqlx::query(
+        "update users set language = $1, updated_at = $2 where id = $3 and language <> $1",
+    )
+    .bind(language.code())
+    .bind(now)
+    .bind(user_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// The owner of `tenant_id` (`by`) makes `user_id` an admin or a member again. Errors:

@@ -1,14 +1,28 @@
 //! Sign up a company: a tenant, its first user (the owner) and the membership, all or nothing.
+//!
+//! From the web, a sign-up first proves its address ([`request_sign_up`] mails a link, valid for
+//! [`SIGN_UP_VALID_FOR`]; [`confirm_sign_up`] creates the company from it). The answer to the
+//! form is the same whether or not the address has an account — its owner gets a mail saying
+//! so instead — so the form cannot tell anyone which addresses are registered.
 
 use serde::Serialize;
+use time::Duration;
 
+use crate::accounts::link_token;
 use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
 use crate::ids::{TenantId, UserId};
+use crate::mail::{self, Language, Mail, MailKind, templates};
 use crate::names::{CompanyName, PersonName};
 use crate::password::{self, Password};
 use crate::timestamp::Timestamp;
+
+/// How long a sign-up's confirmation link works.
+pub const SIGN_UP_VALID_FOR: Duration = Duration::hours(24);
+/// Most sign-up mails one address gets per hour (further sign-ups are answered the same and
+/// send nothing, so the form cannot flood someone's inbox).
+const MAILS_PER_HOUR: i64 = 3;
 
 /// The parsed sign-up form.
 #[derive(Debug, Clone)]
@@ -70,6 +84,161 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<SignedUp> {
         .bind(form.email.as_str())
         .bind(form.name.as_str())
         .bind(&password_hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
+        sqlx::query(
+            "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
+             values ($1, $2, 'owner', $3, $3)",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        SignedUp { tenant_id, user_id }
+    });
+    Ok(signed_up)
+}
+
+/// Sign up from the web: mail a confirmation link to `form.email` (in `language`, the page's),
+/// or, when the address already has an account, a mail telling its owner so. Both end in the
+/// same `Ok(())` after the same password hashing, and nothing is created until the link is
+/// used ([`confirm_sign_up`]).
+pub async fn request_sign_up(
+    db: &Db,
+    form: SignUp,
+    language: Language,
+    public_url: &str,
+    now: Timestamp,
+) -> Result<()> {
+    // Hashed whatever the address: the same work, and time, whether or not it is taken.
+    let password_hash = password::hash(&form.password).await?;
+    // One transaction: the pending sign-up exists exactly when its mail does. Across tenants:
+    // no company exists yet, and the mails belong to none.
+    let mut tx = db.begin_cross_tenant(CrossTenant::SignUp).await?;
+    let recent: i64 = with_tx!(tx, conn => sqlx::query_scalar(
+        "select count(*) from outbox where recipient = $1 and kind in ($2, $3) and created_at > $4",
+    )
+    .bind(form.email.as_str())
+    .bind(MailKind::SignUpConfirm.as_str())
+    .bind(MailKind::SignUpExisting.as_str())
+    .bind(now - Duration::hours(1))
+    .fetch_one(&mut **conn)
+    .await)?;
+    if recent >= MAILS_PER_HOUR {
+        tracing::info!("sign-up mail limit of an address reached; none sent");
+        return Ok(());
+    }
+    let existing: Option<(String, String)> = with_tx!(tx, conn => sqlx::query_as(
+        "select name, language from users where email = $1",
+    )
+    .bind(form.email.as_str())
+    .fetch_optional(&mut **conn)
+    .await)?;
+    let mail = match existing {
+        Some((name, their_language)) => {
+            let message = templates::sign_up_existing(
+                Language::from_db(&their_language)?,
+                &name,
+                &format!("{public_url}/login"),
+                &format!("{public_url}/forgot-password"),
+            );
+            Mail::new(form.email.clone(), MailKind::SignUpExisting, None, message)
+        }
+        None => {
+            let (token, hash) = link_token::new();
+            with_tx!(tx, conn => sqlx::query(
+                "insert into sign_up_requests (email, company_name, name, password_hash, \
+                 language, token_hash, expires_at, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+            )
+            .bind(form.email.as_str())
+            .bind(form.company_name.as_str())
+            .bind(form.name.as_str())
+            .bind(&password_hash)
+            .bind(language.code())
+            .bind(&hash)
+            .bind(now + SIGN_UP_VALID_FOR)
+            .bind(now)
+            .execute(&mut **conn)
+            .await)?;
+            let message = templates::sign_up_confirm(
+                language,
+                form.name.as_str(),
+                form.company_name.as_str(),
+                &format!("{public_url}/signup/confirm/{token}"),
+            );
+            Mail::new(form.email.clone(), MailKind::SignUpConfirm, None, message)
+        }
+    };
+    mail::enqueue(&mut tx, &mail, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+type RequestRow = (i64, String, String, String, String, String, Timestamp, Option<Timestamp>);
+
+/// The usable pending sign-up of a link. Errors: `SignUpLinkInvalid`.
+async fn pending(db: &Db, token: &str, now: Timestamp) -> Result<RequestRow> {
+    let hash = link_token::hash(token).ok_or(Error::SignUpLinkInvalid)?;
+    let row: Option<RequestRow> = with_cross_tenant!(db, CrossTenant::SignUp, pool => sqlx::query_as(
+        "select id, email, company_name, name, password_hash, language, expires_at, used_at \
+         from sign_up_requests where token_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(pool)
+    .await)?;
+    match row {
+        Some(row) if row.7.is_none() && row.6 > now => Ok(row),
+        _ => Err(Error::SignUpLinkInvalid),
+    }
+}
+
+/// The company name a usable confirmation link will create (its page names it).
+/// Errors: `SignUpLinkInvalid`.
+pub async fn sign_up_request_company(db: &Db, token: &str, now: Timestamp) -> Result<String> {
+    pending(db, token, now).await.map(|row| row.2)
+}
+
+/// Create the company, its owner and the membership from a confirmation link; the link is used
+/// up. Errors: `SignUpLinkInvalid` (expired, used, unknown); `EmailTaken` if the address got an
+/// account meanwhile (another sign-up or an invite was confirmed first).
+pub async fn confirm_sign_up(db: &Db, token: &str, now: Timestamp) -> Result<SignedUp> {
+    let (request_id, email, company_name, name, password_hash, language, _, _) =
+        pending(db, token, now).await?;
+    // Across tenants: the tenant is created here. Every statement writes, so SQLite takes the
+    // write lock at the first one.
+    let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, pool => {
+        let mut tx = pool.begin().await?;
+        let marked = sqlx::query(
+            "update sign_up_requests set used_at = $1, updated_at = $1 \
+             where id = $2 and used_at is null and expires_at > $1",
+        )
+        .bind(now)
+        .bind(request_id)
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            return Err(Error::SignUpLinkInvalid);
+        }
+        let tenant_id: TenantId = sqlx::query_scalar(
+            "insert into tenants (name, created_at, updated_at) values ($1, $2, $2) returning id",
+        )
+        .bind(&company_name)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let user_id: UserId = sqlx::query_scalar(
+            "insert into users (email, name, password_hash, language, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5) returning id",
+        )
+        .bind(&email)
+        .bind(&name)
+        .bind(&password_hash)
+        .bind(&language)
         .bind(now)
         .fetch_one(&mut *tx)
         .await

@@ -42,6 +42,9 @@ pub enum CrossTenant {
     Memberships,
     /// Signing up: the new tenant's first rows, before a session names it.
     SignUp,
+    /// The mail outbox: mails of no company (password reset, sign-up) and the sender that
+    /// delivers every company's mails.
+    Mail,
 }
 
 impl CrossTenant {
@@ -56,6 +59,7 @@ impl CrossTenant {
             CrossTenant::Metrics => "metrics",
             CrossTenant::Memberships => "memberships",
             CrossTenant::SignUp => "sign_up",
+            CrossTenant::Mail => "mail",
         }
     }
 
