@@ -114,6 +114,12 @@ pub enum AppError {
     /// The invite is unknown or already used (404).
     #[error("invite invalid")]
     InviteInvalid,
+    /// A password reset link is expired, used or forged; nothing changed (410).
+    #[error("password reset link invalid")]
+    ResetLinkInvalid,
+    /// A sign-up confirmation link is expired, used or unknown (410).
+    #[error("sign-up link invalid")]
+    SignUpLinkInvalid,
     /// The invited address is already a member of this company (409).
     #[error("already a member")]
     AlreadyMember,
@@ -186,6 +192,8 @@ impl AppError {
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
             AppError::AlreadyMember => Msg::ErrorAlreadyMember,
+            AppError::ResetLinkInvalid => Msg::ErrorResetLinkInvalid,
+            AppError::SignUpLinkInvalid => Msg::ErrorSignUpLinkInvalid,
             AppError::SettingsConflict { entity } => match entity {
                 Entity::Products => Msg::ErrorSettingsConflictProducts,
                 Entity::Customers => Msg::ErrorSettingsConflictCustomers,
@@ -223,7 +231,7 @@ impl AppError {
             | AppError::SupportAccessDenied
             | AppError::StaffTenant => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
-            AppError::InviteExpired => 410,
+            AppError::InviteExpired | AppError::ResetLinkInvalid | AppError::SignUpLinkInvalid => 410,
             AppError::TooLarge => 413,
             AppError::EconomicUnavailable { .. } | AppError::Busy { .. } => 503,
             AppError::Request(_) => 400,

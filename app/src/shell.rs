@@ -77,6 +77,10 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::home::Home />
                     <Route path=StaticSegment("signup") view=pages::signup::SignUpPage />
                     <Route path=StaticSegment("login") view=pages::login::LoginPage />
+                    <Route path=(StaticSegment("signup"), StaticSegment("confirm"), ParamSegment("token")) view=pages::signup::ConfirmSignUpPage />
+                    <Route path=StaticSegment("forgot-password") view=pages::password::ForgotPasswordPage />
+                    <Route path=(StaticSegment("reset-password"), ParamSegment("token")) view=pages::password::ResetPasswordPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("notifications")) view=pages::settings::notifications::NotificationsPage />
                     <Route path=(StaticSegment("invite"), ParamSegment("token")) view=pages::invite::AcceptInvitePage />
                     <Route path=StaticSegment("team") view=pages::team::TeamPage />
                     <Route path=StaticSegment("settings") view=pages::settings::hub::SettingsPage />

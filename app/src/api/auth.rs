@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-/// Creates a company with its owner and logs the owner in.
+/// Starts a sign-up: mails a link that confirms the address and creates the company (or, for
+/// an address that already has an account, a mail telling its owner). The answer is the same
+/// either way — a redirect to `/signup?sent=1` — so the form tells no one which addresses exist.
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
     csrf_token: String,
@@ -33,14 +35,12 @@ pub async fn sign_up(
         now,
     )
     .await?;
-    let signed_up = backend::accounts::sign_up(&state.db, input).await?;
-    session::start(
-        &session::current().await?,
-        signed_up.user_id,
-        signed_up.tenant_id,
-    )
-    .await?;
-    leptos_axum::redirect("/settings");
+    let language = match crate::i18n::detect_lang() {
+        crate::i18n::Lang::Da => backend::mail::Language::Da,
+        crate::i18n::Lang::En => backend::mail::Language::En,
+    };
+    backend::accounts::request_sign_up(&state.db, input, language, &state.public_url, now).await?;
+    leptos_axum::redirect("/signup?sent=1");
     Ok(())
 }
 

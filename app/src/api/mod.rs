@@ -9,6 +9,7 @@ pub mod data;
 pub mod economic;
 pub mod events;
 pub mod impersonation;
+pub mod mail;
 pub mod managed_webhooks;
 pub mod rejected;
 pub mod revoke;

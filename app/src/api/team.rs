@@ -107,7 +107,7 @@ pub async fn set_member_role(
     Ok(())
 }
 
-/// Creates an invite for `email` and returns the link to send.
+/// Creates an invite for `email`, mails it, and returns the link (to copy as well).
 #[server(prefix = "/api", endpoint = "create_invite")]
 pub async fn create_invite(csrf_token: String, email: String) -> Result<String, AppError> {
     use crate::ssr::{errors::parse, session, state::app_state};
@@ -120,11 +120,12 @@ pub async fn create_invite(csrf_token: String, email: String) -> Result<String, 
     session::require_manager(&ctx)?;
     let email = parse(backend::Email::parse(&email))?;
     let detail = email.to_string();
-    let token = backend::invites::create(
+    let token = backend::invites::send(
         &state.db,
         ctx.tenant_id,
         ctx.user_id,
         email,
+        &state.public_url,
         backend::Timestamp::now(),
     )
     .await?;

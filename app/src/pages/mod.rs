@@ -7,6 +7,7 @@ pub mod home;
 pub mod invite;
 pub mod login;
 pub mod not_found;
+pub mod password;
 pub mod settings;
 pub mod signup;
 pub mod staff;

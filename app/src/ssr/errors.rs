@@ -22,6 +22,8 @@ impl From<backend::Error> for AppError {
             B::InviteExpired => AppError::InviteExpired,
             B::InviteInvalid => AppError::InviteInvalid,
             B::AlreadyMember => AppError::AlreadyMember,
+            B::ResetLinkInvalid => AppError::ResetLinkInvalid,
+            B::SignUpLinkInvalid => AppError::SignUpLinkInvalid,
             B::SettingsConflict { entity } => AppError::SettingsConflict { entity },
             B::EconomicRejected => AppError::EconomicRejected,
             B::EconomicUnavailable(cause) => {

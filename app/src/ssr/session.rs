@@ -17,6 +17,9 @@ use crate::error::AppError;
 pub const AUTH_KEY: &str = "auth";
 /// Session key of the CSRF token.
 pub const CSRF_KEY: &str = "csrf";
+/// Session key of when a tenant user's session began (epoch milliseconds): a password reset
+/// ends the sessions that began before it.
+pub const STARTED_KEY: &str = "started";
 /// Cookie holding an anonymous visitor's CSRF nonce (their token is derived from it).
 pub const ANONYMOUS_CSRF_COOKIE: &str = "csrf";
 
@@ -128,6 +131,10 @@ pub async fn start(
         .insert(CSRF_KEY, new_token())
         .await
         .map_err(internal)?;
+    session
+        .insert(STARTED_KEY, backend::Timestamp::now().as_millis())
+        .await
+        .map_err(internal)?;
     Ok(())
 }
 
@@ -152,11 +159,19 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
         (_, None) => return Err(AppError::NotAuthenticated),
     };
     let (user_id, tenant_id) = (backend::UserId::new(user), backend::TenantId::new(tenant));
-    let membership = match backend::accounts::membership(&state.db, tenant_id, user_id).await {
-        Ok(m) => m,
-        Err(backend::Error::NotFound) => return Err(AppError::NotAuthenticated),
-        Err(e) => return Err(e.into()),
-    };
+    // Sessions from before this key existed count as begun at the epoch.
+    let started: i64 = session.get(STARTED_KEY).await.map_err(internal)?.unwrap_or(0);
+    let started = backend::Timestamp::from_millis(started);
+    let membership =
+        match backend::accounts::session_membership(&state.db, tenant_id, user_id, started).await {
+            Ok(m) => m,
+            Err(backend::Error::NotFound) => {
+                // No longer a member, or the password was reset since: this session is over.
+                end(session).await?;
+                return Err(AppError::NotAuthenticated);
+            }
+            Err(e) => return Err(e.into()),
+        };
     Ok(TenantUser {
         tenant_id,
         user_id,

@@ -61,7 +61,8 @@ pub async fn request_password_reset(
     .bind(now + VALID_FOR)
     .bind(now)
     .execute(&mut **conn)
-    .await)?;
+    .await
+    .map(|_| ()))?;
     let link = format!("{public_url}/reset-password/{token}");
     let message = templates::password_reset(
         Language::from_db(&language)?,

@@ -164,7 +164,8 @@ pub async fn request_sign_up(
             .bind(now + SIGN_UP_VALID_FOR)
             .bind(now)
             .execute(&mut **conn)
-            .await)?;
+            .await
+            .map(|_| ()))?;
             let message = templates::sign_up_confirm(
                 language,
                 form.name.as_str(),

@@ -33,7 +33,8 @@ pub async fn add(
     .bind(line)
     .bind(now)
     .execute(&mut **conn)
-    .await)?;
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
@@ -93,7 +94,8 @@ pub async fn send_due(db: &Db, settings_url: &str, now: Timestamp) -> Result<usi
         .bind(before)
         .bind(last)
         .execute(&mut **conn)
-        .await)?;
+        .await
+        .map(|_| ()))?;
         tx.commit().await?;
     }
     Ok(users.len())

@@ -137,7 +137,8 @@ pub async fn mark_sent(db: &Db, mail: &OutboxMail, now: Timestamp) -> Result<()>
     .bind(wipe)
     .bind(mail.id)
     .execute(pool)
-    .await)?;
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
@@ -158,7 +159,8 @@ pub async fn retry_later(
     .bind(now)
     .bind(id)
     .execute(pool)
-    .await)?;
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 
@@ -173,7 +175,8 @@ pub async fn give_up(db: &Db, id: MailId, error: &str, now: Timestamp) -> Result
     .bind(now)
     .bind(id)
     .execute(pool)
-    .await)?;
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 

@@ -9,6 +9,7 @@ mod db;
 mod economic_connection;
 mod history;
 mod invites;
+mod mail;
 mod parsing;
 mod row_level_security;
 mod second_factor;

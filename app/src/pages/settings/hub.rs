@@ -46,6 +46,11 @@ fn SettingsHub() -> impl IntoView {
             <a class="button" href="/settings/activity" data-test="activity-link">{t(Msg::ActivityOpen)}</a>
         </section>
         <section class="card">
+            <h2>{t(Msg::NotificationsTitle)}</h2>
+            <p class="intro">{t(Msg::NotificationsIntro)}</p>
+            <a class="button" href="/settings/notifications" data-test="notifications-link">{t(Msg::NotificationsOpen)}</a>
+        </section>
+        <section class="card">
             <h2>{t(Msg::SupportTitle)}</h2>
             <p class="intro">{t(Msg::SupportIntro)}</p>
             <a class="button" href="/settings/support" data-test="support-link">{t(Msg::SupportOpen)}</a>

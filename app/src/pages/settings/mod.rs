@@ -5,6 +5,7 @@ pub mod advanced;
 pub mod economic;
 mod economic_webhooks;
 pub mod hub;
+pub mod notifications;
 pub mod support;
 pub mod sync;
 mod tabs;

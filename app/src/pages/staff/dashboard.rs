@@ -43,6 +43,7 @@ pub fn StaffDashboardPage() -> impl IntoView {
                     .collect_view()
             }}
         </p>
+        <crate::pages::staff::outbox::OutboxCard />
         <section class="card">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {

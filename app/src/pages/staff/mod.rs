@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 pub mod login;
+pub mod outbox;
 pub mod tenant;
 pub mod verify;
 pub mod webhook_health;
