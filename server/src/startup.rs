@@ -194,11 +194,16 @@ impl Application {
             wake.others,
             stop.clone(),
         ));
-        let worker_health = if config.no_worker {
+        let mut worker_health = if config.no_worker {
             app::ssr::state::Workers::default()
         } else {
-            spawn_workers(&tasks, &workers, mail, &stop)
+            spawn_workers(&tasks, &workers, &stop)
         };
+        // The mail sender runs beside the web server too (`--no-worker` stops the sync
+        // workers only): any number of processes may send, each mail is claimed by one.
+        if let Some((mailer, sender)) = mail {
+            spawn_mail_sender(&tasks, &mut worker_health, &db, mailer, sender, &stop);
+        }
 
         #[cfg(feature = "demo")]
         let demo_simulator_page = simulator
@@ -328,8 +333,11 @@ pub async fn run_workers(
         let (db, stop) = (db.clone(), stop.clone());
         async move { db.checkpoint_until(stop).await }
     });
-    let mail = mailer(&config, None)?.map(|mailer| (mailer, config.mail.sender(&config.public_url())));
-    spawn_workers(&tasks, &env, mail, &stop);
+    let mut health = spawn_workers(&tasks, &env, &stop);
+    if let Some(mailer) = mailer(&config, None)? {
+        let sender = config.mail.sender(&config.public_url());
+        spawn_mail_sender(&tasks, &mut health, &db, mailer, sender, &stop);
+    }
     tracing::info!(workers = env.config.workers, "sync workers running");
     shutdown.await;
     stop_tasks(&tasks, &stop).await;
@@ -338,13 +346,11 @@ pub async fn run_workers(
     Ok(())
 }
 
-/// Starts the sync workers, the scheduler, the retention job, the notification listener and
-/// (with an SMTP server) the mail sender; each counts as running in the returned
-/// [`app::ssr::state::Workers`] until it ends.
+/// Starts the sync workers, the scheduler, the retention job and the notification listener;
+/// each counts as running in the returned [`app::ssr::state::Workers`] until it ends.
 fn spawn_workers(
     tasks: &TaskTracker,
     env: &worker::Environment,
-    mail: Option<(Mailer, SenderConfig)>,
     stop: &CancellationToken,
 ) -> app::ssr::state::Workers {
     let health = app::ssr::state::Workers::default();
@@ -376,18 +382,29 @@ fn spawn_workers(
     for _ in 0..env.config.workers {
         spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));
     }
-    if let Some((mailer, config)) = mail {
-        spawn(Box::pin(crate::mail::sender::run(
-            env.db.clone(),
-            mailer,
-            config,
-            stop.clone(),
-        )));
-    }
+
     app::ssr::state::Workers {
         started: health.count(),
         running: health.running,
     }
+}
+
+/// Starts the mail sender, counted in `health` like the workers.
+fn spawn_mail_sender(
+    tasks: &TaskTracker,
+    health: &mut app::ssr::state::Workers,
+    db: &backend::Db,
+    mailer: Mailer,
+    sender: SenderConfig,
+    stop: &CancellationToken,
+) {
+    let running = health.running();
+    health.started += 1;
+    let task = crate::mail::sender::run(db.clone(), mailer, sender, stop.clone());
+    tasks.spawn(async move {
+        let _running = running;
+        task.await;
+    });
 }
 
 async fn stop_tasks(tasks: &TaskTracker, stop: &CancellationToken) {

@@ -36,6 +36,7 @@ pub struct AppState {
     pub demo_simulator_page: Option<String>,
     /// Demo mode only: the page of the bundled mail catcher, where every mail sent shows, so
     /// that a new user can follow the links of sign-up and password reset.
+    #[from_ref(skip)]
     pub demo_mail_page: Option<String>,
 }
 
