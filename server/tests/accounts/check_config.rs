@@ -8,7 +8,9 @@ use backend::Keys;
 use backend::testing::{Backend, TestDb};
 
 /// Every setting these tests give, removed from the environment so the machine's cannot leak in.
-const VARIABLES: [&str; 7] = [
+const VARIABLES: [&str; 9] = [
+    "SMTP_URL",
+    "MAIL_FROM",
     "APP_SECRET_KEY",
     "PUBLIC_URL",
     "DEMO",
@@ -85,6 +87,11 @@ async fn check_config(backend: Backend) {
     // Assert
     assert!(ok.status.success(), "{}", text(&ok));
     assert!(text(&ok).contains("configuration OK"), "{}", text(&ok));
+    assert!(
+        text(&ok).contains("warning: SMTP_URL is not set"),
+        "production without SMTP is warned about: {}",
+        text(&ok)
+    );
     assert!(!problems.status.success());
     let report = text(&problems);
     assert!(
@@ -180,6 +187,52 @@ async fn serve_refuses(backend: Backend) {
     );
     assert!(!http.status.success());
     assert!(text(&http).contains("plain http"), "{}", text(&http));
+}
+
+/// Invalid mail settings: a clear line from `check-config`, and `serve` refuses to start.
+#[test]
+fn invalid_mail_settings_are_reported_and_refused() {
+    let site = site_root();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}/app.db?mode=rwc", dir.path().display());
+    let key = Keys::generate_master_base64();
+    let with = |command: &'static str, smtp: &'static str, from: &'static str| {
+        let args = [
+            command,
+            "--secret-key",
+            key.as_str(),
+            "--economic-app-secret-token",
+            "our-app-token",
+            "--smtp-url",
+            smtp,
+            "--mail-from",
+            from,
+        ];
+        server(&args, site.path(), &url)
+    };
+
+    let good = with("check-config", "smtps://u:p@mail.example.com:465", "Sync <noreply@example.com>");
+    let bad_url = with("check-config", "mail.example.com:25", "noreply@example.com");
+    let bad_from = with("check-config", "smtp://127.0.0.1:2525", "noreply at example");
+    let refused = with("serve", "http://mail.example.com", "noreply@example.com");
+
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(!text(&good).contains("SMTP_URL is not set"), "{}", text(&good));
+    assert!(!bad_url.status.success());
+    assert!(
+        text(&bad_url).contains("error: SMTP_URL is not a usable SMTP URL"),
+        "{}",
+        text(&bad_url)
+    );
+    assert!(!text(&bad_url).contains("mail.example.com:25"), "the URL itself is never echoed");
+    assert!(!bad_from.status.success());
+    assert!(
+        text(&bad_from).contains("error: MAIL_FROM is not a usable sender"),
+        "{}",
+        text(&bad_from)
+    );
+    assert!(!refused.status.success(), "serve refuses: {}", text(&refused));
+    assert!(text(&refused).contains("SMTP_URL is not a usable SMTP URL"), "{}", text(&refused));
 }
 
 #[tokio::test]

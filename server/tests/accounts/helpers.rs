@@ -27,8 +27,13 @@ pub struct TestApp {
     pub address: String,
     /// The database the server uses, for arranging and inspecting state directly.
     pub db: Db,
+    /// The SMTP server the app sends its mails to (started by the test, on a random port).
+    pub mail: mail_catcher::Catcher,
     _stop: oneshot::Sender<()>,
 }
+
+/// How long a test waits for a mail to arrive.
+pub const MAIL_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// Start the app on `db` with default settings.
 pub async fn spawn_app(db: &Db) -> TestApp {
@@ -37,8 +42,21 @@ pub async fn spawn_app(db: &Db) -> TestApp {
 
 /// Start the app on `db` with extra command-line flags (e.g. `--trust-proxy-headers`).
 pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
+    let mail = mail_catcher::Catcher::start(mail_catcher::CatcherConfig::default())
+        .await
+        .expect("start the test SMTP server");
+    let smtp_url = mail.smtp_url();
     let mut args = vec!["--site-addr", "127.0.0.1:0"];
     args.extend_from_slice(flags);
+    // Every mail goes through real SMTP to the catcher; the sender looks often, so that tests
+    // wait little.
+    if !flags.contains(&"--smtp-url") {
+        args.extend(["--smtp-url", smtp_url.as_str()]);
+    }
+    args.extend(["--mail-from", "Inventory Sync <noreply@sync.test>"]);
+    if !flags.contains(&"--mail-poll-ms") {
+        args.extend(["--mail-poll-ms", "20"]);
+    }
     // Tests sign up many companies from 127.0.0.1; the throttle tests set their own limit.
     if !flags.contains(&"--sign-ups-per-ip") {
         args.extend(["--sign-ups-per-ip", "1000"]);
@@ -58,6 +76,7 @@ pub async fn spawn_app_with(db: &Db, flags: &[&str]) -> TestApp {
     TestApp {
         address,
         db: db.clone(),
+        mail,
         _stop: stop,
     }
 }
@@ -79,15 +98,53 @@ impl TestApp {
     }
 
     /// A browser that has signed up company `"<label> ApS"` with owner `owner@<label>.test`
-    /// (password [`PASSWORD`]) and is logged in as that owner.
+    /// (password [`PASSWORD`]), confirmed it with the mailed link, and is logged in as that owner.
     pub async fn signed_up(&self, label: &str) -> Browser {
         let browser = self.browser();
         let response = browser
-            .sign_up(&SignUp::new(label, &format!("owner@{label}.test")))
+            .sign_up_confirmed(self, &SignUp::new(label, &format!("owner@{label}.test")))
             .await;
         assert_eq!(response.status(), StatusCode::OK, "sign up {label}");
         browser
     }
+
+    /// The newest mail to `to` with a link containing `path` (e.g. `/reset-password/`),
+    /// waiting for one to arrive; panics after [`MAIL_WAIT`].
+    pub async fn mail_with_link(&self, to: &str, path: &str) -> mail_catcher::CaughtMail {
+        let wanted = |m: &mail_catcher::CaughtMail| {
+            m.to.iter().any(|t| t.eq_ignore_ascii_case(to))
+                && m.links().iter().any(|l| l.contains(path))
+        };
+        self.mail
+            .wait_for(&wanted, MAIL_WAIT)
+            .await
+            .unwrap_or_else(|| panic!("no mail to {to} with a {path} link: {:#?}", self.mail.mails()));
+        self.mail
+            .mails()
+            .into_iter()
+            .rev()
+            .find(|m| wanted(m))
+            .expect("the mail just found")
+    }
+
+    /// The mails that reached `to` so far.
+    pub fn mails_to(&self, to: &str) -> Vec<mail_catcher::CaughtMail> {
+        self.mail
+            .mails()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+            .collect()
+    }
+}
+
+/// The token at the end of the first link in `mail` that contains `path` (e.g. `/invite/`).
+pub fn link_token(mail: &mail_catcher::CaughtMail, path: &str) -> String {
+    let link = mail
+        .links()
+        .into_iter()
+        .find(|l| l.contains(path))
+        .unwrap_or_else(|| panic!("no {path} link in {:?}", mail.text));
+    link.rsplit('/').next().expect("a token").to_owned()
 }
 
 /// One browser: a client with its own cookie jar.
@@ -224,6 +281,23 @@ impl Browser {
     pub async fn sign_up(&self, form: &SignUp) -> Response {
         let token = self.csrf_token().await;
         self.post_form("/api/sign_up", &form.fields(&token)).await
+    }
+
+    /// Sign up, then confirm with the link mailed to `form.email` (as the owner would, in this
+    /// browser); the answer of the confirmation.
+    pub async fn sign_up_confirmed(&self, app: &TestApp, form: &SignUp) -> Response {
+        let response = self.sign_up(form).await;
+        assert_eq!(response.status(), StatusCode::OK, "sign up {}", form.email);
+        let mail = app.mail_with_link(&form.email, "/signup/confirm/").await;
+        let token = link_token(&mail, "/signup/confirm/");
+        self.confirm_sign_up(&token).await
+    }
+
+    /// Confirm a sign-up through `/api/confirm_sign_up`.
+    pub async fn confirm_sign_up(&self, token: &str) -> Response {
+        let csrf = self.csrf_token().await;
+        let fields = [("csrf_token", csrf.as_str()), ("token", token)];
+        self.post_form("/api/confirm_sign_up", &fields).await
     }
 
     /// Log in through `/api/log_in`.

@@ -561,10 +561,10 @@ db_test!(
         let app = spawn_app(&db).await;
         let own = app.browser();
         let signed = own
-            .sign_up(&crate::helpers::SignUp::new(
-                "samsco",
-                crate::staff::STAFF_EMAIL,
-            ))
+            .sign_up_confirmed(
+                &app,
+                &crate::helpers::SignUp::new("samsco", crate::staff::STAFF_EMAIL),
+            )
             .await;
         assert_eq!(signed.status(), StatusCode::OK);
         let tenant = tenant_of(&own).await;

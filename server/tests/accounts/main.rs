@@ -18,6 +18,7 @@ mod invite;
 mod isolation;
 mod login;
 mod logout;
+mod mail;
 mod pages;
 mod roles;
 mod sessions;
