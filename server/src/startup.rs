@@ -200,9 +200,15 @@ impl Application {
             spawn_workers(&tasks, &workers, &stop)
         };
         // The mail sender runs beside the web server too (`--no-worker` stops the sync
-        // workers only): any number of processes may send, each mail is claimed by one.
+        // workers only): any number of processes may send, each mail is claimed by one. It
+        // counts in `/readyz` among the workers when they run.
         if let Some((mailer, sender)) = mail {
-            spawn_mail_sender(&tasks, &mut worker_health, &db, mailer, sender, &stop);
+            let mut uncounted = app::ssr::state::Workers::default();
+            let health = match config.no_worker {
+                true => &mut uncounted,
+                false => &mut worker_health,
+            };
+            spawn_mail_sender(&tasks, health, &db, mailer, sender, &stop);
         }
 
         #[cfg(feature = "demo")]

