@@ -24,5 +24,6 @@ mod sessions;
 mod signup;
 mod staff;
 mod staff_cli;
+mod support_access;
 mod sync_page;
 mod throttle;
