@@ -215,3 +215,31 @@ db_test!(prune_deletes_attempts_outside_the_window, |db| async move {
     let _ = accounts::log_in(&db, &ghost, "guess", ip("192.0.2.1"), at).await;
     assert_eq!(count(&db, "login_attempts").await, 1);
 });
+
+db_test!(
+    a_burst_of_parallel_sign_ups_never_overshoots_the_limit,
+    |db| async move {
+        // 64 at once from one address, against a limit of 10: the count and the record are one
+        // step, so exactly 10 pass (a separate count and insert once let 15 through).
+        let client = ip("192.0.2.1");
+        let attempts: Vec<_> = (0..64)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    throttle::attempt(&db, Action::SignUp, client, 10, t0()).await
+                })
+            })
+            .collect();
+        let mut passed = 0;
+        for attempt in attempts {
+            match attempt.await.expect("join") {
+                Ok(()) => passed += 1,
+                Err(Error::TooManyAttempts { .. }) => {}
+                Err(e) => panic!("unexpected error: {e:?}"),
+            }
+        }
+
+        assert_eq!(passed, 10);
+        assert_eq!(count(&db, "login_attempts").await, 10);
+    }
+);
