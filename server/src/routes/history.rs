@@ -258,21 +258,46 @@ fn csv_row(out: &mut String, e: &Event) {
     out.push_str("\r\n");
 }
 
-/// One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula (`=`, `+`,
-/// `-`, `@`, tab, CR first) gets a leading `'`: the body and query are what a stranger sent.
+/// One CSV cell (RFC 4180 quoting), defused against spreadsheet formulas ([`defuse`]): the
+/// body, the query and record numbers are what strangers sent or typed into e-conomic.
 fn push_cell(out: &mut String, value: &str) {
-    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = formula || value.contains([',', '"', '\n', '\r']);
+    let defused = defuse(value);
+    let quote = defused != value || value.contains([',', '"', '\n', '\r']);
     if !quote {
         out.push_str(value);
         return;
     }
     out.push('"');
-    if formula {
-        out.push('\'');
-    }
-    out.push_str(&value.replace('"', "\"\""));
+    out.push_str(&defused.replace('"', "\"\""));
     out.push('"');
+}
+
+/// What starts a formula in a spreadsheet cell.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `value` with a `'` before every piece a spreadsheet could run as a formula. A piece starts
+/// at the start of the cell, and after every `;` and line break: Danish Excel splits a
+/// double-clicked `.csv` on `;` (its list separator), not on our `,`, and then a `;` or a line
+/// break inside a cell starts a new cell whatever the quoting. Leading spaces and quotes are
+/// looked through.
+fn defuse(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 1);
+    let mut rest = value;
+    loop {
+        if rest.trim_start_matches([' ', '"']).starts_with(FORMULA_START) {
+            out.push('\'');
+        }
+        match rest.find([';', '\n', '\r']) {
+            Some(at) => {
+                out.push_str(&rest[..=at]);
+                rest = &rest[at + 1..];
+            }
+            None => {
+                out.push_str(rest);
+                return out;
+            }
+        }
+    }
 }
 
 async fn live(State(state): State<AppState>, session: Session, closing: Closing) -> Response {
@@ -354,6 +379,19 @@ mod tests {
             out,
             "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"line\nbreak\"|\"'=1+2\"|\"'-3\"||"
         );
+    }
+
+    #[test]
+    fn every_piece_a_semicolon_or_line_break_starts_is_defused() {
+        assert_eq!(defuse("x538;=1+2"), "x538;'=1+2");
+        assert_eq!(defuse("a;b"), "a;b");
+        assert_eq!(defuse("a\n@SUM(1)"), "a\n'@SUM(1)");
+        assert_eq!(defuse("a;\r\n+1"), "a;'\r\n'+1");
+        assert_eq!(defuse(" =1"), "' =1");
+        assert_eq!(defuse("a;\"=1"), "a;'\"=1");
+        let mut out = String::new();
+        push_cell(&mut out, "x538;=1+2");
+        assert_eq!(out, "\"x538;'=1+2\"");
     }
 
     #[test]

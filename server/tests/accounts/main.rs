@@ -11,6 +11,7 @@ mod check_config;
 mod csrf;
 mod data;
 mod economic;
+mod export_csv;
 mod health;
 mod history;
 mod impersonation;
