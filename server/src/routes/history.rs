@@ -7,7 +7,9 @@
 //! - `GET /events/export.csv?<filter>`: the filter's events as CSV, streamed page by page from
 //!   keyset queries, so memory stays flat however many rows there are.
 //! - `GET /events/live`: server-sent events; one `changed` message whenever the company's
-//!   history changes (a new event, a status change), for the page to refetch.
+//!   history changes (a new event, a status change), for the page to refetch. At most
+//!   [`LIVE_PER_SESSION`] at once per session, and each ends soon after its session does
+//!   (log-out, a new session id, an impersonation that ended or lost its tenant's consent).
 //!
 //! All three are behind the session and CSRF layers, take the tenant from the session only,
 //! and answer another company's ids as if they did not exist.
@@ -15,9 +17,6 @@
 //! The CSV is written by hand (a dozen lines): the `csv` crate would be a new dependency for
 //! quoting alone, and cells must also be defused against spreadsheet formulas, which it does
 //! not do.
-
-use std::convert::Infallible;
-use std::time::Duration;
 
 use app::api::events::HistoryQuery;
 use app::api::events::convert::filter as backend_filter;
@@ -29,20 +28,21 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use backend::economic::WebhookAction;
-use backend::events::{Event, EventId, LiveMark, PageAt};
+use backend::events::{Event, EventId, PageAt};
 use backend::{Db, TenantId, Timestamp};
 use futures::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tower_sessions::Session;
 
+mod live;
+
+pub use live::LIVE_PER_SESSION;
+
 /// Rows per query of the export (each a keyset page; one page is in memory at a time).
 const EXPORT_PAGE: u32 = 500;
-/// How often a live stream looks whether the history changed.
-const LIVE_POLL: Duration = Duration::from_secs(1);
 
 /// Ends every live stream when the server shuts down (an open stream would otherwise hold
 /// graceful shutdown forever).
@@ -51,12 +51,15 @@ pub struct Closing(pub CancellationToken);
 
 /// The routes; `closing` ends the live streams.
 pub fn router(closing: Closing) -> Router<AppState> {
+    let open = live::OpenStreams::default();
     Router::new()
         .route("/events/replay", post(replay))
         .route("/events/export.csv", get(export))
         .route(
             "/events/live",
-            get(move |state, session| live(state, session, closing.clone())),
+            get(move |state, session, headers| {
+                live::stream(state, session, headers, closing.clone(), open.clone())
+            }),
         )
 }
 
@@ -298,61 +301,6 @@ fn defuse(value: &str) -> String {
             }
         }
     }
-}
-
-async fn live(State(state): State<AppState>, session: Session, closing: Closing) -> Response {
-    let ctx = match tenant(&state, &session).await {
-        Ok(ctx) => ctx,
-        Err(e) => return error_response(&HeaderMap::new(), e),
-    };
-    let stream = changes(state.db.clone(), ctx.tenant_id)
-        .take_until(closing.0.cancelled_owned())
-        .map(|news| {
-            // `ready` (a named event, which the page ignores) once the first look is taken:
-            // what changes after it is announced; tests wait for it instead of sleeping.
-            let event = match news {
-                News::Ready => SseEvent::default().event("ready").data("ready"),
-                News::Changed => SseEvent::default().data("changed"),
-            };
-            Ok::<_, Infallible>(event)
-        });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response()
-}
-
-/// What a live stream says.
-enum News {
-    /// It has looked once; changes from now on are announced.
-    Ready,
-    /// The history changed.
-    Changed,
-}
-
-/// [`News::Ready`], then a [`News::Changed`] each time the tenant's history has changed since
-/// the last look.
-fn changes(db: Db, tenant_id: TenantId) -> impl Stream<Item = News> + Send {
-    futures::stream::unfold(None, move |mut last: Option<LiveMark>| {
-        let db = db.clone();
-        async move {
-            loop {
-                if last.is_some() {
-                    tokio::time::sleep(LIVE_POLL).await;
-                }
-                // A failed look is skipped: the next second looks again.
-                let Ok(mark) = backend::events::live_mark(&db, tenant_id).await else {
-                    last.get_or_insert(LiveMark::default());
-                    continue;
-                };
-                let news = match last.replace(mark) {
-                    None => News::Ready,
-                    Some(before) if before != mark => News::Changed,
-                    Some(_) => continue,
-                };
-                return Some((news, last));
-            }
-        }
-    })
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod history;
 mod impersonation;
 mod invite;
 mod isolation;
+mod live_streams;
 mod login;
 mod logout;
 mod pages;
