@@ -83,7 +83,7 @@ pub async fn check(
     };
     if !valid {
         tracing::warn!(
-            path = parts.uri.path(),
+            path = %crate::telemetry::redacted_path(parts.uri.path()),
             "request refused: CSRF token missing or wrong"
         );
         return error_answer(&parts.headers, AppError::Csrf);

@@ -28,7 +28,7 @@ use backend::impersonation::{Active, EndReason, SupportAccess};
 use tower_sessions::Session;
 
 use crate::middleware::csrf::error_answer;
-use crate::routes::webhooks::redacted_path;
+use crate::telemetry::redacted_path;
 
 /// The state-changing requests a read-only impersonation may make.
 const ALWAYS_ALLOWED: [&str; 2] = ["/api/impersonation_stop", "/api/impersonation_elevate"];
