@@ -54,6 +54,9 @@ pub enum ActivityAction {
     StaffLoggedIn,
     /// A staff account was disabled (never the company's; listed for completeness).
     StaffDisabled,
+    /// A staff member's second factor was unlocked (never the company's; listed for
+    /// completeness).
+    StaffUnlocked,
 }
 
 /// Who did it.
@@ -129,6 +132,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::StaffCreated => ActivityAction::StaffCreated,
                     A::StaffLoggedIn => ActivityAction::StaffLoggedIn,
                     A::StaffDisabled => ActivityAction::StaffDisabled,
+                    A::StaffUnlocked => ActivityAction::StaffUnlocked,
                 },
                 detail: e.detail,
             }

@@ -47,16 +47,23 @@ pub async fn sign_up(
 /// Checks email and password, then starts a fresh session.
 #[server(prefix = "/api", endpoint = "log_in")]
 pub async fn log_in(csrf_token: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
+    use crate::ssr::{device, session, state::app_state};
     let _ = csrf_token;
 
     let state = app_state()?;
     // A malformed email cannot belong to an account: answer as for a wrong password.
     let email = backend::Email::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
     let ip = session::client_ip().await;
-    let user_id =
-        backend::accounts::log_in(&state.db, &email, &password, ip, backend::Timestamp::now())
-            .await?;
+    let (user_id, known) = backend::accounts::log_in_on_device(
+        &state.db,
+        &email,
+        &password,
+        ip,
+        device::sent().await,
+        backend::Timestamp::now(),
+    )
+    .await?;
+    device::keep(&state, &known);
     let memberships = backend::accounts::memberships(&state.db, user_id).await?;
     let tenant = memberships.first().ok_or(AppError::Forbidden)?;
     let (actor, now) = (

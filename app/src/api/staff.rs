@@ -108,21 +108,27 @@ impl TenantSort {
     }
 }
 
-/// Checks a staff member's email and password; the second factor comes next.
+/// Checks a staff member's email and password; the second factor comes next. `enrol` is the
+/// one-time enrolment link's token, when the log-in came through the link.
 #[server(prefix = "/api", endpoint = "staff_log_in")]
 pub async fn staff_log_in(
     csrf_token: String,
     email: String,
     password: String,
+    #[server(default)] enrol: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{session, staff, state::app_state};
+    use crate::ssr::{device, session, staff, state::app_state};
     let _ = csrf_token;
 
     let state = app_state()?;
     let email = backend::Email::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
-    let staff_id = backend::staff::log_in(&state.db, &email, &password, ip, now).await?;
-    staff::begin(&session::current().await?, staff_id).await?;
+    let (staff_id, known) =
+        backend::staff::log_in_on_device(&state.db, &email, &password, ip, device::sent().await, now)
+            .await?;
+    device::keep(&state, &known);
+    let enrol = enrol.filter(|token| !token.trim().is_empty());
+    staff::begin(&session::current().await?, staff_id, enrol).await?;
     leptos_axum::redirect("/staff/verify");
     Ok(())
 }
@@ -133,11 +139,15 @@ pub async fn staff_second_factor() -> Result<SecondFactorStep, AppError> {
     use crate::ssr::{session, staff, state::app_state};
 
     let state = app_state()?;
-    let staff_id = staff::pending(&session::current().await?).await?;
+    let session = session::current().await?;
+    let staff_id = staff::pending(&session).await?;
     if backend::second_factor::is_enrolled(&state.db, staff_id).await? {
         return Ok(SecondFactorStep::Code);
     }
-    let enrolment = backend::second_factor::enrolment(&state.db, &state.keys, staff_id).await?;
+    let link = staff::pending_enrolment_link(&session).await?;
+    let now = backend::Timestamp::now();
+    let enrolment =
+        backend::second_factor::enrolment(&state.db, &state.keys, staff_id, &link, now).await?;
     Ok(SecondFactorStep::Enrol {
         secret: enrolment.secret_base32,
         qr_svg: enrolment.qr_svg,
@@ -154,9 +164,11 @@ pub async fn staff_enrol(csrf_token: String, code: String) -> Result<Vec<String>
     let state = app_state()?;
     let session = session::current().await?;
     let staff_id = staff::pending(&session).await?;
+    let link = staff::pending_enrolment_link(&session).await?;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
     let codes =
-        backend::second_factor::confirm(&state.db, &state.keys, staff_id, &code, ip, now).await?;
+        backend::second_factor::confirm(&state.db, &state.keys, staff_id, &link, &code, ip, now)
+            .await?;
     staff::complete(&session, staff_id).await?;
     audit_login(&state, staff_id, now).await;
     Ok(codes)

@@ -1,5 +1,6 @@
 //! Server-only helpers for the server functions: shared state, the session, error mapping.
 
+pub mod device;
 pub mod errors;
 pub mod format;
 pub mod impersonation;

@@ -243,3 +243,71 @@ db_test!(
         assert_eq!(count(&db, "login_attempts").await, 10);
     }
 );
+
+db_test!(
+    a_browser_that_logged_in_before_passes_the_account_ceiling,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let home = ip("198.51.100.7");
+        let (user_id, device) =
+            accounts::log_in_on_device(&db, &acme.email, PASSWORD, home, None, t0())
+                .await
+                .expect("first log-in");
+        assert_eq!(user_id, acme.user_id);
+        // Strangers fill the account's ceiling from a dozen addresses.
+        let limit = usize::try_from(throttle::MAX_ACCOUNT_FAILURES).expect("small");
+        for i in 0..limit {
+            failures(&db, acme.email.as_str(), &format!("10.0.0.{}", i % 12), 1, t0()).await;
+        }
+        let globex = owner(&db, "globex").await;
+        let (_, globex_device) =
+            accounts::log_in_on_device(&db, &globex.email, PASSWORD, home, None, t0())
+                .await
+                .expect("globex logs in");
+        let cafe = ip("203.0.113.5");
+
+        let with_device =
+            accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, Some(device.clone()), t0())
+                .await;
+        let new_browser = accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, None, t0())
+            .await
+            .map(|(id, _)| id);
+        let another_accounts_device = accounts::log_in_on_device(
+            &db,
+            &acme.email,
+            PASSWORD,
+            cafe,
+            Some(globex_device),
+            t0(),
+        )
+        .await
+        .map(|(id, _)| id);
+
+        let (id, kept) = with_device.expect("the owner's browser logs in");
+        assert_eq!(id, acme.user_id);
+        assert_eq!(kept, device, "the browser keeps its token");
+        assert!(retry_after(new_browser) > 0, "a new browser still waits");
+        assert!(
+            retry_after(another_accounts_device) > 0,
+            "a device of another account does not count"
+        );
+    }
+);
+
+db_test!(
+    a_success_forgives_only_its_own_addresses_failures,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        failures(&db, acme.email.as_str(), "192.0.2.1", 3, t0()).await;
+        failures(&db, acme.email.as_str(), "192.0.2.2", 3, t0()).await;
+        let later = t0() + throttle::delay(3);
+
+        accounts::log_in(&db, &acme.email, PASSWORD, ip("192.0.2.1"), later)
+            .await
+            .expect("the owner logs in after the delay");
+        let attacker = accounts::log_in(&db, &acme.email, PASSWORD, ip("192.0.2.2"), t0()).await;
+
+        assert_eq!(count(&db, "login_attempts").await, 3, "the other address's stay");
+        assert!(retry_after(attacker) > 0, "and it still waits");
+    }
+);

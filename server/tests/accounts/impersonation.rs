@@ -28,9 +28,9 @@ pub(crate) async fn tenant_of(browser: &Browser) -> TenantId {
 
 /// A logged-in staff browser (second factor enrolled).
 pub(crate) async fn staff_browser(app: &TestApp, db: &Db) -> Browser {
-    create_staff(db).await;
+    let link = create_staff(db).await;
     let staff = app.browser();
-    enrol(&staff).await;
+    enrol(&staff, &link).await;
     staff
 }
 

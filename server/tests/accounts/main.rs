@@ -18,6 +18,7 @@ mod impersonation;
 mod invite;
 mod isolation;
 mod live_streams;
+mod lockout;
 mod login;
 mod logout;
 mod pages;
