@@ -4,16 +4,17 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// Mails a reset link to the address if it has an account. The answer is the same either way
 /// (a redirect to `/forgot-password?sent=1`), so the form tells no one which addresses exist.
 #[server(prefix = "/api", endpoint = "request_password_reset")]
-pub async fn request_password_reset(csrf_token: String, email: String) -> Result<(), AppError> {
-    use crate::ssr::{errors::parse, session, state::app_state};
-    let _ = csrf_token;
+pub async fn request_password_reset(csrf_token: CsrfToken, email: String) -> Result<(), AppError> {
+    use crate::ssr::{errors::parse, session};
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
     let email = parse(backend::Email::parse(&email))?;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
     backend::throttle::attempt(
@@ -38,9 +39,8 @@ pub async fn request_password_reset(csrf_token: String, email: String) -> Result
 /// Whether a reset link can still be used; `ResetLinkInvalid` if not.
 #[server(prefix = "/api", endpoint = "check_reset_link", input = leptos::server_fn::codec::GetUrl)]
 pub async fn check_reset_link(token: String) -> Result<(), AppError> {
-    use crate::ssr::state::app_state;
-
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::read().await?;
+    let state = &visitor.state;
     backend::accounts::password_reset::check_reset_link(
         &state.db,
         &token,
@@ -54,14 +54,14 @@ pub async fn check_reset_link(token: String) -> Result<(), AppError> {
 /// goes to the login page.
 #[server(prefix = "/api", endpoint = "reset_password")]
 pub async fn reset_password(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     token: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{errors::parse, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::errors::parse;
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
     let password = parse(backend::Password::parse(&password))?;
     let now = backend::Timestamp::now();
     backend::accounts::password_reset::reset_password(&state.db, &token, password, now).await?;
@@ -73,9 +73,8 @@ pub async fn reset_password(
 /// expired, used or unknown.
 #[server(prefix = "/api", endpoint = "sign_up_link", input = leptos::server_fn::codec::GetUrl)]
 pub async fn sign_up_link(token: String) -> Result<String, AppError> {
-    use crate::ssr::state::app_state;
-
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::read().await?;
+    let state = &visitor.state;
     let company =
         backend::accounts::sign_up_request_company(&state.db, &token, backend::Timestamp::now())
             .await?;
@@ -84,19 +83,13 @@ pub async fn sign_up_link(token: String) -> Result<String, AppError> {
 
 /// Creates the company of a confirmed sign-up and logs its owner in.
 #[server(prefix = "/api", endpoint = "confirm_sign_up")]
-pub async fn confirm_sign_up(csrf_token: String, token: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
+pub async fn confirm_sign_up(csrf_token: CsrfToken, token: String) -> Result<(), AppError> {
+    use crate::ssr::session;
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
     let now = backend::Timestamp::now();
-    let signed_up = backend::accounts::confirm_sign_up(&state.db, &token, now).await?;
-    session::start(
-        &session::current().await?,
-        signed_up.user_id,
-        signed_up.tenant_id,
-    )
-    .await?;
+    let signed_up = backend::accounts::confirm_sign_up(&visitor.state.db, &token, now).await?;
+    session::start(&visitor.session, signed_up.user_id, signed_up.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())
 }
@@ -115,9 +108,8 @@ pub struct InviteInfoView {
 /// The company and inviter of an invitation link; `InviteInvalid` or `InviteExpired` otherwise.
 #[server(prefix = "/api", endpoint = "invite_info", input = leptos::server_fn::codec::GetUrl)]
 pub async fn invite_info(token: String) -> Result<InviteInfoView, AppError> {
-    use crate::ssr::state::app_state;
-
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::read().await?;
+    let state = &visitor.state;
     let info = backend::invites::describe(&state.db, &token, backend::Timestamp::now()).await?;
     Ok(InviteInfoView {
         company: info.company,
@@ -129,9 +121,8 @@ pub async fn invite_info(token: String) -> Result<InviteInfoView, AppError> {
 /// Demo mode only: the mail catcher's page, where every mail sent shows.
 #[server(prefix = "/api", endpoint = "demo_mail_page", input = leptos::server_fn::codec::GetUrl)]
 pub async fn demo_mail_page() -> Result<Option<String>, AppError> {
-    use crate::ssr::state::app_state;
-
-    Ok(app_state()?.demo_mail_page)
+    let visitor = crate::ssr::entrance::Visitor::read().await?;
+    Ok(visitor.state.demo_mail_page)
 }
 
 /// The outbox as the staff dashboard shows it.
@@ -156,10 +147,8 @@ pub struct OutboxView {
 /// The outbox across every company (staff only).
 #[server(prefix = "/api", endpoint = "staff_outbox", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_outbox() -> Result<OutboxView, AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-
-    let state = app_state()?;
-    staff::member(&state, &session::current().await?).await?;
+    let staff = crate::ssr::entrance::Staff::read().await?;
+    let state = &staff.state;
     let now = backend::Timestamp::now();
     let health = backend::mail::outbox::health(&state.db, now).await?;
     Ok(OutboxView {
@@ -197,10 +186,8 @@ pub enum DeliveryView {
 #[server(prefix = "/api", endpoint = "notification_preferences", input = leptos::server_fn::codec::GetUrl)]
 pub async fn notification_preferences()
 -> Result<Vec<(NotificationKindView, DeliveryView)>, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let chosen =
         backend::mail::notifications::preferences(&state.db, ctx.tenant_id, ctx.user_id).await?;
     Ok(chosen
@@ -212,19 +199,16 @@ pub async fn notification_preferences()
 /// Stores the caller's choice for one kind of notification in the current company.
 #[server(prefix = "/api", endpoint = "set_notification_preference")]
 pub async fn set_notification_preference(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     kind: NotificationKindView,
     delivery: DeliveryView,
 ) -> Result<(), AppError> {
     use backend::mail::{Delivery, NotificationKind};
 
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_write(&ctx)?;
-    session::require_own_session(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.writable()?;
+    ctx.own()?;
+    let state = &ctx.state;
     let kind = match kind {
         NotificationKindView::ProblemOpened => NotificationKind::ProblemOpened,
         NotificationKindView::ProblemResolved => NotificationKind::ProblemResolved,

@@ -15,7 +15,7 @@ use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
 
-pub use log_in::log_in;
+pub use log_in::{log_in, log_in_on_device};
 pub use sign_up::{
     SIGN_UP_VALID_FOR, SignUp, SignedUp, confirm_sign_up, request_sign_up, sign_up,
     sign_up_request_company,

@@ -12,7 +12,7 @@ use crate::helpers::{
     Browser, PASSWORD, TestApp, api_error, link_token, location, spawn_app,
     spawn_app_with,
 };
-use crate::staff::{create_staff, enrol};
+use crate::impersonation::staff_browser;
 
 const NEW_PASSWORD: &str = "a completely new password";
 
@@ -183,9 +183,7 @@ db_test!(
             let reset_mails = app.mails_to(&format!("owner@{label}.test")).into_iter().filter(|m| m.subject == "Nulstil din adgangskode").count();
             assert_eq!(reset_mails, 0);
         }
-        create_staff(&db).await;
-        let staff = app.browser();
-        enrol(&staff).await;
+        let staff = staff_browser(&app, &db).await;
         let (status, dashboard) = staff.page("/staff").await;
         assert_eq!(status, StatusCode::OK);
         assert!(dashboard.contains(r#"data-test="outbox-stuck""#), "{dashboard}");
