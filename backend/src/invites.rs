@@ -100,7 +100,7 @@ pub async fn create(
         sqlx::query("delete from invites where tenant_id = $1 and email = $2 and used_at is null")
             .bind(tenant_id)
             .bind(email.as_str())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         sqlx::query(
             "insert into invites \
@@ -113,7 +113,7 @@ pub async fn create(
         .bind(invited_by)
         .bind(now + VALID_FOR)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     });
     tx.commit().await?;
@@ -166,7 +166,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
     with_tx!(tx, tx => {
         let user_email: Option<String> = sqlx::query_scalar("select email from users where id = $1")
             .bind(user_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
         if user_email.as_deref() != Some(email.as_str()) {
             return Err(Error::Forbidden);
@@ -179,7 +179,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
         .bind(now)
         .bind(user_id)
         .bind(invite_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if marked.rows_affected() != 1 {
             return Err(Error::InviteInvalid);
@@ -191,7 +191,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     });
     tx.commit().await?;
@@ -247,7 +247,7 @@ pub async fn accept(
         )
         .bind(now)
         .bind(invite_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if marked.rows_affected() != 1 {
             // Dropping `tx` rolls back.
@@ -261,13 +261,13 @@ pub async fn accept(
         .bind(name.as_str())
         .bind(&password_hash)
         .bind(now)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
         .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
         sqlx::query("update invites set used_by = $1 where id = $2")
             .bind(user_id)
             .bind(invite_id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         sqlx::query(
             "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
@@ -276,7 +276,7 @@ pub async fn accept(
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         SignedUp { tenant_id, user_id }
     });

@@ -24,13 +24,29 @@ macro_rules! with_db {
 /// `&mut *$conn` where the body runs more than one statement. On PostgreSQL the body runs in its
 /// own transaction that names the tenant, so row-level security shows it that tenant's rows only
 /// (a `where tenant_id = …` forgotten here returns nothing of another tenant's).
+///
+/// Where the databases need different statements, one arm each (the body's error type is
+/// `sqlx::Error`):
+///
+/// ```ignore
+/// with_tenant!(db, tenant, conn {
+///     sqlite => sqlite::lookup(conn, tenant, keys).await,
+///     postgres => postgres::lookup(conn, tenant, keys).await,
+/// })
+/// ```
 macro_rules! with_tenant {
     ($db:expr, $tenant:expr, $conn:ident => $body:expr) => {
+        with_tenant!($db, $tenant, $conn { sqlite => $body, postgres => $body })
+    };
+    ($db:expr, $tenant:expr, $conn:ident {
+        sqlite => $sqlite:expr,
+        postgres => $postgres:expr $(,)?
+    }) => {
         match $db.pool() {
             $crate::db::Pool::Sqlite(pool) => match pool.acquire().await {
                 Ok(mut held) => {
                     let $conn = &mut *held;
-                    $body
+                    $sqlite
                 }
                 Err(e) => Err(e),
             },
@@ -39,7 +55,7 @@ macro_rules! with_tenant {
                     Ok(mut tx) => {
                         let result = {
                             let $conn = &mut *tx;
-                            $body
+                            $postgres
                         };
                         match result {
                             Ok(value) => tx.commit().await.map(|()| value),
@@ -70,14 +86,23 @@ macro_rules! with_cross_tenant {
     }};
 }
 
-/// Run one body inside whichever transaction `$tx` (a [`Tx`]) holds, binding `$conn` to it;
-/// use `&mut **$conn` as the executor. The transaction was begun for one tenant
-/// ([`Db::begin`]) or across tenants ([`Db::begin_cross_tenant`]).
+/// Run one body inside the transaction `$tx` (a [`Tx`], or anything with its `connection()`),
+/// binding `$conn` (a `&mut` connection) to it, as [`with_tenant!`] does. The transaction was
+/// begun for one tenant ([`Db::begin`]) or across tenants ([`Db::begin_cross_tenant`]).
+///
+/// Where the databases need different statements, one arm each, as in [`with_tenant!`]:
+/// `with_tx!(tx, conn { sqlite => …, postgres => … })`.
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match &mut $tx.0 {
-            $crate::db::TxInner::Sqlite($conn) => $body,
-            $crate::db::TxInner::Postgres($conn) => $body,
+        with_tx!($tx, $conn { sqlite => $body, postgres => $body })
+    };
+    ($tx:expr, $conn:ident {
+        sqlite => $sqlite:expr,
+        postgres => $postgres:expr $(,)?
+    }) => {
+        match $tx.connection() {
+            $crate::db::Connection::Sqlite($conn) => $sqlite,
+            $crate::db::Connection::Postgres($conn) => $postgres,
         }
     };
 }

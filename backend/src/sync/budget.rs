@@ -103,7 +103,7 @@ pub async fn record(tx: &mut Tx, tenant_id: TenantId, now: Timestamp, calls: u32
     .bind(bucket_of(now))
     .bind(i64::from(calls))
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -9,8 +9,9 @@ use time::Duration;
 use super::{Counts, Run, RunId, RunKind, RunStatus, overlap};
 use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
+use crate::events::WAITING;
 use crate::ids::TenantId;
-use crate::queue::{self, Lease, WAITING};
+use crate::queue::{self, Lease};
 use crate::timestamp::Timestamp;
 
 /// How many due runs one claim considers; the first whose queue it can lease wins.
@@ -135,7 +136,7 @@ pub async fn claim(
             .bind(token)
             .bind(now)
             .bind(overlap(entity).whole_milliseconds() as i64)
-            .fetch_optional(&mut **conn)
+            .fetch_optional(&mut *conn)
             .await)?;
         let Some(row) = row else {
             continue; // finished meanwhile; the lease rolls back with the transaction
@@ -197,7 +198,7 @@ pub async fn save_page(
     .bind(n(page.counts.unreported))
     .bind(i64::from(page.api_calls))
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     if changed == 1 {
@@ -224,7 +225,7 @@ pub async fn complete(
     .bind(run.id)
     .bind(lease.token)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     if done != 1 {
@@ -247,7 +248,7 @@ pub async fn complete(
     .bind(watermark)
     .bind(full_read.then_some(now))
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -23,7 +23,7 @@ pub async fn import_on_connect(tx: &mut Tx, tenant_id: TenantId, now: Timestamp)
         .bind(tenant_id)
         .bind(entity.as_str())
         .bind(now)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await
         .map(|_| ()))?;
     }
