@@ -132,11 +132,11 @@ async fn usable(db: &Db, token: &str, now: Timestamp) -> Result<(i64, TenantId, 
     let hash = token_hash(&raw);
     type Row = (i64, TenantId, String, Timestamp, Option<Timestamp>);
     // Across tenants: the token names the tenant, so none can be named before it is found.
-    let row: Option<Row> = with_cross_tenant!(db, CrossTenant::Memberships, pool => sqlx::query_as(
+    let row: Option<Row> = with_cross_tenant!(db, CrossTenant::Memberships, conn => sqlx::query_as(
         "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
     )
     .bind(&hash)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let (invite_id, tenant_id, email, expires_at, used_at) = row.ok_or(Error::InviteInvalid)?;
     if used_at.is_some() {

@@ -105,12 +105,12 @@ type StoredRow = (
 );
 
 async fn load(db: &Db, staff_id: StaffId) -> Result<Stored> {
-    let row: Option<StoredRow> = with_db!(db, pool => sqlx::query_as(
+    let row: Option<StoredRow> = with_db!(db, conn => sqlx::query_as(
         "select email, totp_ciphertext, totp_nonce, totp_enabled_at, totp_last_step from staff \
          where id = $1 and disabled_at is null",
     )
     .bind(staff_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let (email, ciphertext, nonce, enabled_at, last_step) = row.ok_or(Error::NotFound)?;
     Ok(Stored {
@@ -141,14 +141,14 @@ pub async fn enrolment(db: &Db, keys: &Keys, staff_id: StaffId) -> Result<Enrolm
             let mut secret = vec![0u8; SECRET_BYTES];
             rand::rngs::OsRng.fill_bytes(&mut secret);
             let (ciphertext, nonce) = keys.seal(&context(staff_id), &secret)?;
-            with_db!(db, pool => sqlx::query(
+            with_db!(db, conn => sqlx::query(
                 "update staff set totp_ciphertext = $1, totp_nonce = $2, totp_last_step = null \
                  where id = $3 and totp_enabled_at is null",
             )
             .bind(&ciphertext)
             .bind(&nonce)
             .bind(staff_id)
-            .execute(pool)
+            .execute(conn)
             .await
             .map(|r| r.rows_affected()))?;
             secret
@@ -188,14 +188,14 @@ pub async fn confirm(
         let Some(step) = matching_step(&totp, code, None, now) else {
             return Ok(false);
         };
-        let marked = with_db!(db, pool => sqlx::query(
+        let marked = with_db!(db, conn => sqlx::query(
             "update staff set totp_enabled_at = $1, totp_last_step = $2, updated_at = $1 \
              where id = $3 and totp_enabled_at is null",
         )
         .bind(now)
         .bind(step)
         .bind(staff_id)
-        .execute(pool)
+        .execute(conn)
         .await
             .map(|r| r.rows_affected()))?;
         Ok(marked == 1)
@@ -220,14 +220,14 @@ pub async fn verify(
     let key = throttle_key(staff_id);
     throttle::guarded_check(db, &key, client_ip, now, async {
         if let Some(hash) = recovery_code_hash(code) {
-            let used = with_db!(db, pool => sqlx::query(
+            let used = with_db!(db, conn => sqlx::query(
                 "update staff_recovery_codes set used_at = $1, updated_at = $1 \
                  where staff_id = $2 and code_hash = $3 and used_at is null",
             )
             .bind(now)
             .bind(staff_id)
             .bind(&hash)
-            .execute(pool)
+            .execute(conn)
             .await
             .map(|r| r.rows_affected()))?;
             return Ok(used == 1);
@@ -236,13 +236,13 @@ pub async fn verify(
             return Ok(false);
         };
         // Conditional: of two requests with the same code only one moves the step.
-        let moved = with_db!(db, pool => sqlx::query(
+        let moved = with_db!(db, conn => sqlx::query(
             "update staff set totp_last_step = $1 \
              where id = $2 and (totp_last_step is null or totp_last_step < $1)",
         )
         .bind(step)
         .bind(staff_id)
-        .execute(pool)
+        .execute(conn)
         .await
             .map(|r| r.rows_affected()))?;
         Ok(moved == 1)
@@ -252,11 +252,11 @@ pub async fn verify(
 
 /// How many unused recovery codes the staff member has left.
 pub async fn recovery_codes_left(db: &Db, staff_id: StaffId) -> Result<i64> {
-    let left: i64 = with_db!(db, pool => sqlx::query_scalar(
+    let left: i64 = with_db!(db, conn => sqlx::query_scalar(
         "select count(*) from staff_recovery_codes where staff_id = $1 and used_at is null",
     )
     .bind(staff_id)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     Ok(left)
 }
@@ -317,8 +317,8 @@ fn recovery_code_hash(code: &str) -> Option<Vec<u8>> {
 
 async fn new_recovery_codes(db: &Db, staff_id: StaffId, now: Timestamp) -> Result<Vec<String>> {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-    with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_db!(db, conn => {
+        let mut tx = sqlx::Connection::begin(conn).await?;
         sqlx::query("delete from staff_recovery_codes where staff_id = $1")
             .bind(staff_id)
             .execute(&mut *tx)
@@ -336,7 +336,8 @@ async fn new_recovery_codes(db: &Db, staff_id: StaffId, now: Timestamp) -> Resul
             .await?;
         }
         tx.commit().await?;
-    });
+        Ok::<_, Error>(())
+    })?;
     Ok(codes)
 }
 

@@ -79,12 +79,12 @@ pub async fn attempt(
     let sql = "select attempted_at from login_attempts \
                where account = $1 and ip = $2 and attempted_at > $3 \
                order by attempted_at desc limit 1 offset $4";
-    let nth: Option<Timestamp> = with_db!(db, pool => sqlx::query_scalar(sql)
+    let nth: Option<Timestamp> = with_db!(db, conn => sqlx::query_scalar(sql)
         .bind(action.key())
         .bind(&ip)
         .bind(now - WINDOW)
         .bind(limit.max(1) - 1)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     if let Some(oldest) = nth {
         return Err(Error::TooManyAttempts {
@@ -164,14 +164,14 @@ pub(crate) async fn guarded_check(
 /// Refuse while the (account, IP) pair's delay runs, or while the account or the IP is over its
 /// ceiling; the error says until when.
 async fn check(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
-    let (failures, last): (i64, Option<Timestamp>) = with_db!(db, pool => sqlx::query_as(
+    let (failures, last): (i64, Option<Timestamp>) = with_db!(db, conn => sqlx::query_as(
         "select count(*), max(attempted_at) from login_attempts \
          where account = $1 and ip = $2 and attempted_at > $3",
     )
     .bind(account)
     .bind(ip)
     .bind(now - WINDOW)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await)?;
     let by_pair = last
         .map(|last| last + delay(failures))
@@ -200,11 +200,11 @@ async fn ceiling(
         "select attempted_at from login_attempts where {column} = $1 and attempted_at > $2 \
          order by attempted_at desc limit 1 offset $3"
     );
-    let nth: Option<Timestamp> = with_db!(db, pool => sqlx::query_scalar(&sql)
+    let nth: Option<Timestamp> = with_db!(db, conn => sqlx::query_scalar(&sql)
         .bind(key)
         .bind(now - WINDOW)
         .bind(limit - 1)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     Ok(nth.map(|t| t + WINDOW))
 }
@@ -212,14 +212,14 @@ async fn ceiling(
 /// Record a failure, and drop failures that have left the window (an indexed delete that usually
 /// finds nothing) so that the table stays small without a scheduled job.
 async fn record_failure(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
-    with_db!(db, pool => sqlx::query(
+    with_db!(db, conn => sqlx::query(
         "insert into login_attempts (account, ip, attempted_at, created_at, updated_at) \
          values ($1, $2, $3, $3, $3)",
     )
     .bind(account)
     .bind(ip)
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|_| ()))?;
     prune(db, now).await?;
@@ -228,9 +228,9 @@ async fn record_failure(db: &Db, account: &str, ip: &str, now: Timestamp) -> Res
 
 /// A successful login forgives the account's failures (not the IP's).
 async fn clear(db: &Db, account: &str) -> Result<()> {
-    with_db!(db, pool => sqlx::query("delete from login_attempts where account = $1")
+    with_db!(db, conn => sqlx::query("delete from login_attempts where account = $1")
         .bind(account)
-        .execute(pool)
+        .execute(conn)
         .await
     .map(|_| ()))?;
     Ok(())
@@ -240,9 +240,9 @@ async fn clear(db: &Db, account: &str) -> Result<()> {
 /// login does this too; call it from a periodic job if you like.
 pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
     let sql = "delete from login_attempts where attempted_at <= $1";
-    let done = with_db!(db, pool => sqlx::query(sql)
+    let done = with_db!(db, conn => sqlx::query(sql)
         .bind(now - WINDOW)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done)

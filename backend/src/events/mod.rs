@@ -452,11 +452,11 @@ impl DbEvent {
 /// Events waiting or stuck, over all tenants, by status: how many and when the oldest arrived
 /// (the operator's `/metrics`; deliberately cross-tenant, like the workers' claim).
 pub async fn queue_depth(db: &Db) -> Result<Vec<(EventStatus, i64, Option<Timestamp>)>> {
-    let rows: Vec<(String, i64, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Metrics, pool => sqlx::query_as(
+    let rows: Vec<(String, i64, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Metrics, conn => sqlx::query_as(
         "select status, count(*), min(received_at) from webhook_events \
          where status in ('received', 'queued', 'processing', 'failed', 'dead') group by status",
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(|(status, n, oldest)| Ok((EventStatus::from_db(&status)?, n, oldest)))

@@ -53,7 +53,7 @@ pub async fn claim(
 /// tenant and entity (`webhook_events_waiting`), so it stays cheap during a 100,000-event
 /// backlog, when a scan of the waiting events would not.
 async fn candidates(db: &Db, now: Timestamp) -> Result<Vec<(TenantId, Entity)>> {
-    let rows: Vec<(TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, pool => sqlx::query_as(&format!(
+    let rows: Vec<(TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, conn => sqlx::query_as(&format!(
         "select c.tenant_id, k.entity from economic_connections c \
          cross join (select 'customers' as entity union all select 'products' \
                      union all select 'invoices') k \
@@ -66,7 +66,7 @@ async fn candidates(db: &Db, now: Timestamp) -> Result<Vec<(TenantId, Entity)>> 
     ))
     .bind(now)
     .bind(CANDIDATES)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(|(tenant, slug)| {

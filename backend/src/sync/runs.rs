@@ -101,7 +101,7 @@ pub async fn claim(
     now: Timestamp,
     lease_for: Duration,
 ) -> Result<Option<RunClaim>> {
-    let due: Vec<(RunId, TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, pool => sqlx::query_as(
+    let due: Vec<(RunId, TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, conn => sqlx::query_as(
         "select r.id, r.tenant_id, r.entity from sync_runs r \
          join economic_connections c on c.tenant_id = r.tenant_id \
          left join sync_leases l on l.tenant_id = r.tenant_id and l.entity = r.entity \
@@ -111,7 +111,7 @@ pub async fn claim(
     )
     .bind(now)
     .bind(CANDIDATES)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     for (id, tenant_id, slug) in due {
         let entity = Entity::from_slug(&slug)
