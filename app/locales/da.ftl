@@ -407,6 +407,10 @@ staff_no = ikke forbundet
 staff_mode_hourly = hver time
 staff_mode_webhook = webhook
 staff_mode_off = fra
+# --- issue 24: hardening (second factor lock, enrolment link) ---
+activity_staff_unlocked = Supportmedarbejders anden faktor låst op
+error_second_factor_locked = For mange forkerte koder: den anden faktor er låst. Bed en driftsansvarlig om at låse den op (server unlock-staff).
+error_enrolment_link_invalid = Den anden faktor sættes kun op via engangslinket fra create-staff, og dette link mangler, er brugt eller udløbet. Bed en driftsansvarlig om et nyt (server staff-enrolment-link).
 # --- issue 14 ---
 history_all_kinds = Alle webhooks
 history_all_statuses = Alle

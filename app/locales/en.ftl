@@ -407,6 +407,10 @@ staff_no = not connected
 staff_mode_hourly = hourly
 staff_mode_webhook = webhook
 staff_mode_off = off
+# --- issue 24: hardening (second factor lock, enrolment link) ---
+activity_staff_unlocked = Staff member's second factor unlocked
+error_second_factor_locked = Too many wrong codes: the second factor is locked. Ask an operator to unlock it (server unlock-staff).
+error_enrolment_link_invalid = The second factor is set up only through the one-time link from create-staff, and this link is missing, already used or expired. Ask an operator for a new one (server staff-enrolment-link).
 # --- issue 14 ---
 history_all_kinds = All webhooks
 history_all_statuses = All

@@ -105,6 +105,12 @@ pub enum AppError {
     /// A reason of at least three words is required (422).
     #[error("reason missing or too short")]
     ReasonRequired,
+    /// Too many second-factor codes were tried: locked until `server unlock-staff` (403).
+    #[error("second factor locked")]
+    SecondFactorLocked,
+    /// Setting up the second factor needs the valid one-time enrolment link (403).
+    #[error("enrolment link missing, wrong or expired")]
+    EnrolmentLinkInvalid,
     /// Nothing there, or not yours (404).
     #[error("not found")]
     NotFound,
@@ -182,6 +188,8 @@ impl AppError {
             AppError::SupportAccessDenied => Msg::ErrorSupportAccessDenied,
             AppError::ReasonRequired => Msg::ErrorReasonRequired,
             AppError::StaffTenant => Msg::ErrorStaffTenant,
+            AppError::SecondFactorLocked => Msg::ErrorSecondFactorLocked,
+            AppError::EnrolmentLinkInvalid => Msg::ErrorEnrolmentLinkInvalid,
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::InviteExpired => Msg::ErrorInviteExpired,
             AppError::InviteInvalid => Msg::ErrorInviteInvalid,
@@ -221,7 +229,9 @@ impl AppError {
             | AppError::NotForSupport
             | AppError::Impersonating
             | AppError::SupportAccessDenied
-            | AppError::StaffTenant => 403,
+            | AppError::StaffTenant
+            | AppError::SecondFactorLocked
+            | AppError::EnrolmentLinkInvalid => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
             AppError::InviteExpired => 410,
             AppError::TooLarge => 413,

@@ -95,11 +95,13 @@ pub enum Action {
     StaffLoggedIn,
     /// A staff account was disabled (detail: the email).
     StaffDisabled,
+    /// A staff member's locked second factor was unlocked by an operator (detail: the email).
+    StaffUnlocked,
 }
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -121,6 +123,7 @@ impl Action {
         Action::StaffCreated,
         Action::StaffLoggedIn,
         Action::StaffDisabled,
+        Action::StaffUnlocked,
     ];
 
     /// The stored name.
@@ -147,6 +150,7 @@ impl Action {
             Action::StaffCreated => "staff.created",
             Action::StaffLoggedIn => "staff.login",
             Action::StaffDisabled => "staff.disabled",
+            Action::StaffUnlocked => "staff.unlocked",
         }
     }
 

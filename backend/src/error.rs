@@ -40,6 +40,16 @@ pub enum Error {
         retry_after_secs: u64,
     },
 
+    /// 403 Forbidden: too many second-factor codes were tried since the last right one; the
+    /// factor stays locked until an operator runs `server unlock-staff`.
+    #[error("second factor locked")]
+    SecondFactorLocked,
+
+    /// 403 Forbidden: setting up the second factor needs the one-time enrolment link that
+    /// `server create-staff` printed, and this one is missing, wrong, used or expired.
+    #[error("enrolment link missing, wrong or expired")]
+    EnrolmentLinkInvalid,
+
     /// 404 Not Found: no such row, or it belongs to another tenant (same answer on purpose).
     #[error("not found")]
     NotFound,

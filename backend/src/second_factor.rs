@@ -6,7 +6,15 @@
 //! (clock drift), and never twice: the last accepted step is stored and a code must be for a
 //! later one — checked and moved in one conditional update, so two requests with the same code
 //! cannot both pass. Recovery codes (ten, shown once at enrolment) are stored as SHA-256 and each
-//! works once. Every code attempt is throttled like a password.
+//! works once. Every code attempt is throttled like a password (delays per address), and the
+//! factor has its own, much tighter ceiling: [`MAX_CODE_FAILURES`] wrong codes in a row, from
+//! any address, lock it hard until an operator runs `server unlock-staff` (someone who knows a
+//! staff password once had 96 codes checked in 40 s from 12 addresses).
+//!
+//! Enrolment is not trust-on-first-use: the factor is set up only with a one-time link that
+//! `server create-staff` prints ([`issue_enrolment_link`]), valid for
+//! [`ENROLMENT_LINK_MINUTES`], so that knowing the password alone never enrols an attacker's
+//! authenticator.
 
 use std::net::IpAddr;
 
@@ -30,6 +38,11 @@ pub const STEP_SECS: u64 = 30;
 pub const DIGITS: u8 = 6;
 /// How many recovery codes enrolment gives.
 pub const RECOVERY_CODES: usize = 10;
+/// Code attempts (wrong or right) allowed since the last right one; the next is refused with
+/// `SecondFactorLocked` until `server unlock-staff`.
+pub const MAX_CODE_FAILURES: i32 = 10;
+/// How long an enrolment link is valid.
+pub const ENROLMENT_LINK_MINUTES: i64 = 60;
 const SECRET_BYTES: usize = 20;
 
 /// What the enrolment page shows: the secret for the authenticator app, as a QR code and as
@@ -75,9 +88,25 @@ struct Stored {
     sealed: Option<(Vec<u8>, Vec<u8>)>,
     enrolled: bool,
     last_step: Option<i64>,
+    /// The enrolment link's token hash and expiry, while one is open.
+    link: Option<(Vec<u8>, Timestamp)>,
 }
 
 impl Stored {
+    /// `Ok` if `token` is the open enrolment link's and it has not expired; otherwise
+    /// `EnrolmentLinkInvalid`.
+    fn check_link(&self, token: &str, now: Timestamp) -> Result<()> {
+        let sent = Sha256::digest(token.trim().as_bytes());
+        match &self.link {
+            Some((hash, expires_at))
+                if *expires_at > now && bool::from(hash.as_slice().ct_eq(sent.as_slice())) =>
+            {
+                Ok(())
+            }
+            _ => Err(Error::EnrolmentLinkInvalid),
+        }
+    }
+
     /// The decrypted secret, if enrolment began.
     fn secret(&self, keys: &Keys) -> Result<Option<Vec<u8>>> {
         self.sealed
@@ -102,24 +131,59 @@ type StoredRow = (
     Option<Vec<u8>>,
     Option<Timestamp>,
     Option<i64>,
+    Option<Vec<u8>>,
+    Option<Timestamp>,
 );
 
 async fn load(db: &Db, staff_id: StaffId) -> Result<Stored> {
-    let row: Option<StoredRow> = with_db!(db, conn => sqlx::query_as(
-        "select email, totp_ciphertext, totp_nonce, totp_enabled_at, totp_last_step from staff \
-         where id = $1 and disabled_at is null",
+    let row: Option<StoredRow> = with_db!(db, pool => sqlx::query_as(
+        "select email, totp_ciphertext, totp_nonce, totp_enabled_at, totp_last_step, \
+                enrolment_token_hash, enrolment_expires_at \
+         from staff where id = $1 and disabled_at is null",
     )
     .bind(staff_id)
-    .fetch_optional(conn)
+    .fetch_optional(pool)
     .await)?;
-    let (email, ciphertext, nonce, enabled_at, last_step) = row.ok_or(Error::NotFound)?;
+    let (email, ciphertext, nonce, enabled_at, last_step, link_hash, link_expires) =
+        row.ok_or(Error::NotFound)?;
     Ok(Stored {
         staff_id,
         email,
         sealed: ciphertext.zip(nonce),
         enrolled: enabled_at.is_some(),
         last_step,
+        link: link_hash.zip(link_expires),
     })
+}
+
+/// Opens a one-time enrolment link for a staff member who has no second factor yet (a new one
+/// replaces an earlier one); returns its token, for `/staff/login?enrol=<token>`. Valid for
+/// [`ENROLMENT_LINK_MINUTES`]. Errors: `Forbidden` once enrolled, `NotFound`.
+pub async fn issue_enrolment_link(db: &Db, staff_id: StaffId, now: Timestamp) -> Result<String> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = Sha256::digest(token.as_bytes()).to_vec();
+    let expires_at = now + time::Duration::minutes(ENROLMENT_LINK_MINUTES);
+    let opened = with_db!(db, pool => sqlx::query(
+        "update staff set enrolment_token_hash = $1, enrolment_expires_at = $2, updated_at = $3 \
+         where id = $4 and totp_enabled_at is null and disabled_at is null",
+    )
+    .bind(&hash)
+    .bind(expires_at)
+    .bind(now)
+    .bind(staff_id)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if opened == 1 {
+        return Ok(token);
+    }
+    match load(db, staff_id).await?.enrolled {
+        true => Err(Error::Forbidden),
+        false => Err(Error::NotFound),
+    }
 }
 
 /// Whether the staff member has a confirmed second factor.
@@ -127,28 +191,36 @@ pub async fn is_enrolled(db: &Db, staff_id: StaffId) -> Result<bool> {
     Ok(load(db, staff_id).await?.enrolled)
 }
 
-/// The secret to enrol, created on first call and the same on every later one until confirmed
-/// (a reload shows the same QR code). Errors: `Forbidden` once enrolled (a second enrolment
-/// would let whoever has the password replace the factor).
-pub async fn enrolment(db: &Db, keys: &Keys, staff_id: StaffId) -> Result<Enrolment> {
+/// The secret to enrol, for the holder of the open enrolment link `link`: created on first call
+/// and the same on every later one until confirmed (a reload shows the same QR code). Errors:
+/// `Forbidden` once enrolled (a second enrolment would let whoever has the password replace the
+/// factor), `EnrolmentLinkInvalid` without the link's token or after it expired.
+pub async fn enrolment(
+    db: &Db,
+    keys: &Keys,
+    staff_id: StaffId,
+    link: &str,
+    now: Timestamp,
+) -> Result<Enrolment> {
     let stored = load(db, staff_id).await?;
     if stored.enrolled {
         return Err(Error::Forbidden);
     }
+    stored.check_link(link, now)?;
     let secret = match stored.secret(keys)? {
         Some(secret) => secret,
         None => {
             let mut secret = vec![0u8; SECRET_BYTES];
             rand::rngs::OsRng.fill_bytes(&mut secret);
             let (ciphertext, nonce) = keys.seal(&context(staff_id), &secret)?;
-            with_db!(db, conn => sqlx::query(
+            with_db!(db, pool => sqlx::query(
                 "update staff set totp_ciphertext = $1, totp_nonce = $2, totp_last_step = null \
                  where id = $3 and totp_enabled_at is null",
             )
             .bind(&ciphertext)
             .bind(&nonce)
             .bind(staff_id)
-            .execute(conn)
+            .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
             secret
@@ -171,31 +243,38 @@ pub async fn enrolment(db: &Db, keys: &Keys, staff_id: StaffId) -> Result<Enrolm
     })
 }
 
-/// Confirm enrolment with a first code from the app; returns the recovery codes, to be shown
-/// once. Errors: `InvalidCredentials` (wrong code), `TooManyAttempts`, `Forbidden` (enrolled
-/// already, or enrolment never started).
+/// Confirm enrolment with a first code from the app, for the holder of the open enrolment link
+/// `link` (used up by it); returns the recovery codes, to be shown once. Errors:
+/// `InvalidCredentials` (wrong code), `TooManyAttempts`, `SecondFactorLocked`,
+/// `EnrolmentLinkInvalid`, `Forbidden` (enrolled already, or enrolment never started).
 pub async fn confirm(
     db: &Db,
     keys: &Keys,
     staff_id: StaffId,
+    link: &str,
     code: &str,
     client_ip: IpAddr,
     now: Timestamp,
 ) -> Result<Vec<String>> {
-    let totp = load(db, staff_id).await?.totp(keys, false)?;
+    let stored = load(db, staff_id).await?;
+    let totp = stored.totp(keys, false)?;
+    stored.check_link(link, now)?;
     let key = throttle_key(staff_id);
     throttle::guarded_check(db, &key, client_ip, now, async {
+        count_attempt(db, staff_id, now).await?;
         let Some(step) = matching_step(&totp, code, None, now) else {
             return Ok(false);
         };
-        let marked = with_db!(db, conn => sqlx::query(
-            "update staff set totp_enabled_at = $1, totp_last_step = $2, updated_at = $1 \
+        let marked = with_db!(db, pool => sqlx::query(
+            "update staff set totp_enabled_at = $1, totp_last_step = $2, updated_at = $1, \
+                    enrolment_token_hash = null, enrolment_expires_at = null, \
+                    code_attempts = 0, code_locked_at = null \
              where id = $3 and totp_enabled_at is null",
         )
         .bind(now)
         .bind(step)
         .bind(staff_id)
-        .execute(conn)
+        .execute(pool)
         .await
             .map(|r| r.rows_affected()))?;
         Ok(marked == 1)
@@ -205,7 +284,8 @@ pub async fn confirm(
 }
 
 /// Check a code at login: a TOTP code for a step after the last accepted one, or an unused
-/// recovery code (then used up). Errors: `InvalidCredentials`, `TooManyAttempts`, `Forbidden`
+/// recovery code (then used up). Errors: `InvalidCredentials`, `TooManyAttempts`,
+/// `SecondFactorLocked` (after [`MAX_CODE_FAILURES`] attempts without a right one), `Forbidden`
 /// (not enrolled).
 pub async fn verify(
     db: &Db,
@@ -218,16 +298,17 @@ pub async fn verify(
     let stored = load(db, staff_id).await?;
     let totp = stored.totp(keys, true)?;
     let key = throttle_key(staff_id);
-    throttle::guarded_check(db, &key, client_ip, now, async {
+    let checked = throttle::guarded_check(db, &key, client_ip, now, async {
+        count_attempt(db, staff_id, now).await?;
         if let Some(hash) = recovery_code_hash(code) {
-            let used = with_db!(db, conn => sqlx::query(
+            let used = with_db!(db, pool => sqlx::query(
                 "update staff_recovery_codes set used_at = $1, updated_at = $1 \
                  where staff_id = $2 and code_hash = $3 and used_at is null",
             )
             .bind(now)
             .bind(staff_id)
             .bind(&hash)
-            .execute(conn)
+            .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
             return Ok(used == 1);
@@ -236,27 +317,71 @@ pub async fn verify(
             return Ok(false);
         };
         // Conditional: of two requests with the same code only one moves the step.
-        let moved = with_db!(db, conn => sqlx::query(
+        let moved = with_db!(db, pool => sqlx::query(
             "update staff set totp_last_step = $1 \
              where id = $2 and (totp_last_step is null or totp_last_step < $1)",
         )
         .bind(step)
         .bind(staff_id)
-        .execute(conn)
+        .execute(pool)
         .await
             .map(|r| r.rows_affected()))?;
         Ok(moved == 1)
     })
+    .await;
+    if checked.is_ok() {
+        forgive_attempts(db, staff_id).await?;
+    }
+    checked
+}
+
+/// Counts one code attempt before the code is looked at, in one conditional update: once
+/// [`MAX_CODE_FAILURES`] attempts were made without a right one, none is counted or checked
+/// (`SecondFactorLocked`), however many run at once. The last one allowed marks the lock.
+async fn count_attempt(db: &Db, staff_id: StaffId, now: Timestamp) -> Result<()> {
+    let counted = with_db!(db, pool => sqlx::query(
+        "update staff set code_attempts = code_attempts + 1, updated_at = $2, \
+                code_locked_at = case when code_attempts + 1 >= $3 then $2 else null end \
+         where id = $1 and code_attempts < $3",
+    )
+    .bind(staff_id)
+    .bind(now)
+    .bind(MAX_CODE_FAILURES)
+    .execute(pool)
     .await
+    .map(|r| r.rows_affected()))?;
+    if counted == 0 {
+        return Err(Error::SecondFactorLocked);
+    }
+    Ok(())
+}
+
+/// A right code: the attempts start from zero again.
+async fn forgive_attempts(db: &Db, staff_id: StaffId) -> Result<()> {
+    with_db!(db, pool => sqlx::query(
+        "update staff set code_attempts = 0, code_locked_at = null where id = $1",
+    )
+    .bind(staff_id)
+    .execute(pool)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Lifts the hard lock of the staff member's second factor, and forgets the failures of their
+/// password and codes (an operator's `server unlock-staff`, after checking who asks).
+pub(crate) async fn unlock(db: &Db, staff_id: StaffId) -> Result<()> {
+    forgive_attempts(db, staff_id).await?;
+    throttle::forgive(db, &throttle_key(staff_id)).await
 }
 
 /// How many unused recovery codes the staff member has left.
 pub async fn recovery_codes_left(db: &Db, staff_id: StaffId) -> Result<i64> {
-    let left: i64 = with_db!(db, conn => sqlx::query_scalar(
+    let left: i64 = with_db!(db, pool => sqlx::query_scalar(
         "select count(*) from staff_recovery_codes where staff_id = $1 and used_at is null",
     )
     .bind(staff_id)
-    .fetch_one(conn)
+    .fetch_one(pool)
     .await)?;
     Ok(left)
 }
@@ -317,8 +442,8 @@ fn recovery_code_hash(code: &str) -> Option<Vec<u8>> {
 
 async fn new_recovery_codes(db: &Db, staff_id: StaffId, now: Timestamp) -> Result<Vec<String>> {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-    with_db!(db, conn => {
-        let mut tx = sqlx::Connection::begin(conn).await?;
+    with_db!(db, pool => {
+        let mut tx = sqlx::Connection::begin(pool).await?;
         sqlx::query("delete from staff_recovery_codes where staff_id = $1")
             .bind(staff_id)
             .execute(&mut *tx)

@@ -13,7 +13,7 @@ use crate::error::{Error, Result, ResultExt, STAFF_EMAIL};
 use crate::ids::StaffId;
 use crate::names::PersonName;
 use crate::password::{self, Password};
-use crate::throttle;
+use crate::throttle::{self, DeviceToken};
 use crate::timestamp::Timestamp;
 
 /// A staff member.
@@ -27,6 +27,8 @@ pub struct Staff {
     pub name: String,
     /// Whether the second factor is set up.
     pub second_factor: bool,
+    /// Whether the second factor is locked after too many codes (`server unlock-staff`).
+    pub second_factor_locked: bool,
     /// When the account was disabled, if it was.
     pub disabled_at: Option<Timestamp>,
 }
@@ -67,6 +69,32 @@ pub async fn log_in(
     client_ip: IpAddr,
     now: Timestamp,
 ) -> Result<StaffId> {
+    checked(db, email, password, (client_ip, None), now).await
+}
+
+/// [`log_in`] from a browser that may hold a device token; same rules as
+/// [`crate::accounts::log_in_on_device`] (the password step only: the second factor has its own
+/// ceiling, which no device passes).
+pub async fn log_in_on_device(
+    db: &Db,
+    email: &Email,
+    password: &str,
+    client_ip: IpAddr,
+    device: Option<DeviceToken>,
+    now: Timestamp,
+) -> Result<(StaffId, DeviceToken)> {
+    let staff_id = checked(db, email, password, (client_ip, device.as_ref()), now).await?;
+    let device = throttle::remember_device(db, &throttle_key(email), device, now).await?;
+    Ok((staff_id, device))
+}
+
+async fn checked(
+    db: &Db,
+    email: &Email,
+    password: &str,
+    client: (IpAddr, Option<&DeviceToken>),
+    now: Timestamp,
+) -> Result<StaffId> {
     let lookup = async {
         let found: Option<(StaffId, String)> = with_db!(db, conn => sqlx::query_as(
             "select id, password_hash from staff where email = $1 and disabled_at is null",
@@ -76,7 +104,7 @@ pub async fn log_in(
         .await)?;
         Ok(found)
     };
-    throttle::guarded_log_in(db, &throttle_key(email), client_ip, password, now, lookup).await
+    throttle::guarded_log_in(db, &throttle_key(email), client, password, now, lookup).await
 }
 
 type Row = (
@@ -85,15 +113,18 @@ type Row = (
     String,
     Option<Timestamp>,
     Option<Timestamp>,
+    Option<Timestamp>,
 );
-const COLUMNS: &str = "select id, email, name, totp_enabled_at, disabled_at from staff";
+const COLUMNS: &str =
+    "select id, email, name, totp_enabled_at, code_locked_at, disabled_at from staff";
 
-fn from_row((id, email, name, enrolled, disabled_at): Row) -> Staff {
+fn from_row((id, email, name, enrolled, locked, disabled_at): Row) -> Staff {
     Staff {
         id,
         email: Email::from_db(email),
         name,
         second_factor: enrolled.is_some(),
+        second_factor_locked: locked.is_some(),
         disabled_at,
     }
 }
@@ -113,6 +144,26 @@ pub async fn list(db: &Db) -> Result<Vec<Staff>> {
     let sql = format!("{COLUMNS} order by email");
     let rows: Vec<Row> = with_db!(db, conn => sqlx::query_as(&sql).fetch_all(conn).await)?;
     Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// The staff member with `email` (also when disabled). Errors: `NotFound`.
+pub async fn by_email(db: &Db, email: &Email) -> Result<Staff> {
+    let sql = format!("{COLUMNS} where email = $1");
+    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+        .bind(email.as_str())
+        .fetch_optional(pool)
+        .await)?;
+    row.map(from_row).ok_or(Error::NotFound)
+}
+
+/// Lift the lock of the account with `email`: its second factor accepts codes again, and the
+/// failures recorded against its password and its codes are forgotten (an operator's
+/// `server unlock-staff`, once they know the staff member asked). Errors: `NotFound`.
+pub async fn unlock(db: &Db, email: &Email) -> Result<StaffId> {
+    let staff = by_email(db, email).await?;
+    crate::second_factor::unlock(db, staff.id).await?;
+    throttle::forgive(db, &throttle_key(email)).await?;
+    Ok(staff.id)
 }
 
 /// Disable the account with `email`: it can no longer log in, and its open sessions end at

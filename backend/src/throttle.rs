@@ -8,13 +8,25 @@
 //! ([`MAX_ACCOUNT_FAILURES`]) and to an IP over all accounts ([`MAX_IP_FAILURES`], credential
 //! stuffing). The right password from another IP is not slowed down by an attacker's failures.
 //!
+//! The account ceiling alone would still let strangers lock an owner out (100 wrong passwords from
+//! a dozen addresses, renewed every 15 minutes), so a browser that logged in to the account
+//! before passes it: a successful log-in gives the browser a device token (its `device` cookie,
+//! [`DeviceToken`]; OWASP's "device cookies"), and a log-in that presents a token remembered for
+//! the account is judged by its own (account, IP) delay and the IP ceiling only. A success
+//! forgives the failures of its own (account, IP) pair only, never those of other addresses.
+//!
 //! Only failures are recorded; refused (throttled) attempts are not, so an attacker cannot keep an
 //! account waiting beyond the window by hammering it. Concurrent attempts may overshoot a limit by
-//! a few; that is fine for throttling.
+//! a few; that is fine for throttling (sign-ups and the staff second factor count exactly).
 
+use std::fmt;
 use std::future::Future;
 use std::net::IpAddr;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore as _;
+use sha2::{Digest as _, Sha256};
 use time::Duration;
 
 use crate::db::Db;
@@ -34,6 +46,101 @@ pub const MAX_IP_FAILURES: i64 = 300;
 /// Attempts per client IP within [`WINDOW`] of an [`Action`] (each costs an argon2 hash), by
 /// default: a company signs up once, an office accepts a few invites.
 pub const MAX_ACTIONS_PER_IP: i64 = 10;
+
+/// How long a browser stays a known device of an account without logging in to it again.
+pub const DEVICE_DAYS: i64 = 180;
+
+/// A browser's device token: the random value of its `device` cookie, set by a successful
+/// log-in, that marks the browser as known to the accounts it logged in to. Neither `Display`
+/// nor `Serialize`; `Debug` prints `DeviceToken(***)`. Only its SHA-256 is stored.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceToken(String);
+
+impl DeviceToken {
+    /// Length of a token in characters (32 random bytes, URL-safe base64 without padding).
+    const LEN: usize = 43;
+
+    /// Accepts what we issue, and nothing else (a cookie is outside input).
+    pub fn parse(text: &str) -> Option<DeviceToken> {
+        let text = text.trim();
+        let shaped = text.len() == Self::LEN
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        shaped.then(|| DeviceToken(text.to_owned()))
+    }
+
+    fn generate() -> DeviceToken {
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        DeviceToken(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// The cookie value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn hash(&self) -> Vec<u8> {
+        Sha256::digest(self.0.as_bytes()).to_vec()
+    }
+}
+
+impl fmt::Debug for DeviceToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceToken(***)")
+    }
+}
+
+/// Remembers the browser holding `device` (or a new token, when it held none) as a known device
+/// of `account`, after a successful log-in; returns the token the browser should keep. Devices
+/// unused for [`DEVICE_DAYS`] are forgotten here too.
+pub(crate) async fn remember_device(
+    db: &Db,
+    account: &str,
+    device: Option<DeviceToken>,
+    now: Timestamp,
+) -> Result<DeviceToken> {
+    let device = device.unwrap_or_else(DeviceToken::generate);
+    let hash = device.hash();
+    let forgotten = now - Duration::days(DEVICE_DAYS);
+    with_db!(db, pool => {
+        sqlx::query(
+            "insert into login_devices (account, token_hash, created_at, updated_at) \
+             values ($1, $2, $3, $3) \
+             on conflict (account, token_hash) do update set updated_at = excluded.updated_at",
+        )
+        .bind(account)
+        .bind(&hash)
+        .bind(now)
+        .execute(&mut *pool)
+        .await?;
+        sqlx::query("delete from login_devices where updated_at < $1")
+            .bind(forgotten)
+            .execute(&mut *pool)
+            .await
+            .map(|_| ())
+    })?;
+    Ok(device)
+}
+
+/// Whether `device` logged in to `account` within [`DEVICE_DAYS`].
+async fn is_known_device(
+    db: &Db,
+    account: &str,
+    device: &DeviceToken,
+    now: Timestamp,
+) -> Result<bool> {
+    let found: Option<i64> = with_db!(db, pool => sqlx::query_scalar(
+        "select id from login_devices where account = $1 and token_hash = $2 and updated_at >= $3",
+    )
+    .bind(account)
+    .bind(device.hash())
+    .bind(now - Duration::days(DEVICE_DAYS))
+    .fetch_optional(pool)
+    .await)?;
+    Ok(found.is_some())
+}
 
 /// How long one (account, IP) waits after its last failure, having failed `failures` times in
 /// the window: nothing for the first [`FREE_FAILURES`], then 1 s, 2 s, 4 s … up to the window.
@@ -68,6 +175,12 @@ impl Action {
 /// Counts one attempt of `action` from `client_ip`, refusing it with `TooManyAttempts` when the
 /// IP made `limit` (see [`MAX_ACTIONS_PER_IP`]) within the window. Called before any expensive
 /// work.
+///
+/// The check and the record are one step: a count followed by a separate insert let 64
+/// parallel sign-ups through 15 times against a limit of 10. The insert itself counts (`insert
+/// … select … where count < limit`); SQLite runs a writing statement under its write lock from
+/// the start, and PostgreSQL's attempts of one (action, IP) queue behind a transaction-scoped
+/// advisory lock, since under read committed two inserts would each count without the other.
 pub async fn attempt(
     db: &Db,
     action: Action,
@@ -76,22 +189,51 @@ pub async fn attempt(
     now: Timestamp,
 ) -> Result<()> {
     let ip = ip_key(client_ip);
+    let serialise = db.backend_name() == "postgres";
+    let lock_key = format!("{}|{ip}", action.key());
+    let recorded = with_db!(db, pool => {
+        let mut tx = sqlx::Connection::begin(pool).await?;
+        if serialise {
+            sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(&lock_key)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let inserted = sqlx::query(
+            "insert into login_attempts (account, ip, attempted_at, created_at, updated_at) \
+             select $1, $2, $3, $3, $3 where (select count(*) from login_attempts \
+             where account = $1 and ip = $2 and attempted_at > $4) < $5",
+        )
+        .bind(action.key())
+        .bind(&ip)
+        .bind(now)
+        .bind(now - WINDOW)
+        .bind(limit.max(1))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(inserted)
+    })?;
+    if recorded == 1 {
+        prune(db, now).await?;
+        return Ok(());
+    }
+    // Refused: the oldest of the attempts in the window says when the next one may come.
     let sql = "select attempted_at from login_attempts \
                where account = $1 and ip = $2 and attempted_at > $3 \
                order by attempted_at desc limit 1 offset $4";
-    let nth: Option<Timestamp> = with_db!(db, conn => sqlx::query_scalar(sql)
+    let nth: Option<Timestamp> = with_db!(db, pool => sqlx::query_scalar(sql)
         .bind(action.key())
         .bind(&ip)
         .bind(now - WINDOW)
         .bind(limit.max(1) - 1)
-        .fetch_optional(conn)
+        .fetch_optional(pool)
         .await)?;
-    if let Some(oldest) = nth {
-        return Err(Error::TooManyAttempts {
-            retry_after_secs: now.secs_until(oldest + WINDOW).max(1),
-        });
-    }
-    record_failure(db, action.key(), &ip, now).await
+    let until = nth.map_or(now + WINDOW, |oldest| oldest + WINDOW);
+    Err(Error::TooManyAttempts {
+        retry_after_secs: now.secs_until(until).max(1),
+    })
 }
 
 /// The throttle key of a client address. IPv6 clients usually own a whole /64, so that is what
@@ -109,18 +251,24 @@ pub(crate) fn ip_key(ip: IpAddr) -> String {
 /// Check the throttle, then the password, and record the outcome.
 ///
 /// `lookup` finds the account's id and stored hash (`None` if unknown: the password is then
-/// checked against a dummy hash so the answer takes as long). Errors: `TooManyAttempts` (before
-/// any password work), `InvalidCredentials`.
+/// checked against a dummy hash so the answer takes as long). `device` is the browser's device
+/// token, if it sent one: a known device of the account is not held by the account's ceiling.
+/// Errors: `TooManyAttempts` (before any password work), `InvalidCredentials`.
 pub(crate) async fn guarded_log_in<T>(
     db: &Db,
     account: &str,
-    client_ip: IpAddr,
+    client: (IpAddr, Option<&DeviceToken>),
     password: &str,
     now: Timestamp,
     lookup: impl Future<Output = Result<Option<(T, String)>>>,
 ) -> Result<T> {
+    let (client_ip, device) = client;
     let ip = ip_key(client_ip);
-    check(db, account, &ip, now).await?;
+    let known = match device {
+        Some(device) => is_known_device(db, account, device, now).await?,
+        None => false,
+    };
+    check(db, account, &ip, known, now).await?;
     let found = lookup.await?;
     let (id, stored) = found.unzip();
     // An absurdly long password can never be right (we refuse to set one); still pay the same
@@ -134,7 +282,7 @@ pub(crate) async fn guarded_log_in<T>(
     if password::verify(candidate, stored).await?
         && let Some(id) = id
     {
-        clear(db, account).await?;
+        clear(db, account, &ip).await?;
         return Ok(id);
     }
     record_failure(db, account, &ip, now).await?;
@@ -152,31 +300,35 @@ pub(crate) async fn guarded_check(
     verify: impl Future<Output = Result<bool>>,
 ) -> Result<()> {
     let ip = ip_key(client_ip);
-    check(db, account, &ip, now).await?;
+    check(db, account, &ip, false, now).await?;
     if verify.await? {
-        clear(db, account).await?;
+        clear(db, account, &ip).await?;
         return Ok(());
     }
     record_failure(db, account, &ip, now).await?;
     Err(Error::InvalidCredentials)
 }
 
-/// Refuse while the (account, IP) pair's delay runs, or while the account or the IP is over its
-/// ceiling; the error says until when.
-async fn check(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
-    let (failures, last): (i64, Option<Timestamp>) = with_db!(db, conn => sqlx::query_as(
+/// Refuse while the (account, IP) pair's delay runs, or while the account (unless this is a
+/// `known_device` of it) or the IP is over its ceiling; the error says until when.
+async fn check(db: &Db, account: &str, ip: &str, known_device: bool, now: Timestamp) -> Result<()> {
+    let (failures, last): (i64, Option<Timestamp>) = with_db!(db, pool => sqlx::query_as(
         "select count(*), max(attempted_at) from login_attempts \
          where account = $1 and ip = $2 and attempted_at > $3",
     )
     .bind(account)
     .bind(ip)
     .bind(now - WINDOW)
-    .fetch_one(conn)
+    .fetch_one(pool)
     .await)?;
     let by_pair = last
         .map(|last| last + delay(failures))
         .filter(|until| *until > now);
-    let by_account = ceiling(db, "account", account, MAX_ACCOUNT_FAILURES, now).await?;
+    let by_account = if known_device {
+        None
+    } else {
+        ceiling(db, "account", account, MAX_ACCOUNT_FAILURES, now).await?
+    };
     let by_ip = ceiling(db, "ip", ip, MAX_IP_FAILURES, now).await?;
     match by_pair.max(by_account).max(by_ip) {
         Some(until) => Err(Error::TooManyAttempts {
@@ -200,11 +352,11 @@ async fn ceiling(
         "select attempted_at from login_attempts where {column} = $1 and attempted_at > $2 \
          order by attempted_at desc limit 1 offset $3"
     );
-    let nth: Option<Timestamp> = with_db!(db, conn => sqlx::query_scalar(&sql)
+    let nth: Option<Timestamp> = with_db!(db, pool => sqlx::query_scalar(&sql)
         .bind(key)
         .bind(now - WINDOW)
         .bind(limit - 1)
-        .fetch_optional(conn)
+        .fetch_optional(pool)
         .await)?;
     Ok(nth.map(|t| t + WINDOW))
 }
@@ -212,25 +364,39 @@ async fn ceiling(
 /// Record a failure, and drop failures that have left the window (an indexed delete that usually
 /// finds nothing) so that the table stays small without a scheduled job.
 async fn record_failure(db: &Db, account: &str, ip: &str, now: Timestamp) -> Result<()> {
-    with_db!(db, conn => sqlx::query(
+    with_db!(db, pool => sqlx::query(
         "insert into login_attempts (account, ip, attempted_at, created_at, updated_at) \
          values ($1, $2, $3, $3, $3)",
     )
     .bind(account)
     .bind(ip)
     .bind(now)
-    .execute(conn)
+    .execute(pool)
     .await
     .map(|_| ()))?;
     prune(db, now).await?;
     Ok(())
 }
 
-/// A successful login forgives the account's failures (not the IP's).
-async fn clear(db: &Db, account: &str) -> Result<()> {
-    with_db!(db, conn => sqlx::query("delete from login_attempts where account = $1")
+/// A successful login forgives the failures of its own (account, IP) pair: not those of other
+/// addresses (an attacker's failures keep counting against the attacker), nor the IP's with
+/// other accounts.
+async fn clear(db: &Db, account: &str, ip: &str) -> Result<()> {
+    with_db!(db, pool => sqlx::query("delete from login_attempts where account = $1 and ip = $2")
         .bind(account)
-        .execute(conn)
+        .bind(ip)
+        .execute(pool)
+        .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
+/// Forgets every recorded failure of `account` (from every address): an operator's
+/// `server unlock-staff`.
+pub(crate) async fn forgive(db: &Db, account: &str) -> Result<()> {
+    with_db!(db, pool => sqlx::query("delete from login_attempts where account = $1")
+        .bind(account)
+        .execute(pool)
         .await
     .map(|_| ()))?;
     Ok(())
@@ -240,9 +406,9 @@ async fn clear(db: &Db, account: &str) -> Result<()> {
 /// login does this too; call it from a periodic job if you like.
 pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
     let sql = "delete from login_attempts where attempted_at <= $1";
-    let done = with_db!(db, conn => sqlx::query(sql)
+    let done = with_db!(db, pool => sqlx::query(sql)
         .bind(now - WINDOW)
-        .execute(conn)
+        .execute(pool)
         .await
         .map(|r| r.rows_affected()))?;
     Ok(done)
@@ -261,6 +427,15 @@ mod tests {
         assert_eq!(delay(FREE_FAILURES + 5), Duration::seconds(16));
         assert_eq!(delay(FREE_FAILURES + 30), WINDOW);
         assert_eq!(delay(i64::MAX), WINDOW);
+    }
+
+    #[test]
+    fn device_tokens_are_what_we_issue() {
+        let token = DeviceToken::generate();
+        assert_eq!(DeviceToken::parse(token.expose()), Some(token.clone()));
+        assert_eq!(DeviceToken::parse("short"), None);
+        assert_eq!(DeviceToken::parse(&"a;".repeat(22)[..43]), None);
+        assert!(!format!("{token:?}").contains(token.expose()));
     }
 
     #[test]

@@ -52,22 +52,26 @@ export function totp(secret: string): string {
   return value.toString().padStart(6, '0');
 }
 
-/** Creates a staff account with the server's CLI, as an operator would; returns its email. */
-export function createStaff(name: string): string {
+/** Creates a staff account with the server's CLI, as an operator would; returns its email and
+ * the path of the one-time enrolment link the command prints. */
+export function createStaff(name: string): { email: string; enrolPath: string } {
   const email = uniqueEmail('staff');
   const dataDir = process.env.E2E_DATA_DIR ?? '/tmp/inventory-sync-e2e';
-  execFileSync(
+  const out = execFileSync(
     process.env.SERVER_BIN ?? '../target/debug/server',
     ['create-staff', '--email', email, '--name', name],
     { input: `${STAFF_PASSWORD}\n`, env: { ...process.env, DATABASE_URL: `sqlite://${dataDir}/app.db?mode=rwc`, RUST_LOG: 'warn' } },
-  );
-  return email;
+  ).toString();
+  const match = out.match(/\/staff\/login\?enrol=[A-Za-z0-9_-]+/);
+  if (!match) throw new Error(`create-staff printed no enrolment link: ${out}`);
+  return { email, enrolPath: match[0] };
 }
 
-/** A new staff member's first log-in: password, then the authenticator's first code; ends on
- * the dashboard. */
-export async function firstStaffLogIn(page: Page, email: string): Promise<void> {
-  await page.goto('/staff/login');
+/** A new staff member's first log-in through the enrolment link: password, then the
+ * authenticator's first code; ends on the dashboard. */
+export async function firstStaffLogIn(page: Page, staff: { email: string; enrolPath: string }): Promise<void> {
+  const email = staff.email;
+  await page.goto(staff.enrolPath);
   await hydrated(page);
   const login = page.locator('[data-test="staff-login-form"]');
   await login.locator('input[name="email"]').fill(email);

@@ -1,6 +1,7 @@
 //! The command line: `serve` (also what runs without a subcommand, as `cargo leptos` starts it),
 //! `worker` (sync workers without the web server), `migrate`, `check-config`, `backup`, and the
-//! staff accounts (`create-staff`, `list-staff`, `disable-staff`).
+//! staff accounts (`create-staff`, `list-staff`, `disable-staff`, `staff-enrolment-link`,
+//! `unlock-staff`).
 
 use std::process::ExitCode;
 
@@ -56,12 +57,17 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
-    /// Create a staff (support) account; the password is read from a prompt or stdin.
+    /// Create a staff (support) account; the password is read from a prompt or stdin. Prints
+    /// the one-time link for setting up the second factor.
     CreateStaff(staff_cli::CreateStaff),
     /// List the staff accounts.
     ListStaff(staff_cli::Database),
     /// Disable a staff account (it can no longer log in).
     DisableStaff(staff_cli::DisableStaff),
+    /// Print a new one-time link for setting up a staff member's second factor.
+    StaffEnrolmentLink(staff_cli::EnrolmentLink),
+    /// Unlock a staff member's second factor after too many wrong codes.
+    UnlockStaff(staff_cli::DisableStaff),
 }
 
 /// Parses the command line and runs the command.
@@ -100,6 +106,8 @@ pub fn main() -> ExitCode {
             Command::CreateStaff(args) => staff_cli::create(args).await,
             Command::ListStaff(args) => staff_cli::list(args).await,
             Command::DisableStaff(args) => staff_cli::disable(args).await,
+            Command::StaffEnrolmentLink(args) => staff_cli::enrolment_link(args).await,
+            Command::UnlockStaff(args) => staff_cli::unlock(args).await,
         }
     });
     match result {

@@ -14,5 +14,6 @@ mod startup;
 pub mod telemetry;
 
 pub use config::Config;
+pub use routes::history::LIVE_PER_SESSION;
 pub use routes::page_paths;
 pub use startup::Application;

@@ -82,8 +82,25 @@ db_test!(no_log_line_carries_a_credential, |db| async move {
             format!("{url}/"),
             format!("{url}/extra"),
             url.replace("/economic/", "/economic//"),
+            // Shapes that miss the webhook routes and reach the browser routes, whose CSRF
+            // layer refuses them with a WARN line (issue 24, finding 6).
+            url.replace("/webhooks/", "//webhooks/"),
+            url.replace("/webhooks/", "/Webhooks/"),
+            url.replace("/webhooks/", "/WEBHOOKS/"),
+            url.replace("/webhooks/", "/%77ebhooks/"),
+            url.replace("/webhooks/", "/webhooks%2F")
+                .replace("/economic/", "/economic%2F"),
+            url.replace("/webhooks/", "/api//webhooks/"),
         ] {
             app.post(&odd, "1&1").await;
+            app.client
+                .post(&odd)
+                .header("accept", "text/html")
+                .body("1&1")
+                .send()
+                .await
+                .expect("POST an odd path as a browser");
+            app.client.get(&odd).send().await.expect("GET an odd path");
         }
         app.client.get(&url).send().await.expect("GET");
         app.client
@@ -106,6 +123,10 @@ db_test!(no_log_line_carries_a_credential, |db| async move {
         logs.len()
     );
     assert!(logs.contains("TRACE"), "at trace level");
+    assert!(
+        logs.contains("CSRF token missing or wrong"),
+        "the odd shapes reached the browser routes and were logged"
+    );
     for token in &tokens {
         assert!(!logs.contains(token.as_str()), "a credential is in the log");
     }

@@ -54,6 +54,9 @@ pub enum ActivityAction {
     StaffLoggedIn,
     /// A staff account was disabled (never the company's; listed for completeness).
     StaffDisabled,
+    /// A staff member's second factor was unlocked (never the company's; listed for
+    /// completeness).
+    StaffUnlocked,
 }
 
 /// Who did it.
@@ -87,13 +90,11 @@ pub struct ActivityView {
 pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
     use backend::audit::{Action as A, Actor};
 
-    use crate::ssr::{format, session, state::app_state};
+    use crate::ssr::format;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    if ctx.role != backend::Role::Owner {
-        return Err(AppError::Forbidden);
-    }
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
+    ctx.owner()?;
     let entries = backend::audit::for_tenant(&state.db, ctx.tenant_id, LIMIT).await?;
     Ok(entries
         .into_iter()
@@ -129,6 +130,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::StaffCreated => ActivityAction::StaffCreated,
                     A::StaffLoggedIn => ActivityAction::StaffLoggedIn,
                     A::StaffDisabled => ActivityAction::StaffDisabled,
+                    A::StaffUnlocked => ActivityAction::StaffUnlocked,
                 },
                 detail: e.detail,
             }

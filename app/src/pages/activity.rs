@@ -84,5 +84,6 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::StaffCreated => Msg::ActivityStaffCreated,
         ActivityAction::StaffLoggedIn => Msg::ActivityStaffLoggedIn,
         ActivityAction::StaffDisabled => Msg::ActivityStaffDisabled,
+        ActivityAction::StaffUnlocked => Msg::ActivityStaffUnlocked,
     }
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use crate::components::layout::SessionResource;
+use crate::api::session::SessionResource;
 
 /// Redirects to the settings when logged in, else to the login page.
 #[component]

@@ -18,6 +18,8 @@ impl From<backend::Error> for AppError {
             B::Busy { retry_after_secs } => AppError::Busy { retry_after_secs },
             B::Forbidden => AppError::Forbidden,
             B::StaffTenant => AppError::StaffTenant,
+            B::SecondFactorLocked => AppError::SecondFactorLocked,
+            B::EnrolmentLinkInvalid => AppError::EnrolmentLinkInvalid,
             B::NotFound => AppError::NotFound,
             B::InviteExpired => AppError::InviteExpired,
             B::InviteInvalid => AppError::InviteInvalid,

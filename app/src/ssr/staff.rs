@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::session::{AUTH_KEY, Actor, AuthState, CSRF_KEY, internal, new_token};
+use super::auth::{AUTH_KEY, Actor, AuthState, CSRF_KEY, internal, new_token};
 use super::state::AppState;
 use crate::error::AppError;
 
@@ -24,6 +24,9 @@ const PENDING_MILLIS: i64 = 5 * 60 * 1000;
 struct Pending {
     staff_id: i64,
     since: i64,
+    /// The one-time enrolment link's token, when the log-in came through it.
+    #[serde(default)]
+    enrol: Option<String>,
 }
 
 /// A logged-in staff member, as checked on this request.
@@ -35,18 +38,33 @@ pub struct StaffMember {
     pub name: String,
 }
 
-/// The password was right: the second factor is due next, under a new session id.
-pub async fn begin(session: &Session, staff_id: backend::StaffId) -> Result<(), AppError> {
+/// The password was right: the second factor is due next, under a new session id. `enrol` is
+/// the enrolment link's token, when the log-in came through it.
+pub async fn begin(
+    session: &Session,
+    staff_id: backend::StaffId,
+    enrol: Option<String>,
+) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal)?;
     let pending = Pending {
         staff_id: staff_id.get(),
         since: backend::Timestamp::now().as_millis(),
+        enrol,
     };
     session.insert(PENDING_KEY, pending).await.map_err(internal)
 }
 
 /// The staff member whose password was checked in this session a moment ago.
 pub async fn pending(session: &Session) -> Result<backend::StaffId, AppError> {
+    Ok(backend::StaffId::new(pending_mark(session).await?.staff_id))
+}
+
+/// The enrolment link's token the pending log-in came with (empty if none: refused later).
+pub async fn pending_enrolment_link(session: &Session) -> Result<String, AppError> {
+    Ok(pending_mark(session).await?.enrol.unwrap_or_default())
+}
+
+async fn pending_mark(session: &Session) -> Result<Pending, AppError> {
     let pending: Pending = session
         .get(PENDING_KEY)
         .await
@@ -55,7 +73,7 @@ pub async fn pending(session: &Session) -> Result<backend::StaffId, AppError> {
     if backend::Timestamp::now().as_millis() - pending.since > PENDING_MILLIS {
         return Err(AppError::NotAuthenticated);
     }
-    Ok(backend::StaffId::new(pending.staff_id))
+    Ok(pending)
 }
 
 /// Both factors checked: a staff session under a new id and a new CSRF token.

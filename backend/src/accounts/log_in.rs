@@ -7,7 +7,7 @@ use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
-use crate::throttle;
+use crate::throttle::{self, DeviceToken};
 use crate::timestamp::Timestamp;
 
 /// Check `password` for the user with `email`.
@@ -15,9 +15,10 @@ use crate::timestamp::Timestamp;
 /// Refused with `TooManyAttempts { retry_after_secs }` — before the password is looked at —
 /// while this account and `client_ip` wait after their failures, or either is over its ceiling
 /// ([`throttle`]). Wrong password and unknown email both answer `InvalidCredentials` after the
-/// same argon2 work, and are recorded as failures; success clears the account's failures.
-/// Refusals for an existing user are written to the audit log of each of their companies (a
-/// throttled account once per throttle window), so owners see their accounts being tried.
+/// same argon2 work, and are recorded as failures; success clears the failures of this account
+/// from this address. Refusals for an existing user are written to the audit log of each of
+/// their companies (a throttled account once per throttle window), so owners see their accounts
+/// being tried.
 pub async fn log_in(
     db: &Db,
     email: &Email,
@@ -25,6 +26,34 @@ pub async fn log_in(
     client_ip: IpAddr,
     now: Timestamp,
 ) -> Result<UserId> {
+    checked(db, email, password, (client_ip, None), now).await
+}
+
+/// [`log_in`] from a browser that may hold a device token (its `device` cookie): a device that
+/// logged in to this account before is not held by the account-wide ceiling, so strangers'
+/// failures cannot lock the owner out of their own browser. On success, returns the token the
+/// browser keeps from now on (its own, or a new one), remembered for this account.
+pub async fn log_in_on_device(
+    db: &Db,
+    email: &Email,
+    password: &str,
+    client_ip: IpAddr,
+    device: Option<DeviceToken>,
+    now: Timestamp,
+) -> Result<(UserId, DeviceToken)> {
+    let user_id = checked(db, email, password, (client_ip, device.as_ref()), now).await?;
+    let device = throttle::remember_device(db, email.as_str(), device, now).await?;
+    Ok((user_id, device))
+}
+
+async fn checked(
+    db: &Db,
+    email: &Email,
+    password: &str,
+    client: (IpAddr, Option<&DeviceToken>),
+    now: Timestamp,
+) -> Result<UserId> {
+    let client_ip = client.0;
     let lookup = async {
         let found: Option<(UserId, String)> = with_db!(db, pool => sqlx::query_as(
             "select id, password_hash from users where email = $1",
@@ -34,8 +63,7 @@ pub async fn log_in(
         .await)?;
         Ok(found)
     };
-    let outcome =
-        throttle::guarded_log_in(db, email.as_str(), client_ip, password, now, lookup).await;
+    let outcome = throttle::guarded_log_in(db, email.as_str(), client, password, now, lookup).await;
     let refusal = match &outcome {
         Err(Error::InvalidCredentials) => Some(Action::LoginFailed),
         Err(Error::TooManyAttempts { .. }) => Some(Action::LoginThrottled),

@@ -13,7 +13,7 @@ use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
 
-pub use log_in::log_in;
+pub use log_in::{log_in, log_in_on_device};
 pub use sign_up::{SignUp, SignedUp, sign_up};
 
 /// A user's role in one tenant.

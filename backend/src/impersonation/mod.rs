@@ -138,7 +138,9 @@ pub async fn support_access(db: &Db, tenant_id: TenantId) -> Result<SupportAcces
     SupportAccess::from_db(&raw.ok_or(Error::NotFound)?)
 }
 
-/// Saves the tenant's choice; forbidding ends every running impersonation of the tenant.
+/// Saves the tenant's choice; forbidding ends every running impersonation of the tenant. "Only
+/// look" takes write access from a running one at its next request ([`active`] reads the choice
+/// each time; the elevation stays recorded for the support-access log).
 pub async fn set_support_access(
     db: &Db,
     tenant_id: TenantId,
@@ -215,6 +217,10 @@ pub async fn start(
 
 /// The impersonation `id` of `tenant_id` if it is still running: not ended, not past its time,
 /// its tenant still allowing it and its staff account not disabled. Errors: `NotFound`.
+///
+/// Read on every request, so the owner's choice takes effect at once: `elevated` holds only
+/// while the tenant allows write access ("only look" takes it back from a support person who
+/// elevated before).
 pub async fn active(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result<Active> {
     type Row = (
         StaffId,
@@ -223,11 +229,13 @@ pub async fn active(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result
         Timestamp,
         Option<Timestamp>,
         Option<UserId>,
+        String,
     );
     let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
         "select i.staff_id, s.name, t.name, i.expires_at, i.elevated_at, \
                 (select m.user_id from memberships m where m.tenant_id = t.id and m.role = 'owner' \
-                 order by m.created_at, m.user_id limit 1) \
+                 order by m.created_at, m.user_id limit 1), \
+                t.support_access \
          from impersonations i \
          join tenants t on t.id = i.tenant_id \
          join staff s on s.id = i.staff_id \
@@ -238,8 +246,9 @@ pub async fn active(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result
     .bind(id)
     .fetch_optional(conn)
     .await)?;
-    let (staff_id, staff_name, company, expires_at, elevated_at, owner) =
+    let (staff_id, staff_name, company, expires_at, elevated_at, owner, access) =
         row.ok_or(Error::NotFound)?;
+    let writes_allowed = SupportAccess::from_db(&access)? == SupportAccess::Allowed;
     Ok(Active {
         id,
         tenant_id,
@@ -248,7 +257,7 @@ pub async fn active(db: &Db, tenant_id: TenantId, id: ImpersonationId) -> Result
         staff_name,
         acting_as: owner.ok_or(Error::NotFound)?,
         expires_at,
-        elevated: elevated_at.is_some(),
+        elevated: elevated_at.is_some() && writes_allowed,
     })
 }
 

@@ -19,6 +19,13 @@ async fn sam(db: &backend::Db) -> StaffId {
     .expect("staff")
 }
 
+/// The token of a new enrolment link for `sam`, opened at [`t0`].
+async fn link(db: &backend::Db, sam: StaffId) -> String {
+    second_factor::issue_enrolment_link(db, sam, t0())
+        .await
+        .expect("enrolment link")
+}
+
 /// The code an authenticator app with `secret` shows at `at`.
 fn code_at(secret: &str, at: Timestamp) -> String {
     let secret = totp_rs::Secret::try_from_base32(secret).expect("base32 secret");
@@ -39,19 +46,22 @@ db_test!(
     |db| async move {
         let keys = Keys::generate();
         let sam = sam(&db).await;
+        let link = link(&db, sam).await;
         let now = t0();
 
-        let first = second_factor::enrolment(&db, &keys, sam)
+        let first = second_factor::enrolment(&db, &keys, sam, &link, t0())
             .await
             .expect("enrolment");
-        let again = second_factor::enrolment(&db, &keys, sam)
+        let again = second_factor::enrolment(&db, &keys, sam, &link, t0())
             .await
             .expect("same enrolment");
-        let wrong = second_factor::confirm(&db, &keys, sam, "000000", ip("192.0.2.1"), now).await;
+        let wrong =
+            second_factor::confirm(&db, &keys, sam, &link, "000000", ip("192.0.2.1"), now).await;
         let codes = second_factor::confirm(
             &db,
             &keys,
             sam,
+            &link,
             &code_at(&first.secret_base32, now),
             ip("192.0.2.1"),
             now,
@@ -76,7 +86,7 @@ db_test!(
                 .await
                 .expect("enrolled")
         );
-        let replace = second_factor::enrolment(&db, &keys, sam).await;
+        let replace = second_factor::enrolment(&db, &keys, sam, &link, t0()).await;
         assert!(
             matches!(replace, Err(Error::Forbidden)),
             "no second enrolment: {replace:?}"
@@ -123,8 +133,9 @@ db_test!(
     |db| async move {
         let keys = Keys::generate();
         let sam = sam(&db).await;
+        let link = link(&db, sam).await;
         let now = t0();
-        let secret = second_factor::enrolment(&db, &keys, sam)
+        let secret = second_factor::enrolment(&db, &keys, sam, &link, t0())
             .await
             .expect("enrol")
             .secret_base32;
@@ -132,6 +143,7 @@ db_test!(
             &db,
             &keys,
             sam,
+            &link,
             &code_at(&secret, now),
             ip("192.0.2.1"),
             now,
@@ -195,8 +207,9 @@ db_test!(
 db_test!(wrong_codes_are_throttled, |db| async move {
     let keys = Keys::generate();
     let sam = sam(&db).await;
+    let link = link(&db, sam).await;
     let now = t0();
-    let secret = second_factor::enrolment(&db, &keys, sam)
+    let secret = second_factor::enrolment(&db, &keys, sam, &link, t0())
         .await
         .expect("enrol")
         .secret_base32;
@@ -204,6 +217,7 @@ db_test!(wrong_codes_are_throttled, |db| async move {
         &db,
         &keys,
         sam,
+        &link,
         &code_at(&secret, now),
         ip("192.0.2.1"),
         now,
@@ -303,3 +317,154 @@ db_test!(the_dashboard_shows_a_refused_grant_token, |db| async move {
     assert!(before.connected && !before.token_refused && !before.needs_attention());
     assert!(after.connected && after.token_refused && after.needs_attention());
 });
+
+db_test!(
+    enrolment_needs_the_one_time_link_from_create_staff,
+    |db| async move {
+        let keys = Keys::generate();
+        let sam = sam(&db).await;
+
+        // Without the link (whoever knows the password first), or with a wrong or expired one.
+        let none = second_factor::enrolment(&db, &keys, sam, "", t0()).await;
+        let link = link(&db, sam).await;
+        let wrong = second_factor::enrolment(&db, &keys, sam, "not-the-link", t0()).await;
+        let expired = second_factor::enrolment(&db, &keys, sam, &link, later(t0(), 61 * 60)).await;
+        let secret = second_factor::enrolment(&db, &keys, sam, &link, t0())
+            .await
+            .expect("with the link")
+            .secret_base32;
+        let confirmed = second_factor::confirm(
+            &db,
+            &keys,
+            sam,
+            &link,
+            &code_at(&secret, t0()),
+            ip("192.0.2.1"),
+            t0(),
+        )
+        .await;
+        let again = second_factor::issue_enrolment_link(&db, sam, t0()).await;
+
+        for refused in [none, wrong, expired] {
+            assert!(
+                matches!(refused, Err(Error::EnrolmentLinkInvalid)),
+                "{refused:?}"
+            );
+        }
+        assert!(confirmed.is_ok(), "{confirmed:?}");
+        assert!(
+            matches!(again, Err(Error::Forbidden)),
+            "no link once enrolled: {again:?}"
+        );
+    }
+);
+
+db_test!(
+    the_second_factor_locks_hard_after_its_own_ceiling_until_unlocked,
+    |db| async move {
+        let keys = Keys::generate();
+        let sam = sam(&db).await;
+        let link = link(&db, sam).await;
+        let secret = second_factor::enrolment(&db, &keys, sam, &link, t0())
+            .await
+            .expect("enrol")
+            .secret_base32;
+        second_factor::confirm(
+            &db,
+            &keys,
+            sam,
+            &link,
+            &code_at(&secret, t0()),
+            ip("192.0.2.1"),
+            t0(),
+        )
+        .await
+        .expect("confirm");
+
+        // Wrong codes from as many addresses, so that no address waits: only the factor's own
+        // ceiling holds them.
+        let at = later(t0(), 60);
+        for i in 0..second_factor::MAX_CODE_FAILURES {
+            let wrong =
+                second_factor::verify(&db, &keys, sam, "000000", ip(&format!("10.0.0.{i}")), at)
+                    .await;
+            assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
+        }
+        let right = second_factor::verify(
+            &db,
+            &keys,
+            sam,
+            &code_at(&secret, at),
+            ip("198.51.100.7"),
+            at,
+        )
+        .await;
+        let listed = staff::list(&db).await.expect("list");
+
+        assert!(
+            matches!(right, Err(Error::SecondFactorLocked)),
+            "even the right code: {right:?}"
+        );
+        assert!(listed[0].second_factor_locked, "list-staff shows the lock");
+
+        // The operator unlocks (`server unlock-staff`).
+        staff::unlock(&db, &email("sam@inventory.test"))
+            .await
+            .expect("unlock");
+        let after = second_factor::verify(
+            &db,
+            &keys,
+            sam,
+            &code_at(&secret, at),
+            ip("198.51.100.7"),
+            at,
+        )
+        .await;
+        assert!(after.is_ok(), "{after:?}");
+    }
+);
+
+db_test!(
+    parallel_codes_never_pass_the_second_factors_ceiling,
+    |db| async move {
+        let keys = Keys::generate();
+        let sam = sam(&db).await;
+        let link = link(&db, sam).await;
+        let secret = second_factor::enrolment(&db, &keys, sam, &link, t0())
+            .await
+            .expect("enrol")
+            .secret_base32;
+        second_factor::confirm(
+            &db,
+            &keys,
+            sam,
+            &link,
+            &code_at(&secret, t0()),
+            ip("192.0.2.1"),
+            t0(),
+        )
+        .await
+        .expect("confirm");
+
+        let at = later(t0(), 60);
+        let tries: Vec<_> = (0..40)
+            .map(|i| {
+                let (db, keys) = (db.clone(), keys.clone());
+                tokio::spawn(async move {
+                    let client = ip(&format!("10.0.1.{i}"));
+                    second_factor::verify(&db, &keys, sam, "000000", client, at).await
+                })
+            })
+            .collect();
+        let mut checked = 0;
+        for attempt in tries {
+            match attempt.await.expect("join") {
+                Err(Error::InvalidCredentials) => checked += 1,
+                Err(Error::SecondFactorLocked) => {}
+                other => panic!("unexpected: {other:?}"),
+            }
+        }
+
+        assert_eq!(checked, second_factor::MAX_CODE_FAILURES);
+    }
+);

@@ -215,3 +215,110 @@ db_test!(prune_deletes_attempts_outside_the_window, |db| async move {
     let _ = accounts::log_in(&db, &ghost, "guess", ip("192.0.2.1"), at).await;
     assert_eq!(count(&db, "login_attempts").await, 1);
 });
+
+db_test!(
+    a_burst_of_parallel_sign_ups_never_overshoots_the_limit,
+    |db| async move {
+        // 64 at once from one address, against a limit of 10: the count and the record are one
+        // step, so exactly 10 pass (a separate count and insert once let 15 through).
+        let client = ip("192.0.2.1");
+        let attempts: Vec<_> = (0..64)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    throttle::attempt(&db, Action::SignUp, client, 10, t0()).await
+                })
+            })
+            .collect();
+        let mut passed = 0;
+        for attempt in attempts {
+            match attempt.await.expect("join") {
+                Ok(()) => passed += 1,
+                Err(Error::TooManyAttempts { .. }) => {}
+                Err(e) => panic!("unexpected error: {e:?}"),
+            }
+        }
+
+        assert_eq!(passed, 10);
+        assert_eq!(count(&db, "login_attempts").await, 10);
+    }
+);
+
+db_test!(
+    a_browser_that_logged_in_before_passes_the_account_ceiling,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        let home = ip("198.51.100.7");
+        let (user_id, device) =
+            accounts::log_in_on_device(&db, &acme.email, PASSWORD, home, None, t0())
+                .await
+                .expect("first log-in");
+        assert_eq!(user_id, acme.user_id);
+        // Strangers fill the account's ceiling from a dozen addresses.
+        let limit = usize::try_from(throttle::MAX_ACCOUNT_FAILURES).expect("small");
+        for i in 0..limit {
+            failures(
+                &db,
+                acme.email.as_str(),
+                &format!("10.0.0.{}", i % 12),
+                1,
+                t0(),
+            )
+            .await;
+        }
+        let globex = owner(&db, "globex").await;
+        let (_, globex_device) =
+            accounts::log_in_on_device(&db, &globex.email, PASSWORD, home, None, t0())
+                .await
+                .expect("globex logs in");
+        let cafe = ip("203.0.113.5");
+
+        let with_device = accounts::log_in_on_device(
+            &db,
+            &acme.email,
+            PASSWORD,
+            cafe,
+            Some(device.clone()),
+            t0(),
+        )
+        .await;
+        let new_browser = accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, None, t0())
+            .await
+            .map(|(id, _)| id);
+        let another_accounts_device =
+            accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, Some(globex_device), t0())
+                .await
+                .map(|(id, _)| id);
+
+        let (id, kept) = with_device.expect("the owner's browser logs in");
+        assert_eq!(id, acme.user_id);
+        assert_eq!(kept, device, "the browser keeps its token");
+        assert!(retry_after(new_browser) > 0, "a new browser still waits");
+        assert!(
+            retry_after(another_accounts_device) > 0,
+            "a device of another account does not count"
+        );
+    }
+);
+
+db_test!(
+    a_success_forgives_only_its_own_addresses_failures,
+    |db| async move {
+        let acme = owner(&db, "acme").await;
+        failures(&db, acme.email.as_str(), "192.0.2.1", 3, t0()).await;
+        failures(&db, acme.email.as_str(), "192.0.2.2", 3, t0()).await;
+        let later = t0() + throttle::delay(3);
+
+        accounts::log_in(&db, &acme.email, PASSWORD, ip("192.0.2.1"), later)
+            .await
+            .expect("the owner logs in after the delay");
+        let attacker = accounts::log_in(&db, &acme.email, PASSWORD, ip("192.0.2.2"), t0()).await;
+
+        assert_eq!(
+            count(&db, "login_attempts").await,
+            3,
+            "the other address's stay"
+        );
+        assert!(retry_after(attacker) > 0, "and it still waits");
+    }
+);

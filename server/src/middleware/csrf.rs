@@ -22,9 +22,9 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 /// The form field carrying the token.
-pub const FIELD: &str = "csrf_token";
+pub const FIELD: &str = app::ssr::auth::CSRF_FIELD;
 /// The header carrying the token (for scripts).
-pub const HEADER: &str = "x-csrf-token";
+pub const HEADER: &str = app::ssr::auth::CSRF_HEADER;
 /// Largest form body this layer reads to find the token.
 const FORM_LIMIT: usize = 256 * 1024;
 
@@ -83,7 +83,7 @@ pub async fn check(
     };
     if !valid {
         tracing::warn!(
-            path = parts.uri.path(),
+            path = %crate::telemetry::redacted_path(parts.uri.path()),
             "request refused: CSRF token missing or wrong"
         );
         return error_answer(&parts.headers, AppError::Csrf);

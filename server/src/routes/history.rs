@@ -7,7 +7,9 @@
 //! - `GET /events/export.csv?<filter>`: the filter's events as CSV, streamed page by page from
 //!   keyset queries, so memory stays flat however many rows there are.
 //! - `GET /events/live`: server-sent events; one `changed` message whenever the company's
-//!   history changes (a new event, a status change), for the page to refetch.
+//!   history changes (a new event, a status change), for the page to refetch. At most
+//!   [`LIVE_PER_SESSION`] at once per session, and each ends soon after its session does
+//!   (log-out, a new session id, an impersonation that ended or lost its tenant's consent).
 //!
 //! All three are behind the session and CSRF layers, take the tenant from the session only,
 //! and answer another company's ids as if they did not exist.
@@ -16,33 +18,33 @@
 //! quoting alone, and cells must also be defused against spreadsheet formulas, which it does
 //! not do.
 
-use std::convert::Infallible;
-use std::time::Duration;
-
 use app::api::events::HistoryQuery;
 use app::api::events::convert::filter as backend_filter;
 use app::error::AppError;
 use app::i18n::Lang;
-use app::ssr::session::{self, TenantUser};
+use app::ssr::auth::AnonymousCsrf;
+use app::ssr::entrance::{Read, Tenant, Visitor};
 use app::ssr::state::AppState;
+use axum::Extension;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use backend::economic::WebhookAction;
-use backend::events::{Event, EventId, LiveMark, PageAt};
+use backend::events::{Event, EventId, PageAt};
 use backend::{Db, TenantId, Timestamp};
 use futures::{Stream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tower_sessions::Session;
 
+mod live;
+
+pub use live::LIVE_PER_SESSION;
+
 /// Rows per query of the export (each a keyset page; one page is in memory at a time).
 const EXPORT_PAGE: u32 = 500;
-/// How often a live stream looks whether the history changed.
-const LIVE_POLL: Duration = Duration::from_secs(1);
 
 /// Ends every live stream when the server shuts down (an open stream would otherwise hold
 /// graceful shutdown forever).
@@ -51,12 +53,15 @@ pub struct Closing(pub CancellationToken);
 
 /// The routes; `closing` ends the live streams.
 pub fn router(closing: Closing) -> Router<AppState> {
+    let open = live::OpenStreams::default();
     Router::new()
         .route("/events/replay", post(replay))
         .route("/events/export.csv", get(export))
         .route(
             "/events/live",
-            get(move |state, session| live(state, session, closing.clone())),
+            get(move |state, session, headers| {
+                live::stream(state, session, headers, closing.clone(), open.clone())
+            }),
         )
 }
 
@@ -71,8 +76,10 @@ fn error_response(headers: &HeaderMap, error: AppError) -> Response {
     (status, error.message().text(lang)).into_response()
 }
 
-async fn tenant(state: &AppState, session: &Session) -> Result<TenantUser, AppError> {
-    session::tenant_user(state, session).await
+async fn tenant(state: &AppState, session: &Session) -> Result<Tenant<Read>, AppError> {
+    Visitor::read_in(state.clone(), session.clone())
+        .tenant()
+        .await
 }
 
 fn query_of(raw: Option<&str>) -> HistoryQuery {
@@ -84,28 +91,50 @@ fn query_of(raw: Option<&str>) -> HistoryQuery {
 async fn replay(
     State(state): State<AppState>,
     session: Session,
+    anonymous: Option<Extension<AnonymousCsrf>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match replay_form(&state, &session, &body).await {
+    let anonymous = anonymous.map(|Extension(nonce)| nonce);
+    match replay_form(state, session, anonymous.as_ref(), &headers, &body).await {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => error_response(&headers, e),
     }
 }
 
 /// Replays what the form asks for; returns where to go next.
-async fn replay_form(state: &AppState, session: &Session, body: &[u8]) -> Result<String, AppError> {
-    let ctx = tenant(state, session).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::Request("unreadable form".to_owned()))?;
+async fn replay_form(
+    state: AppState,
+    session: Session,
+    anonymous: Option<&AnonymousCsrf>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, AppError> {
+    let parsed = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body);
+    let readable = parsed.is_ok();
+    let pairs = parsed.unwrap_or_default();
     let value = |key: &str| {
         pairs
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
+    // The CSRF layer took the token from the header or the form; the entrance looks again.
+    let token = headers
+        .get(crate::middleware::csrf::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| value(crate::middleware::csrf::FIELD))
+        .unwrap_or_default();
+    let ctx = Visitor::change_in(state, session, token, anonymous)
+        .await?
+        .tenant()
+        .await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
+    if !readable {
+        return Err(AppError::Request("unreadable form".to_owned()));
+    }
     let query = HistoryQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let now = Timestamp::now();
     let ids = |key: &str| -> Vec<EventId> {
@@ -130,7 +159,8 @@ async fn replay_form(state: &AppState, session: &Session, body: &[u8]) -> Result
     if n > 0 {
         state.signal.notify();
         let detail = format!("{n} events");
-        session::audit(state, &ctx, backend::audit::Action::EventsReplayed, &detail).await;
+        ctx.audit(&write, backend::audit::Action::EventsReplayed, &detail)
+            .await;
     }
     Ok(query.href("/events", &[format!("replayed={n}")]))
 }
@@ -258,76 +288,49 @@ fn csv_row(out: &mut String, e: &Event) {
     out.push_str("\r\n");
 }
 
-/// One CSV cell (RFC 4180 quoting). A cell a spreadsheet would run as a formula (`=`, `+`,
-/// `-`, `@`, tab, CR first) gets a leading `'`: the body and query are what a stranger sent.
+/// One CSV cell (RFC 4180 quoting), defused against spreadsheet formulas ([`defuse`]): the
+/// body, the query and record numbers are what strangers sent or typed into e-conomic.
 fn push_cell(out: &mut String, value: &str) {
-    let formula = value.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = formula || value.contains([',', '"', '\n', '\r']);
+    let defused = defuse(value);
+    let quote = defused != value || value.contains([',', '"', '\n', '\r']);
     if !quote {
         out.push_str(value);
         return;
     }
     out.push('"');
-    if formula {
-        out.push('\'');
-    }
-    out.push_str(&value.replace('"', "\"\""));
+    out.push_str(&defused.replace('"', "\"\""));
     out.push('"');
 }
 
-async fn live(State(state): State<AppState>, session: Session, closing: Closing) -> Response {
-    let ctx = match tenant(&state, &session).await {
-        Ok(ctx) => ctx,
-        Err(e) => return error_response(&HeaderMap::new(), e),
-    };
-    let stream = changes(state.db.clone(), ctx.tenant_id)
-        .take_until(closing.0.cancelled_owned())
-        .map(|news| {
-            // `ready` (a named event, which the page ignores) once the first look is taken:
-            // what changes after it is announced; tests wait for it instead of sleeping.
-            let event = match news {
-                News::Ready => SseEvent::default().event("ready").data("ready"),
-                News::Changed => SseEvent::default().data("changed"),
-            };
-            Ok::<_, Infallible>(event)
-        });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response()
-}
+/// What starts a formula in a spreadsheet cell.
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// What a live stream says.
-enum News {
-    /// It has looked once; changes from now on are announced.
-    Ready,
-    /// The history changed.
-    Changed,
-}
-
-/// [`News::Ready`], then a [`News::Changed`] each time the tenant's history has changed since
-/// the last look.
-fn changes(db: Db, tenant_id: TenantId) -> impl Stream<Item = News> + Send {
-    futures::stream::unfold(None, move |mut last: Option<LiveMark>| {
-        let db = db.clone();
-        async move {
-            loop {
-                if last.is_some() {
-                    tokio::time::sleep(LIVE_POLL).await;
-                }
-                // A failed look is skipped: the next second looks again.
-                let Ok(mark) = backend::events::live_mark(&db, tenant_id).await else {
-                    last.get_or_insert(LiveMark::default());
-                    continue;
-                };
-                let news = match last.replace(mark) {
-                    None => News::Ready,
-                    Some(before) if before != mark => News::Changed,
-                    Some(_) => continue,
-                };
-                return Some((news, last));
+/// `value` with a `'` before every piece a spreadsheet could run as a formula. A piece starts
+/// at the start of the cell, and after every `;` and line break: Danish Excel splits a
+/// double-clicked `.csv` on `;` (its list separator), not on our `,`, and then a `;` or a line
+/// break inside a cell starts a new cell whatever the quoting. Leading spaces and quotes are
+/// looked through.
+fn defuse(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 1);
+    let mut rest = value;
+    loop {
+        if rest
+            .trim_start_matches([' ', '"'])
+            .starts_with(FORMULA_START)
+        {
+            out.push('\'');
+        }
+        match rest.find([';', '\n', '\r']) {
+            Some(at) => {
+                out.push_str(&rest[..=at]);
+                rest = &rest[at + 1..];
+            }
+            None => {
+                out.push_str(rest);
+                return out;
             }
         }
-    })
+    }
 }
 
 #[cfg(test)]
@@ -354,6 +357,19 @@ mod tests {
             out,
             "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"line\nbreak\"|\"'=1+2\"|\"'-3\"||"
         );
+    }
+
+    #[test]
+    fn every_piece_a_semicolon_or_line_break_starts_is_defused() {
+        assert_eq!(defuse("x538;=1+2"), "x538;'=1+2");
+        assert_eq!(defuse("a;b"), "a;b");
+        assert_eq!(defuse("a\n@SUM(1)"), "a\n'@SUM(1)");
+        assert_eq!(defuse("a;\r\n+1"), "a;'\r\n'+1");
+        assert_eq!(defuse(" =1"), "' =1");
+        assert_eq!(defuse("a;\"=1"), "a;'\"=1");
+        let mut out = String::new();
+        push_cell(&mut out, "x538;=1+2");
+        assert_eq!(out, "\"x538;'=1+2\"");
     }
 
     #[test]

@@ -141,7 +141,7 @@ pub fn router(state: AppState, options: Options) -> Router {
                     "request",
                     id = %id,
                     method = %request.method(),
-                    path = %webhooks::redacted_path(request.uri().path()),
+                    path = %crate::telemetry::redacted_path(request.uri().path()),
                 )
             }),
         )

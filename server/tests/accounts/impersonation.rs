@@ -11,10 +11,10 @@ use crate::helpers::{Browser, TestApp, api_error, count, location, spawn_app};
 use crate::isolation::{assert_no_page_shows, every_get_path, two_companies};
 use crate::staff::{create_staff, enrol};
 
-const REASON: &str = "customer reports stuck product sync";
+pub(crate) const REASON: &str = "customer reports stuck product sync";
 
 /// The id of the company `browser` acts for.
-async fn tenant_of(browser: &Browser) -> TenantId {
+pub(crate) async fn tenant_of(browser: &Browser) -> TenantId {
     let session = browser.session().await;
     let id = session["user"]["companies"]
         .as_array()
@@ -27,14 +27,14 @@ async fn tenant_of(browser: &Browser) -> TenantId {
 }
 
 /// A logged-in staff browser (second factor enrolled).
-async fn staff_browser(app: &TestApp, db: &Db) -> Browser {
-    create_staff(db).await;
+pub(crate) async fn staff_browser(app: &TestApp, db: &Db) -> Browser {
+    let link = create_staff(db).await;
     let staff = app.browser();
-    enrol(&staff).await;
+    enrol(&staff, &link).await;
     staff
 }
 
-async fn start(staff: &Browser, tenant: TenantId, reason: &str) -> reqwest::Response {
+pub(crate) async fn start(staff: &Browser, tenant: TenantId, reason: &str) -> reqwest::Response {
     let csrf = staff.csrf_token().await;
     let tenant = tenant.to_string();
     let fields = [
@@ -46,7 +46,11 @@ async fn start(staff: &Browser, tenant: TenantId, reason: &str) -> reqwest::Resp
     staff.post_form("/api/impersonation_start", &fields).await
 }
 
-async fn post(browser: &Browser, path: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post(
+    browser: &Browser,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let csrf = browser.csrf_token().await;
     let mut fields = vec![("csrf_token", csrf.as_str())];
     fields.extend_from_slice(extra);
@@ -54,7 +58,7 @@ async fn post(browser: &Browser, path: &str, extra: &[(&str, &str)]) -> reqwest:
 }
 
 /// Fails unless a form post was done (a server function answers 200, or redirects).
-fn assert_done(response: &reqwest::Response) {
+pub(crate) fn assert_done(response: &reqwest::Response) {
     let status = response.status();
     assert!(status.is_success() || status.is_redirection(), "{status}");
 }

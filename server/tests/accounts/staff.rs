@@ -11,8 +11,10 @@ use crate::helpers::{Browser, api_error, location, spawn_app, spawn_app_with};
 pub(crate) const STAFF_EMAIL: &str = "sam@inventory.test";
 pub(crate) const STAFF_PASSWORD: &str = "staff password 1";
 
-pub(crate) async fn create_staff(db: &Db) {
-    backend::staff::create(
+/// Creates the staff member as `server create-staff` does; returns the token of the one-time
+/// enrolment link it prints.
+pub(crate) async fn create_staff(db: &Db) -> String {
+    let id = backend::staff::create(
         db,
         &backend::Email::parse(STAFF_EMAIL).expect("email"),
         &PersonName::parse("Sam Support").expect("name"),
@@ -20,6 +22,9 @@ pub(crate) async fn create_staff(db: &Db) {
     )
     .await
     .expect("staff created");
+    backend::second_factor::issue_enrolment_link(db, id, Timestamp::now())
+        .await
+        .expect("enrolment link")
 }
 
 fn code_now(secret: &str) -> String {
@@ -33,32 +38,47 @@ fn code_now(secret: &str) -> String {
 }
 
 async fn password_step(browser: &Browser, password: &str) -> reqwest::Response {
+    password_step_through(browser, password, "").await
+}
+
+/// The password step as the login form sends it when opened by the enrolment link `link`
+/// (`/staff/login?enrol=<link>`; empty: not).
+pub(crate) async fn password_step_through(
+    browser: &Browser,
+    password: &str,
+    link: &str,
+) -> reqwest::Response {
     let csrf = browser.csrf_token().await;
-    let fields = [
+    let mut fields = vec![
         ("csrf_token", csrf.as_str()),
         ("email", STAFF_EMAIL),
         ("password", password),
     ];
+    if !link.is_empty() {
+        fields.push(("enrol", link));
+    }
     browser.post_form("/api/staff_log_in", &fields).await
 }
 
-async fn second_factor(browser: &Browser) -> Value {
+pub(crate) async fn second_factor(browser: &Browser) -> Value {
     let response = browser.get("/api/staff_second_factor").await;
     assert_eq!(response.status(), StatusCode::OK, "the second step is due");
     response.json().await.expect("step JSON")
 }
 
-async fn post_code(browser: &Browser, endpoint: &str, code: &str) -> reqwest::Response {
+pub(crate) async fn post_code(browser: &Browser, endpoint: &str, code: &str) -> reqwest::Response {
     let csrf = browser.csrf_token().await;
     let fields = [("csrf_token", csrf.as_str()), ("code", code)];
     browser.post_form(endpoint, &fields).await
 }
 
-/// Logs in as the staff member for the first time, enrolling; returns the code used and the
-/// recovery codes.
-pub(crate) async fn enrol(browser: &Browser) -> (String, Vec<String>) {
+/// Logs in as the staff member for the first time, through the enrolment link `link`,
+/// enrolling; returns the code used and the recovery codes.
+pub(crate) async fn enrol(browser: &Browser, link: &str) -> (String, Vec<String>) {
     assert_eq!(
-        password_step(browser, STAFF_PASSWORD).await.status(),
+        password_step_through(browser, STAFF_PASSWORD, link)
+            .await
+            .status(),
         StatusCode::OK
     );
     let step = second_factor(browser).await;
@@ -84,11 +104,11 @@ db_test!(
         // Arrange
         let app = spawn_app(&db).await;
         app.signed_up("acme").await;
-        create_staff(&db).await;
+        let link = create_staff(&db).await;
         let laptop = app.browser();
 
         // Act: the first log-in sets up the second factor.
-        let (code, recovery) = enrol(&laptop).await;
+        let (code, recovery) = enrol(&laptop, &link).await;
 
         // Assert
         assert_eq!(recovery.len(), backend::second_factor::RECOVERY_CODES);
@@ -172,9 +192,9 @@ db_test!(staff_and_tenant_sessions_do_not_mix, |db| async move {
     // Arrange
     let app = spawn_app(&db).await;
     let owner = app.signed_up("acme").await;
-    create_staff(&db).await;
+    let link = create_staff(&db).await;
     let staff = app.browser();
-    enrol(&staff).await;
+    enrol(&staff, &link).await;
 
     // Act
     let owner_on_staff = owner.navigate("/staff").await;
@@ -200,9 +220,9 @@ db_test!(staff_and_tenant_sessions_do_not_mix, |db| async move {
 db_test!(an_idle_staff_session_ends_by_itself, |db| async move {
     // Arrange
     let app = spawn_app_with(&db, &["--staff-idle-secs", "1"]).await;
-    create_staff(&db).await;
+    let link = create_staff(&db).await;
     let browser = app.browser();
-    enrol(&browser).await;
+    enrol(&browser, &link).await;
     assert_eq!(tenants(&browser).await.status(), StatusCode::OK);
 
     // Act
@@ -222,9 +242,9 @@ db_test!(an_idle_staff_session_ends_by_itself, |db| async move {
 db_test!(a_disabled_staff_members_session_ends, |db| async move {
     // Arrange
     let app = spawn_app(&db).await;
-    create_staff(&db).await;
+    let link = create_staff(&db).await;
     let browser = app.browser();
-    enrol(&browser).await;
+    enrol(&browser, &link).await;
 
     // Act
     let email = backend::Email::parse(STAFF_EMAIL).expect("email");

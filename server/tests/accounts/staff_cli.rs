@@ -1,5 +1,6 @@
-//! `server create-staff`, `list-staff` and `disable-staff` as an operator runs them: the
-//! password from stdin (never an argument), on SQLite and PostgreSQL.
+//! `server create-staff`, `list-staff`, `staff-enrolment-link`, `unlock-staff` and
+//! `disable-staff` as an operator runs them: the password from stdin (never an argument), on
+//! SQLite and PostgreSQL.
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
@@ -12,6 +13,7 @@ fn server(args: &[&str], url: &str, stdin: &str) -> Output {
         .args(args)
         .args(["--database-url", url])
         .env("RUST_LOG", "warn")
+        .env_remove("PUBLIC_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -24,6 +26,25 @@ fn server(args: &[&str], url: &str, stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .expect("write the password");
     child.wait_with_output().expect("the command ends")
+}
+
+/// What ten wrong codes leave behind: the staff member's second factor locked.
+async fn lock_second_factor(test_db: &TestDb) {
+    use tower_sessions_sqlx_store::sqlx;
+    let sql = "update staff set code_attempts = 10, code_locked_at = 1";
+    let db = test_db.db();
+    if let Some(pool) = db.sqlite_pool() {
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .expect("lock on SQLite");
+    } else {
+        let pool = db.pg_pool().expect("a PostgreSQL pool");
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .expect("lock on PostgreSQL");
+    }
 }
 
 fn stdout(output: &Output) -> String {
@@ -47,6 +68,15 @@ async fn staff_commands(backend: Backend) {
     let created = server(&create, &url, "staff password 1\n");
     let twice = server(&create, &url, "staff password 1\n");
     let listed = server(&["list-staff"], &url, "");
+    let new_link = server(
+        &["staff-enrolment-link", "--email", "sam@inventory.test"],
+        &url,
+        "",
+    );
+    lock_second_factor(&test_db).await;
+    let locked = server(&["list-staff"], &url, "");
+    let unlocked = server(&["unlock-staff", "--email", "sam@inventory.test"], &url, "");
+    let listed_unlocked = server(&["list-staff"], &url, "");
     let disabled = server(
         &["disable-staff", "--email", "sam@inventory.test"],
         &url,
@@ -62,6 +92,33 @@ async fn staff_commands(backend: Backend) {
         String::from_utf8_lossy(&created.stderr)
     );
     assert!(stdout(&created).contains("created staff member"));
+    let link = stdout(&created);
+    assert!(
+        link.contains("http://127.0.0.1:3000/staff/login?enrol="),
+        "the one-time enrolment link: {link}"
+    );
+    assert!(new_link.status.success());
+    assert!(stdout(&new_link).contains("/staff/login?enrol="));
+    assert_ne!(
+        link.split("enrol=").nth(1),
+        stdout(&new_link).split("enrol=").nth(1),
+        "a new link each time"
+    );
+    assert!(
+        stdout(&locked).contains("\t2fa locked\t"),
+        "{}",
+        stdout(&locked)
+    );
+    assert!(
+        unlocked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&unlocked.stderr)
+    );
+    assert!(
+        stdout(&listed_unlocked).contains("\t2fa not set up\t"),
+        "{}",
+        stdout(&listed_unlocked)
+    );
     assert!(!twice.status.success(), "the email is taken");
     assert!(
         stdout(&listed).contains("sam@inventory.test\tSam Support\t2fa not set up\tactive"),
