@@ -204,14 +204,14 @@ pub async fn record(
             .await
             .map(|_| ()))?,
         // A staff member's own actions (log-in, enrolment) belong to no tenant.
-        None => with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query(INSERT)
+        None => with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query(INSERT)
             .bind(None::<TenantId>)
             .bind(user)
             .bind(staff)
             .bind(action.as_str())
             .bind(detail)
             .bind(now)
-            .execute(pool)
+            .execute(conn)
             .await
             .map(|_| ()))?,
     }

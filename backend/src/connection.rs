@@ -81,7 +81,7 @@ pub async fn connect(
     .bind(connection.agreement_number)
     .bind(&connection.company_name)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     crate::sync::import_on_connect(&mut tx, tenant_id, now).await?;

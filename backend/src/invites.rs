@@ -128,7 +128,7 @@ async fn create_invite(
         sqlx::query("delete from invites where tenant_id = $1 and email = $2 and used_at is null")
             .bind(tenant_id)
             .bind(email.as_str())
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         sqlx::query(
             "insert into invites \
@@ -141,7 +141,7 @@ async fn create_invite(
         .bind(invited_by)
         .bind(now + VALID_FOR)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     });
     let token = InviteToken(URL_SAFE_NO_PAD.encode(raw));
@@ -213,11 +213,11 @@ async fn usable(db: &Db, token: &str, now: Timestamp) -> Result<(i64, TenantId, 
     let hash = token_hash(&raw);
     type Row = (i64, TenantId, String, Timestamp, Option<Timestamp>);
     // Across tenants: the token names the tenant, so none can be named before it is found.
-    let row: Option<Row> = with_cross_tenant!(db, CrossTenant::Memberships, pool => sqlx::query_as(
+    let row: Option<Row> = with_cross_tenant!(db, CrossTenant::Memberships, conn => sqlx::query_as(
         "select id, tenant_id, email, expires_at, used_at from invites where token_hash = $1",
     )
     .bind(&hash)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let (invite_id, tenant_id, email, expires_at, used_at) = row.ok_or(Error::InviteInvalid)?;
     if used_at.is_some() {
@@ -247,7 +247,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
     with_tx!(tx, tx => {
         let user_email: Option<String> = sqlx::query_scalar("select email from users where id = $1")
             .bind(user_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *tx)
             .await?;
         if user_email.as_deref() != Some(email.as_str()) {
             return Err(Error::Forbidden);
@@ -260,7 +260,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
         .bind(now)
         .bind(user_id)
         .bind(invite_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if marked.rows_affected() != 1 {
             return Err(Error::InviteInvalid);
@@ -272,7 +272,7 @@ pub async fn join(db: &Db, token: &str, user_id: UserId, now: Timestamp) -> Resu
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     });
     tx.commit().await?;
@@ -328,7 +328,7 @@ pub async fn accept(
         )
         .bind(now)
         .bind(invite_id)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         if marked.rows_affected() != 1 {
             // Dropping `tx` rolls back.
@@ -342,13 +342,13 @@ pub async fn accept(
         .bind(name.as_str())
         .bind(&password_hash)
         .bind(now)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await
         .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
         sqlx::query("update invites set used_by = $1 where id = $2")
             .bind(user_id)
             .bind(invite_id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
         sqlx::query(
             "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
@@ -357,7 +357,7 @@ pub async fn accept(
         .bind(tenant_id)
         .bind(user_id)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         SignedUp { tenant_id, user_id }
     });

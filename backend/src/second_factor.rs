@@ -443,7 +443,7 @@ fn recovery_code_hash(code: &str) -> Option<Vec<u8>> {
 async fn new_recovery_codes(db: &Db, staff_id: StaffId, now: Timestamp) -> Result<Vec<String>> {
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = sqlx::Connection::begin(pool).await?;
         sqlx::query("delete from staff_recovery_codes where staff_id = $1")
             .bind(staff_id)
             .execute(&mut *tx)
@@ -461,7 +461,8 @@ async fn new_recovery_codes(db: &Db, staff_id: StaffId, now: Timestamp) -> Resul
             .await?;
         }
         tx.commit().await?;
-    });
+        Ok::<_, Error>(())
+    })?;
     Ok(codes)
 }
 

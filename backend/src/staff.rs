@@ -47,7 +47,7 @@ pub async fn create(
 ) -> Result<StaffId> {
     let password_hash = password::hash(password).await?;
     let now = Timestamp::now();
-    let id = with_db!(db, pool => sqlx::query_scalar(
+    let id = with_db!(db, conn => sqlx::query_scalar(
         "insert into staff (email, name, password_hash, created_at, updated_at) \
          values ($1, $2, $3, $4, $4) returning id",
     )
@@ -55,7 +55,7 @@ pub async fn create(
     .bind(name.as_str())
     .bind(&password_hash)
     .bind(now)
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await
     .on_unique(STAFF_EMAIL, || Error::EmailTaken))?;
     Ok(id)
@@ -96,11 +96,11 @@ async fn checked(
     now: Timestamp,
 ) -> Result<StaffId> {
     let lookup = async {
-        let found: Option<(StaffId, String)> = with_db!(db, pool => sqlx::query_as(
+        let found: Option<(StaffId, String)> = with_db!(db, conn => sqlx::query_as(
             "select id, password_hash from staff where email = $1 and disabled_at is null",
         )
         .bind(email.as_str())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
         Ok(found)
     };
@@ -132,9 +132,9 @@ fn from_row((id, email, name, enrolled, locked, disabled_at): Row) -> Staff {
 /// The staff member (also when disabled: see `disabled_at`). Errors: `NotFound`.
 pub async fn get(db: &Db, staff_id: StaffId) -> Result<Staff> {
     let sql = format!("{COLUMNS} where id = $1");
-    let row: Option<Row> = with_db!(db, pool => sqlx::query_as(&sql)
+    let row: Option<Row> = with_db!(db, conn => sqlx::query_as(&sql)
         .bind(staff_id)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await)?;
     row.map(from_row).ok_or(Error::NotFound)
 }
@@ -142,7 +142,7 @@ pub async fn get(db: &Db, staff_id: StaffId) -> Result<Staff> {
 /// Every staff account, by email.
 pub async fn list(db: &Db) -> Result<Vec<Staff>> {
     let sql = format!("{COLUMNS} order by email");
-    let rows: Vec<Row> = with_db!(db, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+    let rows: Vec<Row> = with_db!(db, conn => sqlx::query_as(&sql).fetch_all(conn).await)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 
@@ -169,13 +169,13 @@ pub async fn unlock(db: &Db, email: &Email) -> Result<StaffId> {
 /// Disable the account with `email`: it can no longer log in, and its open sessions end at
 /// their next request. Errors: `NotFound`.
 pub async fn disable(db: &Db, email: &Email, now: Timestamp) -> Result<StaffId> {
-    let id: Option<StaffId> = with_db!(db, pool => sqlx::query_scalar(
+    let id: Option<StaffId> = with_db!(db, conn => sqlx::query_scalar(
         "update staff set disabled_at = coalesce(disabled_at, $1), updated_at = $1 \
          where email = $2 returning id",
     )
     .bind(now)
     .bind(email.as_str())
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     id.ok_or(Error::NotFound)
 }

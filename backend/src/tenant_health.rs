@@ -53,11 +53,11 @@ impl TenantHealth {
 /// Every tenant whose name contains `search` (case-insensitive; empty: all), problem tenants
 /// first (most dead, then failed, then backlog), then by name.
 pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHealth>> {
-    let tenants: Vec<(TenantId, String, bool, bool)> = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(
+    let tenants: Vec<(TenantId, String, bool, bool)> = with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query_as(
         "select t.id, t.name, c.tenant_id is not null, c.paused_at is not null from tenants t \
          left join economic_connections c on c.tenant_id = t.id",
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     let needle = search.trim().to_lowercase();
     let tenants: Vec<_> = tenants
@@ -65,13 +65,13 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
         .filter(|(_, name, _, _)| needle.is_empty() || name.to_lowercase().contains(&needle))
         .collect();
 
-    let statuses: Vec<(TenantId, String, i64)> = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(
+    let statuses: Vec<(TenantId, String, i64)> = with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query_as(
         "select tenant_id, status, count(*) from webhook_events \
          where status in ('received', 'queued', 'processing', 'failed', 'dead') \
            and dismissed_at is null \
          group by tenant_id, status",
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     let mut counts: HashMap<(TenantId, EventStatus), i64> = HashMap::new();
     for (tenant, status, n) in statuses {
@@ -90,12 +90,12 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
     )
     .await?;
     let since = now.as_millis() - 24 * 3600 * 1000;
-    let calls: Vec<(TenantId, i64)> = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(
+    let calls: Vec<(TenantId, i64)> = with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query_as(
         "select tenant_id, cast(sum(calls) as bigint) from api_usage where bucket > $1 \
          group by tenant_id",
     )
     .bind(since)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     let calls: HashMap<TenantId, i64> = calls.into_iter().collect();
 
@@ -127,7 +127,7 @@ pub async fn all(db: &Db, search: &str, now: Timestamp) -> Result<Vec<TenantHeal
 }
 
 async fn per_tenant(db: &Db, sql: &'static str) -> Result<HashMap<TenantId, Option<Timestamp>>> {
-    let rows: Vec<(TenantId, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(sql).fetch_all(pool).await)?;
+    let rows: Vec<(TenantId, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query_as(sql).fetch_all(conn).await)?;
     Ok(rows.into_iter().collect())
 }
 
@@ -135,11 +135,11 @@ async fn per_tenant(db: &Db, sql: &'static str) -> Result<HashMap<TenantId, Opti
 pub async fn one(db: &Db, tenant_id: TenantId, now: Timestamp) -> Result<TenantHealth> {
     // The dashboard's queries are grouped over all tenants; for one tenant the same figures
     // come from the same code, filtered.
-    let name: Option<String> = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_scalar(
+    let name: Option<String> = with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query_scalar(
         "select name from tenants where id = $1",
     )
     .bind(tenant_id)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await)?;
     let name = name.ok_or(crate::Error::NotFound)?;
     all(db, &name, now)
@@ -168,14 +168,14 @@ pub async fn events_per_hour(
 ) -> Result<Vec<HourCounts>> {
     const HOUR: i64 = 3600 * 1000;
     let first = (now.as_millis() / HOUR - i64::from(hours) + 1) * HOUR;
-    let rows: Vec<(i64, String, i64)> = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(
+    let rows: Vec<(i64, String, i64)> = with_cross_tenant!(db, CrossTenant::Staff, conn => sqlx::query_as(
         "select (received_at - $2) / $3, status, count(*) from webhook_events \
          where tenant_id = $1 and received_at >= $2 group by 1, 2",
     )
     .bind(tenant_id)
     .bind(first)
     .bind(HOUR)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     let mut hours: Vec<HourCounts> = (0..i64::from(hours))
         .map(|i| HourCounts {

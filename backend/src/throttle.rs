@@ -113,11 +113,11 @@ pub(crate) async fn remember_device(
         .bind(account)
         .bind(&hash)
         .bind(now)
-        .execute(pool)
+        .execute(&mut *pool)
         .await?;
         sqlx::query("delete from login_devices where updated_at < $1")
             .bind(forgotten)
-            .execute(pool)
+            .execute(&mut *pool)
             .await
             .map(|_| ())
     })?;
@@ -195,7 +195,7 @@ pub async fn attempt(
     let serialise = db.backend_name() == "postgres";
     let lock_key = format!("{}|{ip}", action.key());
     let recorded = with_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = sqlx::Connection::begin(pool).await?;
         if serialise {
             sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .bind(&lock_key)

@@ -77,7 +77,7 @@ pub async fn regenerate_with_grace(
         )
         .bind(tenant_id)
         .bind(kind.as_str())
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         sqlx::query(
             "update webhook_credentials set retired_at = $3, updated_at = $4 \
@@ -87,7 +87,7 @@ pub async fn regenerate_with_grace(
         .bind(kind.as_str())
         .bind(retire_at)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         sqlx::query(
             "insert into webhook_credentials \
@@ -98,7 +98,7 @@ pub async fn regenerate_with_grace(
         .bind(kind.as_str())
         .bind(latest.unwrap_or(0) + 1)
         .bind(now)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
         Ok::<(), sqlx::Error>(())
     }

@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use backend::records::products;
+use backend::records::{self, ProductRecord};
 use backend::sync::{self, RunKind};
 use backend::testing::{Backend, TestDb};
 use backend::{Keys, Timestamp, connection};
@@ -67,7 +67,7 @@ async fn bench(backend: Backend, name: &str) {
     worker::run_pending_jobs(&env).await.expect("import");
     let imported_in = started.elapsed();
     let import_calls = sim.agreement().calls() - calls_before;
-    let mut local: Vec<String> = products::live_numbers(&db, tenant)
+    let mut local: Vec<String> = records::live_numbers::<ProductRecord>(&db, tenant)
         .await
         .expect("numbers")
         .into_iter()

@@ -15,7 +15,7 @@
 
 use std::time::{Duration, Instant};
 
-use backend::records::products;
+use backend::records::{self, ProductRecord};
 use backend::settings::{self, SyncSettings};
 use backend::testing::{Backend, TestDb};
 use backend::{Db, Keys, TenantId, Timestamp, connection, webhook_credentials};
@@ -117,7 +117,7 @@ async fn bench(backend: Backend, name: &str) {
     let mut mismatches = 0;
     let mut after: Option<String> = None;
     loop {
-        let page = products::list(&db, tenant, "", after.as_deref(), 500)
+        let page = records::list::<ProductRecord>(&db, tenant, "", after.clone(), 500)
             .await
             .expect("list");
         let Some(last) = page.last() else { break };
@@ -184,7 +184,11 @@ async fn wait_applied(db: &Db, tenant: TenantId, n: i64, timeout: Duration) -> b
     while Instant::now() < deadline {
         // The cheap check first: counting products scans them, and the bench must not load the
         // database it measures.
-        if waiting(db, tenant).await == 0 && products::count(db, tenant).await.expect("count") >= n
+        if waiting(db, tenant).await == 0
+            && records::count::<ProductRecord>(db, tenant)
+                .await
+                .expect("count")
+                >= n
         {
             return true;
         }

@@ -173,7 +173,7 @@ pub struct InvoiceWithLines {
 pub async fn customers_page(search: String, after: Option<i64>) -> Result<CustomerList, AppError> {
     let ctx = crate::ssr::entrance::Tenant::read().await?;
     let state = &ctx.state;
-    let rows = backend::records::customers::list(
+    let rows = backend::records::list::<backend::records::CustomerRecord>(
         &state.db,
         ctx.tenant_id,
         ssr::search(&search),
@@ -198,7 +198,12 @@ pub async fn customer_detail(number: i64) -> Result<CustomerView, AppError> {
     let ctx = crate::ssr::entrance::Tenant::read().await?;
     let state = &ctx.state;
     let number = economic::CustomerNumber::new(number).map_err(|_| AppError::NotFound)?;
-    let customer = backend::records::customers::get(&state.db, ctx.tenant_id, number).await?;
+    let customer = backend::records::get::<backend::records::CustomerRecord>(
+        &state.db,
+        ctx.tenant_id,
+        &number,
+    )
+    .await?;
     Ok(ssr::customer(customer))
 }
 
@@ -208,11 +213,11 @@ pub async fn customer_detail(number: i64) -> Result<CustomerView, AppError> {
 pub async fn products_page(search: String, after: Option<String>) -> Result<ProductList, AppError> {
     let ctx = crate::ssr::entrance::Tenant::read().await?;
     let state = &ctx.state;
-    let rows = backend::records::products::list(
+    let rows = backend::records::list::<backend::records::ProductRecord>(
         &state.db,
         ctx.tenant_id,
         ssr::search(&search),
-        after.as_deref(),
+        after,
         PAGE_SIZE + 1,
     )
     .await?;
@@ -234,7 +239,9 @@ pub async fn product_detail(number: String) -> Result<ProductWithMovements, AppE
     let state = &ctx.state;
     // A number e-conomic could not have cannot be stored either.
     let number = economic::ProductNumber::parse(&number).map_err(|_| AppError::NotFound)?;
-    let product = backend::records::products::get(&state.db, ctx.tenant_id, &number).await?;
+    let product =
+        backend::records::get::<backend::records::ProductRecord>(&state.db, ctx.tenant_id, &number)
+            .await?;
     let movements =
         backend::records::stock::movements(&state.db, ctx.tenant_id, number.as_str()).await?;
     Ok(ProductWithMovements {

@@ -68,8 +68,8 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<SignedUp> {
     // Every statement writes, so SQLite takes the write lock at the first one and never has to
     // upgrade a read snapshot (which would fail with SQLITE_BUSY instead of waiting).
     // Across tenants: the tenant is created here, so no transaction can name it yet.
-    let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, pool => {
-        let mut tx = pool.begin().await?;
+    let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, conn => {
+        let mut tx = sqlx::Connection::begin(conn).await?;
         let tenant_id: TenantId = sqlx::query_scalar(
             "insert into tenants (name, created_at, updated_at) values ($1, $2, $2) returning id",
         )
@@ -98,8 +98,8 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<SignedUp> {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        SignedUp { tenant_id, user_id }
-    });
+        Ok::<_, Error>(SignedUp { tenant_id, user_id })
+    })?;
     Ok(signed_up)
 }
 

@@ -23,7 +23,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Postgres, Sqlite};
+use sqlx::{PgConnection, Postgres, Sqlite, SqliteConnection};
 
 use crate::error::{Error, Result};
 
@@ -285,24 +285,35 @@ impl Db {
     }
 }
 
-/// A connection taken out of the pool by [`Db::acquire`]; back in the pool when dropped.
+/// A connection taken out of the pool by [`Db::acquire_cross_tenant`]; back in the pool when
+/// dropped.
 #[derive(Debug)]
-pub struct Conn(pub(crate) PooledConn);
+pub struct Conn(PooledConn);
 
-/// What a [`Conn`] holds; crate-internal like [`Pool`].
+/// What a [`Conn`] holds.
 #[derive(Debug)]
-pub(crate) enum PooledConn {
+enum PooledConn {
     Sqlite(PoolConnection<Sqlite>),
     Postgres(PoolConnection<Postgres>),
 }
 
+impl Conn {
+    /// The connection, for the query macros.
+    pub(crate) fn connection(&mut self) -> Connection<'_> {
+        match &mut self.0 {
+            PooledConn::Sqlite(conn) => Connection::Sqlite(conn),
+            PooledConn::Postgres(conn) => Connection::Postgres(conn),
+        }
+    }
+}
+
 /// A transaction begun by [`Db::begin`]; rolled back if dropped without [`Tx::commit`].
 #[derive(Debug)]
-pub struct Tx(pub(crate) TxInner);
+pub struct Tx(TxInner);
 
-/// What a [`Tx`] holds; crate-internal like [`Pool`].
+/// What a [`Tx`] holds.
 #[derive(Debug)]
-pub(crate) enum TxInner {
+enum TxInner {
     Sqlite(sqlx::Transaction<'static, Sqlite>),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
@@ -330,10 +341,20 @@ impl Tx {
         Ok(())
     }
 
-    /// Whether this is a PostgreSQL transaction, for the few statements that differ.
-    pub(crate) fn is_postgres(&self) -> bool {
-        matches!(self.0, TxInner::Postgres(_))
+    /// The transaction's connection, for the query macros.
+    pub(crate) fn connection(&mut self) -> Connection<'_> {
+        match &mut self.0 {
+            TxInner::Sqlite(tx) => Connection::Sqlite(tx),
+            TxInner::Postgres(tx) => Connection::Postgres(tx),
+        }
     }
+}
+
+/// One connection of either database, borrowed: what every query macro binds its body to (one
+/// shape for all of them), and what its per-database arms tell apart.
+pub(crate) enum Connection<'c> {
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
 }
 
 /// Checkpoints the SQLite log every [`SQLITE_CHECKPOINT_EVERY`] until the pool is closed.

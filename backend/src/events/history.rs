@@ -431,7 +431,7 @@ pub async fn live_mark(db: &Db, tenant_id: TenantId) -> Result<LiveMark> {
     let (waiting, changed): (i64, Option<i64>) = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select count(*), max(updated_at) from (select updated_at from webhook_events \
          where tenant_id = $1 and status in {} limit 1000) w",
-        crate::queue::WAITING
+        super::WAITING
     ))
     .bind(tenant_id)
     .fetch_one(conn)

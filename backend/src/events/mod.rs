@@ -1,6 +1,6 @@
 //! Received webhook events (F8, F9, F15): stored durably before e-conomic gets its 2xx, worked
-//! off by the sync engine ([`crate::queue`]), listed newest first with keyset pagination on the
-//! id.
+//! off by the sync engine's queue (which builds on this module, never the other way round),
+//! listed newest first with keyset pagination on the id.
 
 use std::fmt;
 use std::str::FromStr;
@@ -30,6 +30,9 @@ pub use rejected::{
     MAX_REASON_CHARS, REPEAT_WINDOW_MS, RejectedKind, cap_reason, recent_rejected, rejected_since,
 };
 pub use store::{ingest, ingest_batch, ingest_many};
+
+/// The statuses of events that still wait to be applied, as an SQL list.
+pub(crate) const WAITING: &str = "('received', 'queued', 'processing', 'failed')";
 
 /// A webhook event's id (increasing: newer events have larger ids).
 #[derive(
@@ -281,8 +284,7 @@ pub async fn count_by_status(
 /// failed).
 pub async fn waiting(db: &Db, tenant_id: TenantId) -> Result<i64> {
     let n = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(&format!(
-        "select count(*) from webhook_events where tenant_id = $1 and status in {}",
-        crate::queue::WAITING
+        "select count(*) from webhook_events where tenant_id = $1 and status in {WAITING}"
     ))
     .bind(tenant_id)
     .fetch_one(conn)
@@ -450,11 +452,11 @@ impl DbEvent {
 /// Events waiting or stuck, over all tenants, by status: how many and when the oldest arrived
 /// (the operator's `/metrics`; deliberately cross-tenant, like the workers' claim).
 pub async fn queue_depth(db: &Db) -> Result<Vec<(EventStatus, i64, Option<Timestamp>)>> {
-    let rows: Vec<(String, i64, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Metrics, pool => sqlx::query_as(
+    let rows: Vec<(String, i64, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Metrics, conn => sqlx::query_as(
         "select status, count(*), min(received_at) from webhook_events \
          where status in ('received', 'queued', 'processing', 'failed', 'dead') group by status",
     )
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(|(status, n, oldest)| Ok((EventStatus::from_db(&status)?, n, oldest)))

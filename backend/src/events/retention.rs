@@ -101,10 +101,10 @@ pub async fn purge_batch(db: &Db, tenant_id: TenantId, now: Timestamp, batch: u3
 
 /// Every tenant's id (the job visits each in turn).
 pub async fn tenants(db: &Db) -> Result<Vec<TenantId>> {
-    let ids = with_cross_tenant!(db, CrossTenant::Retention, pool => sqlx::query_scalar(
+    let ids = with_cross_tenant!(db, CrossTenant::Retention, conn => sqlx::query_scalar(
         "select id from tenants order by id",
     )
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await)?;
     Ok(ids)
 }

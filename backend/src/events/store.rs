@@ -3,18 +3,20 @@
 //!
 //! The two databases get different SQL here, on purpose, because this is the hot path of a
 //! 100,000-request burst:
-//! - PostgreSQL: one `insert … select from unnest($1::bigint[], …)` per batch. The statement text
+//! - PostgreSQL ([`postgres`]): one `insert … select from unnest($1::bigint[], …)` per batch. The statement text
 //!   never changes, so it is prepared once per connection, and being a single statement it commits
 //!   on its own: one round trip per batch. (A multi-row `values (…), (…)` has a different text for
 //!   every batch size, so each batch paid a parse, a plan and an extra round trip.)
 //! - SQLite has no arrays; it is in-process, so round trips cost nothing and a multi-row insert
 //!   inside one transaction is what counts.
 
+mod postgres;
+
 use economic::WebhookAction;
-use sqlx::{Connection, PgConnection, SqliteConnection};
+use sqlx::{Connection, SqliteConnection};
 
 use super::{EventId, NewEvent};
-use crate::db::{Conn, CrossTenant, Db, PooledConn};
+use crate::db::{Conn, CrossTenant, Db};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 
@@ -45,10 +47,10 @@ pub async fn ingest_batch(
         .iter()
         .map(|(tenant_id, event)| Row::new(*tenant_id, event))
         .collect::<Result<Vec<_>>>()?;
-    let mut ids = match &mut conn.0 {
-        PooledConn::Postgres(conn) => insert_postgres(conn, &rows).await?,
-        PooledConn::Sqlite(conn) => insert_sqlite(conn, &rows).await?,
-    };
+    let mut ids = with_tx!(conn, conn {
+        sqlite => insert_sqlite(conn, &rows).await,
+        postgres => postgres::insert(conn, &rows).await,
+    })?;
     if ids.len() != rows.len() {
         return Err(Error::internal(format!(
             "stored {} events but got {} ids back",
@@ -65,46 +67,6 @@ pub async fn ingest_batch(
 /// The columns, in the order both inserts list them.
 const COLUMNS: &str = "tenant_id, kind, status, action, old_number, new_number, invoice_number, \
     content_type, raw_query, raw_body, reason, received_at, record_key";
-
-async fn insert_postgres(conn: &mut PgConnection, rows: &[Row<'_>]) -> sqlx::Result<Vec<EventId>> {
-    let sql = format!(
-        "insert into webhook_events ({COLUMNS}, created_at, updated_at) \
-         select {COLUMNS}, received_at, received_at \
-         from unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
-                     $7::text[], $8::text[], $9::text[], $10::bytea[], $11::text[], $12::bigint[], \
-                     $13::text[]) \
-              as e({COLUMNS}) \
-         returning id"
-    );
-    // One array per column, not one placeholder per value: the same statement for any batch.
-    let column =
-        |f: for<'r> fn(&'r Row<'r>) -> Option<&'r str>| rows.iter().map(f).collect::<Vec<_>>();
-    sqlx::query_scalar(&sql)
-        .bind(rows.iter().map(|r| r.tenant_id.get()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.kind).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
-        .bind(column(|r| r.action.as_deref()))
-        .bind(column(|r| r.old_number.as_deref()))
-        .bind(column(|r| r.new_number.as_deref()))
-        .bind(column(|r| r.invoice_number.as_deref()))
-        .bind(column(|r| r.event.content_type.as_deref()))
-        .bind(column(|r| r.event.raw_query.as_deref()))
-        .bind(
-            rows.iter()
-                .map(|r| r.event.raw_body.as_slice())
-                .collect::<Vec<_>>(),
-        )
-        .bind(column(|r| r.event.reason.as_deref()))
-        .bind(
-            rows.iter()
-                .map(|r| r.event.received_at.as_millis())
-                .collect::<Vec<_>>(),
-        )
-        .bind(column(|r| r.record_key.as_deref()))
-        // A single statement commits on its own: no begin/commit round trips.
-        .fetch_all(conn)
-        .await
-}
 
 /// Rows per SQLite statement (15 parameters each; SQLite allows 32,766 parameters).
 const SQLITE_ROWS_PER_STATEMENT: usize = 1000;

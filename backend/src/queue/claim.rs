@@ -3,10 +3,10 @@
 use economic::Entity;
 use time::Duration;
 
-use super::{Claim, Job, Lease, WAITING};
+use super::{Claim, Job, Lease};
 use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
-use crate::events::EventId;
+use crate::events::{EventId, WAITING};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
@@ -53,7 +53,7 @@ pub async fn claim(
 /// tenant and entity (`webhook_events_waiting`), so it stays cheap during a 100,000-event
 /// backlog, when a scan of the waiting events would not.
 async fn candidates(db: &Db, now: Timestamp) -> Result<Vec<(TenantId, Entity)>> {
-    let rows: Vec<(TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, pool => sqlx::query_as(&format!(
+    let rows: Vec<(TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, conn => sqlx::query_as(&format!(
         "select c.tenant_id, k.entity from economic_connections c \
          cross join (select 'customers' as entity union all select 'products' \
                      union all select 'invoices') k \
@@ -66,7 +66,7 @@ async fn candidates(db: &Db, now: Timestamp) -> Result<Vec<(TenantId, Entity)>> 
     ))
     .bind(now)
     .bind(CANDIDATES)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     rows.into_iter()
         .map(|(tenant, slug)| {
@@ -100,7 +100,7 @@ pub(crate) async fn acquire(
     .bind(owner)
     .bind(now + lease_for)
     .bind(now)
-    .fetch_optional(&mut **conn)
+    .fetch_optional(&mut *conn)
     .await)?;
     Ok(token)
 }
@@ -116,7 +116,7 @@ async fn take_up_abandoned(tx: &mut Tx, lease: &Lease, now: Timestamp) -> Result
     .bind(lease.entity.as_str())
     .bind(ABANDONED)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -129,11 +129,10 @@ async fn take_jobs(tx: &mut Tx, lease: &Lease, now: Timestamp, max: u32) -> Resu
     // planner may rescan the subquery once per row (it did once row-level security added its
     // filter), and each rescan skips the rows this statement already changed, so a batch of 1
     // took 2 events.
-    let lock = if tx.is_postgres() {
-        "for update skip locked"
-    } else {
-        ""
-    };
+    let lock = with_tx!(tx, _conn {
+        sqlite => "",
+        postgres => "for update skip locked",
+    });
     let sql = format!(
         "with picked as materialized (select id from webhook_events \
              where tenant_id = $1 and kind = $2 \
@@ -150,7 +149,7 @@ async fn take_jobs(tx: &mut Tx, lease: &Lease, now: Timestamp, max: u32) -> Resu
         .bind(lease.token)
         .bind(now)
         .bind(i64::from(max))
-        .fetch_all(&mut **conn)
+        .fetch_all(&mut *conn)
         .await)?;
     let mut jobs: Vec<Job> = rows
         .into_iter()
@@ -186,7 +185,7 @@ pub async fn fence(tx: &mut Tx, lease: &Lease, now: Timestamp, lease_for: Durati
     .bind(lease.token)
     .bind(now + lease_for)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     if held == 1 {
@@ -212,7 +211,7 @@ pub async fn release(db: &Db, lease: &Lease, now: Timestamp, refund: bool) -> Re
         .bind(lease.token)
         .bind(now)
         .bind(i64::from(refund))
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await?;
         sqlx::query(
             "update sync_leases set expires_at = $4, updated_at = $4 \
@@ -222,7 +221,7 @@ pub async fn release(db: &Db, lease: &Lease, now: Timestamp, refund: bool) -> Re
         .bind(lease.entity.as_str())
         .bind(lease.token)
         .bind(now)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await
         .map(|_| ())
     }.await)?;

@@ -2,11 +2,16 @@
 //! attempt row each. Runs inside the batch's fenced transaction, together with the record
 //! writes, so an event is `processed` exactly when its change is committed.
 //!
-//! As in `events::store`, PostgreSQL gets one `unnest` statement per batch (a 100,000-event
-//! backlog would otherwise cost 200,000 round trips); SQLite, in-process, a statement per row.
+//! As in `events::store`, PostgreSQL gets one `unnest` statement per batch ([`postgres`]: a
+//! 100,000-event backlog would otherwise cost 200,000 round trips); SQLite, in-process, a
+//! statement per row.
+
+mod postgres;
+
+use sqlx::SqliteConnection;
 
 use super::Lease;
-use crate::db::{Tx, TxInner};
+use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::events::{EventId, Outcome};
 use crate::timestamp::Timestamp;
@@ -148,12 +153,10 @@ pub async fn finish(
         .iter()
         .map(|(id, d)| Row::new(*id, d, attempt.finished_at))
         .collect::<Result<Vec<_>>>()?;
-    let calls = i64::from(attempt.api_calls);
-    if tx.is_postgres() {
-        finish_postgres(tx, lease, attempt, calls, &rows).await?;
-    } else {
-        finish_sqlite(tx, lease, attempt, calls, &rows).await?;
-    }
+    with_tx!(tx, conn {
+        sqlite => finish_sqlite(conn, lease, attempt, &rows).await,
+        postgres => postgres::finish(conn, lease, attempt, &rows).await,
+    })?;
     // For `/metrics`: counted with the statements, before the caller commits (a lost commit
     // is rare and shows as a lease error of its own).
     for (_, d) in done {
@@ -179,124 +182,51 @@ impl Done {
     }
 }
 
-async fn finish_postgres(
-    tx: &mut Tx,
+async fn finish_sqlite(
+    conn: &mut SqliteConnection,
     lease: &Lease,
     attempt: &Attempt<'_>,
-    calls: i64,
     rows: &[Row],
-) -> Result<()> {
-    let attempted: Vec<&Row> = rows.iter().filter(|r| r.attempt.is_some()).collect();
-    let TxInner::Postgres(conn) = &mut tx.0 else {
-        return Err(Error::internal(
-            "a PostgreSQL statement on another database",
-        ));
-    };
-    async {
-        sqlx::query(
-            "update webhook_events e set status = u.status, outcome = u.outcome, \
-             coalesced_into = u.coalesced_into, last_error = u.error, \
-             next_attempt_at = u.next_at, processed_at = u.processed_at, \
-             attempts = e.attempts - u.refund, lease_token = null, updated_at = $3 \
-             from unnest($4::bigint[], $5::text[], $6::text[], $7::bigint[], $8::text[], \
-                         $9::bigint[], $10::bigint[], $11::bigint[]) \
-                  as u(id, status, outcome, coalesced_into, error, next_at, processed_at, refund) \
-             where e.id = u.id and e.tenant_id = $1 and e.lease_token = $2",
+) -> sqlx::Result<()> {
+    for row in rows {
+        let updated = sqlx::query(
+            "update webhook_events set status = $3, outcome = $4, coalesced_into = $5, \
+             last_error = $6, next_attempt_at = $7, processed_at = $8, \
+             attempts = attempts - $9, lease_token = null, updated_at = $10 \
+             where id = $1 and tenant_id = $2 and lease_token = $11",
         )
+        .bind(row.id)
         .bind(lease.tenant_id)
-        .bind(lease.token)
+        .bind(row.status)
+        .bind(row.outcome.as_deref())
+        .bind(row.coalesced_into)
+        .bind(row.error.as_deref())
+        .bind(row.next_attempt_at)
+        .bind(row.processed_at)
+        .bind(row.refund)
         .bind(attempt.finished_at)
-        .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.status).collect::<Vec<_>>())
-        .bind(
-            rows.iter()
-                .map(|r| r.outcome.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind(rows.iter().map(|r| r.coalesced_into).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.error.as_deref()).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.next_attempt_at).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.processed_at).collect::<Vec<_>>())
-        .bind(rows.iter().map(|r| r.refund).collect::<Vec<_>>())
-        .execute(&mut **conn)
+        .bind(lease.token)
+        .execute(&mut *conn)
         .await?;
+        let Some(outcome) = row.attempt.filter(|_| updated.rows_affected() == 1) else {
+            continue;
+        };
         sqlx::query(
             "insert into event_attempts (tenant_id, event_id, attempt, worker, started_at, \
              finished_at, outcome, error, api_calls, created_at, updated_at) \
-             select $1, e.id, e.attempts, $2, $3, $4, u.outcome, u.error, $5, $4, $4 \
-             from unnest($6::bigint[], $7::text[], $8::text[]) as u(id, outcome, error) \
-             join webhook_events e on e.id = u.id and e.tenant_id = $1",
+             select $1, id, attempts, $2, $3, $4, $5, $6, $7, $4, $4 \
+             from webhook_events where id = $8 and tenant_id = $1",
         )
         .bind(lease.tenant_id)
         .bind(attempt.worker)
         .bind(attempt.started_at)
         .bind(attempt.finished_at)
-        .bind(calls)
-        .bind(attempted.iter().map(|r| r.id).collect::<Vec<_>>())
-        .bind(attempted.iter().map(|r| r.attempt).collect::<Vec<_>>())
-        .bind(
-            attempted
-                .iter()
-                .map(|r| r.error.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .execute(&mut **conn)
-        .await
-        .map(|_| ())
+        .bind(outcome)
+        .bind(row.error.as_deref())
+        .bind(i64::from(attempt.api_calls))
+        .bind(row.id)
+        .execute(&mut *conn)
+        .await?;
     }
-    .await?;
-    Ok(())
-}
-
-async fn finish_sqlite(
-    tx: &mut Tx,
-    lease: &Lease,
-    attempt: &Attempt<'_>,
-    calls: i64,
-    rows: &[Row],
-) -> Result<()> {
-    with_tx!(tx, conn => async {
-        for row in rows {
-            let updated = sqlx::query(
-                "update webhook_events set status = $3, outcome = $4, coalesced_into = $5, \
-                 last_error = $6, next_attempt_at = $7, processed_at = $8, \
-                 attempts = attempts - $9, lease_token = null, updated_at = $10 \
-                 where id = $1 and tenant_id = $2 and lease_token = $11",
-            )
-            .bind(row.id)
-            .bind(lease.tenant_id)
-            .bind(row.status)
-            .bind(row.outcome.as_deref())
-            .bind(row.coalesced_into)
-            .bind(row.error.as_deref())
-            .bind(row.next_attempt_at)
-            .bind(row.processed_at)
-            .bind(row.refund)
-            .bind(attempt.finished_at)
-            .bind(lease.token)
-            .execute(&mut **conn)
-            .await?;
-            let Some(outcome) = row.attempt.filter(|_| updated.rows_affected() == 1) else {
-                continue;
-            };
-            sqlx::query(
-                "insert into event_attempts (tenant_id, event_id, attempt, worker, started_at, \
-                 finished_at, outcome, error, api_calls, created_at, updated_at) \
-                 select $1, id, attempts, $2, $3, $4, $5, $6, $7, $4, $4 \
-                 from webhook_events where id = $8 and tenant_id = $1",
-            )
-            .bind(lease.tenant_id)
-            .bind(attempt.worker)
-            .bind(attempt.started_at)
-            .bind(attempt.finished_at)
-            .bind(outcome)
-            .bind(row.error.as_deref())
-            .bind(calls)
-            .bind(row.id)
-            .execute(&mut **conn)
-            .await?;
-        }
-        Ok::<_, sqlx::Error>(())
-    }.await)?;
     Ok(())
 }

@@ -90,9 +90,6 @@ impl Signal {
 /// The PostgreSQL channel ingest notifies and workers listen on.
 pub const CHANNEL: &str = "sync_events";
 
-/// The statuses of events that still wait to be applied.
-pub(crate) const WAITING: &str = "('received', 'queued', 'processing', 'failed')";
-
 /// Tell the workers of other processes that events arrived (PostgreSQL `NOTIFY`; nothing on
 /// SQLite, where every worker shares one process).
 pub async fn notify_other_processes(db: &crate::Db) -> crate::Result<()> {

@@ -118,7 +118,7 @@ pub async fn store(
     .bind(invoice.gross_amount)
     .bind(synced_at)
     .bind(&raw)
-    .fetch_optional(&mut **conn)
+    .fetch_optional(&mut *conn)
     .await)?;
     let Some(invoice_id) = invoice_id else {
         return Ok(InvoiceChange::AlreadyStored);
@@ -147,7 +147,7 @@ pub async fn store(
         .bind(line.unit_net_price)
         .bind(line.total_net_amount)
         .bind(synced_at)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await
         .map(|_| ()))?;
         if let Some(product_id) = product_id

@@ -5,14 +5,27 @@
 //! Each record keeps what a user needs to see as columns, and the JSON exactly as fetched in
 //! `raw`. `synced_at` is when the fetch that produced the row *started*: a webhook received
 //! before it is already reflected, and needs no call.
+//!
+//! Customers and products are one kind of thing: a [`Record`] (its table, columns and
+//! conversions: [`customers`], [`products`]), stored and read by the functions of one module
+//! whatever the kind, e.g. `records::get::<ProductRecord>(db, tenant, &number)`.
 
 pub mod customers;
 pub mod invoices;
 pub mod products;
-mod products_postgres;
+mod record;
 pub mod stock;
+mod table;
 
 use serde::{Deserialize, Serialize};
+
+pub use customers::CustomerRecord;
+pub use products::ProductRecord;
+pub use record::{Field, Key, Record, Value};
+pub use table::{
+    count, get, ids, insert_if_missing, list, live_numbers, renumber, soft_delete, synced_at,
+    upsert_many,
+};
 
 /// What applying one fetched (or vanished) record did to the local copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,51 +79,6 @@ pub struct FieldChange {
     pub before: Option<String>,
     /// Its value after.
     pub after: Option<String>,
-}
-
-/// A stored value shown as text in a [`FieldChange`].
-trait Shown: PartialEq {
-    fn shown(&self) -> Option<String>;
-}
-
-impl Shown for String {
-    fn shown(&self) -> Option<String> {
-        Some(self.clone())
-    }
-}
-
-impl Shown for bool {
-    fn shown(&self) -> Option<String> {
-        Some(self.to_string())
-    }
-}
-
-impl<T: ToString + PartialEq> Shown for Option<T> {
-    fn shown(&self) -> Option<String> {
-        self.as_ref().map(ToString::to_string)
-    }
-}
-
-/// `Some` change of field `name` if `before` and `after` differ.
-fn field<T: Shown>(name: &str, before: &T, after: &T) -> Option<FieldChange> {
-    (before != after).then(|| FieldChange {
-        field: name.to_owned(),
-        before: before.shown(),
-        after: after.shown(),
-    })
-}
-
-/// `Updated` with the fields that changed, or `Unchanged`.
-fn change_of(fields: impl IntoIterator<Item = Option<FieldChange>>) -> RecordChange {
-    let values: Vec<FieldChange> = fields.into_iter().flatten().collect();
-    if values.is_empty() {
-        RecordChange::Unchanged
-    } else {
-        RecordChange::Updated {
-            fields: values.iter().map(|v| v.field.clone()).collect(),
-            values,
-        }
-    }
 }
 
 #[cfg(test)]

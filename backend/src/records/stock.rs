@@ -43,7 +43,7 @@ pub async fn record(
         .bind(movement.invoice_number)
         .bind(movement.line_number)
         .bind(now)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await?;
         if inserted.rows_affected() == 0 {
             return Ok::<_, sqlx::Error>(false);
@@ -56,7 +56,7 @@ pub async fn record(
         .bind(movement.product_id)
         .bind(movement.quantity)
         .bind(now)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await?;
         Ok(true)
     }.await)?;

@@ -103,7 +103,7 @@ pub async fn record(tx: &mut Tx, tenant_id: TenantId, now: Timestamp, calls: u32
     .bind(bucket_of(now))
     .bind(i64::from(calls))
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -141,11 +141,11 @@ pub async fn usage(db: &Db, tenant_id: TenantId, now: Timestamp, limit: u32) -> 
 /// Forget buckets that have left every tenant's window.
 pub async fn prune(db: &Db, now: Timestamp) -> Result<u64> {
     let before = bucket_of(now - WINDOW - BUCKET);
-    let n = with_cross_tenant!(db, CrossTenant::Retention, pool => sqlx::query(
+    let n = with_cross_tenant!(db, CrossTenant::Retention, conn => sqlx::query(
         "delete from api_usage where bucket < $1",
     )
         .bind(before)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|r| r.rows_affected()))?;
     Ok(n)

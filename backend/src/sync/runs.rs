@@ -9,8 +9,9 @@ use time::Duration;
 use super::{Counts, Run, RunId, RunKind, RunStatus, overlap};
 use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
+use crate::events::WAITING;
 use crate::ids::TenantId;
-use crate::queue::{self, Lease, WAITING};
+use crate::queue::{self, Lease};
 use crate::timestamp::Timestamp;
 
 /// How many due runs one claim considers; the first whose queue it can lease wins.
@@ -100,7 +101,7 @@ pub async fn claim(
     now: Timestamp,
     lease_for: Duration,
 ) -> Result<Option<RunClaim>> {
-    let due: Vec<(RunId, TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, pool => sqlx::query_as(
+    let due: Vec<(RunId, TenantId, String)> = with_cross_tenant!(db, CrossTenant::QueueClaim, conn => sqlx::query_as(
         "select r.id, r.tenant_id, r.entity from sync_runs r \
          join economic_connections c on c.tenant_id = r.tenant_id \
          left join sync_leases l on l.tenant_id = r.tenant_id and l.entity = r.entity \
@@ -110,7 +111,7 @@ pub async fn claim(
     )
     .bind(now)
     .bind(CANDIDATES)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await)?;
     for (id, tenant_id, slug) in due {
         let entity = Entity::from_slug(&slug)
@@ -135,7 +136,7 @@ pub async fn claim(
             .bind(token)
             .bind(now)
             .bind(overlap(entity).whole_milliseconds() as i64)
-            .fetch_optional(&mut **conn)
+            .fetch_optional(&mut *conn)
             .await)?;
         let Some(row) = row else {
             continue; // finished meanwhile; the lease rolls back with the transaction
@@ -197,7 +198,7 @@ pub async fn save_page(
     .bind(n(page.counts.unreported))
     .bind(i64::from(page.api_calls))
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     if changed == 1 {
@@ -224,7 +225,7 @@ pub async fn complete(
     .bind(run.id)
     .bind(lease.token)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     if done != 1 {
@@ -247,7 +248,7 @@ pub async fn complete(
     .bind(watermark)
     .bind(full_read.then_some(now))
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())

@@ -23,7 +23,7 @@ pub async fn import_on_connect(tx: &mut Tx, tenant_id: TenantId, now: Timestamp)
         .bind(tenant_id)
         .bind(entity.as_str())
         .bind(now)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await
         .map(|_| ()))?;
     }
@@ -111,15 +111,15 @@ pub async fn schedule(db: &Db, kind: RunKind, every: Duration, now: Timestamp) -
                  or (r.kind = $1 and r.slot = {slot}))) \
          on conflict do nothing"
     );
-    let created = with_cross_tenant!(db, CrossTenant::Schedule, pool => sqlx::query(&sql)
+    let created = with_cross_tenant!(db, CrossTenant::Schedule, conn => sqlx::query(&sql)
         .bind(kind.as_str())
         .bind(now)
         .bind(every_ms)
         .bind(hourly_only)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|r| r.rows_affected()))?;
-    let imports = with_cross_tenant!(db, CrossTenant::Schedule, pool => sqlx::query(
+    let imports = with_cross_tenant!(db, CrossTenant::Schedule, conn => sqlx::query(
         "insert into sync_runs (tenant_id, entity, kind, slot, status, next_attempt_at, \
          created_at, updated_at) \
          select c.tenant_id, k.entity, 'import', 0, 'queued', $1, $1, $1 \
@@ -131,7 +131,7 @@ pub async fn schedule(db: &Db, kind: RunKind, every: Duration, now: Timestamp) -
          on conflict do nothing",
     )
     .bind(now)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(created + imports)

@@ -20,8 +20,8 @@ pub async fn tenant_tables(db: &Db) -> Vec<String> {
         }
     };
     let mut tables: Vec<String> =
-        with_cross_tenant!(db, crate::CrossTenant::Staff, pool => sqlx::query_scalar(sql)
-            .fetch_all(pool)
+        with_cross_tenant!(db, crate::CrossTenant::Staff, conn => sqlx::query_scalar(sql)
+            .fetch_all(conn)
             .await)
         .expect("list the tenant tables");
     tables.push("tenants".to_owned());
@@ -46,7 +46,7 @@ pub async fn unfiltered_tenant_ids(db: &Db, tenant: Option<TenantId>, table: &st
         Some(tenant) => with_tenant!(db, tenant, conn => sqlx::query_scalar(&sql)
             .fetch_all(conn)
             .await),
-        None => with_db!(db, pool => sqlx::query_scalar(&sql).fetch_all(pool).await),
+        None => with_db!(db, conn => sqlx::query_scalar(&sql).fetch_all(conn).await),
     };
     seen.unwrap_or_else(|e| panic!("unfiltered select from {table}: {e}"))
 }

@@ -13,7 +13,7 @@ use std::fmt;
 use percent_encoding::percent_decode_str;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
-use super::parse::WebhookParseError;
+use super::error::WebhookParseError;
 
 /// Keys accepted for the old number (compared case-insensitively).
 pub(super) const OLD_KEYS: [&str; 3] = ["old", "oldnumber", "old_number"];

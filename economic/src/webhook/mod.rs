@@ -2,11 +2,13 @@
 //! (the webhook facts of each [`crate::Entity`] live with it).
 
 mod action;
+mod error;
 mod fields;
 mod parse;
 
 pub use action::WebhookAction;
-pub use parse::{WebhookParseError, parse};
+pub use error::WebhookParseError;
+pub use parse::parse;
 
 #[cfg(test)]
 mod tests;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use app::error::AppError;
 use app::i18n::{Lang, Msg};
-use backend::records::{customers, invoices, products};
+use backend::records::{self, CustomerRecord, ProductRecord, invoices};
 use backend::{Db, TenantId, Timestamp, db_test};
 use economic::types::{BookedInvoice, Customer, Product};
 use economic::{CustomerNumber, ProductNumber};
@@ -30,7 +30,7 @@ async fn seed_customers(db: &Db, tenant: TenantId, list: &[(i64, &str)]) {
         })
         .collect();
     let mut tx = db.begin(tenant).await.expect("begin");
-    customers::upsert_many(&mut tx, tenant, &fetched, Timestamp::now())
+    records::upsert_many::<CustomerRecord>(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store customers");
     tx.commit().await.expect("commit");
@@ -46,7 +46,7 @@ async fn seed_products(db: &Db, tenant: TenantId, list: &[(&str, &str)]) {
         })
         .collect();
     let mut tx = db.begin(tenant).await.expect("begin");
-    products::upsert_many(&mut tx, tenant, &fetched, Timestamp::now())
+    records::upsert_many::<ProductRecord>(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store products");
     tx.commit().await.expect("commit");
@@ -77,13 +77,13 @@ async fn seed_invoice(
         "netAmount": 100.0, "grossAmount": 125.0, "lines": lines,
     });
     let invoice: BookedInvoice = serde_json::from_value(raw.clone()).expect("invoice JSON");
-    let numbers: Vec<&str> = invoice
+    let numbers: Vec<ProductNumber> = invoice
         .lines
         .iter()
-        .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
+        .filter_map(|l| ProductNumber::parse(&l.product.as_ref()?.product_number).ok())
         .collect();
     let mut tx = db.begin(tenant).await.expect("begin");
-    let ids: HashMap<String, i64> = products::ids(&mut tx, tenant, &numbers)
+    let ids: HashMap<String, i64> = records::ids::<ProductRecord>(&mut tx, tenant, &numbers)
         .await
         .expect("product ids");
     invoices::store(
@@ -116,7 +116,7 @@ async fn two_companies(app: &TestApp) -> Browser {
     .await;
     let mut tx = db.begin(a).await.expect("begin");
     let three = CustomerNumber::new(3).expect("customer number");
-    customers::soft_delete(&mut tx, a, three, Timestamp::now())
+    records::soft_delete::<CustomerRecord>(&mut tx, a, &three, Timestamp::now())
         .await
         .expect("delete customer 3");
     tx.commit().await.expect("commit");

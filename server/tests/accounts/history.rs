@@ -420,7 +420,7 @@ db_test!(
 db_test!(
     record_pages_show_their_events_and_never_another_companys,
     |db| async move {
-        use backend::records::{customers, products};
+        use backend::records::{self, CustomerRecord, ProductRecord};
         use economic::CustomerNumber;
         use economic::types::{Customer, Product};
 
@@ -430,7 +430,7 @@ db_test!(
         store(&db, tenant, "A-1", 20, EventStatus::Processed).await;
         let mut tx = db.begin(tenant).await.expect("begin");
         let product = Product::new(ProductNumber::parse("A-1").expect("number"), "Alpha Widget");
-        products::upsert_many(
+        records::upsert_many::<ProductRecord>(
             &mut tx,
             tenant,
             &[(product, serde_json::json!({}))],
@@ -443,9 +443,14 @@ db_test!(
         for (t, n, name) in [(tenant, 7, "Acme Kunde"), (globex, 8, "Globex Kunde")] {
             let mut tx = db.begin(t).await.expect("begin");
             let c = Customer::new(CustomerNumber::new(n).expect("number"), name);
-            customers::upsert_many(&mut tx, t, &[(c, serde_json::json!({}))], Timestamp::now())
-                .await
-                .expect("customer");
+            records::upsert_many::<CustomerRecord>(
+                &mut tx,
+                t,
+                &[(c, serde_json::json!({}))],
+                Timestamp::now(),
+            )
+            .await
+            .expect("customer");
             tx.commit().await.expect("commit");
         }
 

@@ -166,12 +166,13 @@ pub async fn product_numbers(
     tenant: TenantId,
     agreement: &economic_sim::AgreementHandle,
 ) -> (Vec<String>, Vec<String>) {
-    let mut local: Vec<String> = backend::records::products::live_numbers(db, tenant)
-        .await
-        .expect("numbers")
-        .into_iter()
-        .map(|n| n.as_str().to_owned())
-        .collect();
+    let mut local: Vec<String> =
+        backend::records::live_numbers::<backend::records::ProductRecord>(db, tenant)
+            .await
+            .expect("numbers")
+            .into_iter()
+            .map(|n| n.as_str().to_owned())
+            .collect();
     local.sort();
     let mut remote: Vec<String> = agreement
         .read(|d| d.products.keys().map(|n| n.as_str().to_owned()).collect())

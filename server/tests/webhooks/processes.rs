@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use backend::events;
-use backend::records::{products, stock};
+use backend::records::{self, ProductRecord, stock};
 use backend::settings;
 use backend::testing::{Backend, TestDb};
 use backend::{Db, Keys, TenantId, Timestamp, connection, webhook_credentials};
@@ -205,11 +205,15 @@ async fn killed_during_a_burst(backend: Backend) {
     drop(server);
 
     assert_eq!(
-        products::count(&db, tenant).await.expect("products"),
+        records::count::<ProductRecord>(&db, tenant)
+            .await
+            .expect("products"),
         20_000
     );
     for n in numbers.iter().step_by(997) {
-        let local = products::get(&db, tenant, n).await.expect("stored");
+        let local = records::get::<ProductRecord>(&db, tenant, n)
+            .await
+            .expect("stored");
         assert_eq!(Some(local.name), sim.agreement().product(n).map(|p| p.name));
     }
     assert_eq!(
@@ -219,7 +223,10 @@ async fn killed_during_a_burst(backend: Backend) {
     );
     for n in numbers.iter().take(20) {
         assert_eq!(
-            products::get(&db, tenant, n).await.expect("p").stock,
+            records::get::<ProductRecord>(&db, tenant, n)
+                .await
+                .expect("p")
+                .stock,
             -1000,
             "{n}"
         );
@@ -329,7 +336,12 @@ async fn three_worker_processes_share_the_work_and_apply_each_event_once() {
         "the work was shared by {processes} process(es)"
     );
     for tenant in &tenants {
-        assert_eq!(products::count(&db, *tenant).await.expect("count"), 1500);
+        assert_eq!(
+            records::count::<ProductRecord>(&db, *tenant)
+                .await
+                .expect("count"),
+            1500
+        );
         assert_eq!(stock::count(&db, *tenant).await.expect("movements"), 10);
     }
     sim.shutdown();

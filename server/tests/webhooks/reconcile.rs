@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use backend::records::products;
+use backend::records::{self, ProductRecord};
 use backend::sync::{self, RunKind, RunStatus};
 use backend::{Timestamp, db_test};
 use economic::Entity;
@@ -26,7 +26,7 @@ db_test!(
         let (app, tenant) = live_app(&db, &sim).await;
         let agreement = sim.agreement();
         let imported = Instant::now() + Duration::from_secs(30);
-        while products::live_numbers(&db, tenant)
+        while records::live_numbers::<ProductRecord>(&db, tenant)
             .await
             .expect("numbers")
             .len()
@@ -100,7 +100,9 @@ db_test!(
 
         let (local, remote) = product_numbers(&db, tenant, &agreement).await;
         assert_eq!(local, remote);
-        let stored = products::get(&db, tenant, &kept).await.expect("kept");
+        let stored = records::get::<ProductRecord>(&db, tenant, &kept)
+            .await
+            .expect("kept");
         assert_eq!(stored.name, edited.name);
         assert_eq!(
             (run.counts.created, run.counts.updated, run.counts.deleted),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use backend::db_test;
 use backend::events::{self, EventStatus};
-use backend::records::{customers, invoices, products, stock};
+use backend::records::{self, CustomerRecord, ProductRecord, invoices, stock};
 use backend::{Db, TenantId};
 use economic::Entity;
 use economic_sim::{Knobs, SimConfig, SimHandle, Simulator, WebhookConfig};
@@ -83,7 +83,9 @@ db_test!(
             settled(&db, tenant, Duration::from_secs(20)).await,
             "applied in time"
         );
-        let local = products::get(&db, tenant, &number).await.expect("stored");
+        let local = records::get::<ProductRecord>(&db, tenant, &number)
+            .await
+            .expect("stored");
         assert_eq!(local.name, "Edited in e-conomic");
     }
 );
@@ -147,11 +149,13 @@ db_test!(
         );
         let remote = a.read(|d| d.products.clone()).expect("products");
         assert_eq!(
-            products::count(&db, tenant).await.expect("count") as usize,
+            records::count::<ProductRecord>(&db, tenant)
+                .await
+                .expect("count") as usize,
             remote.len()
         );
         for (number, product) in &remote {
-            let local = products::get(&db, tenant, number)
+            let local = records::get::<ProductRecord>(&db, tenant, number)
                 .await
                 .expect("every product is here");
             assert_eq!(local.name, product.name, "{number}");
@@ -160,12 +164,17 @@ db_test!(
         // Deleted (or renumbered away) in e-conomic: soft-deleted here, or never stored if it
         // was gone before its first fetch.
         for n in &numbers[60..90] {
-            match products::get(&db, tenant, n).await {
+            match records::get::<ProductRecord>(&db, tenant, n).await {
                 Ok(local) => assert!(local.deleted_at.is_some(), "{n} deleted"),
                 Err(e) => assert!(matches!(e, backend::Error::NotFound), "{e:?}"),
             }
         }
-        assert_eq!(customers::count(&db, tenant).await.expect("customers"), 1);
+        assert_eq!(
+            records::count::<CustomerRecord>(&db, tenant)
+                .await
+                .expect("customers"),
+            1
+        );
         assert_eq!(invoices::count(&db, tenant).await.expect("invoices"), 10);
         assert_eq!(
             stock::count(&db, tenant).await.expect("movements"),
@@ -174,7 +183,10 @@ db_test!(
         );
         for n in &numbers[100..110] {
             assert_eq!(
-                products::get(&db, tenant, n).await.expect("p").stock,
+                records::get::<ProductRecord>(&db, tenant, n)
+                    .await
+                    .expect("p")
+                    .stock,
                 -2000,
                 "{n}"
             );

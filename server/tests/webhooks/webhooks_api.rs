@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use backend::managed_webhooks::{self, Health, Outcome, Target};
-use backend::records::products;
+use backend::records::{self, ProductRecord};
 use backend::sync::budget::Priority;
 use backend::{Db, TenantId, Timestamp, db_test, webhook_credentials};
 use economic::Entity;
@@ -357,7 +357,7 @@ db_test!(a_created_webhook_delivers_into_the_app, |db| async move {
     assert_eq!(outcome, Outcome::Created);
     // The first import on connecting may still run; wait for the products to be there.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while products::live_numbers(&db, tenant)
+    while records::live_numbers::<ProductRecord>(&db, tenant)
         .await
         .expect("numbers")
         .len()
@@ -380,7 +380,9 @@ db_test!(a_created_webhook_delivers_into_the_app, |db| async move {
         settled(&db, tenant, Duration::from_secs(20)).await,
         "applied in time"
     );
-    let local = products::get(&db, tenant, &number).await.expect("stored");
+    let local = records::get::<ProductRecord>(&db, tenant, &number)
+        .await
+        .expect("stored");
     assert_eq!(local.name, "Sent by the API-made webhook");
     sim.shutdown();
 });

@@ -1,7 +1,7 @@
 //! Reading the records a batch needs from e-conomic, with as few calls as the batch allows:
 //! - a few records: one `GET` each (up to [`CONCURRENCY`] at once);
-//! - many customers: `customerNumber$in:[…]` lists of 200 (e-conomic takes `$in` on numeric
-//!   properties only, so products cannot);
+//! - many customers: `customerNumber$in:[…]` lists of 200 ([`Remote::one_of`]; e-conomic takes
+//!   `$in` on numeric properties only, so products cannot);
 //! - a large backlog (a CSV import): a sweep of `lastUpdated$gte:` the oldest event's arrival
 //!   minus a margin, 1000 records a page — when its pages cost fewer calls than the ways above
 //!   (the first page's `results` tells). What the sweep misses (a webhook delayed past the
@@ -13,11 +13,11 @@
 use std::collections::{HashMap, HashSet};
 
 use backend::Timestamp;
-use economic::types::{Customer, Product};
-use economic::{CustomerNumber, Entity, Filter, MAX_IN_VALUES, ProductNumber, RecordNumber};
+use economic::Filter;
 use futures::StreamExt;
 use serde_json::Value;
 
+use super::remote::Remote;
 use super::{Ctx, Failure, JobError, classify};
 
 /// Single GETs in flight at once.
@@ -26,37 +26,15 @@ pub const CONCURRENCY: usize = 8;
 /// the minute, and e-conomic may send a webhook a little after the change.
 const SWEEP_MARGIN: time::Duration = time::Duration::minutes(2);
 
-/// How many records make a batch worth a sweep.
-fn sweep_at(entity: Entity) -> usize {
-    match entity {
-        Entity::Customers => 5 * MAX_IN_VALUES,
-        Entity::Products | Entity::Invoices => 20,
-    }
-}
-
-/// A record as fetched: the JSON as e-conomic sent it, and decoded.
-#[derive(Debug, Clone)]
-pub struct Record {
-    /// As sent.
-    pub raw: Value,
-    /// Decoded.
-    pub decoded: Decoded,
-}
-
-/// A decoded customer or product.
-#[derive(Debug, Clone)]
-pub enum Decoded {
-    /// A customer.
-    Customer(Customer),
-    /// A product.
-    Product(Product),
-}
+/// A record as fetched: decoded, and its JSON as e-conomic sent it (what
+/// [`backend::records::upsert_many`] stores).
+pub type Found<R> = (<R as backend::records::Record>::Fetched, Value);
 
 /// What became of one record the batch asked for.
 #[derive(Debug, Clone)]
-pub enum Fetched {
+pub enum Fetched<R: Remote> {
     /// e-conomic has it (boxed: a decoded record is large, the other answers small).
-    Found(Box<Record>),
+    Found(Box<Found<R>>),
     /// e-conomic does not have it (404, or absent from an `$in` list).
     Missing,
     /// It could not be read.
@@ -64,47 +42,48 @@ pub enum Fetched {
 }
 
 /// The result of [`fetch`].
-#[derive(Debug, Default)]
-pub struct Fetch {
+#[derive(Debug)]
+pub struct Fetch<R: Remote> {
     /// Each number asked for.
-    pub results: HashMap<RecordNumber, Fetched>,
+    pub results: HashMap<R::Number, Fetched<R>>,
     /// Records a sweep brought that nobody asked for (changed too, so they are stored too).
-    pub extra: Vec<Record>,
+    pub extra: Vec<Found<R>>,
 }
 
-/// Fetch `numbers` of `entity`; `oldest` is when the oldest of the events asking arrived.
-/// Errors only for a refused grant token.
-pub async fn fetch(
+impl<R: Remote> Default for Fetch<R> {
+    fn default() -> Self {
+        Fetch {
+            results: HashMap::new(),
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// Fetch `numbers`; `oldest` is when the oldest of the events asking arrived. Errors only for a
+/// refused grant token.
+pub async fn fetch<R: Remote>(
     ctx: &Ctx<'_>,
-    entity: Entity,
-    numbers: &[RecordNumber],
+    numbers: &[R::Number],
     oldest: Timestamp,
-) -> Result<Fetch, JobError> {
+) -> Result<Fetch<R>, JobError> {
     let mut fetch = Fetch::default();
-    let mut remaining: Vec<RecordNumber> = numbers.to_vec();
-    if numbers.len() >= sweep_at(entity) {
-        sweep(ctx, entity, numbers, oldest, &mut fetch).await?;
+    let mut remaining: Vec<R::Number> = numbers.to_vec();
+    if numbers.len() >= R::SWEEP_AT {
+        sweep(ctx, numbers, oldest, &mut fetch).await?;
         remaining.retain(|n| !fetch.results.contains_key(n));
     }
-    let customers: Vec<CustomerNumber> = remaining
-        .iter()
-        .filter_map(|n| match n {
-            RecordNumber::Customer(c) => Some(*c),
-            RecordNumber::Product(_) => None,
-        })
-        .collect();
-    if customers.len() > 1 {
-        for chunk in customers.chunks(MAX_IN_VALUES) {
-            listed(ctx, chunk, &mut fetch).await?;
+    if remaining.len() > 1 {
+        for chunk in remaining.chunks(R::PER_CALL) {
+            let Some(filter) = R::one_of(chunk) else {
+                break; // one GET each
+            };
+            listed(ctx, chunk, &filter, &mut fetch).await?;
         }
         remaining.retain(|n| !fetch.results.contains_key(n));
     }
     let singles = futures::stream::iter(remaining)
         .map(|number| async move {
-            let got = match &number {
-                RecordNumber::Customer(n) => ctx.call().customer_json(*n).await,
-                RecordNumber::Product(n) => ctx.call().product_json(n).await,
-            };
+            let got = R::get_json(ctx.call(), &number).await;
             (number, got)
         })
         .buffer_unordered(CONCURRENCY)
@@ -112,7 +91,7 @@ pub async fn fetch(
         .await;
     for (number, got) in singles {
         let fetched = match got {
-            Ok(raw) => match decode(entity, raw) {
+            Ok(raw) => match decode::<R>(raw) {
                 Ok((_, record)) => Fetched::Found(Box::new(record)),
                 Err((_, error)) => Fetched::Failed(Failure::Permanent(error)),
             },
@@ -128,38 +107,26 @@ pub async fn fetch(
 
 /// Read every record changed since `oldest - margin`; those asked for go to `results`, the
 /// rest to `extra`. A failed page fails every number asked for (the batch retries later).
-async fn sweep(
+async fn sweep<R: Remote>(
     ctx: &Ctx<'_>,
-    entity: Entity,
-    numbers: &[RecordNumber],
+    numbers: &[R::Number],
     oldest: Timestamp,
-    fetch: &mut Fetch,
+    fetch: &mut Fetch<R>,
 ) -> Result<(), JobError> {
-    let wanted: HashSet<&RecordNumber> = numbers.iter().collect();
+    let wanted: HashSet<&R::Number> = numbers.iter().collect();
     let since = (oldest - SWEEP_MARGIN).to_offset_date_time();
     let filter = Filter::last_updated_since(since);
     let size = economic::client::LIST_PAGE_SIZE;
     // A sweep is worth it while its pages cost fewer calls than fetching the numbers the other
-    // ways would: one GET each (products), or `$in` lists of 200 (customers).
-    let other_ways = match entity {
-        Entity::Customers => numbers.len().div_ceil(MAX_IN_VALUES),
-        Entity::Products | Entity::Invoices => numbers.len(),
-    } as u64;
+    // ways would: `$in` lists (customers), or one GET each (products).
+    let other_ways = numbers.len().div_ceil(R::PER_CALL) as u64;
     let budget = other_ways * u64::from(size);
     let mut found = Vec::new();
     for skip in 0.. {
-        let page = match entity {
-            Entity::Customers => {
-                ctx.call()
-                    .customers_page_json(skip, size, Some(&filter))
-                    .await
-            }
-            Entity::Products | Entity::Invoices => {
-                ctx.call()
-                    .products_page_json(skip, size, Some(&filter))
-                    .await
-            }
-        };
+        let page = ctx
+            .call()
+            .list_page_json(R::ENTITY, skip, size, Some(&filter), None)
+            .await;
         let page = match page {
             Ok(page) => page,
             Err(e) => {
@@ -189,7 +156,7 @@ async fn sweep(
         }
     }
     for raw in found {
-        match decode(entity, raw) {
+        match decode::<R>(raw) {
             Ok((number, record)) if wanted.contains(&number) => {
                 fetch
                     .results
@@ -207,31 +174,35 @@ async fn sweep(
     Ok(())
 }
 
-/// One `customerNumber$in:[…]` call; numbers absent from the answer do not exist.
-async fn listed(
+/// One list call for `numbers` by `filter`; numbers absent from the answer do not exist.
+async fn listed<R: Remote>(
     ctx: &Ctx<'_>,
-    numbers: &[CustomerNumber],
-    fetch: &mut Fetch,
+    numbers: &[R::Number],
+    filter: &Filter,
+    fetch: &mut Fetch<R>,
 ) -> Result<(), JobError> {
-    let raw: Vec<i64> = numbers.iter().map(|n| n.get()).collect();
-    let filter = Filter::one_of("customerNumber", &raw);
     let size = economic::client::LIST_PAGE_SIZE;
-    let page = match ctx.call().customers_page_json(0, size, Some(&filter)).await {
+    let page = ctx
+        .call()
+        .list_page_json(R::ENTITY, 0, size, Some(filter), None)
+        .await;
+    let page = match page {
         Ok(page) => page.collection,
         Err(e) => {
-            let failure = classify(e)?.unwrap_or(Failure::Permanent(
-                "e-conomic answered 404 to a customer list".to_owned(),
-            ));
+            let failure = classify(e)?.unwrap_or(Failure::Permanent(format!(
+                "e-conomic answered 404 to a {} list",
+                R::NOUN
+            )));
             for n in numbers {
                 fetch
                     .results
-                    .insert(RecordNumber::Customer(*n), Fetched::Failed(failure.clone()));
+                    .insert(n.clone(), Fetched::Failed(failure.clone()));
             }
             return Ok(());
         }
     };
     for raw in page {
-        match decode(Entity::Customers, raw) {
+        match decode::<R>(raw) {
             Ok((number, record)) => {
                 fetch
                     .results
@@ -242,84 +213,48 @@ async fn listed(
                     .results
                     .insert(number, Fetched::Failed(Failure::Permanent(error)));
             }
-            Err((None, error)) => tracing::warn!(error, "skipping a customer we could not read"),
+            Err((None, error)) => {
+                tracing::warn!(error, "skipping a {} we could not read", R::NOUN);
+            }
         }
     }
     for n in numbers {
-        fetch
-            .results
-            .entry(RecordNumber::Customer(*n))
-            .or_insert(Fetched::Missing);
+        fetch.results.entry(n.clone()).or_insert(Fetched::Missing);
     }
     Ok(())
 }
 
 /// Decode one record; on failure, its number if it can be read, and the error.
-pub(super) fn decode(
-    entity: Entity,
+pub(super) fn decode<R: Remote>(
     raw: Value,
-) -> Result<(RecordNumber, Record), (Option<RecordNumber>, String)> {
-    match entity {
-        Entity::Customers => match serde_json::from_value::<Customer>(raw.clone()) {
-            Ok(c) => Ok((
-                RecordNumber::Customer(c.customer_number),
-                Record {
-                    raw,
-                    decoded: Decoded::Customer(c),
-                },
-            )),
-            Err(e) => {
-                let number = raw
-                    .get("customerNumber")
-                    .and_then(Value::as_i64)
-                    .and_then(|n| CustomerNumber::new(n).ok())
-                    .map(RecordNumber::Customer);
-                Err((
-                    number,
-                    format!("e-conomic sent a customer we cannot read: {e}"),
-                ))
-            }
-        },
-        Entity::Products | Entity::Invoices => match serde_json::from_value::<Product>(raw.clone())
-        {
-            Ok(p) => Ok((
-                RecordNumber::Product(p.product_number.clone()),
-                Record {
-                    raw,
-                    decoded: Decoded::Product(p),
-                },
-            )),
-            Err(e) => {
-                let number = raw
-                    .get("productNumber")
-                    .and_then(Value::as_str)
-                    .and_then(|n| ProductNumber::parse(n).ok())
-                    .map(RecordNumber::Product);
-                Err((
-                    number,
-                    format!("e-conomic sent a product we cannot read: {e}"),
-                ))
-            }
-        },
+) -> Result<(R::Number, Found<R>), (Option<R::Number>, String)> {
+    match serde_json::from_value::<R::Fetched>(raw.clone()) {
+        Ok(record) => Ok((R::number(&record), (record, raw))),
+        Err(e) => Err((
+            R::number_in_json(&raw),
+            format!("e-conomic sent a {} we cannot read: {e}", R::NOUN),
+        )),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use backend::records::{CustomerRecord, ProductRecord};
+    use economic::{CustomerNumber, ProductNumber};
+
     use super::*;
 
     #[test]
     fn a_record_of_an_unexpected_shape_fails_alone_and_keeps_its_number() {
         let raw = serde_json::json!({ "productNumber": "P-1", "name": 42, "barred": "no" });
-        let Err((number, error)) = decode(Entity::Products, raw) else {
+        let Err((number, error)) = decode::<ProductRecord>(raw) else {
             panic!("a name that is a number cannot be read");
         };
-        let expected = ProductNumber::parse("P-1").map(RecordNumber::Product).ok();
-        assert_eq!(number, expected);
+        assert_eq!(number, ProductNumber::parse("P-1").ok());
         assert!(error.contains("cannot read"), "{error}");
 
         let raw = serde_json::json!({ "customerNumber": "x" });
-        let Err((number, _)) = decode(Entity::Customers, raw) else {
+        let Err((number, _)) = decode::<CustomerRecord>(raw) else {
             panic!("a customer number must be a number");
         };
         assert_eq!(number, None);
@@ -328,14 +263,11 @@ mod tests {
     #[test]
     fn a_record_as_e_conomic_sends_it_decodes() {
         let raw = serde_json::json!({ "customerNumber": 7, "name": "Kunde", "currency": "DKK" });
-        let decoded = decode(Entity::Customers, raw.clone());
-        let Ok((number, record)) = decoded else {
+        let decoded = decode::<CustomerRecord>(raw.clone());
+        let Ok((number, (_, json))) = decoded else {
             panic!("decodes");
         };
-        assert_eq!(
-            number,
-            RecordNumber::Customer(CustomerNumber::new(7).expect("n"))
-        );
-        assert_eq!(record.raw, raw);
+        assert_eq!(number, CustomerNumber::new(7).expect("n"));
+        assert_eq!(json, raw);
     }
 }

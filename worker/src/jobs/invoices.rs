@@ -8,14 +8,13 @@ use std::collections::HashMap;
 use backend::events::{EventId, Outcome};
 use backend::queue::{self, Attempt, Done, Job};
 use backend::records::invoices::{self, InvoiceChange};
-use backend::records::products;
+use backend::records::{self, ProductRecord};
 use backend::sync::{self, Counts, Run, RunKind};
 use backend::{Timestamp, connection, settings};
 use economic::types::{BookedInvoice, Product};
 use economic::{Entity, Filter, FilterOp, InvoiceNumber, ProductNumber, WebhookAction};
 
-use super::pages::{self, List, ListPage, RunError};
-use super::runs::save;
+use super::pages::{self, List, ListPage, RunError, save};
 use super::{Ctx, Failure, JobError, classify};
 
 /// Apply a batch of invoice events, one invoice (and one transaction) at a time.
@@ -112,14 +111,14 @@ async fn store(
     synced_at: Timestamp,
 ) -> backend::Result<InvoiceChange> {
     for (product, raw) in missing {
-        products::insert_if_missing(tx, tenant, product, raw, synced_at).await?;
+        records::insert_if_missing::<ProductRecord>(tx, tenant, product, raw, synced_at).await?;
     }
-    let numbers: Vec<&str> = invoice
+    let numbers: Vec<ProductNumber> = invoice
         .lines
         .iter()
-        .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
+        .filter_map(|l| ProductNumber::parse(&l.product.as_ref()?.product_number).ok())
         .collect();
-    let ids = products::ids(tx, tenant, &numbers).await?;
+    let ids = records::ids::<ProductRecord>(tx, tenant, &numbers).await?;
     invoices::store(tx, tenant, invoice, raw, &ids, moves_stock, synced_at).await
 }
 
@@ -150,22 +149,22 @@ async fn fetch_invoice(
             ))));
         }
     };
-    let mut wanted: Vec<&str> = invoice
+    // A number e-conomic itself would refuse cannot be fetched: its line stays unmatched.
+    let mut wanted: Vec<ProductNumber> = invoice
         .lines
         .iter()
-        .filter_map(|l| l.product.as_ref().map(|p| p.product_number.as_str()))
+        .filter_map(|l| ProductNumber::parse(&l.product.as_ref()?.product_number).ok())
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
     let mut tx = ctx.env.db.begin_read(ctx.lease.tenant_id).await?;
-    let known = products::ids(&mut tx, ctx.lease.tenant_id, &wanted).await?;
+    let known = records::ids::<ProductRecord>(&mut tx, ctx.lease.tenant_id, &wanted).await?;
     let mut missing = Vec::new();
-    for number in wanted.into_iter().filter(|n| !known.contains_key(*n)) {
-        // A number e-conomic itself would refuse cannot be fetched: the line stays unmatched.
-        let Ok(product_number) = ProductNumber::parse(number) else {
-            continue;
-        };
-        match ctx.call().product_json(&product_number).await {
+    for number in wanted
+        .into_iter()
+        .filter(|n| !known.contains_key(n.as_str()))
+    {
+        match ctx.call().product_json(&number).await {
             Ok(raw) => match serde_json::from_value::<Product>(raw.clone()) {
                 Ok(product) => missing.push((product, raw)),
                 Err(e) => {

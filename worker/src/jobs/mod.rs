@@ -1,12 +1,35 @@
 //! One module per kind of job: [`records`] applies customer and product events, [`invoices`]
 //! booked-invoice events, [`runs`] sync runs (import, hourly, reconciliation); [`fetch`] is how
 //! records are read from e-conomic in bulk.
+//!
+//! Customers and products take one path, generic over their [`Record`](backend::records::Record)
+//! and [`remote::Remote`] types; [`by_entity!`] is the one place that names the type of each
+//! entity.
+
+/// Evaluate `$records` with `$R` the record type of `$entity` (customers, products), or
+/// `$invoices` for booked invoices: the one dispatch from an entity to its code.
+macro_rules! by_entity {
+    ($entity:expr, $R:ident => $records:expr, invoices => $invoices:expr $(,)?) => {
+        match $entity {
+            economic::Entity::Customers => {
+                type $R = backend::records::CustomerRecord;
+                $records
+            }
+            economic::Entity::Products => {
+                type $R = backend::records::ProductRecord;
+                $records
+            }
+            economic::Entity::Invoices => $invoices,
+        }
+    };
+}
 
 pub mod fetch;
 pub mod invoices;
 mod pages;
 mod reconcile;
 pub mod records;
+pub mod remote;
 pub mod runs;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -15,7 +38,7 @@ use std::time::Duration;
 use backend::queue::{self, Attempt, Claim, Done, Lease};
 use backend::sync::budget;
 use backend::{Timestamp, connection};
-use economic::{ClientError, Entity};
+use economic::ClientError;
 
 use crate::environment::Environment;
 
@@ -79,10 +102,10 @@ async fn run_jobs(ctx: &Ctx<'_>, claim: &Claim) -> backend::Result<()> {
             .collect();
         ctx.finish(&done).await?;
     }
-    let outcome = match lease.entity {
-        Entity::Customers | Entity::Products => records::run(ctx, &jobs).await,
-        Entity::Invoices => invoices::run(ctx, &jobs).await,
-    };
+    let outcome = by_entity!(lease.entity,
+        R => records::run::<R>(ctx, &jobs).await,
+        invoices => invoices::run(ctx, &jobs).await,
+    );
     match outcome {
         Err(JobError::Unauthorized(reason)) => {
             tracing::warn!(tenant = %lease.tenant_id, reason, "e-conomic refused the grant token; pausing the tenant");

@@ -1,12 +1,18 @@
-//! Reading one of e-conomic's lists for a sync run: 1000 records a page, the next pages
-//! requested while the one before is stored, pages handed over in order.
+//! A sync run's pages: reading one of e-conomic's lists (1000 records a page, the next pages
+//! requested while the one before is stored, pages handed over in order), and storing a page
+//! with its progress — what the import, the hourly sync, the reconciliation and the invoices'
+//! import share.
 
-use backend::Timestamp;
+use backend::records::{self, RecordChange};
+use backend::sync::{self, Counts, Page, Run, budget};
+use backend::{Timestamp, Tx, queue};
 use economic::{Entity, Filter};
 use futures::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc::Receiver;
 
+use super::fetch::{self, Found};
+use super::remote::Remote;
 use super::{Ctx, Failure, JobError, classify};
 
 /// Pages requested ahead of the one being stored.
@@ -145,4 +151,70 @@ async fn fetch(ctx: &Ctx<'_>, list: &List<'_>, skip: u32) -> Result<ListPage, Ru
             ))),
         }),
     }
+}
+
+/// Fence the lease and upsert a page's records; returns them with what each one changed.
+pub(super) async fn store_page<R: Remote>(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    run: &Run,
+    page: &ListPage,
+) -> backend::Result<(Vec<Found<R>>, Vec<RecordChange>)> {
+    queue::fence(tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+    let found: Vec<Found<R>> = decode_all::<R>(&page.records);
+    let changes = records::upsert_many::<R>(tx, run.tenant_id, &found, page.fetched_at).await?;
+    Ok((found, changes))
+}
+
+/// Save a page's progress and the calls made for it, in the page's transaction.
+pub(super) async fn save(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    run: &Run,
+    page: &ListPage,
+    records_done: u64,
+    counts: Counts,
+) -> backend::Result<()> {
+    let now = Timestamp::now();
+    let calls = ctx.take_unrecorded();
+    budget::record(tx, run.tenant_id, now, calls).await?;
+    let progress = Page {
+        pages_done: page.skip + 1,
+        records_done,
+        total: Some(page.results),
+        counts,
+        api_calls: calls,
+    };
+    sync::save_page(tx, ctx.lease, run.id, &progress, now).await
+}
+
+/// Decode a page's records; one that cannot be read is skipped (and logged), the rest stored.
+fn decode_all<R: Remote>(raw: &[Value]) -> Vec<Found<R>> {
+    raw.iter()
+        .filter_map(|r| match fetch::decode::<R>(r.clone()) {
+            Ok((_, found)) => Some(found),
+            Err((number, error)) => {
+                tracing::warn!(
+                    ?number,
+                    error,
+                    "skipping a record the sync run could not read"
+                );
+                None
+            }
+        })
+        .collect()
+}
+
+/// What a list of record changes adds up to.
+pub(super) fn count(changes: &[RecordChange]) -> Counts {
+    let mut counts = Counts::default();
+    for change in changes {
+        match change {
+            RecordChange::Created => counts.created += 1,
+            RecordChange::Updated { .. } => counts.updated += 1,
+            RecordChange::Deleted => counts.deleted += 1,
+            RecordChange::Unchanged | RecordChange::Gone => {}
+        }
+    }
+    counts
 }

@@ -9,42 +9,37 @@
 
 use std::collections::HashSet;
 
-use backend::records::{RecordChange, customers, products};
+use backend::records::{self, RecordChange};
 use backend::sync::{self, Page, Run};
 use backend::{Timestamp, queue, settings};
-use economic::{Entity, RecordNumber};
 
 use super::Ctx;
-use super::fetch::{self, Decoded, Fetched, Record};
-use super::pages::{self, List, ListPage, RunError};
-use super::runs::{count, key, save, store_page};
+use super::fetch::{self, Fetched, Found};
+use super::pages::{self, List, ListPage, RunError, count, save, store_page};
+use super::remote::Remote;
 
 /// Missing records checked one by one before they are deleted, even when the list looked
 /// stable: a few GETs are cheap insurance against a record we merely failed to see.
 const VERIFY_UP_TO: usize = 50;
 
-/// Reconcile the run's entity (customers or products).
-pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
+/// Reconcile the run's entity, `R`'s.
+pub(super) async fn run<R: Remote>(
+    ctx: &Ctx<'_>,
+    run: &Run,
+    allowance: u64,
+) -> Result<(), RunError> {
     let (db, tenant, entity) = (&ctx.env.db, run.tenant_id, run.entity);
-    let local: HashSet<RecordNumber> = match entity {
-        Entity::Customers => customers::live_numbers(db, tenant)
-            .await?
-            .into_iter()
-            .map(RecordNumber::Customer)
-            .collect(),
-        Entity::Products | Entity::Invoices => products::live_numbers(db, tenant)
-            .await?
-            .into_iter()
-            .map(RecordNumber::Product)
-            .collect(),
-    };
+    let local: HashSet<R::Number> = records::live_numbers::<R>(db, tenant)
+        .await?
+        .into_iter()
+        .collect();
     let list = List {
         entity,
         filter: None,
         sort: None,
         allowance,
     };
-    let mut seen: HashSet<RecordNumber> = HashSet::with_capacity(local.len());
+    let mut seen: HashSet<R::Number> = HashSet::with_capacity(local.len());
     let mut repaired: Vec<String> = Vec::new();
     let (mut first, mut shifted, mut records_done, mut pages_done) = (None, false, 0, 0);
     let (mut pages, reading) = pages::reader(ctx, &list, 0);
@@ -55,12 +50,13 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
             records_done += page.records.len() as u64;
             pages_done = page.skip + 1;
             let mut tx = db.begin(tenant).await?;
-            let (records, changes) = store_page(&mut tx, ctx, run, &page).await?;
-            for (record, change) in records.iter().zip(&changes) {
-                seen.insert(number(record));
+            let (found, changes) = store_page::<R>(&mut tx, ctx, run, &page).await?;
+            for ((record, _), change) in found.iter().zip(&changes) {
+                let number = R::number(record);
                 if matches!(change, RecordChange::Created | RecordChange::Updated { .. }) {
-                    repaired.push(key(record));
+                    repaired.push(number.to_string());
                 }
+                seen.insert(number);
             }
             save(&mut tx, ctx, run, &page, records_done, count(&changes)).await?;
             tx.commit().await?;
@@ -70,16 +66,16 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
     let ((), stored) = tokio::join!(reading, storing);
     stored?;
 
-    let mut missing: Vec<RecordNumber> = local.difference(&seen).cloned().collect();
-    let mut found: Vec<Record> = Vec::new();
+    let mut missing: Vec<R::Number> = local.difference(&seen).cloned().collect();
+    let mut found: Vec<Found<R>> = Vec::new();
     if shifted || missing.len() <= VERIFY_UP_TO {
         // The list changed while it was read, so a record may have slipped between two pages:
         // ask for each missing one before deleting it.
-        let checked = fetch::fetch(ctx, entity, &missing, Timestamp::now()).await?;
-        missing.retain(|n| match checked.results.get(n) {
+        let mut checked = fetch::fetch::<R>(ctx, &missing, Timestamp::now()).await?;
+        missing.retain(|n| match checked.results.remove(n) {
             Some(Fetched::Missing) => true,
             Some(Fetched::Found(record)) => {
-                found.push((**record).clone());
+                found.push(*record);
                 false
             }
             Some(Fetched::Failed(_)) | None => false, // not sure: keep it until next time
@@ -89,12 +85,9 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
     let now = Timestamp::now();
     let mut tx = db.begin(tenant).await?;
     queue::fence(&mut tx, ctx.lease, now, ctx.env.lease()).await?;
-    let mut counts = count(&super::records::upsert(&mut tx, ctx, &found, now).await?);
+    let mut counts = count(&records::upsert_many::<R>(&mut tx, tenant, &found, now).await?);
     for number in &missing {
-        let change = match number {
-            RecordNumber::Customer(n) => customers::soft_delete(&mut tx, tenant, *n, now).await?,
-            RecordNumber::Product(n) => products::soft_delete(&mut tx, tenant, n, now).await?,
-        };
+        let change = records::soft_delete::<R>(&mut tx, tenant, number, now).await?;
         if change == RecordChange::Deleted {
             counts.deleted += 1;
             repaired.push(number.to_string());
@@ -122,11 +115,4 @@ pub(super) async fn run(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), 
     sync::complete(&mut tx, ctx.lease, run, None, now).await?;
     tx.commit().await?;
     Ok(())
-}
-
-fn number(record: &Record) -> RecordNumber {
-    match &record.decoded {
-        Decoded::Customer(c) => RecordNumber::Customer(c.customer_number),
-        Decoded::Product(p) => RecordNumber::Product(p.product_number.clone()),
-    }
 }

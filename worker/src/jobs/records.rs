@@ -2,17 +2,18 @@
 //! covers, fetch the rest ([`super::fetch`]), and apply each record once — renumberings move the
 //! local record (it keeps its id, stock and history), a record e-conomic no longer has is
 //! soft-deleted — then finish the events, all in fenced transactions of [`GROUPS_PER_TX`]
-//! records.
+//! records. One path for every kind of record ([`Remote`]).
 
 use std::collections::HashMap;
 
 use backend::events::Outcome;
 use backend::queue::{self, Attempt, Done, Job};
-use backend::records::{RecordChange, customers, products};
+use backend::records;
 use backend::{Timestamp, Tx};
-use economic::{Entity, RecordNumber, WebhookAction};
+use economic::{RecordNumber, WebhookAction};
 
-use super::fetch::{self, Decoded, Fetched, Record};
+use super::fetch::{self, Fetched, Found};
+use super::remote::Remote;
 use super::{Ctx, Failure, JobError};
 
 /// Records applied per transaction: big enough that a 100,000-record backlog is a hundred
@@ -21,40 +22,32 @@ const GROUPS_PER_TX: usize = 1000;
 
 /// What one event asks of its record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
+enum Step<N> {
     /// Created or updated: re-fetch it.
-    Refresh(RecordNumber),
+    Refresh(N),
     /// Deleted: re-fetch it (it may be back), soft-delete it if not.
-    Delete(RecordNumber),
+    Delete(N),
     /// Renumbered: move the local record, then re-fetch it at its new number.
-    Renumber {
-        old: RecordNumber,
-        new: RecordNumber,
-    },
+    Renumber { old: N, new: N },
 }
 
-impl Step {
-    fn of(entity: Entity, action: &WebhookAction) -> Option<Step> {
-        let step = match action.clone() {
-            WebhookAction::Created(n) | WebhookAction::Updated(n) => Step::Refresh(n),
-            WebhookAction::Deleted(n) => Step::Delete(n),
-            WebhookAction::Renumbered { old, new } => Step::Renumber { old, new },
+impl<N> Step<N> {
+    /// The step of `action`, with numbers as `number` reads them; `None` when an action or a
+    /// number is not of this queue's entity.
+    fn of(action: &WebhookAction, number: impl Fn(&RecordNumber) -> Option<N>) -> Option<Self> {
+        Some(match action {
+            WebhookAction::Created(n) | WebhookAction::Updated(n) => Step::Refresh(number(n)?),
+            WebhookAction::Deleted(n) => Step::Delete(number(n)?),
+            WebhookAction::Renumbered { old, new } => Step::Renumber {
+                old: number(old)?,
+                new: number(new)?,
+            },
             WebhookAction::InvoiceBooked(_) => return None,
-        };
-        let fits = |n: &RecordNumber| match (entity, n) {
-            (Entity::Customers, RecordNumber::Customer(_)) => true,
-            (Entity::Products, RecordNumber::Product(_)) => true,
-            (Entity::Customers | Entity::Products | Entity::Invoices, _) => false,
-        };
-        let ok = match &step {
-            Step::Refresh(n) | Step::Delete(n) => fits(n),
-            Step::Renumber { old, new } => fits(old) && fits(new),
-        };
-        ok.then_some(step)
+        })
     }
 
     /// The record this step leaves to re-fetch: the events of one record group under it.
-    fn key(&self) -> &RecordNumber {
+    fn key(&self) -> &N {
         match self {
             Step::Refresh(n) | Step::Delete(n) => n,
             Step::Renumber { new, .. } => new,
@@ -64,22 +57,26 @@ impl Step {
 
 /// The events of one record in this batch, oldest first; the newest does the work, the others
 /// are folded into it.
-struct Group<'a> {
-    key: RecordNumber,
+struct Group<'a, N> {
+    key: N,
     jobs: Vec<&'a Job>,
-    renumbers: Vec<(RecordNumber, RecordNumber)>,
+    renumbers: Vec<(N, N)>,
     only_refreshes: bool,
     newest: Timestamp,
 }
 
-/// Apply a batch of customer or product events.
-pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
-    let entity = ctx.lease.entity;
+/// Apply a batch of events of `R`'s entity.
+pub async fn run<R: Remote>(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
+    let entity = R::ENTITY;
     let mut unreadable = Vec::new();
-    let mut groups: Vec<Group<'_>> = Vec::new();
-    let mut index: HashMap<RecordNumber, usize> = HashMap::new();
+    let mut groups: Vec<Group<'_, R::Number>> = Vec::new();
+    let mut index: HashMap<R::Number, usize> = HashMap::new();
     for job in jobs {
-        let Some(step) = job.action.as_ref().and_then(|a| Step::of(entity, a)) else {
+        let step = job
+            .action
+            .as_ref()
+            .and_then(|a| Step::of(a, R::number_in_webhook));
+        let Some(step) = step else {
             let error = format!("the stored event is not a {entity} change this queue can apply");
             unreadable.push((job.id, Done::Dead { error }));
             continue;
@@ -110,8 +107,8 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
         ctx.finish(&unreadable).await?;
     }
 
-    let fresh = up_to_date(ctx, entity, &groups).await?;
-    let needed: Vec<RecordNumber> = groups
+    let fresh = up_to_date::<R>(ctx, &groups).await?;
+    let needed: Vec<R::Number> = groups
         .iter()
         .filter(|g| !fresh.contains_key(&g.key))
         .map(|g| g.key.clone())
@@ -130,17 +127,19 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
     let fetched = if needed.is_empty() {
         fetch::Fetch::default()
     } else {
-        fetch::fetch(ctx, entity, &needed, oldest).await?
+        fetch::fetch::<R>(ctx, &needed, oldest).await?
     };
 
+    let tenant = ctx.lease.tenant_id;
     let mut extra = Some(fetched.extra.as_slice());
     for chunk in groups.chunks(GROUPS_PER_TX) {
-        let mut tx = ctx.env.db.begin(ctx.lease.tenant_id).await?;
+        let mut tx = ctx.env.db.begin(tenant).await?;
         queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
         if let Some(extra) = extra.take() {
-            upsert(&mut tx, ctx, extra, synced_at).await?; // no event to finish for these
+            // No event to finish for these.
+            records::upsert_many::<R>(&mut tx, tenant, extra, synced_at).await?;
         }
-        let outcomes = apply(&mut tx, ctx, chunk, &fresh, &fetched.results, synced_at).await?;
+        let outcomes = apply::<R>(&mut tx, ctx, chunk, &fresh, &fetched.results, synced_at).await?;
         let mut done = Vec::new();
         for (group, outcome) in chunk.iter().zip(outcomes) {
             let Some((lead, folded)) = group.jobs.split_last() else {
@@ -207,43 +206,14 @@ const BURST_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Groups whose record was fetched after their newest event arrived: the change they announce
 /// is in already. Only plain refreshes qualify; a delete or renumbering is always applied.
-async fn up_to_date(
+async fn up_to_date<R: Remote>(
     ctx: &Ctx<'_>,
-    entity: Entity,
-    groups: &[Group<'_>],
-) -> backend::Result<HashMap<RecordNumber, Timestamp>> {
-    let candidates: Vec<&Group<'_>> = groups.iter().filter(|g| g.only_refreshes).collect();
-    let (db, tenant) = (&ctx.env.db, ctx.lease.tenant_id);
-    let synced: HashMap<RecordNumber, Timestamp> = match entity {
-        Entity::Customers => {
-            let numbers: Vec<_> = candidates
-                .iter()
-                .filter_map(|g| match &g.key {
-                    RecordNumber::Customer(n) => Some(*n),
-                    RecordNumber::Product(_) => None,
-                })
-                .collect();
-            customers::synced_at(db, tenant, &numbers)
-                .await?
-                .into_iter()
-                .map(|(n, at)| (RecordNumber::Customer(n), at))
-                .collect()
-        }
-        Entity::Products | Entity::Invoices => {
-            let numbers: Vec<_> = candidates
-                .iter()
-                .filter_map(|g| match &g.key {
-                    RecordNumber::Product(n) => Some(n.clone()),
-                    RecordNumber::Customer(_) => None,
-                })
-                .collect();
-            products::synced_at(db, tenant, &numbers)
-                .await?
-                .into_iter()
-                .map(|(n, at)| (RecordNumber::Product(n), at))
-                .collect()
-        }
-    };
+    groups: &[Group<'_, R::Number>],
+) -> backend::Result<HashMap<R::Number, Timestamp>> {
+    let candidates: Vec<&Group<'_, R::Number>> =
+        groups.iter().filter(|g| g.only_refreshes).collect();
+    let numbers: Vec<R::Number> = candidates.iter().map(|g| g.key.clone()).collect();
+    let synced = records::synced_at::<R>(&ctx.env.db, ctx.lease.tenant_id, &numbers).await?;
     Ok(candidates
         .iter()
         .filter_map(|g| {
@@ -254,17 +224,17 @@ async fn up_to_date(
 }
 
 /// Apply each group in order; returns its outcome, or why it failed.
-async fn apply(
+async fn apply<R: Remote>(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
-    groups: &[Group<'_>],
-    fresh: &HashMap<RecordNumber, Timestamp>,
-    fetched: &HashMap<RecordNumber, Fetched>,
+    groups: &[Group<'_, R::Number>],
+    fresh: &HashMap<R::Number, Timestamp>,
+    fetched: &HashMap<R::Number, Fetched<R>>,
     synced_at: Timestamp,
 ) -> backend::Result<Vec<Result<Outcome, Failure>>> {
     let tenant = ctx.lease.tenant_id;
     let mut outcomes: Vec<Option<Result<Outcome, Failure>>> = Vec::with_capacity(groups.len());
-    let mut found: Vec<(usize, Option<String>, &Record)> = Vec::new();
+    let mut found: Vec<(usize, Option<String>, &Found<R>)> = Vec::new();
     for (i, group) in groups.iter().enumerate() {
         if fresh.contains_key(&group.key) {
             outcomes.push(Some(Ok(Outcome::UpToDate)));
@@ -272,16 +242,7 @@ async fn apply(
         }
         let mut renumbered_from = None;
         for (old, new) in &group.renumbers {
-            let moved = match (old, new) {
-                (RecordNumber::Customer(o), RecordNumber::Customer(n)) => {
-                    customers::renumber(tx, tenant, *o, *n, synced_at).await?
-                }
-                (RecordNumber::Product(o), RecordNumber::Product(n)) => {
-                    products::renumber(tx, tenant, o, n, synced_at).await?
-                }
-                _ => false,
-            };
-            if moved {
+            if records::renumber::<R>(tx, tenant, old, new, synced_at).await? {
                 renumbered_from = Some(old.to_string());
             }
         }
@@ -291,14 +252,7 @@ async fn apply(
                 None
             }
             Some(Fetched::Missing) => {
-                let change = match &group.key {
-                    RecordNumber::Customer(n) => {
-                        customers::soft_delete(tx, tenant, *n, synced_at).await?
-                    }
-                    RecordNumber::Product(n) => {
-                        products::soft_delete(tx, tenant, n, synced_at).await?
-                    }
-                };
+                let change = records::soft_delete::<R>(tx, tenant, &group.key, synced_at).await?;
                 Some(Ok(Outcome::Record {
                     renumbered_from,
                     change,
@@ -311,8 +265,8 @@ async fn apply(
             })),
         });
     }
-    let records: Vec<&Record> = found.iter().map(|(_, _, r)| *r).collect();
-    let changes = upsert(tx, ctx, records, synced_at).await?;
+    let changes =
+        records::upsert_many::<R>(tx, tenant, found.iter().map(|(_, _, r)| *r), synced_at).await?;
     for ((i, renumbered_from, _), change) in found.into_iter().zip(changes) {
         outcomes[i] = Some(Ok(Outcome::Record {
             renumbered_from,
@@ -323,26 +277,4 @@ async fn apply(
         .into_iter()
         .map(|o| o.unwrap_or(Err(Failure::Permanent("not applied".to_owned()))))
         .collect())
-}
-
-/// Store fetched records of this queue's entity; returns what changed, in order.
-pub(super) async fn upsert<'r>(
-    tx: &mut Tx,
-    ctx: &Ctx<'_>,
-    records: impl IntoIterator<Item = &'r Record>,
-    synced_at: Timestamp,
-) -> backend::Result<Vec<RecordChange>> {
-    let tenant = ctx.lease.tenant_id;
-    let mut customer_rows = Vec::new();
-    let mut product_rows = Vec::new();
-    for record in records {
-        match &record.decoded {
-            Decoded::Customer(c) => customer_rows.push((c.clone(), record.raw.clone())),
-            Decoded::Product(p) => product_rows.push((p.clone(), record.raw.clone())),
-        }
-    }
-    // A queue holds one entity, so one of the two lists is empty and order is kept.
-    let mut changes = customers::upsert_many(tx, tenant, &customer_rows, synced_at).await?;
-    changes.extend(products::upsert_many(tx, tenant, &product_rows, synced_at).await?);
-    Ok(changes)
 }

@@ -10,13 +10,12 @@
 //! sees that as a changed `pagination.results` and then keeps the old watermark, so that the
 //! next run reads the window again.
 
-use backend::records::RecordChange;
-use backend::sync::{self, Counts, Page, Run, RunClaim, RunKind, budget};
-use backend::{Timestamp, Tx, connection, queue};
-use economic::{Entity, Filter};
+use backend::sync::{self, Run, RunClaim, RunKind, budget};
+use backend::{Timestamp, connection};
+use economic::Filter;
 
-use super::fetch::{self, Decoded, Record};
-use super::pages::{self, List, ListPage, RunError};
+use super::pages::{self, List, RunError, count, save, store_page};
+use super::remote::Remote;
 use super::{Ctx, invoices, reconcile};
 use crate::environment::Environment;
 
@@ -52,16 +51,15 @@ pub async fn run(env: &Environment, worker: &str, claim: &RunClaim) -> backend::
         return sync::defer(&env.db, lease, run.id, &reason, until, started_at).await;
     }
     let allowance = usage.remaining(priority);
-    let outcome = match (run.kind, run.entity) {
-        (RunKind::Reconcile, Entity::Customers | Entity::Products) => {
-            reconcile::run(&ctx, run, allowance).await
-        }
-        (_, Entity::Invoices) => invoices::import(&ctx, run, allowance).await,
-        (
-            RunKind::Import | RunKind::Hourly | RunKind::Manual,
-            Entity::Customers | Entity::Products,
-        ) => read_changes(&ctx, run, allowance).await,
-    };
+    let outcome = by_entity!(run.entity,
+        R => match run.kind {
+            RunKind::Reconcile => reconcile::run::<R>(&ctx, run, allowance).await,
+            RunKind::Import | RunKind::Hourly | RunKind::Manual => {
+                read_changes::<R>(&ctx, run, allowance).await
+            }
+        },
+        invoices => invoices::import(&ctx, run, allowance).await,
+    );
     let now = Timestamp::now();
     let counted = budget::record_now(&env.db, lease.tenant_id, now, ctx.take_unrecorded()).await;
     let ended = match outcome {
@@ -94,7 +92,7 @@ pub async fn run(env: &Environment, worker: &str, claim: &RunClaim) -> backend::
 }
 
 /// The import, the hourly sync and "Sync now" of customers or products.
-async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
+async fn read_changes<R: Remote>(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), RunError> {
     let window_to = run.window_to.unwrap_or(ctx.started_at);
     // e-conomic's filter takes whole seconds: the window's end is rounded up, so a record
     // stamped in the run's first second is not left for the next run alone.
@@ -127,7 +125,7 @@ async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), Ru
             let mut tx = ctx.env.db.begin(run.tenant_id).await?;
             // A page lost in a crash is read again: its progress commits with it.
             tx.commit_without_waiting_for_disk().await?;
-            let (_, changes) = store_page(&mut tx, ctx, run, &page).await?;
+            let (_, changes) = store_page::<R>(&mut tx, ctx, run, &page).await?;
             save(&mut tx, ctx, run, &page, records_done, count(&changes)).await?;
             if page.last {
                 sync::complete(&mut tx, ctx.lease, run, watermark, Timestamp::now()).await?;
@@ -138,78 +136,4 @@ async fn read_changes(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(), Ru
     };
     let ((), stored) = tokio::join!(reading, storing);
     stored
-}
-
-/// Fence the lease and upsert a page's records; returns them with what each one changed.
-pub(super) async fn store_page(
-    tx: &mut Tx,
-    ctx: &Ctx<'_>,
-    run: &Run,
-    page: &ListPage,
-) -> backend::Result<(Vec<Record>, Vec<RecordChange>)> {
-    queue::fence(tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
-    let records: Vec<Record> = decode_all(run.entity, &page.records);
-    let changes = super::records::upsert(tx, ctx, &records, page.fetched_at).await?;
-    Ok((records, changes))
-}
-
-/// Save a page's progress and the calls made for it, in the page's transaction.
-pub(super) async fn save(
-    tx: &mut Tx,
-    ctx: &Ctx<'_>,
-    run: &Run,
-    page: &ListPage,
-    records_done: u64,
-    counts: Counts,
-) -> backend::Result<()> {
-    let now = Timestamp::now();
-    let calls = ctx.take_unrecorded();
-    budget::record(tx, run.tenant_id, now, calls).await?;
-    let progress = Page {
-        pages_done: page.skip + 1,
-        records_done,
-        total: Some(page.results),
-        counts,
-        api_calls: calls,
-    };
-    sync::save_page(tx, ctx.lease, run.id, &progress, now).await
-}
-
-/// Decode a page's records; one that cannot be read is skipped (and logged), the rest stored.
-pub(super) fn decode_all(entity: Entity, raw: &[serde_json::Value]) -> Vec<Record> {
-    raw.iter()
-        .filter_map(|r| match fetch::decode(entity, r.clone()) {
-            Ok((_, record)) => Some(record),
-            Err((number, error)) => {
-                tracing::warn!(
-                    ?number,
-                    error,
-                    "skipping a record the sync run could not read"
-                );
-                None
-            }
-        })
-        .collect()
-}
-
-/// What a list of record changes adds up to.
-pub(super) fn count(changes: &[RecordChange]) -> Counts {
-    let mut counts = Counts::default();
-    for change in changes {
-        match change {
-            RecordChange::Created => counts.created += 1,
-            RecordChange::Updated { .. } => counts.updated += 1,
-            RecordChange::Deleted => counts.deleted += 1,
-            RecordChange::Unchanged | RecordChange::Gone => {}
-        }
-    }
-    counts
-}
-
-/// The record's number as webhook events key it.
-pub(super) fn key(record: &Record) -> String {
-    match &record.decoded {
-        Decoded::Customer(c) => c.customer_number.to_string(),
-        Decoded::Product(p) => p.product_number.as_str().to_owned(),
-    }
 }

@@ -1,7 +1,7 @@
 //! Customers and products: created, updated, renumbered, deleted; coalescing and list calls.
 
 use backend::events::{self, EventStatus, Outcome};
-use backend::records::{FieldChange, RecordChange, customers, products};
+use backend::records::{self, CustomerRecord, FieldChange, ProductRecord, RecordChange};
 use backend::{Error, db_test};
 use economic::{Entity, RecordNumber, WebhookAction};
 
@@ -23,12 +23,16 @@ db_test!(records_follow_the_simulator, |db| async move {
     // Three customers in one `$in` list, three products one GET each.
     assert_eq!(h.calls() - before, 4);
     for n in h.sim_customers() {
-        let local = customers::get(&db, h.tenant, n).await.expect("stored");
+        let local = records::get::<CustomerRecord>(&db, h.tenant, &n)
+            .await
+            .expect("stored");
         let remote = h.sim.agreement().customer(n).expect("in the simulator");
         assert_eq!((local.name, local.deleted_at), (remote.name, None));
     }
     for n in h.sim_products() {
-        let local = products::get(&db, h.tenant, &n).await.expect("stored");
+        let local = records::get::<ProductRecord>(&db, h.tenant, &n)
+            .await
+            .expect("stored");
         let remote = h.sim.agreement().product(&n).expect("in the simulator");
         assert_eq!(
             (local.name, local.sales_price),
@@ -60,7 +64,9 @@ db_test!(records_follow_the_simulator, |db| async move {
             }
         })
     );
-    let local = products::get(&db, h.tenant, &number).await.expect("stored");
+    let local = records::get::<ProductRecord>(&db, h.tenant, &number)
+        .await
+        .expect("stored");
     assert_eq!(local.name, "Renamed in e-conomic");
 
     // Deleted in e-conomic: soft-deleted here, the row stays.
@@ -81,9 +87,16 @@ db_test!(records_follow_the_simulator, |db| async move {
             ..
         })
     ));
-    let local = customers::get(&db, h.tenant, gone).await.expect("row kept");
+    let local = records::get::<CustomerRecord>(&db, h.tenant, &gone)
+        .await
+        .expect("row kept");
     assert!(local.deleted_at.is_some());
-    assert_eq!(customers::count(&db, h.tenant).await.expect("count"), 2);
+    assert_eq!(
+        records::count::<CustomerRecord>(&db, h.tenant)
+            .await
+            .expect("count"),
+        2
+    );
 
     // A webhook for a product e-conomic never had: a 404 is not a failure.
     let id = h.product_event("NEVER-THERE").await;
@@ -114,7 +127,7 @@ db_test!(
             .await;
         h.run().await;
         assert_eq!(
-            products::get(&db, h.tenant, &old)
+            records::get::<ProductRecord>(&db, h.tenant, &old)
                 .await
                 .expect("stored")
                 .stock,
@@ -133,12 +146,12 @@ db_test!(
         let id = h.event(Entity::Products, action).await;
         h.run().await;
 
-        let moved = products::get(&db, h.tenant, &new)
+        let moved = records::get::<ProductRecord>(&db, h.tenant, &new)
             .await
             .expect("at its new number");
         assert_eq!(moved.stock, -3000, "stock moved with it");
         assert!(matches!(
-            products::get(&db, h.tenant, &old).await,
+            records::get::<ProductRecord>(&db, h.tenant, &old).await,
             Err(Error::NotFound)
         ));
         let movements = backend::records::stock::movements(&db, h.tenant, new.as_str())
@@ -216,7 +229,12 @@ db_test!(
         h.run().await;
 
         assert_eq!(h.count(EventStatus::Processed).await, 2500);
-        assert_eq!(products::count(&db, h.tenant).await.expect("count"), 2500);
+        assert_eq!(
+            records::count::<ProductRecord>(&db, h.tenant)
+                .await
+                .expect("count"),
+            2500
+        );
         // Three pages of `lastUpdated$gte:…` instead of 2500 GETs.
         assert!(h.calls() - before <= 4, "{} calls", h.calls() - before);
     }
@@ -231,6 +249,11 @@ db_test!(many_customers_are_fetched_with_in_lists, |db| async move {
 
     h.run().await;
 
-    assert_eq!(customers::count(&db, h.tenant).await.expect("count"), 450);
+    assert_eq!(
+        records::count::<CustomerRecord>(&db, h.tenant)
+            .await
+            .expect("count"),
+        450
+    );
     assert_eq!(h.calls() - before, 3, "three lists of at most 200");
 });

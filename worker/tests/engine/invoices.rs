@@ -3,7 +3,7 @@
 use backend::db_test;
 use backend::events::{self, EventStatus, Outcome};
 use backend::records::invoices::{self, InvoiceChange};
-use backend::records::{products, stock};
+use backend::records::{self, ProductRecord, stock};
 use economic::{Entity, WebhookAction};
 
 use crate::helpers::*;
@@ -33,11 +33,17 @@ db_test!(
         assert_eq!(stock::count(&db, h.tenant).await.expect("movements"), 2);
         // The products were not synced yet: the invoice fetched them first.
         assert_eq!(
-            products::get(&db, h.tenant, &a).await.expect("a").stock,
+            records::get::<ProductRecord>(&db, h.tenant, &a)
+                .await
+                .expect("a")
+                .stock,
             -2000
         );
         assert_eq!(
-            products::get(&db, h.tenant, &b).await.expect("b").stock,
+            records::get::<ProductRecord>(&db, h.tenant, &b)
+                .await
+                .expect("b")
+                .stock,
             -1500
         );
         let event = events::get(&db, h.tenant, lead).await.expect("event");
@@ -87,7 +93,10 @@ db_test!(a_credit_note_adds_stock_back, |db| async move {
 
     assert_eq!(h.count(EventStatus::Processed).await, 2);
     assert_eq!(
-        products::get(&db, h.tenant, &p).await.expect("p").stock,
+        records::get::<ProductRecord>(&db, h.tenant, &p)
+            .await
+            .expect("p")
+            .stock,
         -2750
     );
 });

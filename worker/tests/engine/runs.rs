@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use backend::records::{customers, products};
+use backend::records::{self, CustomerRecord, ProductRecord};
 use backend::sync::{self, Requested, RunKind, RunStatus, budget};
 use backend::{Timestamp, db_test, settings};
 use economic::Entity;
@@ -59,7 +59,7 @@ async fn request(h: &Harness, entity: Entity, kind: RunKind) {
 }
 
 async fn local_products(h: &Harness) -> Vec<String> {
-    let mut live: Vec<String> = products::live_numbers(&h.db, h.tenant)
+    let mut live: Vec<String> = records::live_numbers::<ProductRecord>(&h.db, h.tenant)
         .await
         .expect("numbers")
         .into_iter()
@@ -88,7 +88,7 @@ db_test!(
         h.run().await;
 
         assert_eq!(local_products(&h).await, sim_product_names(&h));
-        let customers = customers::live_numbers(&db, h.tenant)
+        let customers = records::live_numbers::<CustomerRecord>(&db, h.tenant)
             .await
             .expect("customers");
         assert_eq!(customers.len(), 30);
@@ -240,7 +240,9 @@ db_test!(
         assert!(run.counts.updated >= 1000, "{run:?} {}", h.calls() - before);
         assert!(h.calls() - before <= 3, "{} calls", h.calls() - before);
         for number in numbers.iter().take(1000) {
-            let local = products::get(&db, h.tenant, number).await.expect("stored");
+            let local = records::get::<ProductRecord>(&db, h.tenant, number)
+                .await
+                .expect("stored");
             let remote = agreement.product(number).expect("product");
             assert_eq!(local.sales_price, remote.sales_price);
         }
@@ -282,7 +284,9 @@ db_test!(
         h.run().await;
 
         assert_eq!(local_products(&h).await, sim_product_names(&h));
-        let local = products::get(&db, h.tenant, &gone).await.expect("kept");
+        let local = records::get::<ProductRecord>(&db, h.tenant, &gone)
+            .await
+            .expect("kept");
         assert!(local.deleted_at.is_some());
         let run = last_run(&h, Entity::Products).await;
         assert_eq!(
@@ -291,7 +295,7 @@ db_test!(
         );
         assert_eq!((run.counts.created, run.counts.deleted), (1, 2));
         assert_eq!(run.counts.unreported, 3, "webhooks are on and none came");
-        let customers = customers::live_numbers(&db, h.tenant)
+        let customers = records::live_numbers::<CustomerRecord>(&db, h.tenant)
             .await
             .expect("customers");
         assert!(!customers.contains(&customer));
