@@ -152,7 +152,7 @@ async fn create_invite(
         )
         .bind(tenant_id)
         .bind(invited_by)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await)?;
         let message = templates::invitation(
             Language::from_db(&language)?,

@@ -35,7 +35,7 @@ pub async fn request_password_reset(
         "select id, name, language from users where email = $1",
     )
     .bind(email.as_str())
-    .fetch_optional(&mut **conn)
+    .fetch_optional(&mut *conn)
     .await)?;
     let Some((user_id, name, language)) = user else {
         return Ok(());
@@ -45,7 +45,7 @@ pub async fn request_password_reset(
     )
     .bind(user_id)
     .bind(now - Duration::hours(1))
-    .fetch_one(&mut **conn)
+    .fetch_one(&mut *conn)
     .await)?;
     if recent >= MAILS_PER_HOUR {
         tracing::info!(user = %user_id, "password reset mail limit reached; none sent");
@@ -60,7 +60,7 @@ pub async fn request_password_reset(
     .bind(&hash)
     .bind(now + VALID_FOR)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     let link = format!("{public_url}/reset-password/{token}");
@@ -111,7 +111,7 @@ pub async fn reset_password(
     with_db!(db, pool => {
         // The conditional update decides between two concurrent uses of one link: the second
         // finds it used and changes nothing.
-        let mut tx = pool.begin().await?;
+        let mut tx = sqlx::Connection::begin(pool).await?;
         let marked = sqlx::query(
             "update password_resets set used_at = $1, updated_at = $1 \
              where id = $2 and used_at is null and expires_at > $1",
@@ -141,6 +141,7 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-    });
+        Ok::<_, Error>(())
+    })?;
     Ok(user_id)
 }

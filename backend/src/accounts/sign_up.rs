@@ -126,7 +126,7 @@ pub async fn request_sign_up(
     .bind(MailKind::SignUpConfirm.as_str())
     .bind(MailKind::SignUpExisting.as_str())
     .bind(now - Duration::hours(1))
-    .fetch_one(&mut **conn)
+    .fetch_one(&mut *conn)
     .await)?;
     if recent >= MAILS_PER_HOUR {
         tracing::info!("sign-up mail limit of an address reached; none sent");
@@ -136,7 +136,7 @@ pub async fn request_sign_up(
         "select name, language from users where email = $1",
     )
     .bind(form.email.as_str())
-    .fetch_optional(&mut **conn)
+    .fetch_optional(&mut *conn)
     .await)?;
     let mail = match existing {
         Some((name, their_language)) => {
@@ -163,7 +163,7 @@ pub async fn request_sign_up(
             .bind(&hash)
             .bind(now + SIGN_UP_VALID_FOR)
             .bind(now)
-            .execute(&mut **conn)
+            .execute(&mut *conn)
             .await
             .map(|_| ()))?;
             let message = templates::sign_up_confirm(
@@ -213,7 +213,7 @@ pub async fn confirm_sign_up(db: &Db, token: &str, now: Timestamp) -> Result<Sig
     // Across tenants: the tenant is created here. Every statement writes, so SQLite takes the
     // write lock at the first one.
     let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, pool => {
-        let mut tx = pool.begin().await?;
+        let mut tx = sqlx::Connection::begin(pool).await?;
         let marked = sqlx::query(
             "update sign_up_requests set used_at = $1, updated_at = $1 \
              where id = $2 and used_at is null and expires_at > $1",
@@ -254,7 +254,7 @@ pub async fn confirm_sign_up(db: &Db, token: &str, now: Timestamp) -> Result<Sig
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        SignedUp { tenant_id, user_id }
-    });
+        Ok::<_, Error>(SignedUp { tenant_id, user_id })
+    })?;
     Ok(signed_up)
 }

@@ -32,7 +32,7 @@ pub async fn add(
     .bind(kind.as_str())
     .bind(line)
     .bind(now)
-    .execute(&mut **conn)
+    .execute(&mut *conn)
     .await
     .map(|_| ()))?;
     Ok(())
@@ -67,13 +67,13 @@ pub async fn send_due(db: &Db, settings_url: &str, now: Timestamp) -> Result<usi
         )
         .bind(user)
         .bind(before)
-        .fetch_all(&mut **conn)
+        .fetch_all(&mut *conn)
         .await)?;
         let person: Option<(String, String, String)> = with_tx!(tx, conn => sqlx::query_as(
             "select email, name, language from users where id = $1",
         )
         .bind(user)
-        .fetch_optional(&mut **conn)
+        .fetch_optional(&mut *conn)
         .await)?;
         let (Some((email, name, language)), Some(last)) = (person, items.last().map(|i| i.0))
         else {
@@ -93,7 +93,7 @@ pub async fn send_due(db: &Db, settings_url: &str, now: Timestamp) -> Result<usi
         .bind(user)
         .bind(before)
         .bind(last)
-        .execute(&mut **conn)
+        .execute(&mut *conn)
         .await
         .map(|_| ()))?;
         tx.commit().await?;

@@ -129,13 +129,13 @@ pub async fn recipients_in(tx: &mut Tx, tenant_id: TenantId) -> Result<Vec<Recip
          order by case m.role when 'owner' then 0 else 1 end, m.created_at, u.id",
     )
     .bind(tenant_id)
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await)?;
     let choices: Vec<(UserId, String, String)> = with_tx!(tx, conn => sqlx::query_as(
         "select user_id, kind, delivery from notification_preferences where tenant_id = $1",
     )
     .bind(tenant_id)
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await)?;
     let choice = |user: UserId, kind: NotificationKind| -> Result<Delivery> {
         match choices

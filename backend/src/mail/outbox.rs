@@ -49,7 +49,7 @@ pub async fn enqueue(tx: &mut Tx, mail: &Mail, now: Timestamp) -> Result<MailId>
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
-    .fetch_one(&mut **conn)
+    .fetch_one(&mut *conn)
     .await)?;
     Ok(id)
 }
@@ -80,24 +80,32 @@ type ClaimRow = (MailId, String, String, String, String, String, i32, Timestamp)
 /// Claim up to `limit` mails that are due at `now`, oldest first, for [`CLAIM_FOR`].
 pub async fn claim_due(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<OutboxMail>> {
     let mut tx = db.begin_cross_tenant(CrossTenant::Mail).await?;
-    let lock = if tx.is_postgres() {
-        " for update skip locked"
-    } else {
-        ""
+    // PostgreSQL: rows another process is claiming are skipped, not waited for; SQLite has one
+    // writer at a time, so the update alone is the claim.
+    let sql = |lock: &str| {
+        format!(
+            "update outbox set claimed_until = $1, attempts = attempts + 1, updated_at = $2 \
+             where id in (select id from outbox where status = 'pending' and next_attempt_at <= $2 \
+             and (claimed_until is null or claimed_until <= $2) \
+             order by next_attempt_at, id limit $3{lock}) \
+             returning id, recipient, kind, subject, body_text, body_html, attempts, created_at"
+        )
     };
-    let sql = format!(
-        "update outbox set claimed_until = $1, attempts = attempts + 1, updated_at = $2 \
-         where id in (select id from outbox where status = 'pending' and next_attempt_at <= $2 \
-         and (claimed_until is null or claimed_until <= $2) \
-         order by next_attempt_at, id limit $3{lock}) \
-         returning id, recipient, kind, subject, body_text, body_html, attempts, created_at"
-    );
-    let rows: Vec<ClaimRow> = with_tx!(tx, conn => sqlx::query_as(&sql)
-        .bind(now + CLAIM_FOR)
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&mut **conn)
-        .await)?;
+    let (sqlite_sql, postgres_sql) = (sql(""), sql(" for update skip locked"));
+    let rows: Vec<ClaimRow> = with_tx!(tx, conn {
+        sqlite => sqlx::query_as(&sqlite_sql)
+            .bind(now + CLAIM_FOR)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await,
+        postgres => sqlx::query_as(&postgres_sql)
+            .bind(now + CLAIM_FOR)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await,
+    })?;
     tx.commit().await?;
     let mut mails = rows
         .into_iter()
