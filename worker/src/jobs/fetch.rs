@@ -224,10 +224,14 @@ async fn listed<R: Remote>(
     Ok(())
 }
 
+/// A record e-conomic sent that we cannot read: its number if that can be read, and the error.
+pub(super) type Undecodable<N> = (Option<N>, String);
+
+/// A record read: its number, and the record with e-conomic's JSON.
+pub(super) type Decoded<R> = (<R as backend::records::Record>::Number, Found<R>);
+
 /// Decode one record; on failure, its number if it can be read, and the error.
-pub(super) fn decode<R: Remote>(
-    raw: Value,
-) -> Result<(R::Number, Found<R>), (Option<R::Number>, String)> {
+pub(super) fn decode<R: Remote>(raw: Value) -> Result<Decoded<R>, Undecodable<R::Number>> {
     match serde_json::from_value::<R::Fetched>(raw.clone()) {
         Ok(record) => Ok((R::number(&record), (record, raw))),
         Err(e) => Err((
