@@ -6,12 +6,20 @@ use economic::types::{
     BookedInvoice, Customer, CustomerGroup, PaymentTerms, Product, ProductGroup, Unit, VatZone,
 };
 
+/// An optional text: absent (or empty, which e-conomic omits) is no value (`$null:`).
 fn text(value: &Option<String>) -> Option<FieldValue> {
-    Some(FieldValue::Text(value.clone().unwrap_or_default()))
+    Some(match value.as_deref() {
+        None | Some("") => FieldValue::Null,
+        Some(text) => FieldValue::Text(text.to_owned()),
+    })
 }
 
 fn float(value: Option<f64>) -> Option<FieldValue> {
-    Some(FieldValue::Float(value.unwrap_or(0.0)))
+    Some(value.map_or(FieldValue::Null, FieldValue::Float))
+}
+
+fn time(value: Option<time::OffsetDateTime>) -> Option<FieldValue> {
+    Some(value.map_or(FieldValue::Null, FieldValue::Time))
 }
 
 impl Queryable for Customer {
@@ -20,7 +28,7 @@ impl Queryable for Customer {
             "customerNumber" => Some(FieldValue::Int(self.customer_number.get())),
             "name" => Some(FieldValue::Text(self.name.clone())),
             "currency" => Some(FieldValue::Text(self.currency.clone())),
-            "lastUpdated" => self.last_updated.map(FieldValue::Time),
+            "lastUpdated" => time(self.last_updated),
             "email" => text(&self.email),
             "address" => text(&self.address),
             "city" => text(&self.city),
@@ -44,7 +52,7 @@ impl Queryable for Product {
         match name {
             "productNumber" => Some(FieldValue::Text(self.product_number.as_str().to_owned())),
             "name" => Some(FieldValue::Text(self.name.clone())),
-            "lastUpdated" => self.last_updated.map(FieldValue::Time),
+            "lastUpdated" => time(self.last_updated),
             "description" => text(&self.description),
             "barCode" => text(&self.bar_code),
             "barred" => Some(FieldValue::Text(self.barred.to_string())),

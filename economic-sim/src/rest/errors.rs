@@ -34,6 +34,8 @@ pub(crate) fn error_response(
         http_status_code: status.as_u16(),
         log_time: Some(log_time),
         errors,
+        error_code: None,
+        allowed_filtering_fields: None,
     };
     (status, Json(body)).into_response()
 }

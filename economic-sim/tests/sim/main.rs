@@ -5,5 +5,6 @@
 mod fixtures;
 mod helpers;
 mod knobs;
+mod strictness;
 mod webhooks;
 mod webhooks_api;
