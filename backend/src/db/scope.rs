@@ -42,6 +42,9 @@ pub enum CrossTenant {
     Memberships,
     /// Signing up: the new tenant's first rows, before a session names it.
     SignUp,
+    /// Companies connected to the same e-conomic agreement: their names, whose URL the
+    /// agreement's webhooks point at, and their calls against the agreement's shared budget.
+    SharedAgreement,
 }
 
 impl CrossTenant {
@@ -56,6 +59,7 @@ impl CrossTenant {
             CrossTenant::Metrics => "metrics",
             CrossTenant::Memberships => "memberships",
             CrossTenant::SignUp => "sign_up",
+            CrossTenant::SharedAgreement => "shared_agreement",
         }
     }
 
