@@ -56,6 +56,7 @@ pub fn StaffDashboardPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <crate::pages::staff::webhook_health::StaffSharedAgreements />
     }
 }
 
