@@ -21,6 +21,7 @@ mod logout;
 mod pages;
 mod roles;
 mod sessions;
+mod shared_agreement;
 mod signup;
 mod staff;
 mod staff_cli;
