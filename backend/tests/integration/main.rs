@@ -12,6 +12,7 @@ mod invites;
 mod parsing;
 mod row_level_security;
 mod second_factor;
+mod shared_agreement;
 mod staff_audit;
 mod sync_settings;
 mod tenancy;
