@@ -23,6 +23,26 @@ fn time(value: Option<time::OffsetDateTime>) -> Option<FieldValue> {
 }
 
 impl Queryable for Customer {
+    const FIELDS: &'static [&'static str] = &[
+        "customerNumber",
+        "name",
+        "currency",
+        "lastUpdated",
+        "email",
+        "address",
+        "city",
+        "zip",
+        "country",
+        "corporateIdentificationNumber",
+        "vatNumber",
+        "ean",
+        "website",
+        "telephoneAndFaxNumber",
+        "balance",
+        "creditLimit",
+        "barred",
+    ];
+
     fn field(&self, name: &str) -> Option<FieldValue> {
         match name {
             "customerNumber" => Some(FieldValue::Int(self.customer_number.get())),
@@ -48,6 +68,20 @@ impl Queryable for Customer {
 }
 
 impl Queryable for Product {
+    const FIELDS: &'static [&'static str] = &[
+        "productNumber",
+        "name",
+        "lastUpdated",
+        "description",
+        "barCode",
+        "barred",
+        "costPrice",
+        "salesPrice",
+        "recommendedPrice",
+        "productGroup.productGroupNumber",
+        "unit.unitNumber",
+    ];
+
     fn field(&self, name: &str) -> Option<FieldValue> {
         match name {
             "productNumber" => Some(FieldValue::Text(self.product_number.as_str().to_owned())),
@@ -70,6 +104,15 @@ impl Queryable for Product {
 }
 
 impl Queryable for BookedInvoice {
+    const FIELDS: &'static [&'static str] = &[
+        "bookedInvoiceNumber",
+        "date",
+        "currency",
+        "customer.customerNumber",
+        "netAmount",
+        "grossAmount",
+    ];
+
     fn field(&self, name: &str) -> Option<FieldValue> {
         match name {
             "bookedInvoiceNumber" => Some(FieldValue::Int(self.booked_invoice_number.get())),
@@ -86,6 +129,8 @@ impl Queryable for BookedInvoice {
 macro_rules! numbered {
     ($ty:ty, $field:ident, $name:literal) => {
         impl Queryable for $ty {
+            const FIELDS: &'static [&'static str] = &[$name, "name"];
+
             fn field(&self, name: &str) -> Option<FieldValue> {
                 match name {
                     $name => Some(FieldValue::Int(self.$field)),

@@ -29,6 +29,9 @@ pub enum FieldValue {
 
 /// A record that can be filtered and sorted by property name.
 pub trait Queryable {
+    /// The properties [`Queryable::field`] supports (named in a refused filter's answer).
+    const FIELDS: &'static [&'static str];
+
     /// The value of a filterable/sortable property, `None` if not supported.
     fn field(&self, name: &str) -> Option<FieldValue>;
 }
@@ -89,7 +92,29 @@ pub struct ListQuery {
 
 /// Why a query is rejected (400).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueryError(pub String);
+pub struct QueryError {
+    /// What is wrong, in e-conomic's words.
+    pub message: String,
+    /// The filter names a property that cannot be filtered on (e-conomic then lists the
+    /// allowed ones).
+    pub not_filterable: bool,
+}
+
+impl QueryError {
+    fn not_filterable(message: String) -> Self {
+        Self {
+            message,
+            not_filterable: true,
+        }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            not_filterable: false,
+        }
+    }
+}
 
 impl ListQuery {
     /// Parses decoded query parameters.
@@ -103,12 +128,12 @@ impl ListQuery {
             None => Ok(default),
             Some(text) => text
                 .parse::<usize>()
-                .map_err(|_| QueryError(format!("{name} must be a non-negative integer."))),
+                .map_err(|_| QueryError::invalid(format!("{name} must be a non-negative integer."))),
         };
         let skip_pages = number("skippages", skip_pages, 0)?;
         let page_size = number("pagesize", page_size, DEFAULT_PAGE_SIZE)?.max(1);
         if page_size > MAX_PAGE_SIZE {
-            return Err(QueryError(format!(
+            return Err(QueryError::invalid(format!(
                 "The page size must be at most {MAX_PAGE_SIZE}."
             )));
         }
@@ -153,7 +178,7 @@ impl ListQuery {
             if let Some(item) = kept.first()
                 && item.field(first).is_none()
             {
-                return Err(QueryError(format!(
+                return Err(QueryError::invalid(format!(
                     "Sorting on the property {first} is not supported."
                 )));
             }
@@ -178,7 +203,7 @@ fn evaluate<T: Queryable>(expr: &Expr, item: &T) -> Result<bool, QueryError> {
     match expr {
         Expr::Condition(c) => {
             let value = item.field(&c.property).ok_or_else(|| {
-                QueryError(format!(
+                QueryError::not_filterable(format!(
                     "Filtering is not allowed on property '{}'.",
                     c.property
                 ))
@@ -217,7 +242,7 @@ fn matches(value: &FieldValue, op: Op, wanted: &Value) -> Result<bool, QueryErro
                 Op::Eq => Ok(is_null),
                 Op::Ne => Ok(!is_null),
                 Op::Gt | Op::Gte | Op::Lt | Op::Lte | Op::Like | Op::In | Op::NotIn => Err(
-                    QueryError("$null: can only be compared with $eq: or $ne:.".into()),
+                    QueryError::invalid("$null: can only be compared with $eq: or $ne:."),
                 ),
             };
         }
@@ -230,7 +255,7 @@ fn matches(value: &FieldValue, op: Op, wanted: &Value) -> Result<bool, QueryErro
         return Ok(found == (op == Op::In));
     }
     let bad = || {
-        QueryError(format!(
+        QueryError::invalid(format!(
             "The filter value {wanted:?} is not valid for this property."
         ))
     };
@@ -261,17 +286,17 @@ fn matches(value: &FieldValue, op: Op, wanted: &Value) -> Result<bool, QueryErro
 /// Whether `value` is in the list `[a,b,…]`; only numeric properties take lists.
 fn in_list(value: &FieldValue, list: &str) -> Result<bool, QueryError> {
     let FieldValue::Int(value) = value else {
-        return Err(QueryError(
-            "The filter operators $in: and $nin: can only be used on numeric properties.".into(),
+        return Err(QueryError::invalid(
+            "The filter operators $in: and $nin: can only be used on numeric properties.",
         ));
     };
     let inner = list
         .strip_prefix('[')
         .and_then(|l| l.strip_suffix(']'))
-        .ok_or_else(|| QueryError(format!("The filter list {list:?} is not valid.")))?;
+        .ok_or_else(|| QueryError::invalid(format!("The filter list {list:?} is not valid.")))?;
     let items: Vec<&str> = inner.split(',').filter(|s| !s.is_empty()).collect();
     if items.len() > MAX_LIST_VALUES {
-        return Err(QueryError(format!(
+        return Err(QueryError::invalid(format!(
             "A filter list can hold at most {MAX_LIST_VALUES} values."
         )));
     }
@@ -279,7 +304,7 @@ fn in_list(value: &FieldValue, list: &str) -> Result<bool, QueryError> {
         let n = item
             .trim()
             .parse::<i64>()
-            .map_err(|_| QueryError(format!("The filter value {item:?} is not a number.")))?;
+            .map_err(|_| QueryError::invalid(format!("The filter value {item:?} is not a number.")))?;
         if n == *value {
             return Ok(true);
         }
@@ -374,7 +399,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn invalid(&self) -> QueryError {
-        QueryError(format!("The filter {:?} is not valid.", self.filter))
+        QueryError::invalid(format!("The filter {:?} is not valid.", self.filter))
     }
 
     fn joiner(&self, name: &str) -> bool {
@@ -430,7 +455,7 @@ impl Parser<'_> {
             "in" => Op::In,
             "nin" => Op::NotIn,
             other => {
-                return Err(QueryError(format!(
+                return Err(QueryError::invalid(format!(
                     "The filter operator ${other}: is not supported."
                 )));
             }
@@ -466,6 +491,8 @@ mod tests {
 
     struct Row(i64, &'static str);
     impl Queryable for Row {
+        const FIELDS: &'static [&'static str] = &["number", "lastUpdated"];
+
         fn field(&self, name: &str) -> Option<FieldValue> {
             match name {
                 "number" => Some(FieldValue::Int(self.0)),

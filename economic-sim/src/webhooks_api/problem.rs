@@ -102,7 +102,9 @@ fn with_errors(
         title: Some(title.to_owned()),
         status: Some(status.as_u16()),
         detail: Some(detail.to_owned()),
-        instance: Some(instance.to_owned()),
+        // The recorded live answers of e-conomic's OpenAPI services carry no `instance`; the
+        // path is only logged.
+        instance: None,
         errors: Some(errors),
         trace_id: Some(shared.log_id()),
         error_code: code.map(|c| c.as_str().to_owned()),
@@ -110,6 +112,7 @@ fn with_errors(
             shared.now().replace_nanosecond(0).unwrap_or(shared.now()),
         )),
     };
+    tracing::debug!(%status, instance, "webhooks API problem");
     let text = serde_json::to_string(&body).unwrap_or_default();
     let mut response = (status, text).into_response();
     response.headers_mut().insert(

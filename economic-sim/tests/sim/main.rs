@@ -2,6 +2,7 @@
 //! by a test receiver, and each fault knob.
 #![allow(clippy::unwrap_used)]
 
+mod compat;
 mod fixtures;
 mod helpers;
 mod knobs;
