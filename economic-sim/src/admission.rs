@@ -125,6 +125,8 @@ pub(crate) async fn admit(
         if let Ok((reported, wait)) = charged {
             status = Some(reported);
             if let Some(wait) = wait {
+                slot.bucket_refusals
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
                 return (status, Err(Refusal::TooMany(seconds)));
             }

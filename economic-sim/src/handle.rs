@@ -158,6 +158,11 @@ impl AgreementHandle {
         self.slot.calls.load(Ordering::Relaxed)
     }
 
+    /// Calls this agreement's token bucket refused with 429 (both APIs, every app).
+    pub fn bucket_refusals(&self) -> u64 {
+        self.slot.bucket_refusals.load(Ordering::Relaxed)
+    }
+
     /// Reads the data under the lock.
     pub fn read<T>(&self, f: impl FnOnce(&AgreementData) -> T) -> Option<T> {
         self.slot.data.read().ok().map(|d| f(&d))

@@ -33,6 +33,8 @@ pub(crate) struct AgreementSlot {
     pub window: Mutex<(std::time::Instant, u32)>,
     /// e-conomic's token bucket of this agreement (both APIs, every app).
     pub bucket: Mutex<crate::admission::Bucket>,
+    /// Calls the token bucket refused (429).
+    pub bucket_refusals: AtomicU64,
 }
 
 impl AgreementSlot {
@@ -43,6 +45,7 @@ impl AgreementSlot {
             calls: AtomicU64::new(0),
             window: Mutex::new((std::time::Instant::now(), 0)),
             bucket: Mutex::new(crate::admission::Bucket::default()),
+            bucket_refusals: AtomicU64::new(0),
         }
     }
 }

@@ -122,6 +122,7 @@ async fn every_answer_reports_the_token_bucket_and_a_spent_one_refuses() {
     assert!(spent_headers.contains_key("retry-after"));
     assert_eq!(read(&spent_headers).used, 10);
     assert_eq!(body["httpStatusCode"], 429);
+    assert!(sim.agreement().bucket_refusals() >= 1);
     // The Webhooks API spends the same bucket.
     let client = Client::new(ClientConfig::new(sim.base_url(), APP)).unwrap();
     let refused = client.webhooks_api(GRANT).count().await.unwrap_err();
@@ -158,6 +159,7 @@ async fn the_client_paces_itself_by_the_bucket_instead_of_running_into_429s() {
     }
 
     assert_eq!(refused, 0, "paced by the headers, never refused");
+    assert_eq!(sim.agreement().bucket_refusals(), 0);
     assert!(client.bucket(GRANT).is_some());
 }
 

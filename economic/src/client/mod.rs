@@ -99,27 +99,29 @@ impl Client {
         path: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, ClientError> {
-        while let Some(wait) = self.pacing.reserve(grant_token, std::time::Instant::now()) {
-            metrics::counter!("inventory_sync_economic_paced_total").increment(1);
-            tokio::time::sleep(wait).await;
-        }
-        self.count_call();
-        let response = agreement::timed(path, request)
-            .await
-            .map_err(|e| ClientError::from_transport(&e))?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        if let Some(value) = header(RATE_LIMITING_HEADER) {
-            let cost = header(CALL_COST_HEADER);
-            if let Some(status) = RateLimitStatus::parse(&value, cost.as_deref()) {
-                self.pacing.observe(grant_token, status);
+        let cost = loop {
+            match self.pacing.reserve(grant_token, std::time::Instant::now()) {
+                Ok(cost) => break cost,
+                Err(wait) => {
+                    metrics::counter!("inventory_sync_economic_paced_total").increment(1);
+                    tokio::time::sleep(wait).await;
+                }
             }
-        }
-        Ok(response)
+        };
+        self.count_call();
+        let sent = agreement::timed(path, request).await;
+        let report = sent.as_ref().ok().and_then(|response| {
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let value = header(RATE_LIMITING_HEADER)?;
+            RateLimitStatus::parse(&value, header(CALL_COST_HEADER).as_deref())
+        });
+        self.pacing.answered(grant_token, cost, report);
+        sent.map_err(|e| ClientError::from_transport(&e))
     }
 }

@@ -286,3 +286,41 @@ async fn wait_for_duplicates(
         .await
         .expect("find")
 }
+
+db_test!(
+    a_burst_is_paced_by_the_bucket_headers_without_429s,
+    |db| async move {
+        // A bucket far smaller than e-conomic's, so that the burst's calls must wait for room.
+        let sim = economic_sim::Simulator::start(economic_sim::SimConfig {
+            knobs: Knobs {
+                token_bucket_limit: Some(12),
+                token_bucket_window_secs: 2,
+                ..Knobs::default()
+            },
+            ..economic_sim::SimConfig::default()
+        })
+        .await
+        .expect("simulator");
+        let (_app, tenant) = crate::sync::live_app(&db, &sim).await;
+        let agreement = sim.agreement();
+        let numbers = agreement.bulk_import_products(40).expect("import");
+        for (i, number) in numbers.iter().enumerate().take(20) {
+            let mut product = agreement.product(number).expect("product");
+            product.name = format!("Paced {i}");
+            agreement.update_product(product).expect("edit");
+        }
+
+        assert!(
+            crate::sync::settled(&db, tenant, Duration::from_secs(60)).await,
+            "applied in time"
+        );
+        let (local, remote) = crate::helpers::product_numbers(&db, tenant, &agreement).await;
+        assert_eq!(local, remote, "converged");
+        assert_eq!(
+            agreement.bucket_refusals(),
+            0,
+            "the workers waited for room instead of being refused"
+        );
+        sim.shutdown();
+    }
+);
