@@ -131,9 +131,7 @@ async fn page(
         );
     }
     out.push_str("</select> <button>Disable as after failed deliveries</button></form>");
-    out.push_str(
-        "<form method=\"post\" action=\"/_sim/ui/webhook/delete\"><select name=\"kind\">",
-    );
+    out.push_str("<form method=\"post\" action=\"/_sim/ui/webhook/delete\"><select name=\"kind\">");
     for kind in Entity::ALL {
         let _ = write!(
             out,

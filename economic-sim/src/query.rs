@@ -126,9 +126,9 @@ impl ListQuery {
     ) -> Result<Self, QueryError> {
         let number = |name: &str, v: Option<&str>, default: usize| match v {
             None => Ok(default),
-            Some(text) => text
-                .parse::<usize>()
-                .map_err(|_| QueryError::invalid(format!("{name} must be a non-negative integer."))),
+            Some(text) => text.parse::<usize>().map_err(|_| {
+                QueryError::invalid(format!("{name} must be a non-negative integer."))
+            }),
         };
         let skip_pages = number("skippages", skip_pages, 0)?;
         let page_size = number("pagesize", page_size, DEFAULT_PAGE_SIZE)?.max(1);
@@ -301,10 +301,9 @@ fn in_list(value: &FieldValue, list: &str) -> Result<bool, QueryError> {
         )));
     }
     for item in items {
-        let n = item
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| QueryError::invalid(format!("The filter value {item:?} is not a number.")))?;
+        let n = item.trim().parse::<i64>().map_err(|_| {
+            QueryError::invalid(format!("The filter value {item:?} is not a number."))
+        })?;
         if n == *value {
             return Ok(true);
         }
@@ -496,7 +495,9 @@ mod tests {
         fn field(&self, name: &str) -> Option<FieldValue> {
             match name {
                 "number" => Some(FieldValue::Int(self.0)),
-                "lastUpdated" => Some(parse_time(self.1).map_or(FieldValue::Null, FieldValue::Time)),
+                "lastUpdated" => {
+                    Some(parse_time(self.1).map_or(FieldValue::Null, FieldValue::Time))
+                }
                 _ => None,
             }
         }
@@ -575,7 +576,10 @@ mod tests {
         assert_eq!(kept("lastUpdated$ne:$null:"), Ok(vec![1, 2, 3]));
         assert_eq!(kept("lastUpdated$gte:2024-01-03T10:00:00"), Ok(vec![3]));
         assert!(kept("number$gt:$null:").is_err());
-        assert!(kept("number$eq:1$or:nothing$eq:1").is_err(), "every property is checked");
+        assert!(
+            kept("number$eq:1$or:nothing$eq:1").is_err(),
+            "every property is checked"
+        );
     }
 
     #[test]

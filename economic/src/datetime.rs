@@ -18,9 +18,8 @@ pub fn parse(text: &str) -> Option<OffsetDateTime> {
     }
     // No offset: e-conomic's OpenAPI services mean UTC.
     let whole = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    let fraction = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:1+]"
-    );
+    let fraction =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:1+]");
     PrimitiveDateTime::parse(text, whole)
         .or_else(|_| PrimitiveDateTime::parse(text, fraction))
         .ok()

@@ -232,7 +232,10 @@ mod tests {
     #[test]
     fn escapes_special_characters() {
         assert_eq!(escape_value("a$b(c)d*e,f[g]h"), "a$$b$(c$)d$*e$,f$[g$]h");
-        assert_eq!(term("name", FilterOp::Eq, "a$(b)").as_str(), "name$eq:a$$$(b$)");
+        assert_eq!(
+            term("name", FilterOp::Eq, "a$(b)").as_str(),
+            "name$eq:a$$$(b$)"
+        );
         assert_eq!(Filter::is_null("ean").as_str(), "ean$eq:$null:");
     }
 

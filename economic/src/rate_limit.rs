@@ -99,7 +99,10 @@ mod tests {
         );
         let spaced = RateLimitStatus::parse("Token-Limit-500-per-10-Seconds :12 / 500", None)
             .expect("case and spaces");
-        assert_eq!((spaced.used, spaced.limit, spaced.call_cost), (12, 500, None));
+        assert_eq!(
+            (spaced.used, spaced.limit, spaced.call_cost),
+            (12, 500, None)
+        );
         for bad in [
             "",
             "10000 per minute",

@@ -133,12 +133,15 @@ pub async fn economic_bucket() -> Result<Option<TokenBucketView>, AppError> {
     let Some(grant) = grant else {
         return Ok(None);
     };
-    Ok(state.economic.bucket(grant.expose()).map(|b| TokenBucketView {
-        used: b.used_now,
-        limit: b.status.limit,
-        window_secs: b.status.window.as_secs(),
-        reported_at: crate::ssr::format::timestamp(backend::Timestamp::from(b.observed_at)),
-    }))
+    Ok(state
+        .economic
+        .bucket(grant.expose())
+        .map(|b| TokenBucketView {
+            used: b.used_now,
+            limit: b.status.limit,
+            window_secs: b.status.window.as_secs(),
+            reported_at: crate::ssr::format::timestamp(backend::Timestamp::from(b.observed_at)),
+        }))
 }
 
 /// In demo mode, the page of the bundled e-conomic simulator (whose grant token is `demo`).

@@ -72,7 +72,11 @@ pub async fn store(
     Ok(())
 }
 
-pub async fn cached_list(db: &Db, agreement_number: i64, now: Timestamp) -> Result<Option<Vec<EventType>>> {
+pub async fn cached_list(
+    db: &Db,
+    agreement_number: i64,
+    now: Timestamp,
+) -> Result<Option<Vec<EventType>>> {
     let row: Option<(String,)> = with_db!(db, pool => sqlx::query_as(
         "select body from agreement_event_types where agreement_number = $1 and fetched_at > $2",
     )

@@ -225,8 +225,16 @@ mod tests {
             }),
         };
         let cases = [
-            ("WebhookAlreadyExistsForEventType", 400, Outcome::AlreadyExists),
-            ("WebhookAlreadyExistsForEventType", 409, Outcome::AlreadyExists),
+            (
+                "WebhookAlreadyExistsForEventType",
+                400,
+                Outcome::AlreadyExists,
+            ),
+            (
+                "WebhookAlreadyExistsForEventType",
+                409,
+                Outcome::AlreadyExists,
+            ),
             ("WebhookInvalidType", 400, Outcome::TypeNotOffered),
             ("WebhookInvalidUrlScheme", 400, Outcome::HttpsRequired),
             ("UpdateConflict", 409, Outcome::Conflict),

@@ -66,13 +66,18 @@ mod tests {
     #[test]
     fn a_company_owns_only_its_own_urls() {
         let base = "https://sync.example.com";
-        let url = |tenant: &str, kind: &str| format!("{base}/webhooks/economic/{tenant}/{kind}/tok");
+        let url =
+            |tenant: &str, kind: &str| format!("{base}/webhooks/economic/{tenant}/{kind}/tok");
         assert_eq!(
             Owner::of(&url("7", "products"), base, Entity::Products),
             Owner::Company(TenantId::new(7))
         );
         assert_eq!(
-            Owner::of(&url("7", "products"), "https://sync.example.com/", Entity::Products),
+            Owner::of(
+                &url("7", "products"),
+                "https://sync.example.com/",
+                Entity::Products
+            ),
             Owner::Company(TenantId::new(7))
         );
         // Another kind's URL, another server, or no tenant: not a company's webhook of this kind.
@@ -81,16 +86,29 @@ mod tests {
             (url("7", "products"), "https://other.example.com"),
             (url("x", "products"), base),
             (format!("{base}/somewhere/else"), base),
-            ("https://sync.example.com.evil/webhooks/economic/7/products/t".to_owned(), base),
+            (
+                "https://sync.example.com.evil/webhooks/economic/7/products/t".to_owned(),
+                base,
+            ),
         ] {
-            assert_eq!(Owner::of(&url, base, Entity::Products), Owner::Elsewhere, "{url}");
+            assert_eq!(
+                Owner::of(&url, base, Entity::Products),
+                Owner::Elsewhere,
+                "{url}"
+            );
         }
         assert_eq!(
-            Owner::of_url_path("https://any.host/webhooks/economic/9/invoices/t", Entity::Invoices),
+            Owner::of_url_path(
+                "https://any.host/webhooks/economic/9/invoices/t",
+                Entity::Invoices
+            ),
             Owner::Company(TenantId::new(9))
         );
         assert_eq!(
-            Owner::of_url_path("https://any.host/x/webhooks/economic/9/invoices/t", Entity::Invoices),
+            Owner::of_url_path(
+                "https://any.host/x/webhooks/economic/9/invoices/t",
+                Entity::Invoices
+            ),
             Owner::Elsewhere
         );
     }

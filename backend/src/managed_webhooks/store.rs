@@ -76,9 +76,7 @@ impl ManagedWebhook {
             (None, _, _) | (Some(_), None, _) => Health::Unchecked,
             (Some(_), Some(false), _) => Health::Missing,
             (Some(_), Some(true), None) => Health::OtherAddress,
-            (Some(_), Some(true), Some(owner)) if owner != tenant_id => {
-                Health::OtherCompany(owner)
-            }
+            (Some(_), Some(true), Some(owner)) if owner != tenant_id => Health::OtherCompany(owner),
             (Some(_), Some(true), Some(_)) if self.remote_disabled == Some(true) => {
                 Health::Disabled(self.remote_last_disabled_at)
             }
@@ -247,7 +245,9 @@ pub(super) async fn observe(
     let since = remote
         .and_then(|(r, _)| r.last_disabled_date)
         .map(Timestamp::from);
-    let version = remote.and_then(|(r, _)| r.object_version.clone()).filter(|_| ours);
+    let version = remote
+        .and_then(|(r, _)| r.object_version.clone())
+        .filter(|_| ours);
     with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into managed_webhooks (tenant_id, kind, managed, object_version, checked_at, \
          remote_present, remote_url_sha256, remote_disabled, remote_last_disabled_at, \

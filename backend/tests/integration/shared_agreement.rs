@@ -12,7 +12,8 @@ db_test!(
     |db| async move {
         let keys = Keys::generate();
         let mut tenants: Vec<TenantId> = Vec::new();
-        for (label, calls, connected) in [("alpha", 3, true), ("beta", 4, true), ("gamma", 5, false)]
+        for (label, calls, connected) in
+            [("alpha", 3, true), ("beta", 4, true), ("gamma", 5, false)]
         {
             let tenant = owner(&db, label).await.tenant_id;
             if connected {
@@ -36,7 +37,11 @@ db_test!(
             }
         };
 
-        assert_eq!(used(tenants[0]).await, 7, "alpha and beta share the agreement's");
+        assert_eq!(
+            used(tenants[0]).await,
+            7,
+            "alpha and beta share the agreement's"
+        );
         assert_eq!(used(tenants[1]).await, 7);
         assert_eq!(used(tenants[2]).await, 5, "gamma is alone");
         let alpha = shared::of_tenant(&db, tenants[0])
@@ -45,7 +50,10 @@ db_test!(
             .expect("is shared");
         let names: Vec<&str> = alpha.companies.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["alpha ApS", "beta ApS"]);
-        assert_eq!(shared::of_tenant(&db, tenants[2]).await.expect("alone"), None);
+        assert_eq!(
+            shared::of_tenant(&db, tenants[2]).await.expect("alone"),
+            None
+        );
         let staff = shared::all_shared(&db).await.expect("staff");
         assert_eq!(staff.len(), 1);
         assert_eq!(staff[0].1.len(), 2);

@@ -21,7 +21,11 @@ pub(crate) fn error_response(
     hint: &str,
     errors: Option<Value>,
 ) -> Response {
-    (status, Json(error_body(shared, status, message, hint, errors))).into_response()
+    (
+        status,
+        Json(error_body(shared, status, message, hint, errors)),
+    )
+        .into_response()
 }
 
 /// e-conomic's error body (its time without an offset, as e-conomic writes `logTime`).

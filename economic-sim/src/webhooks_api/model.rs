@@ -88,7 +88,9 @@ fn scheme_allowed(knobs: &Knobs, url: &str) -> bool {
     knobs.allow_http_loopback
         && (host == "localhost"
             || host == "::1"
-            || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback()))
+            || host
+                .parse::<std::net::Ipv4Addr>()
+                .is_ok_and(|ip| ip.is_loopback()))
 }
 
 pub(super) fn stored(

@@ -69,20 +69,36 @@ async fn webhooks_api_answers_have_the_fixtures_shapes() {
         .unwrap();
 
     let full = fixture("webhooks_api/webhook_offset_z.json");
-    assert_eq!(keys(&one), keys(&full), "every property of a disabled webhook");
+    assert_eq!(
+        keys(&one),
+        keys(&full),
+        "every property of a disabled webhook"
+    );
     assert!(economic::datetime::parse(one["lastDisabledDate"].as_str().unwrap()).is_some());
     assert!(!one["lastUpdated"].as_str().unwrap().ends_with('Z'));
     assert!(keys(&page).is_subset(&keys(&fixture("webhooks_api/cursor_page.json"))));
     let fixture_type = &fixture("webhooks_api/event_types.json")[0];
     for t in types.as_array().unwrap() {
         assert_eq!(keys(t), keys(fixture_type), "{t}");
-        assert_eq!(keys(&t["mergeFields"][0]), keys(&fixture_type["mergeFields"][0]));
+        assert_eq!(
+            keys(&t["mergeFields"][0]),
+            keys(&fixture_type["mergeFields"][0])
+        );
     }
-    assert_eq!(keys(&missing), keys(&fixture("webhooks_api/problem_not_found.json")));
+    assert_eq!(
+        keys(&missing),
+        keys(&fixture("webhooks_api/problem_not_found.json"))
+    );
     assert_eq!(missing["errorCode"], "ResourceNotFound");
-    assert_eq!(keys(&exists), keys(&fixture("webhooks_api/problem_already_exists.json")));
+    assert_eq!(
+        keys(&exists),
+        keys(&fixture("webhooks_api/problem_already_exists.json"))
+    );
     assert_eq!(exists["errorCode"], "WebhookAlreadyExistsForEventType");
-    assert_eq!(exists["errors"][0]["errorCode"], "WebhookAlreadyExistsForEventType");
+    assert_eq!(
+        exists["errors"][0]["errorCode"],
+        "WebhookAlreadyExistsForEventType"
+    );
 }
 
 #[tokio::test]
@@ -95,7 +111,10 @@ async fn rest_answers_have_the_fixtures_shapes() {
     let fixture_page = fixture("rest/customers_page.json");
     assert_eq!(keys(&page), keys(&fixture_page));
     assert_eq!(keys(&page["pagination"]), keys(&fixture_page["pagination"]));
-    assert_eq!(keys(&bad_filter), keys(&fixture("rest/bad_filter_400.json")));
+    assert_eq!(
+        keys(&bad_filter),
+        keys(&fixture("rest/bad_filter_400.json"))
+    );
     assert_eq!(
         bad_filter["errors"][0],
         "Filtering is not allowed on property 'colour'."

@@ -47,9 +47,20 @@ async fn a_customer_without_a_number_gets_the_next_free_one() {
         receiver.url("/c"),
     ));
 
-    let (first, created) = send(&sim, reqwest::Method::POST, "/customers", new_customer("Ny")).await;
-    let (second, next) =
-        send(&sim, reqwest::Method::POST, "/customers", new_customer("Næste")).await;
+    let (first, created) = send(
+        &sim,
+        reqwest::Method::POST,
+        "/customers",
+        new_customer("Ny"),
+    )
+    .await;
+    let (second, next) = send(
+        &sim,
+        reqwest::Method::POST,
+        "/customers",
+        new_customer("Næste"),
+    )
+    .await;
     let mut with_null = new_customer("Null");
     with_null["customerNumber"] = Value::Null;
     let (null, _) = send(&sim, reqwest::Method::POST, "/customers", with_null).await;
@@ -58,9 +69,15 @@ async fn a_customer_without_a_number_gets_the_next_free_one() {
     assert_eq!((first, second), (201, 201));
     assert_eq!(created["customerNumber"], 4);
     assert_eq!(next["customerNumber"], 5);
-    assert_eq!(null, 400, "an explicit null is refused, as e-conomic refuses nulls");
+    assert_eq!(
+        null, 400,
+        "an explicit null is refused, as e-conomic refuses nulls"
+    );
     let bodies: Vec<&str> = got.iter().map(|r| r.body.as_str()).collect();
-    assert!(bodies.contains(&"&4") && bodies.contains(&"&5"), "{bodies:?}");
+    assert!(
+        bodies.contains(&"&4") && bodies.contains(&"&5"),
+        "{bodies:?}"
+    );
     // The product's client creates one the same way.
     let client = Client::new(ClientConfig::new(sim.base_url(), APP)).unwrap();
     let made = client
@@ -79,7 +96,8 @@ async fn a_put_to_a_missing_record_creates_it() {
 
     let (created, _) = send(&sim, reqwest::Method::PUT, "/customers/42", body.clone()).await;
     let (replaced, _) = send(&sim, reqwest::Method::PUT, "/customers/42", body).await;
-    let product = json!({"productNumber": "NY-1", "name": "Vare", "productGroup": {"productGroupNumber": 1}});
+    let product =
+        json!({"productNumber": "NY-1", "name": "Vare", "productGroup": {"productGroupNumber": 1}});
     let (product_created, _) = send(&sim, reqwest::Method::PUT, "/products/NY-1", product).await;
 
     assert_eq!((created, replaced, product_created), (201, 200, 201));
@@ -117,7 +135,11 @@ async fn every_answer_reports_the_token_bucket_and_a_spent_one_refuses() {
     let first = read(&headers);
     assert_eq!((first.used, first.limit, first.call_cost), (1, 10, Some(1)));
     assert_eq!(first.window, Duration::from_secs(60));
-    assert_eq!(read(&page_headers).call_cost, Some(5), "a page of 1000 costs more");
+    assert_eq!(
+        read(&page_headers).call_cost,
+        Some(5),
+        "a page of 1000 costs more"
+    );
     assert_eq!(spent.as_u16(), 429);
     assert!(spent_headers.contains_key("retry-after"));
     assert_eq!(read(&spent_headers).used, 10);
@@ -126,7 +148,10 @@ async fn every_answer_reports_the_token_bucket_and_a_spent_one_refuses() {
     // The Webhooks API spends the same bucket.
     let client = Client::new(ClientConfig::new(sim.base_url(), APP)).unwrap();
     let refused = client.webhooks_api(GRANT).count().await.unwrap_err();
-    assert!(matches!(refused, ClientError::RateLimited { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, ClientError::RateLimited { .. }),
+        "{refused:?}"
+    );
     assert_eq!(client.bucket(GRANT).map(|b| b.status.limit), Some(10));
 }
 
@@ -187,23 +212,33 @@ async fn the_page_allows_one_webhook_per_type_and_numbers_new_customers() {
             .send()
     };
 
-    post("/_sim/ui/webhook", &[("kind", "products"), ("url", "https://one.example/p")])
-        .await
-        .unwrap();
-    let second = post("/_sim/ui/webhook", &[("kind", "products"), ("url", "https://two.example/p")])
-        .await
-        .unwrap();
+    post(
+        "/_sim/ui/webhook",
+        &[("kind", "products"), ("url", "https://one.example/p")],
+    )
+    .await
+    .unwrap();
+    let second = post(
+        "/_sim/ui/webhook",
+        &[("kind", "products"), ("url", "https://two.example/p")],
+    )
+    .await
+    .unwrap();
     let page = second.text().await.unwrap();
-    post("/_sim/ui/customer", &[("number", ""), ("name", "Uden nummer")])
-        .await
-        .unwrap();
+    post(
+        "/_sim/ui/customer",
+        &[("number", ""), ("name", "Uden nummer")],
+    )
+    .await
+    .unwrap();
 
-    assert!(page.contains("already has a Vare opdateret webhook"), "{page}");
+    assert!(
+        page.contains("already has a Vare opdateret webhook"),
+        "{page}"
+    );
     assert_eq!(sim.agreement().webhooks().len(), 1);
     assert_eq!(
-        sim.agreement()
-            .customer(customer_number(3))
-            .map(|c| c.name),
+        sim.agreement().customer(customer_number(3)).map(|c| c.name),
         Some("Uden nummer".to_owned())
     );
 }

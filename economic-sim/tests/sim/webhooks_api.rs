@@ -97,7 +97,10 @@ async fn one_webhook_per_type_and_agreement_whoever_made_it() {
     for kind in [Entity::Customers, Entity::Invoices] {
         let refused = ours
             .webhooks_api(GRANT)
-            .create(&ApiWebhook::rackbeat(kind, "https://us.example/x"), &key(kind.as_str()))
+            .create(
+                &ApiWebhook::rackbeat(kind, "https://us.example/x"),
+                &key(kind.as_str()),
+            )
             .await
             .unwrap_err();
         assert_eq!(
@@ -105,7 +108,10 @@ async fn one_webhook_per_type_and_agreement_whoever_made_it() {
             Some(ErrorCode::AlreadyExistsForEventType),
             "{kind}: {refused:?}"
         );
-        assert!(refused.to_string().contains("Only one Webhook"), "{refused}");
+        assert!(
+            refused.to_string().contains("Only one Webhook"),
+            "{refused}"
+        );
     }
     // Neither is listed for us: the API shows only our own.
     assert_eq!(ours.webhooks_api(GRANT).count().await.unwrap(), 0);
@@ -153,7 +159,11 @@ async fn only_https_urls_and_offered_types() {
     assert_eq!(code(&plain), Some(ErrorCode::InvalidUrlScheme), "{plain:?}");
     assert_eq!(status(&plain), Some(400));
     assert_eq!(code(&unknown), Some(ErrorCode::InvalidType), "{unknown:?}");
-    assert_eq!(code(&strict), Some(ErrorCode::InvalidUrlScheme), "{strict:?}");
+    assert_eq!(
+        code(&strict),
+        Some(ErrorCode::InvalidUrlScheme),
+        "{strict:?}"
+    );
 }
 
 #[tokio::test]
@@ -210,7 +220,12 @@ async fn answers_are_written_as_e_conomic_s_openapi_services_write_them() {
             .send()
     };
 
-    let one: serde_json::Value = raw("/webhooks/INVOICE_BOOKED").await.unwrap().json().await.unwrap();
+    let one: serde_json::Value = raw("/webhooks/INVOICE_BOOKED")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let paged: serde_json::Value = raw("/webhooks/paged?pageSize=100&skipPages=0")
         .await
         .unwrap()
@@ -223,18 +238,27 @@ async fn answers_are_written_as_e_conomic_s_openapi_services_write_them() {
     let problem: serde_json::Value = missing.json().await.unwrap();
 
     let stamp = one["lastUpdated"].as_str().expect("a date-time");
-    assert!(!stamp.ends_with('Z') && !stamp.contains('+'), "no offset: {stamp}");
+    assert!(
+        !stamp.ends_with('Z') && !stamp.contains('+'),
+        "no offset: {stamp}"
+    );
     assert!(economic::datetime::parse(stamp).is_some());
     assert!(one.get("isDisabled").is_none(), "false is omitted: {one}");
-    assert!(one.get("postData").is_none() || one["postData"].is_null(), "{one}");
+    assert!(
+        one.get("postData").is_none() || one["postData"].is_null(),
+        "{one}"
+    );
     assert!(paged.is_array(), "a bare array: {paged}");
     assert_eq!(count, serde_json::json!(1), "a bare integer");
     assert_eq!(too_big.status(), 400);
     assert_eq!(problem["errorCode"], "ResourceNotFound");
-    assert_eq!(problem["errors"], serde_json::json!([{
-        "message": "The resource you have been looking for does not exist.",
-        "errorCode": "ResourceNotFound"
-    }]));
+    assert_eq!(
+        problem["errors"],
+        serde_json::json!([{
+            "message": "The resource you have been looking for does not exist.",
+            "errorCode": "ResourceNotFound"
+        }])
+    );
     let trace = problem["traceTimeUtc"].as_str().expect("trace time");
     assert!(!trace.ends_with('Z'), "{trace}");
 }
@@ -277,9 +301,16 @@ async fn the_fault_knobs_hit_the_webhooks_api_too() {
     });
     let slow = client.webhooks_api(GRANT).count().await;
 
-    assert!(matches!(failed, ClientError::Server { status: 500, .. }), "{failed:?}");
+    assert!(
+        matches!(failed, ClientError::Server { status: 500, .. }),
+        "{failed:?}"
+    );
     assert!(failed.is_retryable());
-    assert_eq!(limited.retry_after(), Some(Duration::from_secs(7)), "{limited:?}");
+    assert_eq!(
+        limited.retry_after(),
+        Some(Duration::from_secs(7)),
+        "{limited:?}"
+    );
     assert!(matches!(hung, ClientError::Timeout), "{hung:?}");
     assert_eq!(slow.unwrap(), 0);
 }

@@ -149,14 +149,21 @@ mod tests {
         let pacing = Pacing::default();
         let now = Instant::now();
         assert_eq!(pacing.reserve("g", now), Ok(1), "the first call goes");
-        assert_eq!(pacing.reserve("g", now), Err(FIRST_ANSWER_WAIT), "the rest wait");
+        assert_eq!(
+            pacing.reserve("g", now),
+            Err(FIRST_ANSWER_WAIT),
+            "the rest wait"
+        );
         pacing.answered("g", 1, Some(status(80)));
         // 80 used, 95 usable: seven calls of 2 go at once, the eighth must wait.
         for _ in 0..7 {
             assert_eq!(pacing.reserve("g", now), Ok(2));
         }
         let wait = pacing.reserve("g", now).expect_err("waits");
-        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
         // Answers release what they reserved; a fresh report replaces the estimate.
         for _ in 0..7 {
             pacing.answered("g", 2, Some(status(10)));
@@ -173,7 +180,11 @@ mod tests {
         assert_eq!(pacing.reserve("g", now), Ok(1));
         pacing.answered("g", 1, None);
         assert_eq!(pacing.reserve("g", now), Ok(1));
-        assert_eq!(pacing.reserve("g", now), Ok(1), "no report: nothing holds calls back");
+        assert_eq!(
+            pacing.reserve("g", now),
+            Ok(1),
+            "no report: nothing holds calls back"
+        );
         pacing.answered("secret-grant", 0, Some(status(1)));
         assert!(!format!("{pacing:?}").contains("secret-grant"));
     }

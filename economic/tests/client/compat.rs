@@ -99,7 +99,10 @@ fn event_types_are_matched_by_e_conomic_s_name_for_them() {
     assert_eq!(name(Entity::Invoices), Some("INVOICE_BOOKED"));
     assert_eq!(entity_of(&types, "PRODUCT_CHANGED"), Some(Entity::Products));
     assert_eq!(entity_of(&types, "DAYBOOK_BOOKED"), None);
-    assert!(event_type_for(&types[..1], Entity::Invoices).is_none(), "not offered");
+    assert!(
+        event_type_for(&types[..1], Entity::Invoices).is_none(),
+        "not offered"
+    );
     assert_eq!(types[1].merge_fields.len(), 0, "null merge fields: none");
     assert_eq!(types[0].merge_fields[1].description, "");
 }
@@ -190,11 +193,18 @@ async fn problem_bodies_become_errors_with_their_codes() {
         exists.to_string().contains("Only one Webhook"),
         "the error's own words: {exists}"
     );
-    assert_eq!(code(&scheme), Some(ErrorCode::InvalidUrlScheme), "from errors[]");
+    assert_eq!(
+        code(&scheme),
+        Some(ErrorCode::InvalidUrlScheme),
+        "from errors[]"
+    );
     assert_eq!(code(&invalid), Some(ErrorCode::InvalidType));
     assert!(matches!(missing, ClientError::NotFound(_)));
     assert_eq!(code(&missing), Some(ErrorCode::ResourceNotFound));
-    assert!(matches!(forbidden, ClientError::Unauthorized { status: 403, .. }));
+    assert!(matches!(
+        forbidden,
+        ClientError::Unauthorized { status: 403, .. }
+    ));
 }
 
 #[tokio::test]

@@ -44,7 +44,9 @@ async fn overview(browser: &Browser) -> ManagedOverview {
 db_test!(
     two_companies_on_one_agreement_as_new_users_would,
     |db| async move {
-        let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+        let sim = Simulator::start(SimConfig::default())
+            .await
+            .expect("simulator");
         let base_url = sim.base_url();
         let app = spawn_app_with(&db, &["--economic-base-url", base_url.as_str()]).await;
         let (first, second) = (owner(&db, "first").await, owner(&db, "second").await);
@@ -65,9 +67,10 @@ db_test!(
         assert_eq!(hooks.len(), 1, "{hooks:?}");
         assert_eq!(hooks[0].kind, Entity::Customers);
         assert!(
-            hooks[0]
-                .url
-                .contains(&format!("/webhooks/economic/{}/customers/", first.tenant_id)),
+            hooks[0].url.contains(&format!(
+                "/webhooks/economic/{}/customers/",
+                first.tenant_id
+            )),
             "{}",
             hooks[0].url
         );
@@ -97,8 +100,14 @@ db_test!(
                 "{receiver:?}"
             );
         }
-        assert!(first_page.contains(r#"data-test="shared-agreement""#), "{first_page}");
-        assert!(second_page.contains("first ApS"), "the second is told whose it is");
+        assert!(
+            first_page.contains(r#"data-test="shared-agreement""#),
+            "{first_page}"
+        );
+        assert!(
+            second_page.contains("first ApS"),
+            "the second is told whose it is"
+        );
         assert!(second_page.contains(r#"data-test="economic-outcome-customers""#));
         sim.shutdown();
     }

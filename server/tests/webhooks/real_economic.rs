@@ -38,27 +38,48 @@ db_test!(
 
         let created = ensure(&app, &client, first, Entity::Customers).await;
         let refused = ensure(&app, &client, second, Entity::Customers).await;
-        let left_alone =
-            managed_webhooks::remove(target(&app, &client), second, Entity::Customers, Timestamp::now())
-                .await
-                .expect("remove");
+        let left_alone = managed_webhooks::remove(
+            target(&app, &client),
+            second,
+            Entity::Customers,
+            Timestamp::now(),
+        )
+        .await
+        .expect("remove");
         let own = ensure(&app, &client, second, Entity::Products).await;
 
         assert_eq!(created, Outcome::Created);
-        assert_eq!(refused, Outcome::OtherCompany, "the first company's webhook stays");
-        assert_eq!(left_alone, Outcome::OtherCompany, "and is never deleted by the second");
+        assert_eq!(
+            refused,
+            Outcome::OtherCompany,
+            "the first company's webhook stays"
+        );
+        assert_eq!(
+            left_alone,
+            Outcome::OtherCompany,
+            "and is never deleted by the second"
+        );
         assert_eq!(own, Outcome::Created, "a type nobody has is the second's");
         let hooks = api_hooks(&sim);
-        let customers = hooks.iter().find(|h| h.kind == Entity::Customers).expect("kept");
+        let customers = hooks
+            .iter()
+            .find(|h| h.kind == Entity::Customers)
+            .expect("kept");
         assert_eq!(customers.url, app.url(first, Entity::Customers).await);
         // Each company is told: the second sees whose it is, the first still owns its own.
         let second_row = row(&db, second, Entity::Customers).await;
         let current = app.url(second, Entity::Customers).await;
-        assert_eq!(second_row.health(second, &current), Health::OtherCompany(first));
+        assert_eq!(
+            second_row.health(second, &current),
+            Health::OtherCompany(first)
+        );
         assert!(!second_row.managed);
         let first_row = row(&db, first, Entity::Customers).await;
         assert!(first_row.managed);
-        let agreement = shared::of_tenant(&db, first).await.expect("shared").expect("is shared");
+        let agreement = shared::of_tenant(&db, first)
+            .await
+            .expect("shared")
+            .expect("is shared");
         assert_eq!(agreement.companies.len(), 2);
         let receiver = |kind| {
             agreement
@@ -68,14 +89,22 @@ db_test!(
                 .map(|(_, r)| r.clone())
                 .expect("each kind")
         };
-        assert!(matches!(receiver(Entity::Customers), Receiver::Company(c) if c.tenant_id == first));
-        assert!(matches!(receiver(Entity::Products), Receiver::Company(c) if c.tenant_id == second));
+        assert!(
+            matches!(receiver(Entity::Customers), Receiver::Company(c) if c.tenant_id == first)
+        );
+        assert!(
+            matches!(receiver(Entity::Products), Receiver::Company(c) if c.tenant_id == second)
+        );
         let staff = shared::all_shared(&db).await.expect("staff list");
         assert_eq!(staff.len(), 1);
         // The agreement's daily budget is one: each company sees both's calls.
         let now = Timestamp::now();
-        let a = backend::sync::budget::usage(&db, first, now, 50_000).await.expect("usage");
-        let b = backend::sync::budget::usage(&db, second, now, 50_000).await.expect("usage");
+        let a = backend::sync::budget::usage(&db, first, now, 50_000)
+            .await
+            .expect("usage");
+        let b = backend::sync::budget::usage(&db, second, now, 50_000)
+            .await
+            .expect("usage");
         assert_eq!(a.used, b.used);
         sim.shutdown();
     }
@@ -103,37 +132,38 @@ db_test!(
     }
 );
 
-db_test!(
-    e_conomic_s_refusals_and_event_type_names,
-    |db| async move {
-        let (sim, app, tenant, client) = setup(&db).await;
-        let mut knobs = Knobs {
-            allow_http_loopback: false,
-            ..Knobs::default()
-        };
-        knobs
-            .event_type_names
-            .insert(Entity::Products, "PRODUCT_CHANGED".to_owned());
-        knobs.event_types_not_offered.push(Entity::Invoices);
-        sim.set_knobs(knobs.clone());
+db_test!(e_conomic_s_refusals_and_event_type_names, |db| async move {
+    let (sim, app, tenant, client) = setup(&db).await;
+    let mut knobs = Knobs {
+        allow_http_loopback: false,
+        ..Knobs::default()
+    };
+    knobs
+        .event_type_names
+        .insert(Entity::Products, "PRODUCT_CHANGED".to_owned());
+    knobs.event_types_not_offered.push(Entity::Invoices);
+    sim.set_knobs(knobs.clone());
 
-        let http = ensure(&app, &client, tenant, Entity::Customers).await;
-        let not_offered = ensure(&app, &client, tenant, Entity::Invoices).await;
-        sim.set_knobs(Knobs {
-            allow_http_loopback: true,
-            ..knobs
-        });
-        let renamed = ensure(&app, &client, tenant, Entity::Products).await;
+    let http = ensure(&app, &client, tenant, Entity::Customers).await;
+    let not_offered = ensure(&app, &client, tenant, Entity::Invoices).await;
+    sim.set_knobs(Knobs {
+        allow_http_loopback: true,
+        ..knobs
+    });
+    let renamed = ensure(&app, &client, tenant, Entity::Products).await;
 
-        assert_eq!(http, Outcome::HttpsRequired);
-        assert_eq!(not_offered, Outcome::TypeNotOffered);
-        assert_eq!(renamed, Outcome::Created, "created under e-conomic's own name");
-        let stored = row(&db, tenant, Entity::Products).await;
-        assert_eq!(stored.event_type.as_deref(), Some("PRODUCT_CHANGED"));
-        assert!(stored.managed);
-        sim.shutdown();
-    }
-);
+    assert_eq!(http, Outcome::HttpsRequired);
+    assert_eq!(not_offered, Outcome::TypeNotOffered);
+    assert_eq!(
+        renamed,
+        Outcome::Created,
+        "created under e-conomic's own name"
+    );
+    let stored = row(&db, tenant, Entity::Products).await;
+    assert_eq!(stored.event_type.as_deref(), Some("PRODUCT_CHANGED"));
+    assert!(stored.managed);
+    sim.shutdown();
+});
 
 db_test!(the_webhooks_api_s_faults_are_handled, |db| async move {
     let (sim, app, tenant, client) = setup(&db).await;
@@ -174,7 +204,10 @@ db_test!(the_webhooks_api_s_faults_are_handled, |db| async move {
 
     for outcome in [failed, limited, timed_out] {
         assert_eq!(outcome, Outcome::Unavailable);
-        assert!(outcome.retry_may_help(), "busy: pressing again later may work");
+        assert!(
+            outcome.retry_may_help(),
+            "busy: pressing again later may work"
+        );
     }
     assert_eq!(slow, Outcome::Created);
     assert_eq!(api_hooks(&sim).len(), 1);
@@ -187,21 +220,29 @@ db_test!(
         let (sim, app, tenant, client) = setup(&db).await;
         app.connect(tenant, &sim.base_url()).await;
         assert_eq!(
-            managed_webhooks::mode(&db, tenant, Entity::Invoices).await.expect("mode"),
+            managed_webhooks::mode(&db, tenant, Entity::Invoices)
+                .await
+                .expect("mode"),
             Mode::Automatic,
             "the agreement allows the Webhooks API: created for me by default"
         );
         ensure(&app, &client, tenant, Entity::Invoices).await;
 
-        let removed =
-            managed_webhooks::choose_manual(target(&app, &client), tenant, Entity::Invoices, Timestamp::now())
-                .await
-                .expect("manual");
+        let removed = managed_webhooks::choose_manual(
+            target(&app, &client),
+            tenant,
+            Entity::Invoices,
+            Timestamp::now(),
+        )
+        .await
+        .expect("manual");
 
         assert_eq!(removed, Some(Outcome::Deleted));
         assert!(api_hooks(&sim).is_empty(), "never both");
         assert_eq!(
-            managed_webhooks::mode(&db, tenant, Entity::Invoices).await.expect("mode"),
+            managed_webhooks::mode(&db, tenant, Entity::Invoices)
+                .await
+                .expect("mode"),
             Mode::Manual
         );
         sim.shutdown();
@@ -231,42 +272,41 @@ db_test!(
             .expect("connected");
         assert_eq!(connection.webhooks_api_allowed, Some(false));
         assert_eq!(
-            managed_webhooks::mode(&db, tenant, Entity::Products).await.expect("mode"),
+            managed_webhooks::mode(&db, tenant, Entity::Products)
+                .await
+                .expect("mode"),
             Mode::Manual
         );
         sim.shutdown();
     }
 );
 
-db_test!(
-    every_change_arriving_twice_is_found,
-    |db| async move {
-        let (sim, app, tenant, client) = setup(&db).await;
-        let url = app.url(tenant, Entity::Customers).await;
-        ensure(&app, &client, tenant, Entity::Customers).await;
-        // And the same again by hand (which e-conomic's own screens would have allowed first).
-        sim.agreement()
-            .add_webhook(WebhookConfig::rackbeat(Entity::Customers, url));
-        let agreement = sim.agreement();
-        for n in 1..=4 {
-            let number = economic::CustomerNumber::new(500 + n).expect("number");
-            let mut customer = economic::types::Customer::new(number, "Twice");
-            customer.customer_group = Some(economic::types::CustomerGroupRef {
-                customer_group_number: 1,
-                self_link: None,
-            });
-            agreement.create_customer(customer).expect("create");
-        }
-        assert!(sim.wait_webhooks_idle(Duration::from_secs(10)).await);
-
-        let found = wait_for_duplicates(&db, tenant).await;
-
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].kind, Entity::Customers);
-        assert_eq!(found[0].twice, 4);
-        sim.shutdown();
+db_test!(every_change_arriving_twice_is_found, |db| async move {
+    let (sim, app, tenant, client) = setup(&db).await;
+    let url = app.url(tenant, Entity::Customers).await;
+    ensure(&app, &client, tenant, Entity::Customers).await;
+    // And the same again by hand (which e-conomic's own screens would have allowed first).
+    sim.agreement()
+        .add_webhook(WebhookConfig::rackbeat(Entity::Customers, url));
+    let agreement = sim.agreement();
+    for n in 1..=4 {
+        let number = economic::CustomerNumber::new(500 + n).expect("number");
+        let mut customer = economic::types::Customer::new(number, "Twice");
+        customer.customer_group = Some(economic::types::CustomerGroupRef {
+            customer_group_number: 1,
+            self_link: None,
+        });
+        agreement.create_customer(customer).expect("create");
     }
-);
+    assert!(sim.wait_webhooks_idle(Duration::from_secs(10)).await);
+
+    let found = wait_for_duplicates(&db, tenant).await;
+
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].kind, Entity::Customers);
+    assert_eq!(found[0].twice, 4);
+    sim.shutdown();
+});
 
 /// The duplicates, once the writer has stored the deliveries (ingest is asynchronous).
 async fn wait_for_duplicates(

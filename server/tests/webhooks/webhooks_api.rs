@@ -54,7 +54,11 @@ pub(crate) fn api_hooks(sim: &SimHandle) -> Vec<WebhookConfig> {
         .collect()
 }
 
-pub(crate) async fn row(db: &Db, tenant: TenantId, kind: Entity) -> managed_webhooks::ManagedWebhook {
+pub(crate) async fn row(
+    db: &Db,
+    tenant: TenantId,
+    kind: Entity,
+) -> managed_webhooks::ManagedWebhook {
     managed_webhooks::list(db, tenant)
         .await
         .expect("list")
@@ -122,7 +126,10 @@ db_test!(
         assert_eq!(again, Outcome::Reenabled);
         assert!(!api_hooks(&sim)[0].is_disabled);
         assert_eq!(api_hooks(&sim).len(), 1, "no second webhook");
-        assert_ne!(row(&db, tenant, Entity::Customers).await.object_version, stored);
+        assert_ne!(
+            row(&db, tenant, Entity::Customers).await.object_version,
+            stored
+        );
         sim.shutdown();
     }
 );
@@ -202,7 +209,10 @@ db_test!(missing_rights_leave_the_manual_flow, |db| async move {
     .expect("check");
 
     assert_eq!(outcome, Outcome::Forbidden);
-    assert!(!outcome.retry_may_help(), "the SuperUser role is missing: no retry hint");
+    assert!(
+        !outcome.retry_may_help(),
+        "the SuperUser role is missing: no retry hint"
+    );
     assert_eq!(check, Some(Outcome::Forbidden));
     assert!(api_hooks(&sim).is_empty());
     let stored = row(&db, tenant, Entity::Products).await;
@@ -210,7 +220,9 @@ db_test!(missing_rights_leave_the_manual_flow, |db| async move {
     assert_eq!(stored.outcome.map(|(o, _)| o), Some(Outcome::Forbidden));
     // The company's other webhooks now default to "I create it myself".
     assert_eq!(
-        managed_webhooks::mode(&db, tenant, Entity::Customers).await.expect("mode"),
+        managed_webhooks::mode(&db, tenant, Entity::Customers)
+            .await
+            .expect("mode"),
         managed_webhooks::Mode::Manual
     );
     // The URL for the manual flow is still there to copy, and works.

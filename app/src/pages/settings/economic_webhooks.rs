@@ -14,8 +14,7 @@ use leptos::prelude::*;
 
 use crate::api::managed_webhooks::{
     CheckEconomicWebhooks, CreateInEconomic, DeleteInEconomic, HealthView, ManagedOverview,
-    ManagedView, ModeView, OutcomeView, ReceiverView, SetWebhookMode, SharedView,
-    managed_webhooks,
+    ManagedView, ModeView, OutcomeView, ReceiverView, SetWebhookMode, SharedView, managed_webhooks,
 };
 use crate::components::form::CsrfField;
 use crate::error::AppError;

@@ -197,7 +197,10 @@ fn token_bucket(bucket: Option<TokenBucketView>) -> impl IntoView {
             }
             .into_any()
         }
-        None => view! { <p class="muted" data-test="bucket-unknown">{t(Msg::BucketNotReported)}</p> }.into_any(),
+        None => {
+            view! { <p class="muted" data-test="bucket-unknown">{t(Msg::BucketNotReported)}</p> }
+                .into_any()
+        }
     };
     view! {
         <section class="card budget" data-test="bucket">
