@@ -1,6 +1,12 @@
 //! A tenant's connection to e-conomic (F3): the agreement grant token, verified with a real
 //! `GET /self` before it is stored, and stored encrypted ([`crate::secrets`]). The app secret token
 //! is server configuration (in the [`economic::Client`]).
+//!
+//! The agreement's identity (its number, from `GET /self`) is stored with it: several companies
+//! may connect the same agreement, and then share its webhooks (one per type) and its API
+//! budget ([`crate::managed_webhooks::shared`]). Connecting also asks the Webhooks API once
+//! whether the app may use it on this agreement (it needs the SuperUser role), which decides
+//! whether webhooks are created for the company by default.
 
 use economic::{Client, ClientError, Secret};
 use serde::Serialize;
@@ -23,6 +29,8 @@ pub struct Connection {
     /// Set when e-conomic refused the token (401/403) while syncing: the tenant's sync work
     /// waits until the tenant connects again.
     pub paused: Option<Pause>,
+    /// Whether the Webhooks API let the app in when connecting (`None`: could not tell).
+    pub webhooks_api_allowed: Option<bool>,
 }
 
 /// Why and since when a tenant's sync work waits.
@@ -54,25 +62,30 @@ pub async fn connect(
     let info = client.agreement(grant_token).self_info().await;
     crate::sync::budget::record_now(db, tenant_id, now, 1).await?;
     let info = info.map_err(from_client_error)?;
+    let api = client.webhooks_api(grant_token);
+    let allowed = crate::managed_webhooks::probe(db, &api, info.agreement_number, now).await?;
+    crate::sync::budget::record_now(db, tenant_id, now, 1).await?;
     let (ciphertext, nonce) = keys.seal(&aad(tenant_id), grant_token.as_bytes())?;
     let connection = Connection {
         agreement_number: info.agreement_number,
         company_name: info.company.name,
         connected_at: now,
         paused: None,
+        webhooks_api_allowed: allowed,
     };
     // The connection and its first import commit together: a tenant is never connected
     // without its data on the way.
     let mut tx = db.begin(tenant_id).await?;
     with_tx!(tx, conn => sqlx::query(
         "insert into economic_connections (tenant_id, grant_token_ciphertext, grant_token_nonce, \
-         agreement_number, company_name, connected_at, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $6, $6) \
+         agreement_number, company_name, connected_at, webhooks_api_allowed, created_at, \
+         updated_at) values ($1, $2, $3, $4, $5, $6, $7, $6, $6) \
          on conflict (tenant_id) do update set \
          grant_token_ciphertext = excluded.grant_token_ciphertext, \
          grant_token_nonce = excluded.grant_token_nonce, \
          agreement_number = excluded.agreement_number, company_name = excluded.company_name, \
          connected_at = excluded.connected_at, paused_at = null, pause_reason = null, \
+         webhooks_api_allowed = excluded.webhooks_api_allowed, \
          updated_at = excluded.updated_at",
     )
     .bind(tenant_id)
@@ -81,6 +94,7 @@ pub async fn connect(
     .bind(connection.agreement_number)
     .bind(&connection.company_name)
     .bind(now)
+    .bind(allowed)
     .execute(&mut *conn)
     .await
     .map(|_| ()))?;
@@ -91,16 +105,23 @@ pub async fn connect(
 
 /// The tenant's connection, if any.
 pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Option<Connection>> {
-    type Row = (i64, String, Timestamp, Option<Timestamp>, Option<String>);
+    type Row = (
+        i64,
+        String,
+        Timestamp,
+        Option<Timestamp>,
+        Option<String>,
+        Option<bool>,
+    );
     let row: Option<Row> = with_tenant!(db, tenant_id, conn => sqlx::query_as(
-        "select agreement_number, company_name, connected_at, paused_at, pause_reason \
-         from economic_connections where tenant_id = $1",
+        "select agreement_number, company_name, connected_at, paused_at, pause_reason, \
+         webhooks_api_allowed from economic_connections where tenant_id = $1",
     )
     .bind(tenant_id)
     .fetch_optional(conn)
     .await)?;
     Ok(row.map(
-        |(agreement_number, company_name, connected_at, paused_at, reason)| Connection {
+        |(agreement_number, company_name, connected_at, paused_at, reason, allowed)| Connection {
             agreement_number,
             company_name,
             connected_at,
@@ -108,8 +129,31 @@ pub async fn get(db: &Db, tenant_id: TenantId) -> Result<Option<Connection>> {
                 since,
                 reason: reason.unwrap_or_default(),
             }),
+            webhooks_api_allowed: allowed,
         },
     ))
+}
+
+/// Whether the Webhooks API let the app in (as last found out); `None` when not connected or
+/// unknown.
+pub async fn webhooks_api_allowed(db: &Db, tenant_id: TenantId) -> Result<Option<bool>> {
+    Ok(get(db, tenant_id)
+        .await?
+        .and_then(|c| c.webhooks_api_allowed))
+}
+
+/// Records what the Webhooks API last said about the app's rights (a 403 on a later call, or
+/// a success after the user granted the role).
+pub async fn set_webhooks_api_allowed(db: &Db, tenant_id: TenantId, allowed: bool) -> Result<()> {
+    with_tenant!(db, tenant_id, conn => sqlx::query(
+        "update economic_connections set webhooks_api_allowed = $2 where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .bind(allowed)
+    .execute(conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
 }
 
 /// e-conomic refused the tenant's token while syncing: pause its sync work (no queue of the

@@ -6,21 +6,49 @@ use economic::types::{
     BookedInvoice, Customer, CustomerGroup, PaymentTerms, Product, ProductGroup, Unit, VatZone,
 };
 
+/// An optional text: absent (or empty, which e-conomic omits) is no value (`$null:`).
 fn text(value: &Option<String>) -> Option<FieldValue> {
-    Some(FieldValue::Text(value.clone().unwrap_or_default()))
+    Some(match value.as_deref() {
+        None | Some("") => FieldValue::Null,
+        Some(text) => FieldValue::Text(text.to_owned()),
+    })
 }
 
 fn float(value: Option<f64>) -> Option<FieldValue> {
-    Some(FieldValue::Float(value.unwrap_or(0.0)))
+    Some(value.map_or(FieldValue::Null, FieldValue::Float))
+}
+
+fn time(value: Option<time::OffsetDateTime>) -> Option<FieldValue> {
+    Some(value.map_or(FieldValue::Null, FieldValue::Time))
 }
 
 impl Queryable for Customer {
+    const FIELDS: &'static [&'static str] = &[
+        "customerNumber",
+        "name",
+        "currency",
+        "lastUpdated",
+        "email",
+        "address",
+        "city",
+        "zip",
+        "country",
+        "corporateIdentificationNumber",
+        "vatNumber",
+        "ean",
+        "website",
+        "telephoneAndFaxNumber",
+        "balance",
+        "creditLimit",
+        "barred",
+    ];
+
     fn field(&self, name: &str) -> Option<FieldValue> {
         match name {
             "customerNumber" => Some(FieldValue::Int(self.customer_number.get())),
             "name" => Some(FieldValue::Text(self.name.clone())),
             "currency" => Some(FieldValue::Text(self.currency.clone())),
-            "lastUpdated" => self.last_updated.map(FieldValue::Time),
+            "lastUpdated" => time(self.last_updated),
             "email" => text(&self.email),
             "address" => text(&self.address),
             "city" => text(&self.city),
@@ -40,11 +68,25 @@ impl Queryable for Customer {
 }
 
 impl Queryable for Product {
+    const FIELDS: &'static [&'static str] = &[
+        "productNumber",
+        "name",
+        "lastUpdated",
+        "description",
+        "barCode",
+        "barred",
+        "costPrice",
+        "salesPrice",
+        "recommendedPrice",
+        "productGroup.productGroupNumber",
+        "unit.unitNumber",
+    ];
+
     fn field(&self, name: &str) -> Option<FieldValue> {
         match name {
             "productNumber" => Some(FieldValue::Text(self.product_number.as_str().to_owned())),
             "name" => Some(FieldValue::Text(self.name.clone())),
-            "lastUpdated" => self.last_updated.map(FieldValue::Time),
+            "lastUpdated" => time(self.last_updated),
             "description" => text(&self.description),
             "barCode" => text(&self.bar_code),
             "barred" => Some(FieldValue::Text(self.barred.to_string())),
@@ -62,6 +104,15 @@ impl Queryable for Product {
 }
 
 impl Queryable for BookedInvoice {
+    const FIELDS: &'static [&'static str] = &[
+        "bookedInvoiceNumber",
+        "date",
+        "currency",
+        "customer.customerNumber",
+        "netAmount",
+        "grossAmount",
+    ];
+
     fn field(&self, name: &str) -> Option<FieldValue> {
         match name {
             "bookedInvoiceNumber" => Some(FieldValue::Int(self.booked_invoice_number.get())),
@@ -78,6 +129,8 @@ impl Queryable for BookedInvoice {
 macro_rules! numbered {
     ($ty:ty, $field:ident, $name:literal) => {
         impl Queryable for $ty {
+            const FIELDS: &'static [&'static str] = &[$name, "name"];
+
             fn field(&self, name: &str) -> Option<FieldValue> {
                 match name {
                     $name => Some(FieldValue::Int(self.$field)),

@@ -158,6 +158,11 @@ impl AgreementHandle {
         self.slot.calls.load(Ordering::Relaxed)
     }
 
+    /// Calls this agreement's token bucket refused with 429 (both APIs, every app).
+    pub fn bucket_refusals(&self) -> u64 {
+        self.slot.bucket_refusals.load(Ordering::Relaxed)
+    }
+
     /// Reads the data under the lock.
     pub fn read<T>(&self, f: impl FnOnce(&AgreementData) -> T) -> Option<T> {
         self.slot.data.read().ok().map(|d| f(&d))
@@ -182,6 +187,19 @@ impl AgreementHandle {
     pub fn create_customer(&self, customer: Customer) -> Result<(), SimError> {
         self.shared.mutate(&self.slot, |d, now| {
             Ok((vec![d.create_customer(customer, now)?], ()))
+        })
+    }
+
+    /// Creates a customer under the next free number, as e-conomic does for a customer created
+    /// without one (the number in `customer` is ignored); returns the number given.
+    pub fn create_customer_numbered(
+        &self,
+        mut customer: Customer,
+    ) -> Result<CustomerNumber, SimError> {
+        self.shared.mutate(&self.slot, |d, now| {
+            let number = d.next_customer_number()?;
+            customer.customer_number = number;
+            Ok((vec![d.create_customer(customer, now)?], number))
         })
     }
 
@@ -334,11 +352,37 @@ impl AgreementHandle {
         }
     }
 
-    /// Adds a webhook configuration.
+    /// Adds a webhook configuration, whatever the agreement has already: a test's back door
+    /// (e-conomic itself allows one webhook per event type and agreement; see
+    /// [`AgreementHandle::add_webhook_once`]).
     pub fn add_webhook(&self, config: WebhookConfig) {
         if let Ok(mut d) = self.slot.data.write() {
             d.webhooks.push(config);
         }
+    }
+
+    /// Adds a webhook as a person in e-conomic's screens would: refused (`false`) when the
+    /// agreement already has one of that type, as e-conomic allows one per event type.
+    pub fn add_webhook_once(&self, config: WebhookConfig) -> bool {
+        let Ok(mut d) = self.slot.data.write() else {
+            return false;
+        };
+        if d.has_webhook(config.kind) {
+            return false;
+        }
+        d.webhooks.push(config);
+        true
+    }
+
+    /// Deletes the agreement's webhooks of `kind` (as in e-conomic's screens); returns how many.
+    pub fn delete_webhooks(&self, kind: economic::Entity) -> usize {
+        let Ok(mut d) = self.slot.data.write() else {
+            return 0;
+        };
+        let before = d.webhooks.len();
+        d.webhooks.retain(|w| w.kind != kind);
+        d.webhook_failures.retain(|(k, _), _| *k != kind);
+        before - d.webhooks.len()
     }
 
     /// Disables the `kind` webhooks as e-conomic does after failed deliveries (`isDisabled`,

@@ -30,6 +30,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
         .route("/_sim/ui/invoice", post(book_invoice))
         .route("/_sim/ui/webhook", post(add_webhook))
         .route("/_sim/ui/webhook/disable", post(disable_webhook))
+        .route("/_sim/ui/webhook/delete", post(delete_webhook))
         .layer(axum::middleware::from_fn(same_origin))
 }
 
@@ -81,7 +82,7 @@ async fn page(
         let _ = write!(out, "<p>Agreement {} — {} · {} customers · {} products · {} booked invoices · {} REST calls</p>",
             d.agreement_number, escape(&d.company_name), d.customers.len(), d.products.len(), d.invoices.len(), agreement.calls());
         out.push_str("<section><h2>Customers</h2>");
-        out.push_str(&form("/_sim/ui/customer", &[("number", "Number"), ("new_number", "New number (renumber)"), ("name", "Name")], "Create / update"));
+        out.push_str(&form("/_sim/ui/customer", &[("number", "Number (empty: the next free one)"), ("new_number", "New number (renumber)"), ("name", "Name")], "Create / update"));
         out.push_str(&form("/_sim/ui/customer/delete", &[("number", "Number")], "Delete"));
         out.push_str("<table><tr><th>Number</th><th>Name</th><th>Last updated</th></tr>");
         for c in d.customers.values().take(SHOWN) {
@@ -130,6 +131,16 @@ async fn page(
         );
     }
     out.push_str("</select> <button>Disable as after failed deliveries</button></form>");
+    out.push_str("<form method=\"post\" action=\"/_sim/ui/webhook/delete\"><select name=\"kind\">");
+    for kind in Entity::ALL {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            kind.as_str(),
+            kind.danish_type_name()
+        );
+    }
+    out.push_str("</select> <button>Delete webhook</button></form>");
     let stats = shared.sender.stats();
     let _ = write!(
         out,
@@ -191,6 +202,15 @@ struct RecordForm {
 async fn save_customer(State(shared): State<Arc<Shared>>, Form(f): Form<RecordForm>) -> Response {
     done((|| {
         let a = default_agreement(&shared).ok_or("no agreement")?;
+        if f.number.trim().is_empty() {
+            // As in e-conomic: a new customer without a number gets the next free one.
+            let name = f.name.trim();
+            let name = if name.is_empty() { "Ny kunde" } else { name };
+            let number = a
+                .create_customer_numbered(crate::seed::customer(CustomerNumber::MIN, name))
+                .map_err(|e| e.to_string())?;
+            return Ok(format!("Created customer {number}"));
+        }
         let number = CustomerNumber::parse(f.number.trim()).map_err(|e| e.to_string())?;
         let mut customer = match a.customer(number) {
             Some(c) => c,
@@ -315,7 +335,14 @@ async fn add_webhook(State(shared): State<Arc<Shared>>, Form(f): Form<WebhookFor
         if !f.content_type.trim().is_empty() {
             config.content_type = f.content_type.trim().to_owned();
         }
-        a.add_webhook(config);
+        // e-conomic allows one webhook per event type and agreement, made here or through the
+        // Webhooks API alike.
+        if !a.add_webhook_once(config) {
+            return Err(format!(
+                "This agreement already has a {} webhook: e-conomic allows one per type. Delete that one first.",
+                kind.danish_type_name()
+            ));
+        }
         Ok(format!("Added {} webhook", kind.danish_type_name()))
     })())
 }
@@ -337,6 +364,22 @@ async fn disable_webhook(State(shared): State<Arc<Shared>>, Form(f): Form<KindFo
         let n = a.disable_webhooks(kind);
         Ok(format!(
             "Disabled {n} {} webhook(s)",
+            kind.danish_type_name()
+        ))
+    })())
+}
+
+/// Deletes the type's webhooks, as a person in e-conomic's screens would.
+async fn delete_webhook(State(shared): State<Arc<Shared>>, Form(f): Form<KindForm>) -> Response {
+    done((|| {
+        let a = default_agreement(&shared).ok_or("no agreement")?;
+        let kind: Entity = f
+            .kind
+            .parse()
+            .map_err(|e: economic::UnknownEntity| e.to_string())?;
+        let n = a.delete_webhooks(kind);
+        Ok(format!(
+            "Deleted {n} {} webhook(s)",
             kind.danish_type_name()
         ))
     })())

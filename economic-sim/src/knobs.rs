@@ -1,9 +1,13 @@
 //! Fault knobs: how badly the simulated e-conomic behaves. All default to "well-behaved".
 
+use economic::Entity;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Fault and behaviour settings; change at run time with `SimHandle::set_knobs` or
-/// `PUT /_sim/api/knobs`. Shares are probabilities in `0.0..=1.0`.
+/// `PUT /_sim/api/knobs`. Shares are probabilities in `0.0..=1.0`. The REST faults (latency,
+/// 5xx, 429, hangs, the per-second limit) hit the Webhooks API alike; the token bucket is one
+/// per agreement, shared by both APIs and every app, as e-conomic's is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Knobs {
@@ -51,6 +55,22 @@ pub struct Knobs {
     /// a shorter timeout never sees the answer: the case `Idempotency-Key` exists for). A
     /// repeated key's stored answer comes at once.
     pub webhooks_api_answer_delay_ms: u64,
+    /// e-conomic's per-agreement token bucket: tokens per window (reported: 10,000 per 60 s);
+    /// `None` = no bucket (benchmarks that measure the simulator itself). Every answer carries
+    /// `X-CallCost` and `X-RateLimiting`; a spent bucket answers 429 with `Retry-After`.
+    pub token_bucket_limit: Option<u32>,
+    /// The token bucket's window, in seconds.
+    pub token_bucket_window_secs: u64,
+    /// The Webhooks API's event type names, where they differ from the product's guesses
+    /// (`Entity::event_type`): e.g. `{"products": "PRODUCT_CHANGED"}`. Only `CUSTOMER_UPDATED`
+    /// and `INVOICE_BOOKED` are confirmed by public sources.
+    pub event_type_names: BTreeMap<Entity, String>,
+    /// Event types `GET /EventTypes` does not offer (creating one answers `WebhookInvalidType`).
+    pub event_types_not_offered: Vec<Entity>,
+    /// The Webhooks API refuses `http://` URLs (`WebhookInvalidUrlScheme`) as e-conomic does;
+    /// with this on it lets `http://` through for loopback hosts only (127.0.0.1, localhost,
+    /// [::1]), which a real e-conomic could never call anyway: demo mode and local tests.
+    pub allow_http_loopback: bool,
 }
 
 impl Default for Knobs {
@@ -76,6 +96,29 @@ impl Default for Knobs {
             url_encode_values: false,
             webhooks_api_forbidden: false,
             webhooks_api_answer_delay_ms: 0,
+            token_bucket_limit: Some(10_000),
+            token_bucket_window_secs: 60,
+            event_type_names: BTreeMap::new(),
+            event_types_not_offered: Vec::new(),
+            allow_http_loopback: true,
         }
+    }
+}
+
+impl Knobs {
+    /// The event type name the Webhooks API uses for `kind`.
+    pub fn event_type_name(&self, kind: Entity) -> String {
+        self.event_type_names
+            .get(&kind)
+            .cloned()
+            .unwrap_or_else(|| kind.event_type().to_owned())
+    }
+
+    /// The entity of an offered event type name.
+    pub fn entity_of_event_type(&self, name: &str) -> Option<Entity> {
+        Entity::ALL
+            .into_iter()
+            .filter(|kind| !self.event_types_not_offered.contains(kind))
+            .find(|&kind| self.event_type_name(kind) == name)
     }
 }

@@ -29,6 +29,7 @@
 //!
 //! The server runs on the caller's tokio runtime until [`SimHandle::shutdown`].
 
+mod admission;
 mod config;
 mod control;
 mod error;

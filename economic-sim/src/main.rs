@@ -70,6 +70,15 @@ struct Args {
     /// First webhook retry delay in ms (doubles each retry).
     #[arg(long, default_value_t = 1000)]
     webhook_backoff_ms: u64,
+    /// e-conomic's token bucket per agreement: tokens per window (0 = no bucket).
+    #[arg(long, default_value_t = 10_000)]
+    token_bucket_limit: u32,
+    /// The token bucket's window in seconds.
+    #[arg(long, default_value_t = 60)]
+    token_bucket_window_secs: u64,
+    /// Refuse `http://` webhook URLs in the Webhooks API even for loopback hosts.
+    #[arg(long)]
+    https_only: bool,
 }
 
 #[tokio::main]
@@ -91,6 +100,9 @@ async fn main() -> Result<(), economic_sim::SimError> {
         drop_delete_webhooks: args.drop_delete_webhooks,
         webhook_retries: args.webhook_retries,
         webhook_backoff_ms: args.webhook_backoff_ms,
+        token_bucket_limit: (args.token_bucket_limit > 0).then_some(args.token_bucket_limit),
+        token_bucket_window_secs: args.token_bucket_window_secs,
+        allow_http_loopback: !args.https_only,
         ..Knobs::default()
     };
     let sim = Simulator::start(SimConfig {

@@ -1,14 +1,15 @@
 //! Collection query parameters as e-conomic reads them: `skippages`, `pagesize` (default 20,
-//! max 1000), `filter` (`$and:`-joined comparisons, `$`-escapes) and `sort` (`-`/`~` prefixes).
-//! Filtering and sorting work on typed records so only the requested page is rendered.
+//! max 1000; above it 400, as live probes show), `filter` (comparisons joined by `$and:` and
+//! `$or:`, grouped by parentheses, `$null:` as a value, `$`-escapes) and `sort` (`-`/`~`
+//! prefixes). Filtering and sorting work on typed records so only the requested page is
+//! rendered.
 
 use std::cmp::Ordering;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Default page size.
 pub const DEFAULT_PAGE_SIZE: usize = 20;
-/// Largest page size; larger requests are capped (as Rackbeat's client assumes).
+/// Largest page size; larger requests are refused with 400 (live probes: `pagesize=1001`).
 pub const MAX_PAGE_SIZE: usize = 1000;
 
 /// A property value a record exposes to filters and sorting.
@@ -22,10 +23,15 @@ pub enum FieldValue {
     Float(f64),
     /// Text (names, product numbers, dates).
     Text(String),
+    /// No value: the property is absent (matched by `$eq:$null:`).
+    Null,
 }
 
 /// A record that can be filtered and sorted by property name.
 pub trait Queryable {
+    /// The properties [`Queryable::field`] supports (named in a refused filter's answer).
+    const FIELDS: &'static [&'static str];
+
     /// The value of a filterable/sortable property, `None` if not supported.
     fn field(&self, name: &str) -> Option<FieldValue>;
 }
@@ -49,11 +55,26 @@ enum Op {
 /// Most values in one `$in:`/`$nin:` list.
 const MAX_LIST_VALUES: usize = 200;
 
+/// A comparison's right side: text, or `$null:`.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Text(String),
+    Null,
+}
+
 #[derive(Debug, Clone)]
 struct Condition {
     property: String,
     op: Op,
-    value: String,
+    value: Value,
+}
+
+/// A filter: comparisons joined by `$and:` (binding tighter) and `$or:`, grouped by parentheses.
+#[derive(Debug, Clone)]
+enum Expr {
+    Condition(Condition),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
 }
 
 /// A parsed `?skippages&pagesize&filter&sort`.
@@ -65,13 +86,35 @@ pub struct ListQuery {
     pub page_size: usize,
     /// The raw filter, for links.
     pub raw_filter: Option<String>,
-    conditions: Vec<Condition>,
+    filter: Option<Expr>,
     sort: Vec<(String, bool)>,
 }
 
 /// Why a query is rejected (400).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueryError(pub String);
+pub struct QueryError {
+    /// What is wrong, in e-conomic's words.
+    pub message: String,
+    /// The filter names a property that cannot be filtered on (e-conomic then lists the
+    /// allowed ones).
+    pub not_filterable: bool,
+}
+
+impl QueryError {
+    fn not_filterable(message: String) -> Self {
+        Self {
+            message,
+            not_filterable: true,
+        }
+    }
+
+    fn invalid(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            not_filterable: false,
+        }
+    }
+}
 
 impl ListQuery {
     /// Parses decoded query parameters.
@@ -83,15 +126,20 @@ impl ListQuery {
     ) -> Result<Self, QueryError> {
         let number = |name: &str, v: Option<&str>, default: usize| match v {
             None => Ok(default),
-            Some(text) => text
-                .parse::<usize>()
-                .map_err(|_| QueryError(format!("{name} must be a non-negative integer."))),
+            Some(text) => text.parse::<usize>().map_err(|_| {
+                QueryError::invalid(format!("{name} must be a non-negative integer."))
+            }),
         };
         let skip_pages = number("skippages", skip_pages, 0)?;
-        let page_size = number("pagesize", page_size, DEFAULT_PAGE_SIZE)?.clamp(1, MAX_PAGE_SIZE);
-        let conditions = match filter.filter(|f| !f.is_empty()) {
-            Some(f) => parse_filter(f)?,
-            None => Vec::new(),
+        let page_size = number("pagesize", page_size, DEFAULT_PAGE_SIZE)?.max(1);
+        if page_size > MAX_PAGE_SIZE {
+            return Err(QueryError::invalid(format!(
+                "The page size must be at most {MAX_PAGE_SIZE}."
+            )));
+        }
+        let parsed = match filter.filter(|f| !f.is_empty()) {
+            Some(f) => Some(parse_filter(f)?),
+            None => None,
         };
         let sort = sort
             .unwrap_or("")
@@ -106,7 +154,7 @@ impl ListQuery {
             skip_pages,
             page_size,
             raw_filter: filter.filter(|f| !f.is_empty()).map(str::to_owned),
-            conditions,
+            filter: parsed,
             sort,
         })
     }
@@ -118,20 +166,11 @@ impl ListQuery {
     ) -> Result<Vec<&'a T>, QueryError> {
         let mut kept = Vec::new();
         for item in items {
-            let mut all = true;
-            for c in &self.conditions {
-                let value = item.field(&c.property).ok_or_else(|| {
-                    QueryError(format!(
-                        "Filtering on the property {} is not supported.",
-                        c.property
-                    ))
-                })?;
-                if !matches(&value, c.op, &c.value)? {
-                    all = false;
-                    break;
-                }
-            }
-            if all {
+            let keep = match &self.filter {
+                Some(filter) => evaluate(filter, item)?,
+                None => true,
+            };
+            if keep {
                 kept.push(item);
             }
         }
@@ -139,7 +178,7 @@ impl ListQuery {
             if let Some(item) = kept.first()
                 && item.field(first).is_none()
             {
-                return Err(QueryError(format!(
+                return Err(QueryError::invalid(format!(
                     "Sorting on the property {first} is not supported."
                 )));
             }
@@ -158,6 +197,30 @@ impl ListQuery {
     }
 }
 
+/// Whether `item` passes `expr`; every property named must be filterable, whether or not the
+/// evaluation reaches it (e-conomic checks the filter before it runs it).
+fn evaluate<T: Queryable>(expr: &Expr, item: &T) -> Result<bool, QueryError> {
+    match expr {
+        Expr::Condition(c) => {
+            let value = item.field(&c.property).ok_or_else(|| {
+                QueryError::not_filterable(format!(
+                    "Filtering is not allowed on property '{}'.",
+                    c.property
+                ))
+            })?;
+            matches(&value, c.op, &c.value)
+        }
+        Expr::And(a, b) => {
+            let (a, b) = (evaluate(a, item)?, evaluate(b, item)?);
+            Ok(a && b)
+        }
+        Expr::Or(a, b) => {
+            let (a, b) = (evaluate(a, item)?, evaluate(b, item)?);
+            Ok(a || b)
+        }
+    }
+}
+
 fn compare(a: Option<FieldValue>, b: Option<FieldValue>) -> Ordering {
     match (a, b) {
         (Some(FieldValue::Time(a)), Some(FieldValue::Time(b))) => a.cmp(&b),
@@ -170,13 +233,29 @@ fn compare(a: Option<FieldValue>, b: Option<FieldValue>) -> Ordering {
     }
 }
 
-fn matches(value: &FieldValue, op: Op, wanted: &str) -> Result<bool, QueryError> {
+fn matches(value: &FieldValue, op: Op, wanted: &Value) -> Result<bool, QueryError> {
+    let wanted = match (wanted, value) {
+        // `$null:`: "has no value"; only equality asks that.
+        (Value::Null, _) => {
+            let is_null = *value == FieldValue::Null;
+            return match op {
+                Op::Eq => Ok(is_null),
+                Op::Ne => Ok(!is_null),
+                Op::Gt | Op::Gte | Op::Lt | Op::Lte | Op::Like | Op::In | Op::NotIn => Err(
+                    QueryError::invalid("$null: can only be compared with $eq: or $ne:."),
+                ),
+            };
+        }
+        // No value compares with nothing but $null: ($ne: matches it).
+        (Value::Text(_), FieldValue::Null) => return Ok(op == Op::Ne || op == Op::NotIn),
+        (Value::Text(text), _) => text.as_str(),
+    };
     if matches!(op, Op::In | Op::NotIn) {
         let found = in_list(value, wanted)?;
         return Ok(found == (op == Op::In));
     }
     let bad = || {
-        QueryError(format!(
+        QueryError::invalid(format!(
             "The filter value {wanted:?} is not valid for this property."
         ))
     };
@@ -191,6 +270,7 @@ fn matches(value: &FieldValue, op: Op, wanted: &str) -> Result<bool, QueryError>
             }
             s.cmp(&w)
         }
+        FieldValue::Null => unreachable!("no value is matched above"),
     };
     Ok(match op {
         Op::Eq | Op::Like => ord == Ordering::Equal,
@@ -206,25 +286,24 @@ fn matches(value: &FieldValue, op: Op, wanted: &str) -> Result<bool, QueryError>
 /// Whether `value` is in the list `[a,b,…]`; only numeric properties take lists.
 fn in_list(value: &FieldValue, list: &str) -> Result<bool, QueryError> {
     let FieldValue::Int(value) = value else {
-        return Err(QueryError(
-            "The filter operators $in: and $nin: can only be used on numeric properties.".into(),
+        return Err(QueryError::invalid(
+            "The filter operators $in: and $nin: can only be used on numeric properties.",
         ));
     };
     let inner = list
         .strip_prefix('[')
         .and_then(|l| l.strip_suffix(']'))
-        .ok_or_else(|| QueryError(format!("The filter list {list:?} is not valid.")))?;
+        .ok_or_else(|| QueryError::invalid(format!("The filter list {list:?} is not valid.")))?;
     let items: Vec<&str> = inner.split(',').filter(|s| !s.is_empty()).collect();
     if items.len() > MAX_LIST_VALUES {
-        return Err(QueryError(format!(
+        return Err(QueryError::invalid(format!(
             "A filter list can hold at most {MAX_LIST_VALUES} values."
         )));
     }
     for item in items {
-        let n = item
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| QueryError(format!("The filter value {item:?} is not a number.")))?;
+        let n = item.trim().parse::<i64>().map_err(|_| {
+            QueryError::invalid(format!("The filter value {item:?} is not a number."))
+        })?;
         if n == *value {
             return Ok(true);
         }
@@ -242,9 +321,10 @@ fn like(text: &str, pattern: &str) -> bool {
     }
 }
 
-/// Accepts `2024-01-01T00:00:00Z` (any RFC 3339) or a date `2024-01-01` (midnight UTC).
+/// Accepts `2024-01-01T00:00:00Z` (any RFC 3339), the same without an offset (UTC), or a date
+/// `2024-01-01` (midnight UTC).
 pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
-    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+    if let Some(t) = economic::datetime::parse(text) {
         return Some(t);
     }
     let format = time::macros::format_description!("[year]-[month]-[day]");
@@ -253,98 +333,155 @@ pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
         .map(|d| d.midnight().assume_utc())
 }
 
+#[derive(Debug, PartialEq)]
 enum Token {
+    /// A literal character (plain, or `$`-escaped).
     Char(char),
+    /// `$name:` (an operator, `$and:`, `$or:`, `$null:`).
     Op(String),
+    /// An unescaped `(`.
+    Open,
+    /// An unescaped `)`.
+    Close,
 }
 
-fn tokenize(filter: &str) -> Result<Vec<Token>, QueryError> {
+fn tokenize(filter: &str) -> Vec<Token> {
     let mut tokens = Vec::new();
     let mut chars = filter.chars().peekable();
     while let Some(c) = chars.next() {
-        if c != '$' {
-            tokens.push(Token::Char(c));
-            continue;
-        }
-        match chars.peek().copied() {
-            Some(e @ ('$' | '(' | ')' | '*' | ',' | '[' | ']')) => {
-                chars.next();
-                tokens.push(Token::Char(e));
-            }
-            _ => {
-                let mut name = String::new();
-                for n in chars.by_ref() {
-                    if n == ':' {
-                        break;
-                    }
-                    name.push(n);
+        match c {
+            '(' => tokens.push(Token::Open),
+            ')' => tokens.push(Token::Close),
+            '$' => match chars.peek().copied() {
+                Some(e @ ('$' | '(' | ')' | '*' | ',' | '[' | ']')) => {
+                    chars.next();
+                    tokens.push(Token::Char(e));
                 }
-                tokens.push(Token::Op(name));
-            }
+                _ => {
+                    let mut name = String::new();
+                    for n in chars.by_ref() {
+                        if n == ':' {
+                            break;
+                        }
+                        name.push(n);
+                    }
+                    tokens.push(Token::Op(name));
+                }
+            },
+            c => tokens.push(Token::Char(c)),
         }
     }
-    Ok(tokens)
+    tokens
 }
 
-fn parse_filter(filter: &str) -> Result<Vec<Condition>, QueryError> {
-    let mut conditions = Vec::new();
-    let mut property = String::new();
-    let mut current: Option<(Op, String)> = None;
-    let finish =
-        |property: &mut String, current: &mut Option<(Op, String)>, out: &mut Vec<Condition>| {
-            match current.take() {
-                Some((op, value)) if !property.is_empty() => {
-                    out.push(Condition {
-                        property: std::mem::take(property),
-                        op,
-                        value,
-                    });
-                    Ok(())
-                }
-                _ => Err(QueryError(format!("The filter {filter:?} is not valid."))),
+fn parse_filter(filter: &str) -> Result<Expr, QueryError> {
+    let tokens = tokenize(filter);
+    let mut parser = Parser {
+        tokens: &tokens,
+        at: 0,
+        filter,
+    };
+    let expr = parser.or()?;
+    match parser.at == tokens.len() {
+        true => Ok(expr),
+        false => Err(parser.invalid()),
+    }
+}
+
+/// Recursive descent over the tokens: `or := and ($or: and)*`, `and := primary ($and:
+/// primary)*`, `primary := ( or ) | property $op: value`.
+struct Parser<'a> {
+    tokens: &'a [Token],
+    at: usize,
+    filter: &'a str,
+}
+
+impl Parser<'_> {
+    fn invalid(&self) -> QueryError {
+        QueryError::invalid(format!("The filter {:?} is not valid.", self.filter))
+    }
+
+    fn joiner(&self, name: &str) -> bool {
+        matches!(self.tokens.get(self.at), Some(Token::Op(op)) if op == name)
+    }
+
+    fn or(&mut self) -> Result<Expr, QueryError> {
+        let mut left = self.and()?;
+        while self.joiner("or") {
+            self.at += 1;
+            let right = self.and()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, QueryError> {
+        let mut left = self.primary()?;
+        while self.joiner("and") {
+            self.at += 1;
+            let right = self.primary()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn primary(&mut self) -> Result<Expr, QueryError> {
+        if self.tokens.get(self.at) == Some(&Token::Open) {
+            self.at += 1;
+            let inner = self.or()?;
+            if self.tokens.get(self.at) != Some(&Token::Close) {
+                return Err(self.invalid());
+            }
+            self.at += 1;
+            return Ok(inner);
+        }
+        let mut property = String::new();
+        while let Some(Token::Char(c)) = self.tokens.get(self.at) {
+            property.push(*c);
+            self.at += 1;
+        }
+        let Some(Token::Op(name)) = self.tokens.get(self.at) else {
+            return Err(self.invalid());
+        };
+        let op = match name.as_str() {
+            "eq" => Op::Eq,
+            "ne" => Op::Ne,
+            "gt" => Op::Gt,
+            "gte" => Op::Gte,
+            "lt" => Op::Lt,
+            "lte" => Op::Lte,
+            "like" => Op::Like,
+            "in" => Op::In,
+            "nin" => Op::NotIn,
+            other => {
+                return Err(QueryError::invalid(format!(
+                    "The filter operator ${other}: is not supported."
+                )));
             }
         };
-    for token in tokenize(filter)? {
-        match token {
-            Token::Char(c) => match current.as_mut() {
-                Some((_, value)) => value.push(c),
-                None if c == '(' || c == ')' => {
-                    return Err(QueryError(
-                        "Parentheses in filters are not supported by the simulator.".into(),
-                    ));
-                }
-                None => property.push(c),
-            },
-            Token::Op(name) => {
-                let op = match name.as_str() {
-                    "eq" => Op::Eq,
-                    "ne" => Op::Ne,
-                    "gt" => Op::Gt,
-                    "gte" => Op::Gte,
-                    "lt" => Op::Lt,
-                    "lte" => Op::Lte,
-                    "like" => Op::Like,
-                    "in" => Op::In,
-                    "nin" => Op::NotIn,
-                    "and" => {
-                        finish(&mut property, &mut current, &mut conditions)?;
-                        continue;
-                    }
-                    other => {
-                        return Err(QueryError(format!(
-                            "The filter operator ${other}: is not supported by the simulator."
-                        )));
-                    }
-                };
-                if current.is_some() {
-                    return Err(QueryError(format!("The filter {filter:?} is not valid.")));
-                }
-                current = Some((op, String::new()));
-            }
+        self.at += 1;
+        if property.is_empty() {
+            return Err(self.invalid());
         }
+        if self.joiner("null") {
+            self.at += 1;
+            return Ok(Expr::Condition(Condition {
+                property,
+                op,
+                value: Value::Null,
+            }));
+        }
+        let mut value = String::new();
+        while let Some(Token::Char(c)) = self.tokens.get(self.at) {
+            value.push(*c);
+            self.at += 1;
+        }
+        Ok(Expr::Condition(Condition {
+            property,
+            op,
+            value: Value::Text(value),
+        }))
     }
-    finish(&mut property, &mut current, &mut conditions)?;
-    Ok(conditions)
 }
 
 #[cfg(test)]
@@ -353,10 +490,14 @@ mod tests {
 
     struct Row(i64, &'static str);
     impl Queryable for Row {
+        const FIELDS: &'static [&'static str] = &["number", "lastUpdated"];
+
         fn field(&self, name: &str) -> Option<FieldValue> {
             match name {
                 "number" => Some(FieldValue::Int(self.0)),
-                "lastUpdated" => parse_time(self.1).map(FieldValue::Time),
+                "lastUpdated" => {
+                    Some(parse_time(self.1).map_or(FieldValue::Null, FieldValue::Time))
+                }
                 _ => None,
             }
         }
@@ -383,9 +524,10 @@ mod tests {
             .map(|r| r.0)
             .collect();
         assert_eq!(kept, vec![2]);
+        assert!(ListQuery::parse(None, Some("1001"), None, None).is_err());
         let q = ListQuery::parse(
             None,
-            Some("5000"),
+            Some("1000"),
             Some("lastUpdated$gt:2024-01-01T10:00:00Z"),
             Some("-number"),
         )
@@ -401,6 +543,43 @@ mod tests {
         let q = ListQuery::parse(None, None, Some("name$eq:x"), None).expect("parses");
         assert!(q.apply(rows.iter()).is_err());
         assert!(ListQuery::parse(None, None, Some("a$or:b"), None).is_err());
+        assert!(ListQuery::parse(None, None, Some("(number$eq:1"), None).is_err());
+    }
+
+    #[test]
+    fn or_parentheses_and_null() {
+        let rows = [
+            Row(1, "2024-01-01T10:00:00Z"),
+            Row(2, "2024-01-02T10:00:00Z"),
+            Row(3, "2024-01-03T10:00:00"),
+            Row(4, ""),
+        ];
+        let kept = |filter: &str| -> Result<Vec<i64>, QueryError> {
+            let q = ListQuery::parse(None, None, Some(filter), None)?;
+            Ok(q.apply(rows.iter())?.iter().map(|r| r.0).collect())
+        };
+        assert_eq!(kept("number$eq:1$or:number$eq:3"), Ok(vec![1, 3]));
+        // $and: binds tighter than $or:, parentheses change that.
+        assert_eq!(
+            kept("number$eq:1$or:number$gt:1$and:number$lt:3"),
+            Ok(vec![1, 2])
+        );
+        assert_eq!(
+            kept("(number$eq:1$or:number$gt:1)$and:number$lt:3"),
+            Ok(vec![1, 2])
+        );
+        assert_eq!(
+            kept("number$lt:4$and:(number$eq:1$or:number$eq:3)"),
+            Ok(vec![1, 3])
+        );
+        assert_eq!(kept("lastUpdated$eq:$null:"), Ok(vec![4]));
+        assert_eq!(kept("lastUpdated$ne:$null:"), Ok(vec![1, 2, 3]));
+        assert_eq!(kept("lastUpdated$gte:2024-01-03T10:00:00"), Ok(vec![3]));
+        assert!(kept("number$gt:$null:").is_err());
+        assert!(
+            kept("number$eq:1$or:nothing$eq:1").is_err(),
+            "every property is checked"
+        );
     }
 
     #[test]

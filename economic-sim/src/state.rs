@@ -31,6 +31,10 @@ pub(crate) struct AgreementSlot {
     pub calls: AtomicU64,
     /// (window start, requests in window) for the per-second rate limit.
     pub window: Mutex<(std::time::Instant, u32)>,
+    /// e-conomic's token bucket of this agreement (both APIs, every app).
+    pub bucket: Mutex<crate::admission::Bucket>,
+    /// Calls the token bucket refused (429).
+    pub bucket_refusals: AtomicU64,
 }
 
 impl AgreementSlot {
@@ -40,6 +44,8 @@ impl AgreementSlot {
             rendered: Mutex::new(HashMap::new()),
             calls: AtomicU64::new(0),
             window: Mutex::new((std::time::Instant::now(), 0)),
+            bucket: Mutex::new(crate::admission::Bucket::default()),
+            bucket_refusals: AtomicU64::new(0),
         }
     }
 }

@@ -119,6 +119,47 @@ impl AgreementData {
         })
     }
 
+    /// The number e-conomic gives a customer created without one: one above the highest in use.
+    pub fn next_customer_number(&self) -> Result<CustomerNumber, SimError> {
+        let last = self.customers.keys().next_back().map_or(0, |n| n.get());
+        CustomerNumber::new(last + 1)
+            .map_err(|e| SimError::validation("customerNumber", &e.to_string()))
+    }
+
+    /// `PUT /customers/{old}`: replaces customer `old` (a different number in `customer`
+    /// renumbers it), or creates `customer` when `old` does not exist — e-conomic's PUT is an
+    /// upsert (201). Returns the change and whether it created.
+    pub fn upsert_customer(
+        &mut self,
+        old: CustomerNumber,
+        customer: Customer,
+        now: OffsetDateTime,
+    ) -> Result<(Change, bool), SimError> {
+        match self.customers.contains_key(&old) {
+            true => Ok((self.replace_customer(old, customer, now)?, false)),
+            false => Ok((self.create_customer(customer, now)?, true)),
+        }
+    }
+
+    /// `PUT /products/{old}`: like [`AgreementData::upsert_customer`].
+    pub fn upsert_product(
+        &mut self,
+        old: &ProductNumber,
+        product: Product,
+        now: OffsetDateTime,
+    ) -> Result<(Change, bool), SimError> {
+        match self.products.contains_key(old) {
+            true => Ok((self.replace_product(old, product, now)?, false)),
+            false => Ok((self.create_product(product, now)?, true)),
+        }
+    }
+
+    /// Whether the agreement has a webhook of `kind` (e-conomic allows one per event type and
+    /// agreement, whoever made it).
+    pub fn has_webhook(&self, kind: Entity) -> bool {
+        self.webhooks.iter().any(|w| w.kind == kind)
+    }
+
     /// Replaces customer `old` with `customer` (a different number renumbers it).
     pub fn replace_customer(
         &mut self,

@@ -1,5 +1,9 @@
 //! Builder for e-conomic's `filter` query parameter: `property$op:value` terms joined with
-//! `$and:` / `$or:`, values escaped with a `$` prefix for `$ ( ) * [ ] ,`.
+//! `$and:` / `$or:`, values escaped with a `$` prefix for `$ ( ) * ,`, `$null:` for "no value".
+//!
+//! `[` and `]` are refused ([`FilterError`]): e-conomic documents `$[` and `$]` as their escapes,
+//! but live probes show it does not honour them — a filter with an escaped bracket silently
+//! matches nothing, which for the sync would look like "nothing changed".
 
 use std::fmt;
 use time::OffsetDateTime;
@@ -42,7 +46,16 @@ impl FilterOp {
     }
 }
 
-/// Escapes a filter value: `$`→`$$`, `(`→`$(`, `)`→`$)`, `*`→`$*`, `,`→`$,`, `[`→`$[`, `]`→`$]`.
+/// Why a filter term cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterError {
+    /// The value holds `[` or `]`, which e-conomic's filters cannot match (see the module doc).
+    #[error("e-conomic cannot filter on a value with [ or ] in it: {0:?}")]
+    Bracket(String),
+}
+
+/// Escapes a filter value: `$`→`$$`, `(`→`$(`, `)`→`$)`, `*`→`$*`, `,`→`$,`, `[`→`$[`, `]`→`$]`
+/// (the documented table; [`Filter::term`] refuses brackets before it gets here).
 pub fn escape_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
@@ -71,10 +84,29 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// One term `property<op>value`; the value is escaped.
-    pub fn term(property: &str, op: FilterOp, value: &str) -> Self {
-        Self {
+    /// One term `property<op>value`; the value is escaped. A value with `[` or `]` is refused:
+    /// e-conomic would silently match nothing.
+    pub fn term(property: &str, op: FilterOp, value: &str) -> Result<Self, FilterError> {
+        if value.contains(['[', ']']) {
+            return Err(FilterError::Bracket(value.to_owned()));
+        }
+        Ok(Self {
             text: format!("{property}{}{}", op.as_str(), escape_value(value)),
+        })
+    }
+
+    /// `property$eq:$null:`: the property has no value (`$null:` is a value, not an operator).
+    pub fn is_null(property: &str) -> Self {
+        Self {
+            text: format!("{property}$eq:$null:"),
+        }
+    }
+
+    /// `property$gte:YYYY-MM-DD`: on or after a date (booked invoices' `date`).
+    pub fn since_date(property: &str, date: time::Date) -> Self {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Self {
+            text: format!("{property}$gte:{}", date.format(format).unwrap_or_default()),
         }
     }
 
@@ -89,17 +121,24 @@ impl Filter {
 
     /// `lastUpdated$gte:<timestamp>`: the incremental-sync filter.
     pub fn last_updated_since(at: OffsetDateTime) -> Self {
-        Self::term("lastUpdated", FilterOp::Gte, &format_timestamp(at))
+        Self::timestamp("lastUpdated", FilterOp::Gte, at)
     }
 
     /// `lastUpdated$gte:from$and:lastUpdated$lt:to`: a fixed window, so that a record changed
     /// while the pages are read leaves the window instead of moving within it.
     pub fn last_updated_between(from: OffsetDateTime, to: OffsetDateTime) -> Self {
-        Self::term("lastUpdated", FilterOp::Gte, &format_timestamp(from)).and(Self::term(
+        Self::timestamp("lastUpdated", FilterOp::Gte, from).and(Self::timestamp(
             "lastUpdated",
             FilterOp::Lt,
-            &format_timestamp(to),
+            to,
         ))
+    }
+
+    /// `property<op><timestamp>` (a timestamp never needs escaping).
+    fn timestamp(property: &str, op: FilterOp, at: OffsetDateTime) -> Self {
+        Self {
+            text: format!("{property}{}{}", op.as_str(), format_timestamp(at)),
+        }
     }
 
     /// `self$and:other`.
@@ -148,24 +187,32 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
+    fn term(property: &str, op: FilterOp, value: &str) -> Filter {
+        Filter::term(property, op, value).expect("no brackets")
+    }
+
     #[test]
     fn rackbeat_example() {
-        let f = Filter::term("lastUpdated", FilterOp::Gte, "2023-02-15");
+        let f = term("lastUpdated", FilterOp::Gte, "2023-02-15");
         assert_eq!(f.as_str(), "lastUpdated$gte:2023-02-15");
+        let date = time::macros::date!(2023 - 02 - 15);
+        assert_eq!(Filter::since_date("lastUpdated", date), f);
     }
 
     #[test]
     fn ranges_and_grouping() {
-        let f = Filter::last_updated_since(datetime!(2026-01-02 03:04:05.678 UTC)).and(
-            Filter::term("lastUpdated", FilterOp::Lt, "2026-01-03T00:00:00Z"),
-        );
+        let f = Filter::last_updated_since(datetime!(2026-01-02 03:04:05.678 UTC)).and(term(
+            "lastUpdated",
+            FilterOp::Lt,
+            "2026-01-03T00:00:00Z",
+        ));
         assert_eq!(
             f.as_str(),
             "lastUpdated$gte:2026-01-02T03:04:05Z$and:lastUpdated$lt:2026-01-03T00:00:00Z"
         );
-        let g = Filter::term("name", FilterOp::Eq, "Joe").and(
-            Filter::term("city", FilterOp::Like, "*port")
-                .or(Filter::term("age", FilterOp::Lt, "40"))
+        let g = term("name", FilterOp::Eq, "Joe").and(
+            term("city", FilterOp::Like, "*port")
+                .or(term("age", FilterOp::Lt, "40"))
                 .grouped(),
         );
         assert_eq!(
@@ -185,6 +232,21 @@ mod tests {
     #[test]
     fn escapes_special_characters() {
         assert_eq!(escape_value("a$b(c)d*e,f[g]h"), "a$$b$(c$)d$*e$,f$[g$]h");
+        assert_eq!(
+            term("name", FilterOp::Eq, "a$(b)").as_str(),
+            "name$eq:a$$$(b$)"
+        );
+        assert_eq!(Filter::is_null("ean").as_str(), "ean$eq:$null:");
+    }
+
+    #[test]
+    fn brackets_are_refused_not_silently_unmatched() {
+        for value in ["[1]", "a]", "x[y"] {
+            assert_eq!(
+                Filter::term("name", FilterOp::Eq, value),
+                Err(FilterError::Bracket(value.to_owned()))
+            );
+        }
     }
 
     #[test]

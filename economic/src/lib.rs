@@ -16,18 +16,21 @@
 
 #[cfg(feature = "client")]
 pub mod client;
+pub mod datetime;
 pub mod entity;
 pub mod filter;
 pub mod numbers;
 pub mod product_path;
+pub mod rate_limit;
 pub mod types;
 pub mod webhook;
 
 #[cfg(feature = "client")]
 pub use client::{
-    Agreement, Client, ClientConfig, ClientError, IdempotencyKey, Secret, WebhooksApi,
+    Agreement, BucketView, Client, ClientConfig, ClientError, IdempotencyKey, Secret, WebhooksApi,
 };
 pub use entity::{CONTENT_TYPE, Entity, UnknownEntity};
-pub use filter::{Filter, FilterOp, MAX_IN_VALUES};
+pub use filter::{Filter, FilterError, FilterOp, MAX_IN_VALUES};
 pub use numbers::{CustomerNumber, InvoiceNumber, NumberError, ProductNumber, RecordNumber};
+pub use rate_limit::RateLimitStatus;
 pub use webhook::{WebhookAction, WebhookParseError};

@@ -15,6 +15,20 @@ export async function hydrated(page: Page): Promise<void> {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 
+/**
+ * On the Advanced Settings page, with the given webhook boxes ticked: "I create it myself" for
+ * each (the app then creates none of them in e-conomic; the manual copy-paste flow).
+ */
+export async function chooseManual(page: Page, kinds: string[]): Promise<void> {
+  for (const kind of kinds) {
+    const mode = page.locator(`[data-test="mode-${kind}"]`);
+    if ((await mode.getAttribute('data-mode')) !== 'manual') {
+      await page.locator(`[data-test="mode-manual-${kind}"]`).click();
+    }
+    await expect(mode).toHaveAttribute('data-mode', 'manual');
+  }
+}
+
 /** Signs up a company through the form and waits for the settings page. */
 export async function signUp(page: Page, company: string, name: string, email: string): Promise<void> {
   await page.goto('/signup');

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Page, request, test, TestInfo } from '@playwright/test';
-import { hydrated, signUp, uniqueEmail } from './helpers';
+import { chooseManual, hydrated, signUp, uniqueEmail } from './helpers';
 
 const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 const SHOTS_DIR = '/tmp/shots';
@@ -43,8 +43,8 @@ test('filter the history, read why an event failed, replay it and watch it turn 
     await hydrated(page);
     await page.getByLabel('Sync products every hour').uncheck();
     await page.getByLabel('Activate webhooks – live transfer of products').check();
-    // The manual copy-paste flow: the app does not create the webhooks in e-conomic.
-    await page.locator('#box-create_in_economic').uncheck();
+    // The manual copy-paste flow: "I create it myself", so the app does not create it.
+    await chooseManual(page, ['products']);
     await page.locator('[data-test="save-settings"]').click();
     await expect(page.locator('[data-test="saved"]')).toBeVisible();
     await page.reload();

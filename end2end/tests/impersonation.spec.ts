@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Page, request, test, TestInfo } from '@playwright/test';
-import { createStaff, firstStaffLogIn, hydrated, signUp, uniqueEmail } from './helpers';
+import { chooseManual, createStaff, firstStaffLogIn, hydrated, signUp, uniqueEmail } from './helpers';
 
 const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 const SHOTS_DIR = '/tmp/shots';
@@ -41,7 +41,7 @@ test('staff look at a company read-only, elevate, replay and stop; the owner see
     await owner.getByLabel('Synkronisér varer hver time').uncheck();
     await owner.getByLabel('Aktivér webhooks - live overførsel af varer').check();
     // The manual copy-paste flow: the app does not create the webhooks in e-conomic.
-    await owner.locator('#box-create_in_economic').uncheck();
+    await chooseManual(owner, ['products']);
     await owner.locator('[data-test="save-settings"]').click();
     await expect(owner.locator('[data-test="saved"]')).toBeVisible();
     await owner.reload();

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { APIRequestContext, expect, Page, request, test, TestInfo } from '@playwright/test';
-import { hydrated, signUp, uniqueEmail } from './helpers';
+import { chooseManual, hydrated, signUp, uniqueEmail } from './helpers';
 
 const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 /** Where a person can look at the screenshots after the run. */
@@ -82,8 +82,8 @@ test('changes in e-conomic reach products, stock, invoices, customers and the ev
   await page.getByLabel('Sync products every hour').uncheck();
   await page.getByLabel('Activate webhooks – live transfer of products').check();
   await page.getByLabel('Import booked invoices (webhook)').check();
-  // The manual copy-paste flow: the app does not create the webhooks in e-conomic.
-  await page.locator('#box-create_in_economic').uncheck();
+  // The manual copy-paste flow: "I create it myself", so the app does not create them.
+  await chooseManual(page, ['customers', 'products', 'invoices']);
   await page.locator('[data-test="save-settings"]').click();
   await expect(page.locator('[data-test="saved"]')).toBeVisible();
 

@@ -35,18 +35,20 @@ test('tick a box, create the webhook in e-conomic, see a change arrive, re-enabl
   await connect.getByRole('button', { name: 'Connect' }).click();
   await expect(page.locator('[data-test="economic-connected"]')).toBeVisible();
 
-  // Tick the product webhook box and save (without the offer: the button does it below).
+  // The simulator's one agreement is shared by every spec's company: start with no webhooks
+  // (e-conomic allows one per type and agreement).
+  expect((await page.request.delete(`${SIM}/_sim/api/webhooks`)).status()).toBe(204);
+
+  // Tick the product webhook box and save: "the app creates it for me" is the default, as the
+  // agreement allows the Webhooks API.
   await page.goto('/settings/apps/economic/advanced');
   await hydrated(page);
   await page.getByLabel('Sync products every hour').uncheck();
   await page.getByLabel('Activate webhooks – live transfer of products').check();
-  await page.getByLabel('Create or update the ticked webhooks in e-conomic for me when I save').uncheck();
+  const setup = page.locator('[data-test="economic-products"]');
+  await expect(setup.locator('[data-test="mode-products"]')).toHaveAttribute('data-mode', 'automatic');
   await page.locator('[data-test="save-settings"]').click();
   await expect(page.locator('[data-test="saved"]')).toBeVisible();
-
-  // "Create in e-conomic for me".
-  const setup = page.locator('[data-test="economic-products"]');
-  await setup.locator('[data-test="create-in-economic-products"]').click();
   await expect(setup.locator('[data-test="economic-outcome-products"]')).toHaveText('Created in e-conomic.');
   await expect(setup.locator('[data-test="economic-health-products"]')).toContainText('enabled and pointing at the current URL');
   await shot(page, testInfo, 'webhooks-api-created.png');
@@ -98,7 +100,6 @@ test('tick a box, create the webhook in e-conomic, see a change arrive, re-enabl
 
   // Untick the box and save: the page offers to delete the webhook in e-conomic.
   await page.getByLabel('Activate webhooks – live transfer of products').uncheck();
-  await page.getByLabel('Create or update the ticked webhooks in e-conomic for me when I save').uncheck();
   await page.locator('[data-test="save-settings"]').click();
   await expect(page.locator('[data-test="saved"]')).toBeVisible();
   await page.locator('[data-test="delete-in-economic-products"]').click();
@@ -107,7 +108,8 @@ test('tick a box, create the webhook in e-conomic, see a change arrive, re-enabl
   await expect(sim.locator('tr[data-kind="products"]').filter({ hasText: 'Webhooks API' })).toHaveCount(0);
 });
 
-test('without JavaScript: saving with the offer ticked creates the webhook and shows the outcome', async ({ browser }) => {
+test('without JavaScript: saving creates the webhook the app makes and shows the outcome', async ({ browser, request }) => {
+  expect((await request.delete(`${SIM}/_sim/api/webhooks`)).status()).toBe(204);
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto('/signup');
@@ -129,8 +131,7 @@ test('without JavaScript: saving with the offer ticked creates the webhook and s
   await page.locator('[data-test="save-settings"]').click();
   await expect(page.locator('[data-test="saved"]')).toBeVisible();
   await page.getByLabel('Aktivér webhooks - live overførsel af kunder').check();
-  // The offer is ticked by default: saving creates the webhook in e-conomic.
-  await expect(page.locator('#box-create_in_economic')).toBeChecked();
+  // "The app creates it for me" is the default: saving creates the webhook in e-conomic.
   await page.locator('[data-test="save-settings"]').click();
   await expect(page.locator('[data-test="economic-outcome-customers"]')).toHaveText(/Oprettet i e-conomic|Opdateret i e-conomic/);
   await expect(page.locator('[data-test="economic-health-customers"]')).toContainText('peger på den aktuelle URL');

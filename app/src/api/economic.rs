@@ -18,6 +18,23 @@ pub struct ConnectionView {
     pub connected_at: String,
     /// e-conomic's answer when it refused our access while syncing (syncing waits).
     pub paused: Option<String>,
+    /// The agreement, when other companies of the app are connected to it too.
+    pub shared: Option<crate::api::managed_webhooks::SharedView>,
+    /// Whether connecting found the Webhooks API closed to the app (no SuperUser role).
+    pub webhooks_api_refused: bool,
+}
+
+/// e-conomic's token bucket for the company's agreement, as its last answer reported it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenBucketView {
+    /// Tokens estimated in use now.
+    pub used: u32,
+    /// Tokens per window.
+    pub limit: u32,
+    /// The window, in seconds.
+    pub window_secs: u64,
+    /// When e-conomic last reported it (UTC).
+    pub reported_at: String,
 }
 
 /// The Advanced Settings checkboxes.
@@ -92,12 +109,36 @@ pub struct AdvancedView {
 pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
     let ctx = crate::ssr::entrance::Tenant::read().await?;
     let connection = backend::connection::get(&ctx.state.db, ctx.tenant_id).await?;
+    let shared = crate::api::managed_webhooks::ssr::shared(&ctx.state, ctx.tenant_id).await?;
     Ok(connection.map(|c| ConnectionView {
         company_name: c.company_name,
         agreement_number: c.agreement_number,
         connected_at: crate::ssr::format::timestamp(c.connected_at),
         paused: c.paused.map(|p| p.reason),
+        shared,
+        webhooks_api_refused: c.webhooks_api_allowed == Some(false),
     }))
+}
+
+/// e-conomic's token bucket for the caller's agreement, as the answers to this server's calls
+/// reported it (`None` before any did).
+#[server(prefix = "/api", endpoint = "economic_bucket", input = leptos::server_fn::codec::GetUrl)]
+pub async fn economic_bucket() -> Result<Option<TokenBucketView>, AppError> {
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
+    let grant = backend::connection::grant_token(&state.db, &state.keys, ctx.tenant_id).await?;
+    let Some(grant) = grant else {
+        return Ok(None);
+    };
+    Ok(state
+        .economic
+        .bucket(grant.expose())
+        .map(|b| TokenBucketView {
+            used: b.used_now,
+            limit: b.status.limit,
+            window_secs: b.status.window.as_secs(),
+            reported_at: crate::ssr::format::timestamp(backend::Timestamp::from(b.observed_at)),
+        }))
 }
 
 /// In demo mode, the page of the bundled e-conomic simulator (whose grant token is `demo`).
@@ -170,7 +211,6 @@ pub async fn save_settings(
     products_webhook: Option<String>,
     customers_webhook: Option<String>,
     invoices_webhook: Option<String>,
-    create_in_economic: Option<String>,
 ) -> Result<SettingsView, AppError> {
     use crate::api::managed_webhooks::ssr as managed;
 
@@ -189,13 +229,19 @@ pub async fn save_settings(
     let detail = settings.summary();
     ctx.audit(&write, backend::audit::Action::SettingsSaved, &detail)
         .await;
-    if create_in_economic.is_some() {
-        // Offered by default: each ticked webhook is created (or updated) in e-conomic. Its
-        // outcome is stored per webhook and shown beside it; a refusal never undoes the save.
+    // Each ticked webhook the app creates for the company ("created for me", the default when
+    // the agreement allows the Webhooks API) is created or updated in e-conomic now; one the
+    // company creates itself is left to it. The outcome is stored per webhook and shown beside
+    // it; a refusal never undoes the save.
+    let connected = backend::connection::get(&ctx.state.db, ctx.tenant_id)
+        .await?
+        .is_some();
+    if connected {
+        let target = managed::target(&ctx.state, &write);
         let now = backend::Timestamp::now();
         for kind in backend::economic::Entity::ALL {
-            if settings.is_enabled(kind) {
-                let target = managed::target(&ctx.state, &write);
+            let mode = backend::managed_webhooks::mode(&ctx.state.db, ctx.tenant_id, kind).await?;
+            if settings.is_enabled(kind) && mode == backend::managed_webhooks::Mode::Automatic {
                 let outcome =
                     backend::managed_webhooks::ensure(target, ctx.tenant_id, kind, now).await?;
                 managed::audit(&ctx, &write, kind, outcome).await;

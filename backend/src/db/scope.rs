@@ -45,6 +45,9 @@ pub enum CrossTenant {
     /// The mail outbox: mails of no company (password reset, sign-up) and the sender that
     /// delivers every company's mails.
     Mail,
+    /// Companies connected to the same e-conomic agreement: their names, whose URL the
+    /// agreement's webhooks point at, and their calls against the agreement's shared budget.
+    SharedAgreement,
 }
 
 impl CrossTenant {
@@ -60,6 +63,7 @@ impl CrossTenant {
             CrossTenant::Memberships => "memberships",
             CrossTenant::SignUp => "sign_up",
             CrossTenant::Mail => "mail",
+            CrossTenant::SharedAgreement => "shared_agreement",
         }
     }
 

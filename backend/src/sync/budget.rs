@@ -4,9 +4,11 @@
 //! asks [`Usage::allows`] before it calls: background work stops first, the hourly sync next,
 //! live webhooks last, and at the limit everything waits instead of calling.
 //!
-//! Counted per tenant: a tenant is connected to one agreement. (Two tenants connected to the
-//! same agreement would share e-conomic's budget but be counted apart; we have seen no such
-//! setup.)
+//! Counted per agreement: calls are recorded per tenant, and a tenant's usage is the sum over
+//! every tenant connected to the same e-conomic agreement, since e-conomic meters the agreement
+//! (companies sharing one agreement share its 50,000 calls). Besides this daily budget,
+//! e-conomic's per-agreement token bucket is paced by the client itself
+//! ([`economic::Client::bucket`]).
 
 use time::Duration;
 
@@ -121,15 +123,20 @@ pub async fn record_now(db: &Db, tenant_id: TenantId, now: Timestamp, calls: u32
     tx.commit().await
 }
 
-/// The tenant's calls in the 24 hours before `now`, against `limit`.
+/// The calls in the 24 hours before `now` of the tenant's agreement (every tenant connected to
+/// it; the tenant alone when not connected), against `limit`.
 pub async fn usage(db: &Db, tenant_id: TenantId, now: Timestamp, limit: u32) -> Result<Usage> {
     let since = bucket_of(now - WINDOW) + BUCKET.whole_milliseconds() as i64;
-    let (used, oldest): (Option<i64>, Option<i64>) = with_tenant!(db, tenant_id, conn => sqlx::query_as(
-        "select cast(sum(calls) as bigint), min(bucket) from api_usage where tenant_id = $1 and bucket >= $2",
+    // Across tenants, but only those on the tenant's own agreement, and only their counts.
+    let (used, oldest): (Option<i64>, Option<i64>) = with_cross_tenant!(db, CrossTenant::SharedAgreement, pool => sqlx::query_as(
+        "select cast(sum(calls) as bigint), min(bucket) from api_usage \
+         where bucket >= $2 and (tenant_id = $1 or tenant_id in ( \
+           select c.tenant_id from economic_connections c where c.agreement_number = \
+             (select agreement_number from economic_connections where tenant_id = $1)))",
     )
     .bind(tenant_id)
     .bind(since)
-    .fetch_one(conn)
+    .fetch_one(pool)
     .await)?;
     Ok(Usage {
         used: u64::try_from(used.unwrap_or(0)).unwrap_or(0),

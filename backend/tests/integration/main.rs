@@ -13,6 +13,7 @@ mod mail;
 mod parsing;
 mod row_level_security;
 mod second_factor;
+mod shared_agreement;
 mod staff_audit;
 mod sync_settings;
 mod tenancy;

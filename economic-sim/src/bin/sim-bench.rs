@@ -38,6 +38,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         customers: args.customers,
         knobs: Knobs {
             webhook_concurrency: args.webhook_concurrency,
+            // The benchmark measures the simulator itself, far beyond e-conomic's bucket.
+            token_bucket_limit: None,
             ..Knobs::default()
         },
         ..SimConfig::default()

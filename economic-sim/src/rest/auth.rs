@@ -1,16 +1,15 @@
-//! Authentication (`X-AppSecretToken` + `X-AgreementGrantToken`, 401 otherwise) and the REST
-//! fault knobs: latency, per-agreement rate limit, random 429 / 5xx / hang-then-504.
+//! Authentication (`X-AppSecretToken` + `X-AgreementGrantToken`, 401 otherwise), then the fault
+//! knobs and the token bucket ([`crate::admission`]) in the REST API's error format.
 
 use super::errors::error_response;
+use crate::admission::{self, Refusal};
 use crate::state::Shared;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use rand::Rng;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
 
 const UNAUTHORIZED_HINT: &str = "Supply valid X-AppSecretToken and X-AgreementGrantToken headers. Try using the value 'demo' for both to access the demo agreement: https://restapi.e-conomic.com/?demo=true";
 
@@ -25,8 +24,9 @@ pub(crate) fn tokens(headers: &axum::http::HeaderMap) -> (Option<String>, Option
     (text("x-appsecrettoken"), text("x-agreementgranttoken"))
 }
 
-/// Middleware: authenticate, count the call, apply knobs, then run the handler with the
-/// agreement slot in the request extensions.
+/// Middleware: authenticate, count the call, run the knobs and the token bucket
+/// ([`crate::admission`]), then the handler with the agreement slot in the request extensions;
+/// every answer carries the bucket's headers.
 pub(crate) async fn authenticate(
     State(shared): State<Arc<Shared>>,
     mut request: Request,
@@ -48,72 +48,42 @@ pub(crate) async fn authenticate(
         );
     };
     slot.calls.fetch_add(1, Ordering::Relaxed);
-    let knobs = shared.knobs();
-    if knobs.latency_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(knobs.latency_ms)).await;
-    }
-    let over = knobs
-        .rate_limit_per_second
-        .and_then(|limit| over_limit(&slot.window, limit));
-    if let Some(wait) = over {
-        return too_many(&shared, wait.as_secs().max(1));
-    }
-    let (hang, limited, failed) = faults(&shared, &knobs);
-    if hang {
-        tokio::time::sleep(Duration::from_millis(knobs.timeout_hang_ms)).await;
-        return error_response(
+    let cost = {
+        let page_size = page_size(request.uri().query());
+        admission::cost(request.method(), request.uri().path(), page_size)
+    };
+    let (bucket, admitted) = admission::admit(&shared, &slot, cost).await;
+    let response = match admitted {
+        Ok(()) => {
+            request.extensions_mut().insert(slot);
+            next.run(request).await
+        }
+        Err(Refusal::TooMany(seconds)) => too_many(&shared, seconds),
+        Err(Refusal::TimedOut) => error_response(
             &shared,
             StatusCode::GATEWAY_TIMEOUT,
             "Gateway timeout.",
             "Try again later.",
             None,
-        );
-    }
-    if limited {
-        return too_many(&shared, knobs.retry_after_secs);
-    }
-    if failed {
-        return error_response(
+        ),
+        Err(Refusal::Failed) => error_response(
             &shared,
             StatusCode::INTERNAL_SERVER_ERROR,
             "An error occurred.",
             "Simulated server error; try again later.",
             None,
-        );
-    }
-    request.extensions_mut().insert(slot);
-    next.run(request).await
-}
-
-/// Rolls the random faults; a plain function so the RNG lock is never held across an await.
-fn faults(shared: &Shared, knobs: &crate::knobs::Knobs) -> (bool, bool, bool) {
-    if knobs.timeout_rate <= 0.0 && knobs.rate_limited_rate <= 0.0 && knobs.error_rate <= 0.0 {
-        // The common case: no shared RNG lock on the hot path.
-        return (false, false, false);
-    }
-    match shared.rng.lock() {
-        Ok(mut rng) => (
-            roll(&mut *rng, knobs.timeout_rate),
-            roll(&mut *rng, knobs.rate_limited_rate),
-            roll(&mut *rng, knobs.error_rate),
         ),
-        Err(_) => (false, false, false),
-    }
+    };
+    admission::with_bucket(response, bucket)
 }
 
-fn roll(rng: &mut impl Rng, share: f64) -> bool {
-    share > 0.0 && rng.gen_bool(share.clamp(0.0, 1.0))
-}
-
-/// Fixed one-second window; `Some(wait)` when the request exceeds `limit`.
-fn over_limit(window: &std::sync::Mutex<(Instant, u32)>, limit: u32) -> Option<Duration> {
-    let mut w = window.lock().ok()?;
-    let now = Instant::now();
-    if now.duration_since(w.0) >= Duration::from_secs(1) {
-        *w = (now, 0);
-    }
-    w.1 += 1;
-    (w.1 > limit).then(|| Duration::from_secs(1).saturating_sub(now.duration_since(w.0)))
+/// The `pagesize` asked for, for the call's cost.
+fn page_size(query: Option<&str>) -> Option<usize> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(name, _)| name.eq_ignore_ascii_case("pagesize"))
+        .and_then(|(_, value)| value.parse().ok())
 }
 
 fn too_many(shared: &Shared, retry_after_secs: u64) -> Response {

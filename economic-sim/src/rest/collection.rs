@@ -1,6 +1,6 @@
 //! Builds a paginated collection response from typed records: filter, sort, page, render.
 
-use super::errors::error_response;
+use super::errors::{error_body, error_response};
 use crate::query::{ListQuery, Queryable};
 use crate::state::Shared;
 use axum::Json;
@@ -22,7 +22,7 @@ pub(crate) fn parse_query(
         get("filter"),
         get("sort"),
     )
-    .map_err(|e| bad_request(shared, &e.0))
+    .map_err(|e| bad_request(shared, &e.message))
 }
 
 fn bad_request(shared: &Shared, message: &str) -> Response {
@@ -33,6 +33,20 @@ fn bad_request(shared: &Shared, message: &str) -> Response {
         "Correct the query parameters.",
         None,
     )
+}
+
+/// e-conomic's 400 for a filter on a property it does not allow: the reasons as a list of
+/// strings, and the properties that may be used (as live probes recorded it).
+fn not_filterable<T: Queryable>(shared: &Shared, reason: &str) -> Response {
+    let mut body = error_body(
+        shared,
+        StatusCode::BAD_REQUEST,
+        "Could not parse query string filter.",
+        "Filtering on collections can be done using the querystring parameter 'filter'.",
+        Some(json!([reason])),
+    );
+    body.allowed_filtering_fields = Some(T::FIELDS.iter().map(|f| (*f).to_owned()).collect());
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
 /// Renders one page of `items` (given in default order) at `path`.
@@ -47,7 +61,8 @@ pub(crate) fn page<'a, T: Queryable + 'a>(
     let total = items.len();
     let kept = match query.apply(items) {
         Ok(kept) => kept,
-        Err(e) => return bad_request(shared, &e.0),
+        Err(e) if e.not_filterable => return not_filterable::<T>(shared, &e.message),
+        Err(e) => return bad_request(shared, &e.message),
     };
     let size = query.page_size;
     let results = kept.len();

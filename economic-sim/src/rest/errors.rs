@@ -21,21 +21,37 @@ pub(crate) fn error_response(
     hint: &str,
     errors: Option<Value>,
 ) -> Response {
+    (
+        status,
+        Json(error_body(shared, status, message, hint, errors)),
+    )
+        .into_response()
+}
+
+/// e-conomic's error body (its time without an offset, as e-conomic writes `logTime`).
+pub(crate) fn error_body(
+    shared: &Shared,
+    status: StatusCode,
+    message: &str,
+    hint: &str,
+    errors: Option<Value>,
+) -> ErrorBody {
     let log_time = shared
         .now()
         .format(time::macros::format_description!(
             "[year]-[month]-[day]T[hour]:[minute]:[second]"
         ))
         .unwrap_or_default();
-    let body = ErrorBody {
+    ErrorBody {
         message: message.to_owned(),
         developer_hint: Some(hint.to_owned()),
         log_id: Some(shared.log_id()),
         http_status_code: status.as_u16(),
         log_time: Some(log_time),
         errors,
-    };
-    (status, Json(body)).into_response()
+        error_code: None,
+        allowed_filtering_fields: None,
+    }
 }
 
 /// The documented 404.

@@ -66,24 +66,30 @@ fn json_or_404(shared: &Shared, rendered: Option<Bytes>) -> Response {
     }
 }
 
-/// `POST /customers`.
+/// `POST /customers`: without `customerNumber` e-conomic gives the next free number.
 pub(crate) async fn create_customer(
     State(shared): State<Arc<Shared>>,
     Extension(slot): Slot,
     body: Bytes,
 ) -> Response {
-    let customer = match parse_customer(&shared, &body) {
+    let (customer, numbered) = match parse_customer(&shared, &body, None) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let number = customer.customer_number;
     let result = shared.mutate(&slot, |d, now| {
-        Ok((vec![d.create_customer(customer, now)?], ()))
+        let mut customer = customer;
+        if !numbered {
+            // Under the write lock: two creates at once never get the same number.
+            customer.customer_number = d.next_customer_number()?;
+        }
+        let number = customer.customer_number;
+        Ok((vec![d.create_customer(customer, now)?], number))
     });
-    respond_customer(&shared, &slot, result.map(|()| number), StatusCode::CREATED)
+    respond_customer(&shared, &slot, result, StatusCode::CREATED)
 }
 
-/// `PUT /customers/{n}`: replaces the whole document.
+/// `PUT /customers/{n}`: replaces the whole document; a number that does not exist is created
+/// (201), as e-conomic's PUT does.
 pub(crate) async fn put_customer(
     State(shared): State<Arc<Shared>>,
     Extension(slot): Slot,
@@ -93,15 +99,24 @@ pub(crate) async fn put_customer(
     let Ok(old) = CustomerNumber::parse(&number) else {
         return not_found(&shared);
     };
-    let customer = match parse_customer(&shared, &body) {
+    let (customer, _) = match parse_customer(&shared, &body, Some(old)) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let new = customer.customer_number;
     let result = shared.mutate(&slot, |d, now| {
-        Ok((vec![d.replace_customer(old, customer, now)?], ()))
+        let (change, created) = d.upsert_customer(old, customer, now)?;
+        Ok((vec![change], created))
     });
-    respond_customer(&shared, &slot, result.map(|()| new), StatusCode::OK)
+    let status = created_or_ok(&result);
+    respond_customer(&shared, &slot, result.map(|_| new), status)
+}
+
+fn created_or_ok<E>(result: &Result<bool, E>) -> StatusCode {
+    match result {
+        Ok(true) => StatusCode::CREATED,
+        Ok(false) | Err(_) => StatusCode::OK,
+    }
 }
 
 /// `DELETE /customers/{n}` → 204.
@@ -177,7 +192,7 @@ pub(crate) async fn create_product(
     respond_product(&shared, &slot, result.map(|()| number), StatusCode::CREATED)
 }
 
-/// `PUT /products/{encoded}`.
+/// `PUT /products/{encoded}`: replaces, or creates a number that does not exist (201).
 pub(crate) async fn put_product(
     State(shared): State<Arc<Shared>>,
     Extension(slot): Slot,
@@ -193,9 +208,11 @@ pub(crate) async fn put_product(
     };
     let new = product.product_number.clone();
     let result = shared.mutate(&slot, |d, now| {
-        Ok((vec![d.replace_product(&old, product, now)?], ()))
+        let (change, created) = d.upsert_product(&old, product, now)?;
+        Ok((vec![change], created))
     });
-    respond_product(&shared, &slot, result.map(|()| new), StatusCode::OK)
+    let status = created_or_ok(&result);
+    respond_product(&shared, &slot, result.map(|_| new), status)
 }
 
 /// `DELETE /products/{encoded}` → 204.
@@ -225,9 +242,36 @@ fn deleted(shared: &Shared, result: Result<(), crate::error::SimError>) -> Respo
     }
 }
 
-fn parse_customer(shared: &Shared, body: &[u8]) -> Result<Customer, Response> {
-    let customer: Customer =
+/// Reads a customer body. Without `customerNumber` it takes `default` (the path's number on a
+/// PUT), or, on a POST, is marked unnumbered (`false`): the store numbers it. An explicit
+/// `null` is refused, as e-conomic refuses nulls.
+fn parse_customer(
+    shared: &Shared,
+    body: &[u8],
+    default: Option<CustomerNumber>,
+) -> Result<(Customer, bool), Response> {
+    let mut value: serde_json::Value =
         serde_json::from_slice(body).map_err(|e| validation(shared, "body", &e.to_string()))?;
+    let Some(fields) = value.as_object_mut() else {
+        return Err(validation(shared, "body", "Expected an object."));
+    };
+    let numbered = match fields.get("customerNumber") {
+        Some(serde_json::Value::Null) => {
+            return Err(validation(
+                shared,
+                "customerNumber",
+                "Expected Integer but got Null.",
+            ));
+        }
+        Some(_) => true,
+        None => {
+            let placeholder = default.map_or(1, |n| n.get());
+            fields.insert("customerNumber".into(), placeholder.into());
+            default.is_some()
+        }
+    };
+    let customer: Customer =
+        serde_json::from_value(value).map_err(|e| validation(shared, "body", &e.to_string()))?;
     let missing = [
         ("name", customer.name.is_empty()),
         ("currency", customer.currency.is_empty()),
@@ -237,7 +281,7 @@ fn parse_customer(shared: &Shared, body: &[u8]) -> Result<Customer, Response> {
     ];
     match missing.iter().find(|(_, is_missing)| *is_missing) {
         Some((property, _)) => Err(validation(shared, property, "Property is required.")),
-        None => Ok(customer),
+        None => Ok((customer, numbered)),
     }
 }
 

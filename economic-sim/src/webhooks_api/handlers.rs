@@ -3,7 +3,7 @@
 
 use super::App;
 use super::model::{own_index, own_webhooks, stored, validate};
-use super::problem::{invalid, problem};
+use super::problem::{coded, invalid, problem};
 use crate::state::{AgreementSlot, Shared};
 use crate::store::AgreementData;
 use axum::Json;
@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use economic::Entity;
 use economic::types::webhooks_api::{
-    self as api, ApiWebhook, EventType, MergeField, WebhookCreatedResult, WebhookCursorResults,
+    ApiWebhook, ErrorCode, EventType, MergeField, WebhookCreatedResult, WebhookCursorResults,
 };
 use serde::Deserialize;
 use std::sync::Arc;
@@ -22,12 +22,15 @@ use std::time::Duration;
 /// Items per cursor page (the documented `x-cursor-page-size`).
 const CURSOR_PAGE: usize = 1000;
 
-/// `GET /EventTypes`.
-pub(crate) async fn event_types() -> Json<Vec<EventType>> {
+/// `GET /EventTypes`: the types the agreement offers (knobs may rename or hide some), each
+/// described by its name in e-conomic's English screens.
+pub(crate) async fn event_types(State(shared): State<Arc<Shared>>) -> Json<Vec<EventType>> {
+    let knobs = shared.knobs();
     let types = Entity::ALL
         .into_iter()
+        .filter(|entity| !knobs.event_types_not_offered.contains(entity))
         .map(|entity| EventType {
-            name: entity.event_type().to_owned(),
+            name: knobs.event_type_name(entity),
             description: entity.english_type_name().to_owned(),
             merge_fields: entity
                 .merge_fields()
@@ -63,7 +66,7 @@ pub(crate) async fn list(
             Err(_) => return invalid(&shared, "cursor", "Invalid cursor.", "/webhooks"),
         },
     };
-    let all = own_webhooks(&slot, &app);
+    let all = own_webhooks(&shared.knobs(), &slot, &app);
     let items: Vec<ApiWebhook> = all.iter().skip(start).take(CURSOR_PAGE).cloned().collect();
     let next = start + items.len();
     let cursor = (next < all.len()).then(|| next.to_string());
@@ -105,7 +108,7 @@ pub(crate) async fn paged(
             "/webhooks/paged",
         );
     }
-    let page: Vec<ApiWebhook> = own_webhooks(&slot, &app)
+    let page: Vec<ApiWebhook> = own_webhooks(&shared.knobs(), &slot, &app)
         .into_iter()
         .skip(skip * size)
         .take(size)
@@ -113,12 +116,13 @@ pub(crate) async fn paged(
     Json(page).into_response()
 }
 
-/// `GET /webhooks/count`.
+/// `GET /webhooks/count`: a bare integer.
 pub(crate) async fn count(
+    State(shared): State<Arc<Shared>>,
     Extension(slot): Extension<Arc<AgreementSlot>>,
     Extension(app): Extension<App>,
 ) -> Json<usize> {
-    Json(own_webhooks(&slot, &app).len())
+    Json(own_webhooks(&shared.knobs(), &slot, &app).len())
 }
 
 /// `GET /webhooks/{eventType}`.
@@ -128,7 +132,7 @@ pub(crate) async fn get_one(
     Extension(app): Extension<App>,
     Path(event_type): Path<String>,
 ) -> Response {
-    match own_webhooks(&slot, &app)
+    match own_webhooks(&shared.knobs(), &slot, &app)
         .into_iter()
         .find(|w| w.event_type == event_type)
     {
@@ -137,8 +141,10 @@ pub(crate) async fn get_one(
     }
 }
 
-/// `POST /webhooks`: 201 `{eventType}`; 409 when the agreement already has an API webhook of
-/// that event type (the documented "only one … per agreement").
+/// `POST /webhooks`: 201 `{eventType}`; 400 `WebhookAlreadyExistsForEventType` when the
+/// agreement already has a webhook of that event type, whoever made it — this app, another app,
+/// or a person in e-conomic's screens (the documented "only one Webhook for the specified
+/// EventTypeId is allowed per agreement"; the API lists only the caller's own).
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
     Extension(slot): Extension<Arc<AgreementSlot>>,
@@ -150,17 +156,13 @@ pub(crate) async fn create(
     write(&shared, &slot, &app, &headers, |data| {
         let Json(hook) = body.map_err(|e| invalid(&shared, "body", &e.body_text(), "/webhooks"))?;
         let kind = validate(&shared, &hook)?;
-        // Only API-created webhooks count: the API cannot see UI-created ones either.
-        // [inference: e-conomic's docs do not say whether a UI webhook blocks the API's]
-        if data
-            .webhooks
-            .iter()
-            .any(|w| w.api.is_some() && w.kind == kind)
-        {
-            return Err(problem(
+        // [inference: the status is not documented; the error code is. A 400, as for every
+        // other validation error of this API.]
+        if data.webhooks.iter().any(|w| w.kind == kind) {
+            return Err(coded(
                 &shared,
-                StatusCode::CONFLICT,
-                "Conflict.",
+                StatusCode::BAD_REQUEST,
+                ErrorCode::AlreadyExistsForEventType,
                 "Only one Webhook for the specified EventTypeId is allowed per agreement.",
                 "/webhooks",
             ));
@@ -195,10 +197,10 @@ pub(crate) async fn update(
         };
         let current = data.webhooks[index].api.as_ref().map_or(0, |a| a.object_version);
         if sent != current.to_string() {
-            return Err(problem(
+            return Err(coded(
                 &shared,
                 StatusCode::CONFLICT,
-                "Conflict.",
+                ErrorCode::UpdateConflict,
                 "The webhook was changed since it was read: objectVersion is not the current version.",
                 "/webhooks",
             ));
@@ -225,7 +227,9 @@ pub(crate) async fn delete(
     Path(event_type): Path<String>,
 ) -> Response {
     write(&shared, &slot, &app, &headers, |data| {
-        let index = api::entity_of_event_type(&event_type)
+        let index = shared
+            .knobs()
+            .entity_of_event_type(&event_type)
             .and_then(|kind| own_index(data, &app, kind))
             .ok_or_else(|| not_found(&shared, &event_type))?;
         let removed = data.webhooks.remove(index);
@@ -320,10 +324,10 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 }
 
 fn not_found(shared: &Shared, event_type: &str) -> Response {
-    problem(
+    coded(
         shared,
         StatusCode::NOT_FOUND,
-        "Resource not found.",
+        ErrorCode::ResourceNotFound,
         "The resource you have been looking for does not exist.",
         &format!("/webhooks/{event_type}"),
     )

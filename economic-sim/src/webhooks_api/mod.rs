@@ -1,8 +1,10 @@
 //! e-conomic's Webhooks API (`apis.e-conomic.com/webhooksapi/v1.0.0/`), served under
 //! [`BASE_PATH`]: CRUD on webhooks keyed by event type, `objectVersion` checks, problem+json
-//! errors and `Idempotency-Key` replay. A webhook created here is stored as a
-//! [`crate::WebhookConfig`] beside the ones "typed into the UI", so it fires exactly like them
-//! (same merge fields, same `isDisabled` after failures); only the app that created it sees it.
+//! errors with e-conomic's error codes, `Idempotency-Key` replay, the fault knobs and the token
+//! bucket. A webhook created here is stored as a [`crate::WebhookConfig`] beside the ones "typed
+//! into the UI", so it fires exactly like them (same merge fields, same `isDisabled` after
+//! failures); only the app that created it sees it; and there is one per event type and
+//! agreement, whoever made it (`WebhookAlreadyExistsForEventType`).
 
 // Helpers return `Result<T, Response>` so handlers can return the finished problem response.
 #![allow(clippy::result_large_err)]
@@ -11,10 +13,11 @@ mod handlers;
 mod model;
 mod problem;
 
+use crate::admission::Refusal;
 use crate::state::{AgreementSlot, Shared};
 use axum::Router;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -51,9 +54,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router<Arc<Shared>> {
 }
 
 /// Middleware: the app secret token must be one the simulator knows (the configured one or a
-/// [`crate::SimHandle::register_app`]ed one) and the grant token an agreement's; the knob
-/// `webhooks_api_forbidden` then refuses with 403, as e-conomic does when the agreement's user
-/// lacks the rights.
+/// [`crate::SimHandle::register_app`]ed one) and the grant token an agreement's; then the fault
+/// knobs and the token bucket as on the REST API ([`crate::admission`]), in problem+json; the
+/// knob `webhooks_api_forbidden` then refuses with 403, as e-conomic does when the app lacks the
+/// agreement's SuperUser role. Every answer carries the bucket's headers.
 async fn authenticate(
     State(shared): State<Arc<Shared>>,
     mut request: Request,
@@ -79,16 +83,48 @@ async fn authenticate(
         );
     };
     slot.calls.fetch_add(1, Ordering::Relaxed);
-    if shared.knobs().webhooks_api_forbidden {
-        return problem(
+    let cost = crate::admission::cost(request.method(), &path, None);
+    let (bucket, admitted) = crate::admission::admit(&shared, &slot, cost).await;
+    let response = match admitted {
+        Ok(()) if shared.knobs().webhooks_api_forbidden => problem(
             &shared,
             StatusCode::FORBIDDEN,
             "Access forbidden.",
-            "The agreement's user does not have the rights to manage webhooks.",
+            "The app does not have the SuperUser role on this agreement, which the Webhooks API requires.",
             &path,
-        );
-    }
-    request.extensions_mut().insert(slot);
-    request.extensions_mut().insert(App(app));
-    next.run(request).await
+        ),
+        Ok(()) => {
+            request.extensions_mut().insert(slot);
+            request.extensions_mut().insert(App(app));
+            next.run(request).await
+        }
+        Err(Refusal::TooMany(seconds)) => {
+            let mut response = problem(
+                &shared,
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many requests.",
+                "You have made too many calls towards our API. You are over your quota. Need to wait a bit. Check info in the response headers.",
+                &path,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response
+        }
+        Err(Refusal::TimedOut) => problem(
+            &shared,
+            StatusCode::GATEWAY_TIMEOUT,
+            "Gateway timeout.",
+            "Try again later.",
+            &path,
+        ),
+        Err(Refusal::Failed) => problem(
+            &shared,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error.",
+            "Something went wrong but the error has been logged.",
+            &path,
+        ),
+    };
+    crate::admission::with_bucket(response, bucket)
 }

@@ -195,10 +195,23 @@ async fn filters_sort_and_page_size_cap() {
     .await;
     let (_, _, window) = get(
         &sim,
-        "/customers?filter=lastUpdated$gt:2023-12-31$and:lastUpdated$lt:2024-01-02&pagesize=5000",
+        "/customers?filter=lastUpdated$gt:2023-12-31$and:lastUpdated$lt:2024-01-02&pagesize=1000",
     )
     .await;
     let (status, _, _) = get(&sim, "/customers?filter=nonsense$eq:1").await;
+    // Above 1000 e-conomic answers 400 (live probes), it does not cap.
+    let (too_big, _, _) = get(&sim, "/customers?pagesize=1001").await;
+    let (_, _, either) = get(
+        &sim,
+        "/customers?filter=customerNumber$eq:1$or:customerNumber$eq:5",
+    )
+    .await;
+    let (_, _, grouped) = get(
+        &sim,
+        "/customers?filter=name$like:Kunde$and:(customerNumber$eq:1$or:customerNumber$gt:4)",
+    )
+    .await;
+    let (_, _, no_ean) = get(&sim, "/customers?filter=ean$eq:$null:").await;
 
     let numbers = |v: &Value| -> Vec<i64> {
         v["collection"]
@@ -213,6 +226,10 @@ async fn filters_sort_and_page_size_cap() {
     assert_eq!(numbers(&window), vec![1, 3, 5]);
     assert_eq!(window["pagination"]["pageSize"], 1000);
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(too_big, StatusCode::BAD_REQUEST);
+    assert_eq!(numbers(&either), vec![1, 5]);
+    assert_eq!(numbers(&grouped), vec![1, 5]);
+    assert_eq!(numbers(&no_ean), vec![1, 2, 3, 4, 5]);
 }
 
 #[tokio::test]

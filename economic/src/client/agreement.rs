@@ -287,8 +287,8 @@ impl<'a> Agreement<'a> {
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let response = timed(path, self.request(Method::GET, path)).await;
-        decode(response.map_err(|e| ClientError::from_transport(&e))?).await
+        let request = self.request(Method::GET, path);
+        decode(self.client.execute(self.grant_token, path, request).await?).await
     }
 
     async fn send<B: Serialize, T: DeserializeOwned>(
@@ -297,18 +297,17 @@ impl<'a> Agreement<'a> {
         path: &str,
         body: &B,
     ) -> Result<T, ClientError> {
-        let response = timed(path, self.request(method, path).json(body)).await;
-        decode(response.map_err(|e| ClientError::from_transport(&e))?).await
+        let request = self.request(method, path).json(body);
+        decode(self.client.execute(self.grant_token, path, request).await?).await
     }
 
     async fn delete(&self, path: &str) -> Result<(), ClientError> {
-        let response = timed(path, self.request(Method::DELETE, path)).await;
-        check(response.map_err(|e| ClientError::from_transport(&e))?).await?;
+        let request = self.request(Method::DELETE, path);
+        check(self.client.execute(self.grant_token, path, request).await?).await?;
         Ok(())
     }
 
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
-        self.client.count_call();
         self.client
             .http
             .request(method, format!("{}{path}", self.client.base_url))

@@ -62,6 +62,23 @@ impl ClientError {
         )
     }
 
+    /// e-conomic's error code, when its answer named one (the Webhooks API's problem+json
+    /// `errorCode`, e.g. `WebhookAlreadyExistsForEventType`).
+    pub fn error_code(&self) -> Option<&str> {
+        let body = match self {
+            Self::NotFound(body)
+            | Self::Unauthorized { body, .. }
+            | Self::Rejected { body, .. } => Some(body),
+            Self::Server { body, .. } => body.as_ref(),
+            Self::RateLimited { .. }
+            | Self::Timeout
+            | Self::Connect(_)
+            | Self::Decode(_)
+            | Self::InvalidRequest(_) => None,
+        };
+        body.and_then(|b| b.error_code.as_deref())
+    }
+
     /// The delay the server asked for, if any.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

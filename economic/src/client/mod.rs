@@ -4,19 +4,23 @@
 mod agreement;
 mod config;
 mod error;
+mod pacing;
 mod response;
 mod webhooks_api;
 
 pub use agreement::{Agreement, LIST_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use config::{ClientConfig, PRODUCTION_BASE_URL, PRODUCTION_WEBHOOKS_API_URL, Secret};
 pub use error::ClientError;
+pub use pacing::BucketView;
 pub use response::parse_retry_after;
 pub use webhooks_api::{IdempotencyKey, WebhooksApi};
 
+use crate::rate_limit::{CALL_COST_HEADER, RATE_LIMITING_HEADER, RateLimitStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The e-conomic client. Cheap to clone (shares the pool and the call counter).
+/// The e-conomic client. Cheap to clone (shares the pool, the call counter and the token-bucket
+/// book, so that every worker of the process paces by the same bucket).
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -24,6 +28,7 @@ pub struct Client {
     webhooks_api_url: String,
     app_secret_token: Secret,
     calls: Arc<AtomicU64>,
+    pacing: Arc<pacing::Pacing>,
 }
 
 impl Client {
@@ -45,7 +50,14 @@ impl Client {
             base_url: config.base_url.trim_end_matches('/').to_owned(),
             app_secret_token: config.app_secret_token,
             calls: Arc::new(AtomicU64::new(0)),
+            pacing: Arc::new(pacing::Pacing::default()),
         })
+    }
+
+    /// e-conomic's token bucket for the agreement of `grant_token`, as its last answer to this
+    /// client reported it (`None` before any answer carried the headers).
+    pub fn bucket(&self, grant_token: &str) -> Option<BucketView> {
+        self.pacing.view(grant_token)
     }
 
     /// A handle for calls on one agreement (company), authenticated by its grant token.
@@ -76,5 +88,40 @@ impl Client {
     fn count_call(&self) {
         // Relaxed: a statistic, no ordering with other memory is needed.
         self.calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Sends one request on the agreement of `grant_token`: first waits while its token bucket
+    /// has no room (as the last answers reported it), then sends, counts and times it, and
+    /// notes what the answer says about the bucket.
+    pub(crate) async fn execute(
+        &self,
+        grant_token: &str,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
+        let cost = loop {
+            match self.pacing.reserve(grant_token, std::time::Instant::now()) {
+                Ok(cost) => break cost,
+                Err(wait) => {
+                    metrics::counter!("inventory_sync_economic_paced_total").increment(1);
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        };
+        self.count_call();
+        let sent = agreement::timed(path, request).await;
+        let report = sent.as_ref().ok().and_then(|response| {
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let value = header(RATE_LIMITING_HEADER)?;
+            RateLimitStatus::parse(&value, header(CALL_COST_HEADER).as_deref())
+        });
+        self.pacing.answered(grant_token, cost, report);
+        sent.map_err(|e| ClientError::from_transport(&e))
     }
 }

@@ -72,11 +72,20 @@ pub(crate) async fn check(response: reqwest::Response) -> Result<reqwest::Respon
 /// A problem+json body as an [`ErrorBody`]: `detail` (or `title`) as the message, the trace id
 /// as the log id, the validation errors as `errors`.
 fn from_problem(problem: ProblemDetails, status: u16) -> ErrorBody {
-    let message = problem
-        .detail
-        .clone()
+    // The validation error says what is wrong in this case; `detail` often only says that
+    // something is ("Check the errors array").
+    let first = problem.errors.as_ref().and_then(|errors| errors.first());
+    let message = first
+        .map(|e| e.message.clone())
+        .filter(|m| !m.is_empty())
+        .or_else(|| problem.detail.clone())
         .or_else(|| problem.title.clone())
         .unwrap_or_default();
+    let error_code = problem
+        .error_code
+        .clone()
+        .filter(|c| !c.is_empty())
+        .or_else(|| first.and_then(|e| e.error_code.clone()));
     ErrorBody {
         message,
         developer_hint: problem.title,
@@ -86,6 +95,8 @@ fn from_problem(problem: ProblemDetails, status: u16) -> ErrorBody {
         errors: problem
             .errors
             .and_then(|errors| serde_json::to_value(errors).ok()),
+        error_code,
+        allowed_filtering_fields: None,
     }
 }
 

@@ -3,14 +3,12 @@
 //! the same [`crate::types::ErrorBody`]). The base URL is [`Client::webhooks_api_url`].
 
 use super::Client;
-use super::agreement::timed;
 use super::error::ClientError;
 use super::response::{check, decode};
-use crate::entity::Entity;
 use crate::types::webhooks_api::{
     ApiWebhook, EventType, WebhookCreatedResult, WebhookCursorResults,
 };
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::Method;
 
 /// Most cursor pages [`WebhooksApi::list_all`] follows (an agreement has a handful of webhooks;
@@ -120,15 +118,15 @@ impl<'a> WebhooksApi<'a> {
         self.get("/webhooks/count").await
     }
 
-    /// `GET /webhooks/{eventType}` of `entity`'s event type ([`ClientError::NotFound`] if this
-    /// app has none).
-    pub async fn get_webhook(&self, entity: Entity) -> Result<ApiWebhook, ClientError> {
-        self.get(&format!("/webhooks/{}", entity.event_type()))
-            .await
+    /// `GET /webhooks/{eventType}` ([`ClientError::NotFound`] if this app has none of that
+    /// type). `event_type` is e-conomic's name (from [`WebhooksApi::event_types`]).
+    pub async fn get_webhook(&self, event_type: &str) -> Result<ApiWebhook, ClientError> {
+        self.get(&type_path(event_type)).await
     }
 
-    /// `POST /webhooks` (201). A second webhook of the same event type is refused with 409
-    /// ([`ClientError::Rejected`] with status 409).
+    /// `POST /webhooks` (201). e-conomic allows one webhook per event type and agreement: a
+    /// second is refused with the error code `WebhookAlreadyExistsForEventType`
+    /// ([`ClientError::error_code`]).
     pub async fn create(
         &self,
         webhook: &ApiWebhook,
@@ -137,8 +135,7 @@ impl<'a> WebhooksApi<'a> {
         let request = self
             .request(Method::POST, "/webhooks", Some(key))
             .json(webhook);
-        let response = timed("/webhooks", request).await;
-        decode(response.map_err(|e| ClientError::from_transport(&e))?).await
+        decode(self.execute("/webhooks", request).await?).await
     }
 
     /// `PUT /webhooks` (204): replaces the webhook of `webhook.event_type`; `object_version`
@@ -151,22 +148,29 @@ impl<'a> WebhooksApi<'a> {
         let request = self
             .request(Method::PUT, "/webhooks", Some(key))
             .json(webhook);
-        let response = timed("/webhooks", request).await;
-        check(response.map_err(|e| ClientError::from_transport(&e))?).await?;
+        check(self.execute("/webhooks", request).await?).await?;
         Ok(())
     }
 
     /// `DELETE /webhooks/{eventType}` (204; [`ClientError::NotFound`] if there is none).
-    pub async fn delete(&self, entity: Entity, key: &IdempotencyKey) -> Result<(), ClientError> {
-        let path = format!("/webhooks/{}", entity.event_type());
-        let response = timed(&path, self.request(Method::DELETE, &path, Some(key))).await;
-        check(response.map_err(|e| ClientError::from_transport(&e))?).await?;
+    pub async fn delete(&self, event_type: &str, key: &IdempotencyKey) -> Result<(), ClientError> {
+        let path = type_path(event_type);
+        let request = self.request(Method::DELETE, &path, Some(key));
+        check(self.execute(&path, request).await?).await?;
         Ok(())
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
-        let response = timed(path, self.request(Method::GET, path, None)).await;
-        decode(response.map_err(|e| ClientError::from_transport(&e))?).await
+        let request = self.request(Method::GET, path, None);
+        decode(self.execute(path, request).await?).await
+    }
+
+    async fn execute(
+        &self,
+        path: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
+        self.client.execute(self.grant_token, path, request).await
     }
 
     fn request(
@@ -175,7 +179,6 @@ impl<'a> WebhooksApi<'a> {
         path: &str,
         key: Option<&IdempotencyKey>,
     ) -> reqwest::RequestBuilder {
-        self.client.count_call();
         let request = self
             .client
             .http
@@ -187,4 +190,11 @@ impl<'a> WebhooksApi<'a> {
             None => request,
         }
     }
+}
+
+/// `/webhooks/{eventType}`, the name percent-encoded (e-conomic's names are `[A-Z0-9_]+`; a
+/// name from elsewhere must still stay one path segment).
+fn type_path(event_type: &str) -> String {
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-');
+    format!("/webhooks/{}", utf8_percent_encode(event_type, SEGMENT))
 }

@@ -68,9 +68,16 @@ pub struct ErrorBody {
     /// Server time of the error (no zone, e.g. `2024-10-24T14:26:57`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_time: Option<String>,
-    /// Validation errors, shaped like the request.
+    /// Validation errors, shaped like the request (REST) or a list (the OpenAPI services).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<serde_json::Value>,
+    /// The machine-readable reason: a problem+json body's `errorCode` (or its first error's),
+    /// e.g. `WebhookAlreadyExistsForEventType`. The REST API puts codes inside `errors` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// The properties a filter may use, when a filter was refused (REST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_filtering_fields: Option<Vec<String>>,
 }
 
 /// `GET /self`: the agreement behind the grant token.

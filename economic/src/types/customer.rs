@@ -82,7 +82,7 @@ pub struct Customer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "crate::datetime::rest"
     )]
     pub last_updated: Option<OffsetDateTime>,
     /// Link to this customer.

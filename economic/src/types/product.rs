@@ -36,7 +36,7 @@ pub struct Product {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "crate::datetime::rest"
     )]
     pub last_updated: Option<OffsetDateTime>,
     /// Product group (required on write).

@@ -1,7 +1,15 @@
 //! The Webhooks API's resources (`apis.e-conomic.com/webhooksapi/v1.0.0/`), as in e-conomic's
 //! OpenAPI document: a webhook keyed by its event type, the cursor page, the event types and the
 //! `application/problem+json` error body.
+//!
+//! Read as the schema allows, not only as the simulator writes: every field the document marks
+//! nullable may be `null` (`items`, `cursor`, `postData`, `customHeaders`, `lastDisabledDate`,
+//! `objectVersion`, an event type's `description` and `mergeFields`, …), a false boolean may be
+//! omitted, and date-times come with or without an offset and with fractional seconds
+//! ([`crate::datetime`]). Written like e-conomic writes: no offset, false booleans and `None`s
+//! omitted.
 
+use crate::datetime::null_as_default;
 use crate::entity::Entity;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -36,20 +44,25 @@ pub struct ApiWebhook {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_headers: Option<Vec<CustomHeader>>,
     /// Whether e-conomic sends nothing (set by e-conomic after failed deliveries, or by us).
-    #[serde(default)]
+    /// Omitted when false, as e-conomic writes booleans.
+    #[serde(
+        default,
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "super::is_false"
+    )]
     pub is_disabled: bool,
     /// When e-conomic last disabled it (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "crate::datetime::openapi"
     )]
     pub last_disabled_date: Option<OffsetDateTime>,
     /// When it last changed (read-only).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "time::serde::rfc3339::option"
+        with = "crate::datetime::openapi"
     )]
     pub last_updated: Option<OffsetDateTime>,
     /// The version a `PUT` must name (409 when it is no longer the current one).
@@ -59,10 +72,18 @@ pub struct ApiWebhook {
 
 impl ApiWebhook {
     /// The webhook this product needs for `entity`: Rackbeat's exact values (type, the Danish
-    /// type name as name, the `postData` template, the form content type) with our `url`.
+    /// type name as name, the `postData` template, the form content type) with our `url`, under
+    /// our guess of the event type's name ([`Entity::event_type`]); see
+    /// [`ApiWebhook::rackbeat_as`] for the name e-conomic's list gave.
     pub fn rackbeat(entity: Entity, url: impl Into<String>) -> Self {
+        Self::rackbeat_as(entity.event_type(), entity, url)
+    }
+
+    /// [`ApiWebhook::rackbeat`] under the event type name `event_type` (from `GET /EventTypes`,
+    /// see [`event_type_for`]).
+    pub fn rackbeat_as(event_type: &str, entity: Entity, url: impl Into<String>) -> Self {
         ApiWebhook {
-            event_type: entity.event_type().to_owned(),
+            event_type: event_type.to_owned(),
             name: entity.danish_type_name().to_owned(),
             url: url.into(),
             content_type: crate::entity::CONTENT_TYPE.to_owned(),
@@ -88,12 +109,81 @@ pub fn entity_of_event_type(event_type: &str) -> Option<Entity> {
         .find(|e| e.event_type() == event_type)
 }
 
-/// One custom header.
+/// The event type e-conomic offers for `entity`, from its `GET /EventTypes` list: the one whose
+/// description is the type as e-conomic's screens name it ("Vare opdateret" or "Product
+/// updated"), else the one named as we guess ([`Entity::event_type`]; only `CUSTOMER_UPDATED`
+/// and `INVOICE_BOOKED` are confirmed by public sources). `None`: the agreement does not offer
+/// it.
+pub fn event_type_for(types: &[EventType], entity: Entity) -> Option<&EventType> {
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b);
+    types
+        .iter()
+        .find(|t| {
+            same(&t.description, entity.danish_type_name())
+                || same(&t.description, entity.english_type_name())
+        })
+        .or_else(|| types.iter().find(|t| same(&t.name, entity.event_type())))
+}
+
+/// The entity whose webhook an event type name announces, by `types` (see [`event_type_for`]).
+pub fn entity_of(types: &[EventType], event_type: &str) -> Option<Entity> {
+    Entity::ALL.into_iter().find(|&entity| {
+        event_type_for(types, entity).is_some_and(|t| t.name.eq_ignore_ascii_case(event_type))
+    })
+}
+
+/// The Webhooks API's error codes (a problem's `errorCode`) this product tells apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// `WebhookAlreadyExistsForEventType`: the agreement already has a webhook of this event
+    /// type (one per type and agreement; made in e-conomic's screens, by another app, or by
+    /// this app for another company on the agreement).
+    AlreadyExistsForEventType,
+    /// `WebhookInvalidType`: the agreement does not offer this event type.
+    InvalidType,
+    /// `WebhookInvalidUrlScheme`: e-conomic calls `https://` URLs only.
+    InvalidUrlScheme,
+    /// `UpdateConflict`: the `objectVersion` is not the current one.
+    UpdateConflict,
+    /// `ResourceNotFound`.
+    ResourceNotFound,
+}
+
+impl ErrorCode {
+    /// All codes.
+    pub const ALL: [ErrorCode; 5] = [
+        ErrorCode::AlreadyExistsForEventType,
+        ErrorCode::InvalidType,
+        ErrorCode::InvalidUrlScheme,
+        ErrorCode::UpdateConflict,
+        ErrorCode::ResourceNotFound,
+    ];
+
+    /// The code as e-conomic writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::AlreadyExistsForEventType => "WebhookAlreadyExistsForEventType",
+            ErrorCode::InvalidType => "WebhookInvalidType",
+            ErrorCode::InvalidUrlScheme => "WebhookInvalidUrlScheme",
+            ErrorCode::UpdateConflict => "UpdateConflict",
+            ErrorCode::ResourceNotFound => "ResourceNotFound",
+        }
+    }
+
+    /// The code of a written one (exact, as e-conomic writes it), or `None` for any other.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+}
+
+/// One custom header (both parts nullable in the schema).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomHeader {
     /// Header name.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub key: String,
     /// Header value.
+    #[serde(default, deserialize_with = "null_as_default")]
     pub value: String,
 }
 
@@ -104,8 +194,8 @@ pub struct WebhookCursorResults {
     /// Where the next page starts; `None` on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-    /// The webhooks of this page.
-    #[serde(default)]
+    /// The webhooks of this page (`null` reads as none).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub items: Vec<ApiWebhook>,
 }
 
@@ -117,17 +207,19 @@ pub struct WebhookCreatedResult {
     pub event_type: String,
 }
 
-/// One entry of `GET /EventTypes`.
+/// One entry of `GET /EventTypes` (every field nullable in the schema).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventType {
-    /// Machine name.
+    /// Machine name (`CUSTOMER_UPDATED`, …).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub name: String,
-    /// What triggers it.
-    #[serde(default)]
+    /// A user-friendly description: the type's name in e-conomic's screens ("Vare opdateret"
+    /// on a Danish agreement, "Product updated" on an English one).
+    #[serde(default, deserialize_with = "null_as_default")]
     pub description: String,
     /// The merge fields it replaces.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub merge_fields: Vec<MergeField>,
 }
 
@@ -136,9 +228,10 @@ pub struct EventType {
 #[serde(rename_all = "camelCase")]
 pub struct MergeField {
     /// `[OLDNUMBER]`, ….
+    #[serde(default, deserialize_with = "null_as_default")]
     pub field_name: String,
     /// What it stands for.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub description: String,
 }
 
@@ -180,7 +273,7 @@ pub struct ProblemDetails {
 #[serde(rename_all = "camelCase")]
 pub struct ProblemError {
     /// What is wrong.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub message: String,
     /// e-conomic's error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]

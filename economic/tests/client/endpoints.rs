@@ -89,11 +89,9 @@ async fn incremental_filter_on_last_updated() {
 
     let since = Filter::last_updated_since(datetime!(2026-01-01 09:00:00 UTC));
     let changed = api.list_customers(Some(&since)).await.expect("filtered");
-    let window = since.clone().and(Filter::term(
-        "lastUpdated",
-        FilterOp::Lt,
-        "2026-01-01T10:00:00Z",
-    ));
+    let window = since.clone().and(
+        Filter::term("lastUpdated", FilterOp::Lt, "2026-01-01T10:00:00Z").expect("no brackets"),
+    );
     let products = api.list_products(Some(&window)).await.expect("products");
 
     assert_eq!(

@@ -1,7 +1,8 @@
 //! Connecting e-conomic and saving Advanced Settings over HTTP, as the settings page's forms do:
 //! each way connecting can fail gets its own error (and saves nothing), and the server refuses
 //! hourly + webhook for one entity however the form was filled in; the buttons that create and
-//! delete the webhooks in e-conomic, and the activity log's record of them.
+//! delete the webhooks in e-conomic, and the activity log's record of them; saving creates the
+//! ticked webhooks the app makes ("created for me", the default the agreement allows).
 
 use app::api::managed_webhooks::OutcomeView;
 use app::error::{AppError, EconomicTrouble};
@@ -232,14 +233,21 @@ db_test!(outside_demo_mode_no_simulator_is_shown, |db| async move {
 db_test!(
     the_settings_buttons_create_and_delete_the_webhook_in_e_conomic_and_log_it,
     |db| async move {
-        // Arrange: connected, product webhooks saved without the offer to create them.
+        // Arrange: connected, the product webhook made by hand ("I create it myself"), saved.
         let (sim, _app, browser, _tenant) = connected_setup(&db).await;
         assert!(connect(&browser, "demo").await.status().is_success());
         let csrf = browser.csrf_token().await;
+        let manual = [
+            ("csrf_token", csrf.as_str()),
+            ("kind", "products"),
+            ("mode", "manual"),
+        ];
+        let chosen = browser.post_form("/api/set_webhook_mode", &manual).await;
+        assert!(chosen.status().is_success(), "{}", chosen.status());
         let save = [("csrf_token", csrf.as_str()), ("products_webhook", "on")];
         let saved = browser.post_form("/api/save_settings", &save).await;
         assert!(saved.status().is_success(), "{}", saved.status());
-        assert!(sim.agreement().webhooks().is_empty(), "not offered: none");
+        assert!(sim.agreement().webhooks().is_empty(), "made by hand: none");
         let products = [("csrf_token", csrf.as_str()), ("kind", "products")];
 
         // Act
@@ -272,5 +280,23 @@ db_test!(
         assert!(activity.contains(logged), "{activity}");
         assert!(activity.contains("products: created"), "{activity}");
         assert!(activity.contains("products: deleted"), "{activity}");
+    }
+);
+
+db_test!(
+    saving_creates_the_ticked_webhooks_the_app_makes,
+    |db| async move {
+        let (sim, _app, browser, _tenant) = connected_setup(&db).await;
+        assert!(connect(&browser, "demo").await.status().is_success());
+        let csrf = browser.csrf_token().await;
+
+        let save = [("csrf_token", csrf.as_str()), ("invoices_webhook", "on")];
+        let saved = browser.post_form("/api/save_settings", &save).await;
+
+        assert!(saved.status().is_success(), "{}", saved.status());
+        let hooks = sim.agreement().webhooks();
+        assert_eq!(hooks.len(), 1, "{hooks:?}");
+        assert_eq!(hooks[0].kind, Entity::Invoices);
+        assert!(hooks[0].api.is_some(), "made through the Webhooks API");
     }
 );

@@ -25,6 +25,7 @@ mod mail;
 mod pages;
 mod roles;
 mod sessions;
+mod shared_agreement;
 mod signup;
 mod staff;
 mod staff_cli;

@@ -36,11 +36,15 @@ async fn post(browser: &Browser, path: &str, fields: &[(&str, &str)]) -> reqwest
 }
 
 /// Every state-changing call of the settings, team, history and sync areas.
-const MANAGER_CALLS: [(&str, &[(&str, &str)]); 13] = [
+const MANAGER_CALLS: [(&str, &[(&str, &str)]); 14] = [
     ("/api/save_settings", &[("products_webhook", "on")]),
     ("/api/regenerate_webhook_url", &[("kind", "products")]),
     ("/api/create_in_economic", &[("kind", "products")]),
     ("/api/delete_in_economic", &[("kind", "products")]),
+    (
+        "/api/set_webhook_mode",
+        &[("kind", "products"), ("mode", "manual")],
+    ),
     ("/api/check_economic_webhooks", &[]),
     ("/api/connect_economic", &[("grant_token", "demo")]),
     ("/api/disconnect_economic", &[]),

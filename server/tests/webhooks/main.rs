@@ -8,6 +8,7 @@ mod body_forms;
 mod durability;
 mod hardening;
 mod processes;
+mod real_economic;
 mod reconcile;
 mod runs;
 mod simulator;

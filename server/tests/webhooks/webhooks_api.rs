@@ -1,7 +1,8 @@
 //! One-click webhook setup through e-conomic's Webhooks API (issue 13), against the simulator:
-//! create, update with a stale `objectVersion`, delete, an idempotent retry after a timeout,
+//! create, a webhook changed in e-conomic meanwhile, delete, an idempotent retry after a timeout,
 //! missing rights, a webhook e-conomic disabled after failures (detected and re-enabled), URL
-//! regeneration, and a created webhook delivering into the app end to end.
+//! regeneration, and a created webhook delivering into the app end to end. The real e-conomic's
+//! refusals, shared agreements and faults are in `real_economic.rs`.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +17,7 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use crate::sync::settled;
 
 /// The simulator, the app (without workers) and a connected tenant with no webhooks yet.
-async fn setup(db: &Db) -> (SimHandle, TestApp, TenantId, economic::Client) {
+pub(crate) async fn setup(db: &Db) -> (SimHandle, TestApp, TenantId, economic::Client) {
     let sim = Simulator::start(SimConfig {
         products: 3,
         ..SimConfig::default()
@@ -29,13 +30,13 @@ async fn setup(db: &Db) -> (SimHandle, TestApp, TenantId, economic::Client) {
     (sim, app, tenant, client)
 }
 
-fn client(sim: &SimHandle, timeout: Duration) -> economic::Client {
+pub(crate) fn client(sim: &SimHandle, timeout: Duration) -> economic::Client {
     let mut config = economic::ClientConfig::new(sim.base_url(), "demo");
     config.timeout = timeout;
     economic::Client::new(config).expect("client")
 }
 
-fn target<'a>(app: &'a TestApp, client: &'a economic::Client) -> Target<'a> {
+pub(crate) fn target<'a>(app: &'a TestApp, client: &'a economic::Client) -> Target<'a> {
     Target {
         db: &app.db,
         keys: &app.keys,
@@ -45,7 +46,7 @@ fn target<'a>(app: &'a TestApp, client: &'a economic::Client) -> Target<'a> {
 }
 
 /// The agreement's webhooks created through the API.
-fn api_hooks(sim: &SimHandle) -> Vec<WebhookConfig> {
+pub(crate) fn api_hooks(sim: &SimHandle) -> Vec<WebhookConfig> {
     sim.agreement()
         .webhooks()
         .into_iter()
@@ -53,7 +54,11 @@ fn api_hooks(sim: &SimHandle) -> Vec<WebhookConfig> {
         .collect()
 }
 
-async fn row(db: &Db, tenant: TenantId, kind: Entity) -> managed_webhooks::ManagedWebhook {
+pub(crate) async fn row(
+    db: &Db,
+    tenant: TenantId,
+    kind: Entity,
+) -> managed_webhooks::ManagedWebhook {
     managed_webhooks::list(db, tenant)
         .await
         .expect("list")
@@ -87,7 +92,10 @@ db_test!(
         let current = app.url(tenant, Entity::Products).await;
         let stored = row(&db, tenant, Entity::Products).await;
         assert!(stored.managed);
-        assert_eq!(stored.health(&current), Health::Healthy);
+        // Read back from e-conomic's answer (dates without an offset, as its OpenAPI services
+        // write them): the health is known at once.
+        assert_eq!(stored.health(tenant, &current), Health::Healthy);
+        assert_eq!(stored.event_type.as_deref(), Some("PRODUCT_UPDATED"));
         // The calls were counted in the API budget.
         let usage = backend::sync::budget::usage(&db, tenant, Timestamp::now(), 50_000)
             .await
@@ -98,7 +106,7 @@ db_test!(
 );
 
 db_test!(
-    a_stale_object_version_is_a_clear_conflict_and_no_duplicate,
+    a_webhook_changed_in_e_conomic_meanwhile_is_read_afresh_never_duplicated,
     |db| async move {
         let (sim, app, tenant, client) = setup(&db).await;
         let target = target(&app, &client);
@@ -107,21 +115,21 @@ db_test!(
             .expect("create");
         // e-conomic changes the webhook (disables it): its objectVersion moves on, ours is old.
         assert_eq!(sim.agreement().disable_webhooks(Entity::Customers), 1);
+        let stored = row(&db, tenant, Entity::Customers).await.object_version;
 
-        let stale = managed_webhooks::ensure(target, tenant, Entity::Customers, Timestamp::now())
-            .await
-            .expect("update");
-
-        assert_eq!(stale, Outcome::Conflict);
-        assert_eq!(api_hooks(&sim).len(), 1, "no second webhook");
-        assert!(api_hooks(&sim)[0].is_disabled, "nothing changed");
-        // The conflict read the new version: the next press goes through.
+        // Each action reads e-conomic's webhook first (whose is it? which version?), so the
+        // old version is never sent.
         let again = managed_webhooks::ensure(target, tenant, Entity::Customers, Timestamp::now())
             .await
             .expect("again");
+
         assert_eq!(again, Outcome::Reenabled);
         assert!(!api_hooks(&sim)[0].is_disabled);
-        assert_eq!(api_hooks(&sim).len(), 1);
+        assert_eq!(api_hooks(&sim).len(), 1, "no second webhook");
+        assert_ne!(
+            row(&db, tenant, Entity::Customers).await.object_version,
+            stored
+        );
         sim.shutdown();
     }
 );
@@ -201,11 +209,22 @@ db_test!(missing_rights_leave_the_manual_flow, |db| async move {
     .expect("check");
 
     assert_eq!(outcome, Outcome::Forbidden);
+    assert!(
+        !outcome.retry_may_help(),
+        "the SuperUser role is missing: no retry hint"
+    );
     assert_eq!(check, Some(Outcome::Forbidden));
     assert!(api_hooks(&sim).is_empty());
     let stored = row(&db, tenant, Entity::Products).await;
     assert!(!stored.managed, "the manual flow stays the way");
     assert_eq!(stored.outcome.map(|(o, _)| o), Some(Outcome::Forbidden));
+    // The company's other webhooks now default to "I create it myself".
+    assert_eq!(
+        managed_webhooks::mode(&db, tenant, Entity::Customers)
+            .await
+            .expect("mode"),
+        managed_webhooks::Mode::Manual
+    );
     // The URL for the manual flow is still there to copy, and works.
     let url = app.url(tenant, Entity::Products).await;
     assert!(app.post(&url, "1&1").await.status().is_success());
@@ -258,7 +277,9 @@ db_test!(
         .await
         .expect("check");
         let current = app.url(tenant, Entity::Products).await;
-        let detected = row(&db, tenant, Entity::Products).await.health(&current);
+        let detected = row(&db, tenant, Entity::Products)
+            .await
+            .health(tenant, &current);
         let reenabled =
             managed_webhooks::ensure(target, tenant, Entity::Products, Timestamp::now())
                 .await
@@ -274,7 +295,9 @@ db_test!(
         assert!(!hook.is_disabled);
         assert_eq!(hook.url, current, "and at the current URL");
         assert_eq!(
-            row(&db, tenant, Entity::Products).await.health(&current),
+            row(&db, tenant, Entity::Products)
+                .await
+                .health(tenant, &current),
             Health::Healthy
         );
         sim.shutdown();
@@ -422,7 +445,9 @@ db_test!(
 
         assert_eq!((first, again), (1, 0), "one check per interval");
         let current = app.url(tenant, Entity::Products).await;
-        let health = row(&db, tenant, Entity::Products).await.health(&current);
+        let health = row(&db, tenant, Entity::Products)
+            .await
+            .health(tenant, &current);
         assert!(matches!(health, Health::Disabled(_)), "{health:?}");
         let after = backend::sync::budget::usage(&db, tenant, later, 50_000)
             .await

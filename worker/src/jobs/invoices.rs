@@ -12,7 +12,7 @@ use backend::records::{self, ProductRecord};
 use backend::sync::{self, Counts, Run, RunKind};
 use backend::{Timestamp, connection, settings};
 use economic::types::{BookedInvoice, Product};
-use economic::{Entity, Filter, FilterOp, InvoiceNumber, ProductNumber, WebhookAction};
+use economic::{Entity, Filter, InvoiceNumber, ProductNumber, WebhookAction};
 
 use super::pages::{self, List, ListPage, RunError, save};
 use super::{Ctx, Failure, JobError, classify};
@@ -197,12 +197,12 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
         .unwrap_or(ctx.started_at)
         .to_offset_date_time();
     let days = i64::from(ctx.env.config.sync.invoice_import_days);
-    let since = (start - time::Duration::days(days)).date().to_string();
+    let since = (start - time::Duration::days(days)).date();
     let connected_on = connection::get(db, tenant)
         .await?
         .map(|c| c.connected_at.to_offset_date_time().date().to_string())
         .unwrap_or_default();
-    let filter = Filter::term("date", FilterOp::Gte, &since);
+    let filter = Filter::since_date("date", since);
     let webhooks_on = settings::get(db, tenant)
         .await?
         .is_enabled(Entity::Invoices);

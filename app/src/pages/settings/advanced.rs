@@ -8,7 +8,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::economic_webhooks::{EconomicCheck, EconomicLeftovers, EconomicSetup, EconomicWebhooks};
+use super::economic_webhooks::{
+    EconomicCheck, EconomicLeftovers, EconomicSetup, EconomicWebhooks, ManualHeading,
+};
 use super::tabs::EconomicTabs;
 use crate::api::economic::{
     AdvancedView, RegenerateWebhookUrl, SaveSettings, SettingsView, WebhookSetup, advanced_settings,
@@ -150,10 +152,7 @@ fn AdvancedForm(
                     <Checkbox name="invoices_webhook" label=Msg::AdvancedInvoicesWebhook checked=boxes.invoices_webhook />
                 </fieldset>
                 {connected.then(|| view! {
-                    <div class="check economic-offer">
-                        <input type="checkbox" id="box-create_in_economic" name="create_in_economic" checked=true />
-                        <label for="box-create_in_economic">{t(Msg::WebhooksApiOfferOnSave)}</label>
-                    </div>
+                    <p class="muted small economic-offer">{t(Msg::WebhooksApiOfferOnSave)}</p>
                 })}
                 <div class="save-row">
                     <button type="submit" class="primary" data-test="save-settings" disabled=move || save.pending().get()>
@@ -251,7 +250,10 @@ fn WebhookCard(
                 <p class="muted small">{t(Msg::WebhookUnsavedNote)}</p>
             </Show>
             {connected.then(|| view! { <EconomicSetup kind=kind.clone() hooks /> })}
-            <h4 class="manual">{t(Msg::WebhooksApiManualTitle)}</h4>
+            {match connected {
+                true => view! { <ManualHeading kind=kind.clone() hooks /> }.into_any(),
+                false => view! { <h4 class="manual">{t(Msg::WebhooksApiManualTitle)}</h4> }.into_any(),
+            }}
             <CopyField id=format!("{kind}-url") label=Msg::WebhookFieldUrl value=setup.url />
             <CopyField id=format!("{kind}-type") label=Msg::WebhookFieldType value=setup.type_name />
             <CopyField id=format!("{kind}-name") label=Msg::WebhookFieldName value=setup.name />

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::economic_webhooks::SharedAgreement;
 use super::tabs::EconomicTabs;
 use crate::api::economic::{ConnectEconomic, DisconnectEconomic, economic_demo, economic_status};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
@@ -57,6 +58,13 @@ fn Connection() -> impl IntoView {
                                 <dt>{t(Msg::EconomicConnectedAt)}</dt>
                                 <dd><time>{c.connected_at}</time></dd>
                             </dl>
+                            {c.webhooks_api_refused.then(|| view! {
+                                <p class="banner info" role="status" data-test="webhooks-api-refused">{t(Msg::WebhooksModeNotAllowed)}</p>
+                            })}
+                            {(c.shared.is_some() && demo_page.is_some()).then(|| view! {
+                                <p class="banner warn" role="status" data-test="shared-demo">{t(Msg::SharedAgreementDemo)}</p>
+                            })}
+                            {c.shared.clone().map(|shared| view! { <SharedAgreement shared /> })}
                             <ActionForm action=disconnect>
                                 <CsrfField />
                                 <button type="submit">{t(Msg::EconomicDisconnect)}</button>

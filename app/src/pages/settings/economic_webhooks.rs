@@ -1,8 +1,11 @@
-//! The Webhooks API part of the Advanced Settings page (issue 13): beside each ticked webhook,
-//! "Create in e-conomic for me" with the outcome in plain words (the manual steps stay below
-//! it), the webhook's health (has e-conomic got it, at our current URL, enabled?) with a
-//! one-click re-enable; "Check now"; and, for a webhook whose box was unticked but which still
-//! exists in e-conomic, the offer to delete it there.
+//! The Webhooks API part of the Advanced Settings page (issues 13 and 29): per ticked webhook the
+//! explicit choice "the app creates it for me" / "I create it myself" (never both: e-conomic
+//! would send every change twice), the outcome of the last action in plain words (a refusal says
+//! what it means and what to do, never "try again" when that cannot help), the webhook's health
+//! (has e-conomic got it, at our current URL, enabled — or is it another company's?), a warning
+//! when changes arrive twice, and the companies this agreement is shared with; "Check now"; and,
+//! for a webhook whose box was unticked but which still exists in e-conomic, the offer to delete
+//! it there.
 //!
 //! Plain forms posting to server functions: without JavaScript the post is answered with a
 //! redirect back, and the outcome shows because it is stored.
@@ -10,8 +13,8 @@
 use leptos::prelude::*;
 
 use crate::api::managed_webhooks::{
-    CheckEconomicWebhooks, CreateInEconomic, DeleteInEconomic, HealthView, ManagedView,
-    OutcomeView, managed_webhooks,
+    CheckEconomicWebhooks, CreateInEconomic, DeleteInEconomic, HealthView, ManagedOverview,
+    ManagedView, ModeView, OutcomeView, ReceiverView, SetWebhookMode, SharedView, managed_webhooks,
 };
 use crate::components::form::CsrfField;
 use crate::error::AppError;
@@ -23,7 +26,8 @@ pub struct EconomicWebhooks {
     create: ServerAction<CreateInEconomic>,
     delete: ServerAction<DeleteInEconomic>,
     check: ServerAction<CheckEconomicWebhooks>,
-    data: Resource<Result<Vec<ManagedView>, AppError>>,
+    mode: ServerAction<SetWebhookMode>,
+    data: Resource<Result<ManagedOverview, AppError>>,
 }
 
 impl EconomicWebhooks {
@@ -34,12 +38,14 @@ impl EconomicWebhooks {
         let create = ServerAction::<CreateInEconomic>::new();
         let delete = ServerAction::<DeleteInEconomic>::new();
         let check = ServerAction::<CheckEconomicWebhooks>::new();
+        let mode = ServerAction::<SetWebhookMode>::new();
         let data = Resource::new_blocking(
             move || {
                 (
                     create.version().get(),
                     delete.version().get(),
                     check.version().get(),
+                    mode.version().get(),
                     also(),
                 )
             },
@@ -49,17 +55,26 @@ impl EconomicWebhooks {
             create,
             delete,
             check,
+            mode,
             data,
         }
     }
 
-    /// Loads the views again (after the settings were saved with the offer ticked).
+    /// Loads the views again (after the settings were saved).
     pub fn refetch(self) {
         self.data.refetch();
     }
+
+    async fn overview(self) -> ManagedOverview {
+        self.data.await.unwrap_or(ManagedOverview {
+            webhooks: Vec::new(),
+            shared: None,
+            api_refused: false,
+        })
+    }
 }
 
-/// "Check now" and when the last check was.
+/// "Check now", when the last check was, and the companies sharing the agreement.
 #[component]
 pub fn EconomicCheck(hooks: EconomicWebhooks) -> impl IntoView {
     view! {
@@ -72,7 +87,8 @@ pub fn EconomicCheck(hooks: EconomicWebhooks) -> impl IntoView {
             </ActionForm>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    let views = hooks.data.await.unwrap_or_default();
+                    let overview = hooks.overview().await;
+                    let views = &overview.webhooks;
                     let checked = views.iter().filter_map(|v| v.checked_at.clone()).max();
                     let problem = views.iter().find_map(|v| v.check_problem);
                     view! {
@@ -83,9 +99,42 @@ pub fn EconomicCheck(hooks: EconomicWebhooks) -> impl IntoView {
                             }}
                         </span>
                         {problem.map(|p| view! { <p class="banner warn" role="status">{t(p.message())}</p> })}
+                        {overview.api_refused.then(|| view! {
+                            <p class="banner info" role="status" data-test="webhooks-api-refused">{t(Msg::WebhooksModeNotAllowed)}</p>
+                        })}
+                        {overview.shared.map(|shared| view! { <SharedAgreement shared /> })}
                     }
                 })}
             </Suspense>
+        </div>
+    }
+}
+
+/// The companies sharing the e-conomic agreement, and who receives each webhook type.
+#[component]
+pub fn SharedAgreement(shared: SharedView) -> impl IntoView {
+    view! {
+        <div class="banner info shared-agreement" role="status" data-test="shared-agreement">
+            <strong>{t(Msg::SharedAgreementTitle)}</strong>
+            " (" {t(Msg::EconomicAgreement)} " " {shared.agreement_number} ")"
+            <p>{t(Msg::SharedAgreementIntro)}</p>
+            <ul data-test="shared-companies">
+                {shared.companies.into_iter().map(|c| view! {
+                    <li>{c.name}{c.is_you.then(|| view! { " (" {t(Msg::SharedAgreementYou)} ")" })}</li>
+                }).collect_view()}
+            </ul>
+            <p>{t(Msg::SharedAgreementReceivers)}</p>
+            <ul data-test="shared-receivers">
+                {shared.receivers.into_iter().map(|(type_name, receiver)| {
+                    let who = match receiver {
+                        ReceiverView::Company(c) if c.is_you => format!("{} ({})", c.name, t(Msg::SharedAgreementYou)),
+                        ReceiverView::Company(c) => c.name,
+                        ReceiverView::Elsewhere => t(Msg::SharedAgreementElsewhere).to_owned(),
+                        ReceiverView::Unknown => t(Msg::SharedAgreementUnknown).to_owned(),
+                    };
+                    view! { <li><strong>{type_name}</strong>" → " {who}</li> }
+                }).collect_view()}
+            </ul>
         </div>
     }
 }
@@ -101,7 +150,7 @@ pub fn EconomicSetup(kind: String, hooks: EconomicWebhooks) -> impl IntoView {
                 {move || {
                     let kind = kind.clone();
                     Suspend::new(async move {
-                        let views = hooks.data.await.unwrap_or_default();
+                        let views = hooks.overview().await.webhooks;
                         views
                             .into_iter()
                             .find(|v| v.kind == kind)
@@ -113,25 +162,86 @@ pub fn EconomicSetup(kind: String, hooks: EconomicWebhooks) -> impl IntoView {
     }
 }
 
+/// The heading over the manual values of `kind`'s card: "create it with these values" when the
+/// company makes it by hand, "for reference — do not also create it" when the app makes it.
+#[component]
+pub fn ManualHeading(kind: String, hooks: EconomicWebhooks) -> impl IntoView {
+    view! {
+        <Suspense fallback=move || view! { <h4 class="manual">{t(Msg::WebhooksApiManualTitle)}</h4> }>
+            {move || {
+                let kind = kind.clone();
+                Suspend::new(async move {
+                    let mode = hooks
+                        .overview()
+                        .await
+                        .webhooks
+                        .into_iter()
+                        .find(|v| v.kind == kind)
+                        .map(|v| v.mode);
+                    let text = match mode {
+                        Some(ModeView::Automatic) => Msg::WebhooksManualReference,
+                        Some(ModeView::Manual) | None => Msg::WebhooksApiManualTitle,
+                    };
+                    view! { <h4 class="manual" data-test=format!("manual-heading-{kind}")>{t(text)}</h4> }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 #[component]
 fn SetupLine(line: ManagedView, hooks: EconomicWebhooks) -> impl IntoView {
     let kind = line.kind.clone();
-    let button = match (line.managed, line.health) {
-        (_, HealthView::Disabled) => Msg::WebhooksApiReenable,
-        (true, HealthView::Healthy | HealthView::Unchecked) => Msg::WebhooksApiUpdate,
-        (true, HealthView::OtherUrl) => Msg::WebhooksApiPointHere,
-        (true, HealthView::Missing) | (false, _) => Msg::WebhooksApiCreate,
+    let (mode_text, switch_to, switch_label) = match line.mode {
+        ModeView::Automatic => (
+            Msg::WebhooksModeIsAutomatic,
+            ModeView::Manual,
+            Msg::WebhooksModeUseManual,
+        ),
+        ModeView::Manual => (
+            Msg::WebhooksModeIsManual,
+            ModeView::Automatic,
+            Msg::WebhooksModeUseAutomatic,
+        ),
     };
+    let switch_id = format!("mode-{}-{}", switch_to.as_str(), line.kind);
+    let switch_kind = line.kind.clone();
+    let switch = view! {
+        <ActionForm action=hooks.mode attr:class="inline mode-switch">
+            <CsrfField />
+            <input type="hidden" name="kind" value=switch_kind />
+            <input type="hidden" name="mode" value=switch_to.as_str() />
+            <button type="submit" data-test=switch_id
+                disabled=move || hooks.mode.pending().get()>
+                {t(switch_label)}
+            </button>
+        </ActionForm>
+    };
+    let mode = view! {
+        <p class="mode" data-test=format!("mode-{kind}") data-mode=line.mode.as_str()>
+            <strong>{t(Msg::WebhooksModeTitle)}</strong> " " {t(mode_text)}
+        </p>
+        {switch}
+    };
+    let duplicated = line.duplicated.then(|| view! {
+        <p class="banner warn" role="alert" data-test=format!("duplicated-{kind}")>{t(Msg::WebhooksDuplicated)}</p>
+    });
     let outcome = line.outcome.map(|o| {
         let class = if o.succeeded() {
             "banner success"
         } else {
             "banner warn"
         };
+        let company = line
+            .other_company
+            .clone()
+            .filter(|_| o == OutcomeView::OtherCompany)
+            .map(|name| view! { " " <strong data-test="other-company">{name}</strong> "." });
         view! {
             <p class=class role="status" data-test=format!("economic-outcome-{kind}")>
                 {t(o.message())}
-                {(!o.succeeded()).then(|| view! { " " {t(Msg::WebhooksApiManualBelow)} })}
+                {company}
+                {o.manual_is_the_way().then(|| view! { " " {t(Msg::WebhooksApiManualBelow)} })}
             </p>
         }
     });
@@ -142,18 +252,30 @@ fn SetupLine(line: ManagedView, hooks: EconomicWebhooks) -> impl IntoView {
             HealthView::Missing => ("health bad", Msg::WebhooksApiHealthMissing),
             HealthView::OtherUrl => ("health bad", Msg::WebhooksApiHealthOtherUrl),
             HealthView::Disabled => ("health bad", Msg::WebhooksApiHealthDisabled),
+            HealthView::OtherCompany => ("health bad", Msg::WebhooksApiHealthOtherCompany),
+            HealthView::OtherAddress => ("health bad", Msg::WebhooksApiHealthOtherAddress),
         };
         let since = line
             .disabled_since
             .clone()
             .map(|at| format!(" ({} {at})", t(Msg::WebhooksApiDisabledSince)));
+        let company = line
+            .other_company
+            .clone()
+            .filter(|_| line.health == HealthView::OtherCompany)
+            .map(|name| view! { " " <strong>{name}</strong> "." });
         view! {
-            <p class=class data-test=format!("economic-health-{}", line.kind)>{t(text)}{since}</p>
+            <p class=class data-test=format!("economic-health-{}", line.kind)>{t(text)}{since}{company}</p>
         }
     });
-    view! {
-        {outcome}
-        {health}
+    let button = match (line.managed, line.health) {
+        (_, HealthView::Disabled) => Msg::WebhooksApiReenable,
+        (true, HealthView::Healthy | HealthView::Unchecked) => Msg::WebhooksApiUpdate,
+        (true, HealthView::OtherUrl) => Msg::WebhooksApiPointHere,
+        (true, HealthView::Missing | HealthView::OtherCompany | HealthView::OtherAddress)
+        | (false, _) => Msg::WebhooksApiCreate,
+    };
+    let create = (line.mode == ModeView::Automatic).then(|| view! {
         <ActionForm action=hooks.create attr:class="inline">
             <CsrfField />
             <input type="hidden" name="kind" value=line.kind.clone() />
@@ -162,6 +284,13 @@ fn SetupLine(line: ManagedView, hooks: EconomicWebhooks) -> impl IntoView {
                 {t(button)}
             </button>
         </ActionForm>
+    });
+    view! {
+        {mode}
+        {duplicated}
+        {outcome}
+        {health}
+        {create}
     }
 }
 
@@ -175,7 +304,7 @@ pub fn EconomicLeftovers(
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let views = hooks.data.await.unwrap_or_default();
+                let views = hooks.overview().await.webhooks;
                 let deleted = views
                     .iter()
                     .filter(|v| !v.managed && !ticked(&v.kind) && v.outcome == Some(OutcomeView::Deleted))

@@ -57,6 +57,7 @@ pub fn StaffDashboardPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+        <crate::pages::staff::webhook_health::StaffSharedAgreements />
     }
 }
 

@@ -1,9 +1,12 @@
 //! The staff tenant page's webhook health (issue 13): for each webhook the app manages in the
-//! tenant's e-conomic, whether e-conomic has it, at the current URL, and enabled.
+//! tenant's e-conomic, whether e-conomic has it, at the current URL, and enabled; and for the
+//! dashboard, the e-conomic agreements several companies share (issue 29).
 
 use leptos::prelude::*;
 
-use crate::api::managed_webhooks::{HealthView, ManagedView};
+use crate::api::managed_webhooks::{
+    HealthView, ManagedView, StaffSharedAgreement, staff_shared_agreements,
+};
 use crate::error::AppError;
 use crate::i18n::{Msg, t};
 
@@ -29,10 +32,46 @@ pub fn StaffWebhookHealth(data: Resource<Result<Vec<ManagedView>, AppError>>) ->
                                     HealthView::Missing => Msg::WebhooksApiHealthMissing,
                                     HealthView::OtherUrl => Msg::WebhooksApiHealthOtherUrl,
                                     HealthView::Disabled => Msg::WebhooksApiHealthDisabled,
+                                    HealthView::OtherCompany => Msg::WebhooksApiHealthOtherCompany,
+                                    HealthView::OtherAddress => Msg::WebhooksApiHealthOtherAddress,
                                 };
                                 let since = v.disabled_since.map(|at| format!(" ({} {at})", t(Msg::WebhooksApiDisabledSince)));
                                 let checked = v.checked_at.map(|at| format!(" · {} {at}", t(Msg::WebhooksApiCheckedAt)));
                                 view! { <li><strong>{v.type_name}</strong>": " {t(text)}{since}{checked}</li> }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The dashboard's list of e-conomic agreements that more than one company is connected to:
+/// they share one webhook per type and one API budget, which explains many "why do I get no
+/// webhooks" tickets.
+#[component]
+pub fn StaffSharedAgreements() -> impl IntoView {
+    let shared = Resource::new_blocking(|| (), |_| staff_shared_agreements());
+    view! {
+        <section class="card" data-test="staff-shared-agreements">
+            <h2>{t(Msg::StaffSharedTitle)}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let agreements: Vec<StaffSharedAgreement> = shared.await.unwrap_or_default();
+                    if agreements.is_empty() {
+                        return view! { <p class="muted">{t(Msg::StaffSharedNone)}</p> }.into_any();
+                    }
+                    view! {
+                        <ul>
+                            {agreements.into_iter().map(|a| view! {
+                                <li data-test=format!("shared-{}", a.agreement_number)>
+                                    {t(Msg::StaffSharedAgreement)} " " <strong>{a.agreement_number}</strong> ": "
+                                    {a.companies.into_iter().enumerate().map(|(i, (id, name))| view! {
+                                        {(i > 0).then_some(", ")}
+                                        <a href=format!("/staff/tenants/{id}")>{name}</a>
+                                    }).collect_view()}
+                                </li>
                             }).collect_view()}
                         </ul>
                     }.into_any()

@@ -1,4 +1,5 @@
-//! `/settings/apps/economic/sync`: the API budget, and per entity how it is kept up to date,
+//! `/settings/apps/economic/sync`: the API budget (the day's calls of the whole e-conomic
+//! agreement, and e-conomic's token bucket), and per entity how it is kept up to date,
 //! its first import, the run now and the last one, the last check of all records; "Sync now"
 //! and "Check all records now" as plain forms, so they work without JavaScript too.
 //!
@@ -14,6 +15,7 @@ use leptos_router::hooks::use_query_map;
 use std::time::Duration;
 
 use super::tabs::EconomicTabs;
+use crate::api::economic::{TokenBucketView, economic_bucket};
 use crate::api::sync::{
     BudgetLevel, BudgetView, RequestSync, SyncRequest, SyncView, sync_overview,
 };
@@ -51,6 +53,7 @@ fn Sync() -> impl IntoView {
         move || (tick.get(), request.version().get()),
         |_| sync_overview(),
     );
+    let bucket = Resource::new_blocking(move || tick.get(), |_| economic_bucket());
     Effect::new(move || {
         if let Some(Ok(view)) = data.get()
             && fast.get_untracked() != view.active
@@ -71,6 +74,13 @@ fn Sync() -> impl IntoView {
                     Ok(view) => view! {
                         {(!view.connected).then(not_connected)}
                         {budget(view.budget)}
+                        {view.connected.then(|| view! {
+                            <Transition fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    token_bucket(bucket.await.ok().flatten())
+                                })}
+                            </Transition>
+                        })}
                     }
                     .into_any(),
                     Err(e) => view! { <p class="banner error" role="alert">{t(e.message())}</p> }.into_any(),
@@ -162,7 +172,41 @@ fn budget(b: BudgetView) -> impl IntoView {
                     {frees_at.map(|at| view! { " " {t(Msg::BudgetFreesAt)} " " <time>{at}</time> "." })}
                 </p>
             })}
-            <p class="muted small">{t(Msg::BudgetRule)}</p>
+            <p class="muted small">{t(Msg::BudgetRule)} " " {t(Msg::BudgetPerAgreement)}</p>
+        </section>
+    }
+}
+
+/// e-conomic's token bucket for the agreement: how full it is, as its last answer said.
+fn token_bucket(bucket: Option<TokenBucketView>) -> impl IntoView {
+    let body = match bucket {
+        Some(b) => {
+            let percent = (u64::from(b.used) * 100)
+                .checked_div(u64::from(b.limit))
+                .unwrap_or(100)
+                .min(100);
+            view! {
+                <p class="budget-used">
+                    <strong data-test="bucket-used">{number(u64::from(b.used))}</strong> " " {t(Msg::SyncOf)} " "
+                    <span data-test="bucket-limit">{number(u64::from(b.limit))}</span> " "
+                    {t(Msg::BucketTokensPer)} " " <span data-test="bucket-window">{b.window_secs}</span> " "
+                    {t(Msg::BucketSeconds)}
+                    <span class="muted">" (" {percent} "%; " {t(Msg::BucketReportedAt)} " " <time>{b.reported_at}</time> ")"</span>
+                </p>
+                <div class="budget-meter">{progress_bar(Some(percent), Msg::BucketTitle)}</div>
+            }
+            .into_any()
+        }
+        None => {
+            view! { <p class="muted" data-test="bucket-unknown">{t(Msg::BucketNotReported)}</p> }
+                .into_any()
+        }
+    };
+    view! {
+        <section class="card budget" data-test="bucket">
+            <h2>{t(Msg::BucketTitle)}</h2>
+            {body}
+            <p class="muted small">{t(Msg::BucketRule)}</p>
         </section>
     }
 }

@@ -1,0 +1,39 @@
+-- Behave like the real e-conomic (issue 29).
+--
+-- Companies sharing one agreement: the agreement number (from `GET /self`) is already stored per
+-- company; an index finds the companies of one agreement (shared webhooks, shared API budget).
+-- `webhooks_api_allowed` is what the first look at the Webhooks API said when connecting
+-- (null: not asked yet): it decides whether a webhook is created for the user by default.
+create index economic_connections_agreement on economic_connections (agreement_number);
+alter table economic_connections add column webhooks_api_allowed boolean;
+
+-- The Webhooks API's event type names, read from `GET /EventTypes` once per agreement and day
+-- (the names are e-conomic's, not ours to guess). Not tenant data: the same for every company
+-- on the agreement, so no row-level security. `body` is the JSON list as e-conomic sent it.
+create table agreement_event_types (
+    agreement_number bigint primary key,
+    body text not null,
+    fetched_at bigint not null,
+    created_at bigint not null,
+    updated_at bigint not null
+);
+
+-- managed_webhooks gains the outcomes of the real e-conomic's refusals, the per-webhook choice
+-- (created for me / I create it myself), the event type name used, and whose URL e-conomic's
+-- webhook points at (a company owns a webhook only when it points at that company's URL).
+alter table managed_webhooks drop constraint managed_webhooks_outcome_check;
+alter table managed_webhooks add constraint managed_webhooks_outcome_check check (outcome in (
+    'created', 'updated', 'reenabled', 'deleted', 'conflict', 'forbidden', 'refused',
+    'unavailable', 'not_connected', 'already_exists', 'other_company', 'other_address',
+    'https_required', 'type_not_offered'
+));
+-- 'automatic' (the app creates it) or 'manual' (the user does, in e-conomic's screens); null:
+-- not chosen yet, the default follows `webhooks_api_allowed`.
+alter table managed_webhooks add column mode text check (mode in ('automatic', 'manual'));
+-- The event type name e-conomic's list gave for this kind (`CUSTOMER_UPDATED`, …).
+alter table managed_webhooks add column event_type text;
+-- The company whose webhook URL e-conomic's webhook of this type points at, when it is a URL of
+-- this server (null: none seen, or an address that is not ours).
+alter table managed_webhooks add column remote_owner_tenant_id bigint;
+update managed_webhooks set mode = 'automatic' where managed;
+update managed_webhooks set remote_owner_tenant_id = tenant_id where remote_present;
