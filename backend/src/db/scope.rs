@@ -42,6 +42,9 @@ pub enum CrossTenant {
     Memberships,
     /// Signing up: the new tenant's first rows, before a session names it.
     SignUp,
+    /// The health sweep: every tenant's signals at once, the facts it keeps, the alert
+    /// webhooks due (each tenant's episodes are written in that tenant's transaction).
+    HealthSweep,
 }
 
 impl CrossTenant {
@@ -56,6 +59,7 @@ impl CrossTenant {
             CrossTenant::Metrics => "metrics",
             CrossTenant::Memberships => "memberships",
             CrossTenant::SignUp => "sign_up",
+            CrossTenant::HealthSweep => "health_sweep",
         }
     }
 
