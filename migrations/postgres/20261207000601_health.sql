@@ -46,7 +46,7 @@ insert into health_sweep (id, event_mark, event_mark_prev, run_mark, leased_unti
 -- tenant and slot (a slot is what the problem is about: the connection, one entity's webhook,
 -- the events, ...); while it lasts its reason and state may change, it stays one episode.
 create table health_episodes (
-    id bigserial primary key,
+    id bigint generated always as identity primary key,
     tenant_id bigint not null references tenants (id) on delete cascade,
     slot text not null,
     reason text not null,
@@ -69,7 +69,7 @@ create index health_episodes_unresolved on health_episodes (opened_at) where res
 
 -- One row per episode, event (opened, resolved) and channel: what was sent, or why not.
 create table health_notifications (
-    id bigserial primary key,
+    id bigint generated always as identity primary key,
     tenant_id bigint not null references tenants (id) on delete cascade,
     episode_id bigint not null references health_episodes (id) on delete cascade,
     event text not null check (event in ('opened', 'resolved')),

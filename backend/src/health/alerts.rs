@@ -121,7 +121,7 @@ pub(super) async fn record(
     now: Timestamp,
 ) -> Result<()> {
     let webhook: Option<i64> = with_tx!(tx, conn => sqlx::query_scalar(
-        "select 1 from alert_webhooks where tenant_id = $1",
+        "select tenant_id from alert_webhooks where tenant_id = $1",
     )
     .bind(tenant_id)
     .fetch_optional(&mut **conn)
