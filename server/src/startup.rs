@@ -176,10 +176,11 @@ impl Application {
             wake.others,
             stop.clone(),
         ));
+        let watch = watch(&workers, &public_url)?;
         let worker_health = if config.no_worker {
             app::ssr::state::Workers::default()
         } else {
-            spawn_workers(&tasks, &workers, &stop)
+            spawn_workers(&tasks, &watch, &stop)
         };
 
         #[cfg(feature = "demo")]
@@ -196,6 +197,8 @@ impl Application {
             economic,
             signal: wake.workers,
             daily_call_limit: config.workers.daily_call_limit,
+            health: config.workers.health().model,
+            demo: config.demo,
             sign_ups_per_ip: config.sign_ups_per_ip.max(1),
             staff_idle_secs: config.staff_idle_secs,
             impersonation_minutes: config.impersonation_minutes.max(1),
@@ -299,7 +302,7 @@ pub async fn run_workers(
         let (db, stop) = (db.clone(), stop.clone());
         async move { db.checkpoint_until(stop).await }
     });
-    spawn_workers(&tasks, &env, &stop);
+    spawn_workers(&tasks, &watch(&env, &config.public_url())?, &stop);
     tracing::info!(workers = env.config.workers, "sync workers running");
     shutdown.await;
     stop_tasks(&tasks, &stop).await;
@@ -314,9 +317,10 @@ pub async fn run_workers(
 /// each counts as running in the returned [`app::ssr::state::Workers`] until it ends.
 fn spawn_workers(
     tasks: &TaskTracker,
-    env: &worker::Environment,
+    watch: &worker::Watch,
     stop: &CancellationToken,
 ) -> app::ssr::state::Workers {
+    let env = &watch.env;
     let health = app::ssr::state::Workers::default();
     let spawn = |task: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
         let running = health.running();
@@ -340,9 +344,11 @@ fn spawn_workers(
     }
     spawn(Box::pin(worker::scheduler::run(env.clone(), stop.clone())));
     spawn(Box::pin(worker::webhook_health::run(
-        env.clone(),
+        watch.clone(),
         stop.clone(),
     )));
+    spawn(Box::pin(worker::health::run(watch.clone(), stop.clone())));
+    spawn(Box::pin(worker::alerts::run(watch.clone(), stop.clone())));
     for _ in 0..env.config.workers {
         spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));
     }
@@ -350,6 +356,16 @@ fn spawn_workers(
         started: health.count(),
         running: health.running,
     }
+}
+
+/// The health tasks' context: alert texts in Danish (the users' language), rendered by `app`
+/// from its translations.
+fn watch(env: &worker::Environment, public_url: &str) -> Result<worker::Watch, Error> {
+    let link = public_url.to_owned();
+    let render: worker::health::Render =
+        std::sync::Arc::new(move |d| app::api::health::alert_text(d, app::i18n::Lang::Da, &link));
+    worker::Watch::new(env.clone(), public_url.to_owned(), render)
+        .map_err(|e| Error::Io(std::io::Error::other(e)))
 }
 
 async fn stop_tasks(tasks: &TaskTracker, stop: &CancellationToken) {

@@ -54,6 +54,16 @@ pub enum ActivityAction {
     StaffLoggedIn,
     /// A staff account was disabled (never the company's; listed for completeness).
     StaffDisabled,
+    /// A sync problem began.
+    ProblemOpened,
+    /// A sync problem resolved.
+    ProblemResolved,
+    /// A message about a problem was delivered.
+    NotificationSent,
+    /// A message about a problem could not be delivered.
+    NotificationFailed,
+    /// The alert webhook was set or removed.
+    AlertWebhookChanged,
 }
 
 /// Who did it.
@@ -129,6 +139,11 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::StaffCreated => ActivityAction::StaffCreated,
                     A::StaffLoggedIn => ActivityAction::StaffLoggedIn,
                     A::StaffDisabled => ActivityAction::StaffDisabled,
+                    A::ProblemOpened => ActivityAction::ProblemOpened,
+                    A::ProblemResolved => ActivityAction::ProblemResolved,
+                    A::NotificationSent => ActivityAction::NotificationSent,
+                    A::NotificationFailed => ActivityAction::NotificationFailed,
+                    A::AlertWebhookChanged => ActivityAction::AlertWebhookChanged,
                 },
                 detail: e.detail,
             }

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod data;
 pub mod economic;
 pub mod events;
+pub mod health;
 pub mod impersonation;
 pub mod managed_webhooks;
 pub mod rejected;

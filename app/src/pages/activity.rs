@@ -84,5 +84,10 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::StaffCreated => Msg::ActivityStaffCreated,
         ActivityAction::StaffLoggedIn => Msg::ActivityStaffLoggedIn,
         ActivityAction::StaffDisabled => Msg::ActivityStaffDisabled,
+        ActivityAction::ProblemOpened => Msg::ActivityProblemOpened,
+        ActivityAction::ProblemResolved => Msg::ActivityProblemResolved,
+        ActivityAction::NotificationSent => Msg::ActivityNotificationSent,
+        ActivityAction::NotificationFailed => Msg::ActivityNotificationFailed,
+        ActivityAction::AlertWebhookChanged => Msg::ActivityAlertWebhookChanged,
     }
 }

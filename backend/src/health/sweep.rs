@@ -123,13 +123,17 @@ async fn judge(
     episodes::apply(ctx.db, signals.tenant_id, &health.problems, open, now).await
 }
 
-/// The probes due for the tenant, and whether its managed webhooks should be checked now: a
-/// check of all records or a probe found changes no webhook reported after the last look at
-/// e-conomic's webhooks, which still look healthy.
+/// The probes due for the tenant, and whether its managed webhooks should be checked now.
 fn due_work(signals: &Signals, config: &Config, now: Timestamp) -> (Vec<Entity>, bool) {
-    let probes = probe::due(signals, config, now);
+    (probe::due(signals, config, now), needs_check(signals))
+}
+
+/// Whether the tenant's managed webhooks should be checked at once: a check of all records or
+/// a probe found changes no webhook reported after the last look at e-conomic's webhooks,
+/// which still look healthy.
+pub fn needs_check(signals: &Signals) -> bool {
     let refused = signals.connection.is_none_or(|c| c.refused_since.is_some());
-    let check = !refused
+    !refused
         && Entity::ALL.into_iter().any(|entity| {
             let e = signals.entity(entity);
             let Some(w) = e.webhook.filter(|w| w.managed) else {
@@ -150,10 +154,8 @@ fn due_work(signals: &Signals, config: &Config, now: Timestamp) -> (Vec<Entity>,
             .into_iter()
             .flatten()
             .max();
-            let webhook_mode = signals.settings.is_enabled(entity);
-            webhook_mode
+            signals.settings.is_enabled(entity)
                 && looks_fine
                 && evidence.is_some_and(|at| w.checked_at.is_none_or(|checked| checked < at))
-        });
-    (probes, check)
+        })
 }
