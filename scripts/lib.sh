@@ -28,15 +28,36 @@ ensure_wasm_target() {
   fi
 }
 
+# Installs crate $1 at version $2 from crates.io into folder $3, once, so that $3/bin/$4 exists;
+# further arguments go to `cargo install`. Two first runs at once (two `scripts/demo`s) used to
+# install into the same folder together and one failed with "failed to copy": the install runs
+# under a lock, into a temporary folder that is moved into place only when complete, so a
+# folder with the tool in it is always a whole one.
+install_tool() {
+  local crate="$1" version="$2" dir="$3" bin="$4"
+  shift 4
+  [ -x "$dir/bin/$bin" ] && return 0
+  mkdir -p "$(dirname "$dir")"
+  (
+    flock 9
+    # The other run may have finished the install while this one waited for the lock.
+    if [ ! -x "$dir/bin/$bin" ]; then
+      tmp="$(mktemp -d "$dir.partial.XXXXXX")"
+      trap 'rm -rf "$tmp"' EXIT
+      log "installing $crate $version from crates.io (a few minutes, once)"
+      cargo install "$crate" --version "$version" --root "$tmp" "$@"
+      rm -rf "$dir"
+      mv "$tmp" "$dir"
+    fi
+  ) 9>"$dir.lock"
+}
+
 ensure_wasm_bindgen() {
   local version dir
   version="$(wasm_bindgen_version)"
   dir="$CACHE/tools/wasm-bindgen-$version"
-  if [ ! -x "$dir/bin/wasm-bindgen" ]; then
-    log "installing wasm-bindgen-cli $version from crates.io (a few minutes, once)"
-    # Not --locked: its lock file can want crates newer than this toolchain accepts.
-    cargo install wasm-bindgen-cli --version "$version" --root "$dir"
-  fi
+  # Not --locked: its lock file can want crates newer than this toolchain accepts.
+  install_tool wasm-bindgen-cli "$version" "$dir" wasm-bindgen
   WASM_BINDGEN="$dir/bin/wasm-bindgen"
 }
 
@@ -81,10 +102,7 @@ CARGO_DENY_VERSION=0.20.2
 
 ensure_cargo_deny() {
   local dir="$CACHE/tools/cargo-deny-$CARGO_DENY_VERSION"
-  if [ ! -x "$dir/bin/cargo-deny" ]; then
-    log "installing cargo-deny $CARGO_DENY_VERSION from crates.io (several minutes, once)"
-    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --root "$dir"
-  fi
+  install_tool cargo-deny "$CARGO_DENY_VERSION" "$dir" cargo-deny --locked
   CARGO_DENY="$dir/bin/cargo-deny"
 }
 

@@ -15,7 +15,7 @@ mod shell;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
-pub use shell::{App, shell};
+pub use shell::{App, PROTECTED_PREFIXES, shell};
 
 /// Browser entry point: hydrates the server-rendered page and marks it hydrated for tests.
 #[cfg(feature = "hydrate")]

@@ -58,6 +58,18 @@ fn set_content_security_policy() {
     }
 }
 
+/// Path prefixes of the pages only logged-in users see (the routes below). The server answers
+/// them with a redirect to the login page when no one is logged in (`server`'s
+/// `require_login`), before rendering.
+pub const PROTECTED_PREFIXES: [&str; 6] = [
+    "/settings",
+    "/events",
+    "/customers",
+    "/products",
+    "/invoices",
+    "/team",
+];
+
 /// The application: language, title and routes.
 #[component]
 pub fn App() -> impl IntoView {

@@ -65,11 +65,12 @@ impl ExpiredDeletion for Store {
 }
 
 /// The session layer: HttpOnly, SameSite=Lax, Secure when served over HTTPS, 12 hours of
-/// inactivity; and its store, for start-up to run [`delete_expired_until`] on.
+/// inactivity; and its store, for start-up to run [`delete_expired_until`] on. Fails when the
+/// store's table cannot be created.
 pub async fn layer(
     db: &backend::Db,
     secure: bool,
-) -> Result<(SessionManagerLayer<Store>, Store), crate::startup::Error> {
+) -> Result<(SessionManagerLayer<Store>, Store), tower_sessions_sqlx_store::sqlx::Error> {
     let store = match (db.sqlite_pool(), db.pg_pool()) {
         (Some(pool), _) => {
             let store = SqliteStore::new(pool.clone());
@@ -82,8 +83,9 @@ pub async fn layer(
             Store::Postgres(store)
         }
         (None, None) => {
-            return Err(crate::startup::Error::Sessions(
-                session_store::Error::Backend("no database pool".into()),
+            let missing = "no database pool for the session store";
+            return Err(tower_sessions_sqlx_store::sqlx::Error::Configuration(
+                missing.into(),
             ));
         }
     };

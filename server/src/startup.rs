@@ -30,9 +30,6 @@ pub enum Error {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Backend(#[from] backend::Error),
-    /// The session store could not be prepared.
-    #[error("session store: {0}")]
-    Sessions(#[from] tower_sessions::session_store::Error),
     /// The session table could not be created.
     #[error("session table: {0}")]
     SessionTable(#[from] tower_sessions_sqlx_store::sqlx::Error),

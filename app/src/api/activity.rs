@@ -97,13 +97,11 @@ pub struct ActivityView {
 pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
     use backend::audit::{Action as A, Actor};
 
-    use crate::ssr::{format, session, state::app_state};
+    use crate::ssr::format;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    if ctx.role != backend::Role::Owner {
-        return Err(AppError::Forbidden);
-    }
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
+    ctx.owner()?;
     let entries = backend::audit::for_tenant(&state.db, ctx.tenant_id, LIMIT).await?;
     Ok(entries
         .into_iter()

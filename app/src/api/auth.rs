@@ -2,21 +2,22 @@
 
 use leptos::prelude::*;
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// Creates a company with its owner and logs the owner in.
 #[server(prefix = "/api", endpoint = "sign_up")]
 pub async fn sign_up(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     company_name: String,
     name: String,
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{errors::parse, session, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::{errors::parse, session};
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
     let input = backend::accounts::SignUp {
         company_name: parse(backend::CompanyName::parse(&company_name))?,
         name: parse(backend::PersonName::parse(&name))?,
@@ -34,23 +35,22 @@ pub async fn sign_up(
     )
     .await?;
     let signed_up = backend::accounts::sign_up(&state.db, input).await?;
-    session::start(
-        &session::current().await?,
-        signed_up.user_id,
-        signed_up.tenant_id,
-    )
-    .await?;
+    session::start(&visitor.session, signed_up.user_id, signed_up.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())
 }
 
 /// Checks email and password, then starts a fresh session.
 #[server(prefix = "/api", endpoint = "log_in")]
-pub async fn log_in(csrf_token: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
+pub async fn log_in(
+    csrf_token: CsrfToken,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::ssr::session;
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
     // A malformed email cannot belong to an account: answer as for a wrong password.
     let email = backend::Email::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
     let ip = session::client_ip().await;
@@ -59,54 +59,33 @@ pub async fn log_in(csrf_token: String, email: String, password: String) -> Resu
             .await?;
     let memberships = backend::accounts::memberships(&state.db, user_id).await?;
     let tenant = memberships.first().ok_or(AppError::Forbidden)?;
-    let (actor, now) = (
-        backend::audit::Actor::User(user_id),
-        backend::Timestamp::now(),
-    );
+    let actor = backend::audit::Actor::User(user_id);
     let action = backend::audit::Action::LoggedIn;
     let detail = ip.to_string();
-    if let Err(e) = backend::audit::record(
-        &state.db,
-        Some(tenant.tenant_id),
-        actor,
-        action,
-        &detail,
-        now,
-    )
-    .await
-    {
-        tracing::error!(error = ?e, "audit log write failed");
-    }
-    session::start(&session::current().await?, user_id, tenant.tenant_id).await?;
+    crate::ssr::entrance::record(state, Some(tenant.tenant_id), actor, action, &detail).await;
+    session::start(&visitor.session, user_id, tenant.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())
 }
 
 /// Acts for another company the user belongs to, under a new session id.
 #[server(prefix = "/api", endpoint = "switch_company")]
-pub async fn switch_company(csrf_token: String, tenant_id: i64) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let session = session::current().await?;
-    let ctx = session::tenant_user(&state, &session).await?;
-    session::require_own_session(&ctx)?;
+pub async fn switch_company(csrf_token: CsrfToken, tenant_id: i64) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.own()?;
     let tenant = backend::TenantId::new(tenant_id);
     // Not a member there: the same answer as for a company that does not exist.
-    backend::accounts::membership(&state.db, tenant, ctx.user_id).await?;
-    session::start(&session, ctx.user_id, tenant).await?;
+    backend::accounts::membership(&ctx.state.db, tenant, ctx.user_id).await?;
+    crate::ssr::session::start(&ctx.session, ctx.user_id, tenant).await?;
     leptos_axum::redirect("/settings");
     Ok(())
 }
 
 /// Ends the session.
 #[server(prefix = "/api", endpoint = "log_out")]
-pub async fn log_out(csrf_token: String) -> Result<(), AppError> {
-    use crate::ssr::session;
-    let _ = csrf_token;
-
-    session::end(&session::current().await?).await?;
+pub async fn log_out(csrf_token: CsrfToken) -> Result<(), AppError> {
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    crate::ssr::session::end(&visitor.session).await?;
     leptos_axum::redirect("/login?logged_out=1");
     Ok(())
 }

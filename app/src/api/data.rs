@@ -171,10 +171,8 @@ pub struct InvoiceWithLines {
 /// number exactly or the name in part.
 #[server(prefix = "/api", endpoint = "customers_page", input = leptos::server_fn::codec::GetUrl)]
 pub async fn customers_page(search: String, after: Option<i64>) -> Result<CustomerList, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let rows = backend::records::customers::list(
         &state.db,
         ctx.tenant_id,
@@ -197,10 +195,8 @@ pub async fn customers_page(search: String, after: Option<i64>) -> Result<Custom
 /// caller's company does not have.
 #[server(prefix = "/api", endpoint = "customer_detail", input = leptos::server_fn::codec::GetUrl)]
 pub async fn customer_detail(number: i64) -> Result<CustomerView, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let number = economic::CustomerNumber::new(number).map_err(|_| AppError::NotFound)?;
     let customer = backend::records::customers::get(&state.db, ctx.tenant_id, number).await?;
     Ok(ssr::customer(customer))
@@ -210,10 +206,8 @@ pub async fn customer_detail(number: i64) -> Result<CustomerView, AppError> {
 /// number or the name in part.
 #[server(prefix = "/api", endpoint = "products_page", input = leptos::server_fn::codec::GetUrl)]
 pub async fn products_page(search: String, after: Option<String>) -> Result<ProductList, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let rows = backend::records::products::list(
         &state.db,
         ctx.tenant_id,
@@ -236,10 +230,8 @@ pub async fn products_page(search: String, after: Option<String>) -> Result<Prod
 /// `NotFound` for a number the caller's company does not have.
 #[server(prefix = "/api", endpoint = "product_detail", input = leptos::server_fn::codec::GetUrl)]
 pub async fn product_detail(number: String) -> Result<ProductWithMovements, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     // A number e-conomic could not have cannot be stored either.
     let number = economic::ProductNumber::parse(&number).map_err(|_| AppError::NotFound)?;
     let product = backend::records::products::get(&state.db, ctx.tenant_id, &number).await?;
@@ -255,10 +247,8 @@ pub async fn product_detail(number: String) -> Result<ProductWithMovements, AppE
 /// `search` matches the invoice or customer number exactly or the customer's name in part.
 #[server(prefix = "/api", endpoint = "invoices_page", input = leptos::server_fn::codec::GetUrl)]
 pub async fn invoices_page(search: String, before: Option<i64>) -> Result<InvoiceList, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let rows = backend::records::invoices::list(
         &state.db,
         ctx.tenant_id,
@@ -281,10 +271,8 @@ pub async fn invoices_page(search: String, before: Option<i64>) -> Result<Invoic
 /// caller's company does not have.
 #[server(prefix = "/api", endpoint = "invoice_lines", input = leptos::server_fn::codec::GetUrl)]
 pub async fn invoice_lines(number: i64) -> Result<InvoiceWithLines, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let number = economic::InvoiceNumber::new(number).map_err(|_| AppError::NotFound)?;
     let lines = backend::records::invoices::lines(&state.db, ctx.tenant_id, number).await?;
     // The list's keyset puts invoice `number` first: nothing above it is below `number + 1`.

@@ -1,8 +1,10 @@
 //! The e-conomic app: connection, Advanced Settings, and the webhook URLs to paste into e-conomic.
 
+use economic::Entity;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// The agreement a tenant is connected to.
@@ -88,11 +90,8 @@ pub struct AdvancedView {
 /// The tenant's e-conomic connection, if any.
 #[server(prefix = "/api", endpoint = "economic", input = leptos::server_fn::codec::GetUrl)]
 pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    let connection = backend::connection::get(&state.db, ctx.tenant_id).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let connection = backend::connection::get(&ctx.state.db, ctx.tenant_id).await?;
     Ok(connection.map(|c| ConnectionView {
         company_name: c.company_name,
         agreement_number: c.agreement_number,
@@ -104,23 +103,17 @@ pub async fn economic_status() -> Result<Option<ConnectionView>, AppError> {
 /// In demo mode, the page of the bundled e-conomic simulator (whose grant token is `demo`).
 #[server(prefix = "/api", endpoint = "economic_demo", input = leptos::server_fn::codec::GetUrl)]
 pub async fn economic_demo() -> Result<Option<String>, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    session::tenant_user(&state, &session::current().await?).await?;
-    Ok(state.demo_simulator_page.clone())
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    Ok(ctx.state.demo_simulator_page.clone())
 }
 
 /// Verifies `grant_token` with e-conomic (`GET /self`) and stores it encrypted.
 #[server(prefix = "/api", endpoint = "connect_economic")]
-pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+pub async fn connect_economic(csrf_token: CsrfToken, grant_token: String) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let connection = backend::connection::connect(
         &state.db,
         &state.keys,
@@ -131,64 +124,33 @@ pub async fn connect_economic(csrf_token: String, grant_token: String) -> Result
     )
     .await?;
     let detail = format!("agreement {}", connection.agreement_number);
-    session::audit(&state, &ctx, backend::audit::Action::Connected, &detail).await;
+    ctx.audit(&write, backend::audit::Action::Connected, &detail)
+        .await;
     leptos_axum::redirect("/settings/apps/economic?connected=1");
     Ok(())
 }
 
 /// Forgets the tenant's grant token.
 #[server(prefix = "/api", endpoint = "disconnect_economic")]
-pub async fn disconnect_economic(csrf_token: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    backend::connection::disconnect(&state.db, ctx.tenant_id).await?;
-    session::audit(&state, &ctx, backend::audit::Action::Disconnected, "").await;
+pub async fn disconnect_economic(csrf_token: CsrfToken) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    backend::connection::disconnect(&ctx.state.db, ctx.tenant_id).await?;
+    ctx.audit(&write, backend::audit::Action::Disconnected, "")
+        .await;
     leptos_axum::redirect("/settings/apps/economic?disconnected=1");
     Ok(())
 }
 
-/// What support staff see in place of a webhook URL's credential.
-#[cfg(feature = "ssr")]
-const SUPPORT_REDACTED: &str = "(hidden-from-support)";
-
-/// The saved settings and the three webhook setups.
+/// The saved settings and the three webhook setups; managers only.
 #[server(prefix = "/api", endpoint = "advanced_settings", input = leptos::server_fn::codec::GetUrl)]
 pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
-    use backend::economic::CONTENT_TYPE;
-    use backend::economic::Entity;
-    use backend::webhook_credentials as credentials;
-
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    let saved = backend::settings::get(&state.db, ctx.tenant_id).await?;
-    let mut webhooks = Vec::new();
-    for kind in [Entity::Customers, Entity::Products, Entity::Invoices] {
-        let token = credentials::url_token(&state.db, &state.keys, ctx.tenant_id, kind).await?;
-        let path = credentials::webhook_path(ctx.tenant_id, kind, &token);
-        // The URL is a credential: support staff looking in never see it (they could post
-        // webhooks as e-conomic with it).
-        let path = match ctx.support {
-            Some(_) => credentials::webhook_path(ctx.tenant_id, kind, SUPPORT_REDACTED),
-            None => path,
-        };
-        webhooks.push(WebhookSetup {
-            kind: kind.as_str().to_owned(),
-            url: format!("{}{path}", state.public_url),
-            type_name: kind.danish_type_name().to_owned(),
-            name: kind.danish_type_name().to_owned(),
-            post_data: kind.post_data().to_owned(),
-            content_type: CONTENT_TYPE.to_owned(),
-        });
-    }
-    let connected = backend::connection::get(&state.db, ctx.tenant_id)
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let manager = ctx.manager()?;
+    let saved = backend::settings::get(&ctx.state.db, ctx.tenant_id).await?;
+    let webhooks = ssr::webhook_setups(&ctx, &manager).await?;
+    let connected = backend::connection::get(&ctx.state.db, ctx.tenant_id)
         .await?
         .is_some();
     Ok(AdvancedView {
@@ -202,7 +164,7 @@ pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
 /// absent. Hourly and webhook for one entity together are refused and nothing is saved.
 #[server(prefix = "/api", endpoint = "save_settings")]
 pub async fn save_settings(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     products_hourly: Option<String>,
     customers_hourly: Option<String>,
     products_webhook: Option<String>,
@@ -210,13 +172,11 @@ pub async fn save_settings(
     invoices_webhook: Option<String>,
     create_in_economic: Option<String>,
 ) -> Result<SettingsView, AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
+    use crate::api::managed_webhooks::ssr as managed;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
     let settings = backend::settings::SyncSettings {
         products_hourly: products_hourly.is_some(),
         customers_hourly: customers_hourly.is_some(),
@@ -224,25 +184,21 @@ pub async fn save_settings(
         customers_webhook: customers_webhook.is_some(),
         invoices_webhook: invoices_webhook.is_some(),
     };
-    backend::settings::save(
-        &state.db,
-        ctx.tenant_id,
-        &settings,
-        backend::Timestamp::now(),
-    )
-    .await?;
+    let now = backend::Timestamp::now();
+    backend::settings::save(&ctx.state.db, ctx.tenant_id, &settings, now).await?;
     let detail = settings.summary();
-    session::audit(&state, &ctx, backend::audit::Action::SettingsSaved, &detail).await;
+    ctx.audit(&write, backend::audit::Action::SettingsSaved, &detail)
+        .await;
     if create_in_economic.is_some() {
         // Offered by default: each ticked webhook is created (or updated) in e-conomic. Its
         // outcome is stored per webhook and shown beside it; a refusal never undoes the save.
-        let target = crate::api::managed_webhooks::ssr::target(&state);
         let now = backend::Timestamp::now();
         for kind in backend::economic::Entity::ALL {
             if settings.is_enabled(kind) {
+                let target = managed::target(&ctx.state, &write);
                 let outcome =
                     backend::managed_webhooks::ensure(target, ctx.tenant_id, kind, now).await?;
-                crate::api::managed_webhooks::ssr::audit(&state, &ctx, kind, outcome).await;
+                managed::audit(&ctx, &write, kind, outcome).await;
             }
         }
     }
@@ -252,40 +208,71 @@ pub async fn save_settings(
 
 /// Makes a new URL for one webhook; the old one keeps working for the grace period.
 #[server(prefix = "/api", endpoint = "regenerate_webhook_url")]
-pub async fn regenerate_webhook_url(csrf_token: String, kind: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
+pub async fn regenerate_webhook_url(csrf_token: CsrfToken, kind: Entity) -> Result<(), AppError> {
+    use crate::api::managed_webhooks::ssr as managed;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    let kind = backend::economic::Entity::from_slug(&kind).ok_or(AppError::NotFound)?;
-    backend::webhook_credentials::regenerate(
-        &state.db,
-        ctx.tenant_id,
-        kind,
-        backend::Timestamp::now(),
-    )
-    .await?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let now = backend::Timestamp::now();
+    backend::webhook_credentials::regenerate(&ctx.state.db, ctx.tenant_id, kind, now).await?;
     let action = backend::audit::Action::WebhookUrlRegenerated;
-    session::audit(&state, &ctx, action, kind.as_str()).await;
+    ctx.audit(&write, action, kind.as_str()).await;
     // In the same step: a webhook the app manages in e-conomic now points at the new URL, so
     // the grace period is a safety net, not a chore.
-    let target = crate::api::managed_webhooks::ssr::target(&state);
-    let followed = backend::managed_webhooks::follow_regenerated_url(
-        target,
-        ctx.tenant_id,
-        kind,
-        backend::Timestamp::now(),
-    )
-    .await?;
+    let target = managed::target(&ctx.state, &write);
+    let now = backend::Timestamp::now();
+    let followed =
+        backend::managed_webhooks::follow_regenerated_url(target, ctx.tenant_id, kind, now).await?;
     if let Some(outcome) = followed {
-        crate::api::managed_webhooks::ssr::audit(&state, &ctx, kind, outcome).await;
+        managed::audit(&ctx, &write, kind, outcome).await;
     }
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced?regenerated={}",
         kind.as_str()
     ));
     Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use backend::economic::{CONTENT_TYPE, Entity};
+    use backend::webhook_credentials as credentials;
+
+    use super::WebhookSetup;
+    use crate::error::AppError;
+    use crate::ssr::entrance::{Manager, Tenant};
+
+    /// What support staff see in place of a webhook URL's credential.
+    const SUPPORT_REDACTED: &str = "(hidden-from-support)";
+
+    /// The three webhooks with every value to enter in e-conomic, URLs (credentials) included:
+    /// for managers only.
+    pub async fn webhook_setups<K>(
+        ctx: &Tenant<K>,
+        _: &Manager,
+    ) -> Result<Vec<WebhookSetup>, AppError> {
+        let (state, tenant) = (&ctx.state, ctx.tenant_id);
+        let mut webhooks = Vec::new();
+        for kind in Entity::ALL {
+            // Asked for support staff too: the first view creates the URL's credential.
+            let token = credentials::url_token(&state.db, &state.keys, tenant, kind).await?;
+            // The URL is a credential: support staff looking in never see it (they could post
+            // webhooks as e-conomic with it).
+            let token = match ctx.support {
+                Some(_) => SUPPORT_REDACTED,
+                None => token.as_str(),
+            };
+            let path = credentials::webhook_path(tenant, kind, token);
+            webhooks.push(WebhookSetup {
+                kind: kind.as_str().to_owned(),
+                url: format!("{}{path}", state.public_url),
+                type_name: kind.danish_type_name().to_owned(),
+                name: kind.danish_type_name().to_owned(),
+                post_data: kind.post_data().to_owned(),
+                content_type: CONTENT_TYPE.to_owned(),
+            });
+        }
+        Ok(webhooks)
+    }
 }

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// What a company lets support staff do (mirror of the backend's `SupportAccess`).
@@ -66,18 +67,16 @@ pub struct SupportAccessView {
 /// A staff member starts looking at a tenant's app, read-only, for a reason.
 #[server(prefix = "/api", endpoint = "impersonation_start")]
 pub async fn impersonation_start(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     tenant_id: i64,
     reason: String,
     ticket: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{impersonation, session, staff, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::impersonation;
 
-    let state = app_state()?;
-    let session = session::current().await?;
     // Refuses a nested start: an impersonating session is not a staff-side session.
-    let member = staff::member(&state, &session).await?;
+    let staff = crate::ssr::entrance::Staff::change(csrf_token).await?;
+    let (state, member) = (&staff.state, &staff.member);
     let reason = backend::impersonation::Reason::parse(&reason).ok_or(AppError::ReasonRequired)?;
     let tenant = backend::TenantId::new(tenant_id);
     let now = backend::Timestamp::now();
@@ -96,30 +95,26 @@ pub async fn impersonation_start(
         backend::Error::Forbidden => AppError::SupportAccessDenied,
         other => other.into(),
     })?;
-    impersonation::begin(&session, &active).await?;
+    impersonation::begin(&staff.session, &active).await?;
     let detail = match ticket.trim() {
         "" => reason.as_str().to_owned(),
         ticket => format!("{} ({ticket})", reason.as_str()),
     };
-    audit(
-        &state,
-        &active,
-        backend::audit::Action::ImpersonationStarted,
-        &detail,
-    )
-    .await;
+    let actor = backend::audit::Actor::Impersonating {
+        staff: active.staff_id,
+        user: active.acting_as,
+    };
+    let action = backend::audit::Action::ImpersonationStarted;
+    crate::ssr::entrance::record(state, Some(active.tenant_id), actor, action, &detail).await;
     leptos_axum::redirect("/settings");
     Ok(())
 }
 
 /// Grants write access for the rest of the impersonation, for a second reason.
 #[server(prefix = "/api", endpoint = "impersonation_elevate")]
-pub async fn impersonation_elevate(csrf_token: String, reason: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+pub async fn impersonation_elevate(csrf_token: CsrfToken, reason: String) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    let state = &ctx.state;
     let support = ctx.support.ok_or(AppError::Forbidden)?;
     let reason = backend::impersonation::Reason::parse(&reason).ok_or(AppError::ReasonRequired)?;
     let now = backend::Timestamp::now();
@@ -135,22 +130,23 @@ pub async fn impersonation_elevate(csrf_token: String, reason: String) -> Result
         backend::Error::Forbidden => AppError::SupportAccessDenied,
         other => other.into(),
     })?;
+    // Recorded as support's own act: the session was not writable when it asked.
+    let actor = backend::audit::Actor::Impersonating {
+        staff: support.staff_id,
+        user: ctx.user_id,
+    };
     let action = backend::audit::Action::ImpersonationElevated;
-    session::audit(&state, &ctx, action, reason.as_str()).await;
+    crate::ssr::entrance::record(state, Some(ctx.tenant_id), actor, action, reason.as_str()).await;
     leptos_axum::redirect("/settings?elevated=1");
     Ok(())
 }
 
 /// Ends the impersonation and returns to the tenant's staff page on the staff session.
 #[server(prefix = "/api", endpoint = "impersonation_stop")]
-pub async fn impersonation_stop(csrf_token: String) -> Result<(), AppError> {
-    use crate::ssr::{impersonation, session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let session = session::current().await?;
+pub async fn impersonation_stop(csrf_token: CsrfToken) -> Result<(), AppError> {
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
     let why = backend::impersonation::EndReason::Stopped;
-    match impersonation::finish(&state, &session, why).await? {
+    match crate::ssr::impersonation::finish(&visitor.state, &visitor.session, why).await? {
         Some(tenant) => leptos_axum::redirect(&format!("/staff/tenants/{tenant}")),
         None => leptos_axum::redirect("/staff"),
     }
@@ -160,11 +156,11 @@ pub async fn impersonation_stop(csrf_token: String) -> Result<(), AppError> {
 /// Every impersonation of the caller's company, and its support-access choice; managers only.
 #[server(prefix = "/api", endpoint = "support_access", input = leptos::server_fn::codec::GetUrl)]
 pub async fn support_access() -> Result<SupportAccessView, AppError> {
-    use crate::ssr::{format, session, state::app_state};
+    use crate::ssr::format;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
+    ctx.manager()?;
     let choice = choice(backend::impersonation::support_access(&state.db, ctx.tenant_id).await?);
     let now = backend::Timestamp::now();
     let sessions = backend::impersonation::for_tenant(&state.db, ctx.tenant_id, 100)
@@ -195,18 +191,17 @@ pub async fn support_access() -> Result<SupportAccessView, AppError> {
 
 /// The owner decides what support staff may do; forbidding ends running impersonations.
 #[server(prefix = "/api", endpoint = "set_support_access")]
-pub async fn set_support_access(csrf_token: String, choice: SupportChoice) -> Result<(), AppError> {
+pub async fn set_support_access(
+    csrf_token: CsrfToken,
+    choice: SupportChoice,
+) -> Result<(), AppError> {
     use backend::impersonation::SupportAccess as A;
 
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_own_session(&ctx)?;
-    if ctx.role != backend::Role::Owner {
-        return Err(AppError::Forbidden);
-    }
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.own()?;
+    ctx.owner()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let access = match choice {
         SupportChoice::Allowed => A::Allowed,
         SupportChoice::ReadOnly => A::ReadOnly,
@@ -215,7 +210,7 @@ pub async fn set_support_access(csrf_token: String, choice: SupportChoice) -> Re
     let now = backend::Timestamp::now();
     backend::impersonation::set_support_access(&state.db, ctx.tenant_id, access, now).await?;
     let action = backend::audit::Action::SupportAccessChanged;
-    session::audit(&state, &ctx, action, access.as_str()).await;
+    ctx.audit(&write, action, access.as_str()).await;
     leptos_axum::redirect("/settings/support?saved=1");
     Ok(())
 }
@@ -228,31 +223,5 @@ pub(crate) fn choice(access: backend::impersonation::SupportAccess) -> SupportCh
         A::Allowed => SupportChoice::Allowed,
         A::ReadOnly => SupportChoice::ReadOnly,
         A::Forbidden => SupportChoice::Forbidden,
-    }
-}
-
-#[cfg(feature = "ssr")]
-async fn audit(
-    state: &crate::ssr::state::AppState,
-    active: &backend::impersonation::Active,
-    action: backend::audit::Action,
-    detail: &str,
-) {
-    let actor = backend::audit::Actor::Impersonating {
-        staff: active.staff_id,
-        user: active.acting_as,
-    };
-    let now = backend::Timestamp::now();
-    let recorded = backend::audit::record(
-        &state.db,
-        Some(active.tenant_id),
-        actor,
-        action,
-        detail,
-        now,
-    )
-    .await;
-    if let Err(e) = recorded {
-        tracing::error!(error = ?e, "audit log write failed");
     }
 }

@@ -6,6 +6,9 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use economic::Entity;
+
+use crate::api::CsrfToken;
 use crate::error::AppError;
 use crate::i18n::Msg;
 
@@ -123,30 +126,25 @@ pub struct ManagedView {
 /// The three webhooks as e-conomic holds them, in the order customers, products, invoices.
 #[server(prefix = "/api", endpoint = "managed_webhooks", input = leptos::server_fn::codec::GetUrl)]
 pub async fn managed_webhooks() -> Result<Vec<ManagedView>, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    ssr::views(&state, ctx.tenant_id).await
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    ctx.manager()?;
+    ssr::views(&ctx.state, ctx.tenant_id).await
 }
 
 /// "Create in e-conomic for me" (also: update, re-enable): sets e-conomic's `kind` webhook to
 /// our URL and values.
 #[server(prefix = "/api", endpoint = "create_in_economic")]
-pub async fn create_in_economic(csrf_token: String, kind: String) -> Result<OutcomeView, AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    let kind = backend::economic::Entity::from_slug(&kind).ok_or(AppError::NotFound)?;
+pub async fn create_in_economic(
+    csrf_token: CsrfToken,
+    kind: Entity,
+) -> Result<OutcomeView, AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let target = ssr::target(&ctx.state, &write);
     let now = backend::Timestamp::now();
-    let outcome =
-        backend::managed_webhooks::ensure(ssr::target(&state), ctx.tenant_id, kind, now).await?;
-    ssr::audit(&state, &ctx, kind, outcome).await;
+    let outcome = backend::managed_webhooks::ensure(target, ctx.tenant_id, kind, now).await?;
+    ssr::audit(&ctx, &write, kind, outcome).await;
     leptos_axum::redirect(&format!(
         "/settings/apps/economic/advanced#webhook-{}",
         kind.as_str()
@@ -156,32 +154,29 @@ pub async fn create_in_economic(csrf_token: String, kind: String) -> Result<Outc
 
 /// Deletes e-conomic's `kind` webhook (offered after its box was unticked).
 #[server(prefix = "/api", endpoint = "delete_in_economic")]
-pub async fn delete_in_economic(csrf_token: String, kind: String) -> Result<OutcomeView, AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    let kind = backend::economic::Entity::from_slug(&kind).ok_or(AppError::NotFound)?;
+pub async fn delete_in_economic(
+    csrf_token: CsrfToken,
+    kind: Entity,
+) -> Result<OutcomeView, AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let target = ssr::target(&ctx.state, &write);
     let now = backend::Timestamp::now();
-    let outcome =
-        backend::managed_webhooks::remove(ssr::target(&state), ctx.tenant_id, kind, now).await?;
-    ssr::audit(&state, &ctx, kind, outcome).await;
+    let outcome = backend::managed_webhooks::remove(target, ctx.tenant_id, kind, now).await?;
+    ssr::audit(&ctx, &write, kind, outcome).await;
     leptos_axum::redirect("/settings/apps/economic/advanced#economic-webhooks");
     Ok(outcome.into())
 }
 
 /// "Check now": one list call; the health lines show the result.
 #[server(prefix = "/api", endpoint = "check_economic_webhooks")]
-pub async fn check_economic_webhooks(csrf_token: String) -> Result<Option<OutcomeView>, AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
+pub async fn check_economic_webhooks(
+    csrf_token: CsrfToken,
+) -> Result<Option<OutcomeView>, AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let state = &ctx.state;
     let problem = backend::managed_webhooks::check(
         &state.db,
         &state.keys,
@@ -203,21 +198,32 @@ pub(crate) mod ssr {
 
     use super::{HealthView, ManagedView, OutcomeView};
     use crate::error::AppError;
-    use crate::ssr::session::{self, TenantUser};
+    use crate::ssr::entrance::{Change, Tenant, Writable};
     use crate::ssr::state::AppState;
 
     /// Records in the company's activity log a change e-conomic made at our request (a
     /// refusal changed nothing there and is shown beside the webhook instead).
-    pub(crate) async fn audit(state: &AppState, ctx: &TenantUser, kind: Entity, outcome: Outcome) {
+    pub(crate) async fn audit(
+        ctx: &Tenant<Change>,
+        write: &Writable,
+        kind: Entity,
+        outcome: Outcome,
+    ) {
         if outcome.succeeded() {
             let detail = format!("{}: {}", kind.as_str(), outcome.as_str());
             let action = backend::audit::Action::EconomicWebhookChanged;
-            session::audit(state, ctx, action, &detail).await;
+            ctx.audit(write, action, &detail).await;
         }
     }
 
-    /// The backend's view of where our webhooks point.
-    pub(crate) fn target(state: &AppState) -> Target<'_> {
+    /// What the backend changes our webhooks in e-conomic with: only for a request that may
+    /// change the company's data.
+    pub(crate) fn target<'a>(state: &'a AppState, _: &Writable) -> Target<'a> {
+        where_they_point(state)
+    }
+
+    /// Where our webhooks point; for reading only outside [`target`].
+    fn where_they_point(state: &AppState) -> Target<'_> {
         Target {
             db: &state.db,
             keys: &state.keys,
@@ -235,7 +241,8 @@ pub(crate) mod ssr {
         let mut views = Vec::new();
         for kind in Entity::ALL {
             let row = rows.iter().find(|r| r.kind == kind);
-            let current = managed_webhooks::current_url(target(state), tenant_id, kind).await?;
+            let current =
+                managed_webhooks::current_url(where_they_point(state), tenant_id, kind).await?;
             let health = row.map_or(Health::Unchecked, |r| r.health(&current));
             let (health, disabled_since) = match health {
                 Health::Unchecked => (HealthView::Unchecked, None),
@@ -270,12 +277,9 @@ pub(crate) mod ssr {
 /// A tenant's webhook health for the staff tenant page; staff only (no URL is shown).
 #[server(prefix = "/api", endpoint = "staff_webhook_health", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_webhook_health(id: i64) -> Result<Vec<ManagedView>, AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-
-    let state = app_state()?;
-    staff::member(&state, &session::current().await?).await?;
+    let staff = crate::ssr::entrance::Staff::read().await?;
     let tenant = backend::TenantId::new(id);
     // An unknown tenant is a 404.
-    backend::tenant_health::one(&state.db, tenant, backend::Timestamp::now()).await?;
-    ssr::views(&state, tenant).await
+    backend::tenant_health::one(&staff.state.db, tenant, backend::Timestamp::now()).await?;
+    ssr::views(&staff.state, tenant).await
 }

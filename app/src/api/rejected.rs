@@ -26,10 +26,10 @@ pub struct RejectedView {
 /// The company's rejected webhooks of the last [`WARN_DAYS`] days, per kind.
 #[server(prefix = "/api", endpoint = "rejected_webhooks", input = leptos::server_fn::codec::GetUrl)]
 pub async fn rejected_webhooks() -> Result<Vec<RejectedView>, AppError> {
-    use crate::ssr::{format, session, state::app_state};
+    use crate::ssr::format;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let since = backend::Timestamp::now() - time::Duration::days(WARN_DAYS);
     let kinds = backend::events::rejected_since(&state.db, ctx.tenant_id, since).await?;
     Ok(kinds

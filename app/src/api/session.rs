@@ -16,6 +16,10 @@ pub struct SessionView {
     pub staff: Option<String>,
 }
 
+/// The session as loaded for the current page (by the layout, which provides it as context);
+/// refetched on every navigation.
+pub type SessionResource = Resource<Result<SessionView, AppError>>;
+
 /// The logged-in user and the company they act for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserView {
@@ -79,11 +83,12 @@ impl From<backend::Role> for MemberRole {
 /// The visitor's session: CSRF token and, when logged in, user and company.
 #[server(prefix = "/api", endpoint = "session", input = leptos::server_fn::codec::GetUrl)]
 pub async fn session_info() -> Result<SessionView, AppError> {
-    use crate::ssr::{session, state::app_state};
+    use crate::ssr::session;
 
-    let state = app_state()?;
-    let session = session::current().await?;
-    let user = match session::tenant_user(&state, &session).await {
+    // Not `Tenant::read`: a visitor who is not logged in gets their view too.
+    let visitor = crate::ssr::entrance::Visitor::read().await?;
+    let (state, session) = (&visitor.state, &visitor.session);
+    let user = match session::tenant_user(state, session).await {
         Ok(ctx) => {
             let user = backend::accounts::user(&state.db, ctx.user_id).await?;
             // Support staff act as the owner for this company only: the owner's other
@@ -114,14 +119,14 @@ pub async fn session_info() -> Result<SessionView, AppError> {
     };
     let staff = match user {
         Some(_) => None,
-        None => match crate::ssr::staff::member(&state, &session).await {
+        None => match crate::ssr::staff::member(state, session).await {
             Ok(member) => Some(member.name),
             Err(AppError::NotAuthenticated) => None,
             Err(e) => return Err(e),
         },
     };
     // After the staff check: ending an idle staff session drops its CSRF token too.
-    let csrf_token = session::csrf_token(&state, &session).await?;
+    let csrf_token = session::csrf_token(state, session).await?;
     Ok(SessionView {
         csrf_token,
         user,

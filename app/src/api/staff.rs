@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// What the second step asks for.
@@ -111,18 +112,17 @@ impl TenantSort {
 /// Checks a staff member's email and password; the second factor comes next.
 #[server(prefix = "/api", endpoint = "staff_log_in")]
 pub async fn staff_log_in(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::{session, staff};
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
     let email = backend::Email::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
-    let staff_id = backend::staff::log_in(&state.db, &email, &password, ip, now).await?;
-    staff::begin(&session::current().await?, staff_id).await?;
+    let staff_id = backend::staff::log_in(&visitor.state.db, &email, &password, ip, now).await?;
+    staff::begin(&visitor.session, staff_id).await?;
     leptos_axum::redirect("/staff/verify");
     Ok(())
 }
@@ -130,10 +130,9 @@ pub async fn staff_log_in(
 /// What the second step asks this session for: enrolment on the first login, else a code.
 #[server(prefix = "/api", endpoint = "staff_second_factor", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_second_factor() -> Result<SecondFactorStep, AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-
-    let state = app_state()?;
-    let staff_id = staff::pending(&session::current().await?).await?;
+    let visitor = crate::ssr::entrance::Visitor::read().await?;
+    let state = &visitor.state;
+    let staff_id = crate::ssr::staff::pending(&visitor.session).await?;
     if backend::second_factor::is_enrolled(&state.db, staff_id).await? {
         return Ok(SecondFactorStep::Code);
     }
@@ -147,58 +146,48 @@ pub async fn staff_second_factor() -> Result<SecondFactorStep, AppError> {
 /// Confirms the enrolment with the app's first code and logs in; returns the recovery codes,
 /// which are shown this once.
 #[server(prefix = "/api", endpoint = "staff_enrol")]
-pub async fn staff_enrol(csrf_token: String, code: String) -> Result<Vec<String>, AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-    let _ = csrf_token;
+pub async fn staff_enrol(csrf_token: CsrfToken, code: String) -> Result<Vec<String>, AppError> {
+    use crate::ssr::{session, staff};
 
-    let state = app_state()?;
-    let session = session::current().await?;
-    let staff_id = staff::pending(&session).await?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
+    let staff_id = staff::pending(&visitor.session).await?;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
     let codes =
         backend::second_factor::confirm(&state.db, &state.keys, staff_id, &code, ip, now).await?;
-    staff::complete(&session, staff_id).await?;
-    audit_login(&state, staff_id, now).await;
+    staff::complete(&visitor.session, staff_id).await?;
+    audit_login(state, staff_id).await;
     Ok(codes)
 }
 
 /// Checks the second factor (an app code or a recovery code) and opens the dashboard.
 #[server(prefix = "/api", endpoint = "staff_verify")]
-pub async fn staff_verify(csrf_token: String, code: String) -> Result<(), AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-    let _ = csrf_token;
+pub async fn staff_verify(csrf_token: CsrfToken, code: String) -> Result<(), AppError> {
+    use crate::ssr::{session, staff};
 
-    let state = app_state()?;
-    let session = session::current().await?;
-    let staff_id = staff::pending(&session).await?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
+    let staff_id = staff::pending(&visitor.session).await?;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
     backend::second_factor::verify(&state.db, &state.keys, staff_id, &code, ip, now).await?;
-    staff::complete(&session, staff_id).await?;
-    audit_login(&state, staff_id, now).await;
+    staff::complete(&visitor.session, staff_id).await?;
+    audit_login(state, staff_id).await;
     leptos_axum::redirect("/staff");
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
-async fn audit_login(
-    state: &crate::ssr::state::AppState,
-    staff_id: backend::StaffId,
-    now: backend::Timestamp,
-) {
+async fn audit_login(state: &crate::ssr::state::AppState, staff_id: backend::StaffId) {
     let actor = backend::audit::Actor::Staff(staff_id);
     let action = backend::audit::Action::StaffLoggedIn;
-    if let Err(e) = backend::audit::record(&state.db, None, actor, action, "", now).await {
-        tracing::error!(error = ?e, "audit log write failed");
-    }
+    crate::ssr::entrance::record(state, None, actor, action, "").await;
 }
 
 /// Ends the staff session.
 #[server(prefix = "/api", endpoint = "staff_log_out")]
-pub async fn staff_log_out(csrf_token: String) -> Result<(), AppError> {
-    use crate::ssr::session;
-    let _ = csrf_token;
-
-    session::end(&session::current().await?).await?;
+pub async fn staff_log_out(csrf_token: CsrfToken) -> Result<(), AppError> {
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    crate::ssr::session::end(&visitor.session).await?;
     leptos_axum::redirect("/staff/login");
     Ok(())
 }
@@ -206,10 +195,8 @@ pub async fn staff_log_out(csrf_token: String) -> Result<(), AppError> {
 /// Every tenant whose name contains `search`, in the `sort` order; staff only.
 #[server(prefix = "/api", endpoint = "staff_tenants", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_tenants(search: String, sort: TenantSort) -> Result<Vec<TenantRow>, AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-
-    let state = app_state()?;
-    staff::member(&state, &session::current().await?).await?;
+    let staff = crate::ssr::entrance::Staff::read().await?;
+    let state = &staff.state;
     let now = backend::Timestamp::now();
     let mut rows: Vec<TenantRow> = backend::tenant_health::all(&state.db, &search, now)
         .await?

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::api::events::Status;
 use crate::api::impersonation::SupportChoice;
 use crate::api::staff::TenantRow;
@@ -36,10 +37,10 @@ pub struct TenantDetail {
 #[server(prefix = "/api", endpoint = "staff_tenant", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
     use crate::api::events::convert;
-    use crate::ssr::{format, session, staff, state::app_state};
+    use crate::ssr::format;
 
-    let state = app_state()?;
-    staff::member(&state, &session::current().await?).await?;
+    let staff = crate::ssr::entrance::Staff::read().await?;
+    let state = &staff.state;
     let (tenant, now) = (backend::TenantId::new(id), backend::Timestamp::now());
     let health = backend::tenant_health::one(&state.db, tenant, now).await?;
     let hours = backend::tenant_health::events_per_hour(&state.db, tenant, now, CHART_HOURS)
@@ -64,25 +65,17 @@ pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
 
 /// Puts the tenant's failed and dead events back in the queue (audited in the tenant's log).
 #[server(prefix = "/api", endpoint = "staff_replay")]
-pub async fn staff_replay(csrf_token: String, tenant_id: i64) -> Result<u64, AppError> {
-    use crate::ssr::{session, staff, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let member = staff::member(&state, &session::current().await?).await?;
+pub async fn staff_replay(csrf_token: CsrfToken, tenant_id: i64) -> Result<u64, AppError> {
+    let staff = crate::ssr::entrance::Staff::change(csrf_token).await?;
+    let state = &staff.state;
     let (tenant, now) = (backend::TenantId::new(tenant_id), backend::Timestamp::now());
     // An unknown tenant is a 404, not "0 replayed".
     backend::tenant_health::one(&state.db, tenant, now).await?;
     let n = backend::queue::replay_failed(&state.db, tenant, now).await?;
     state.signal.notify();
-    let actor = backend::audit::Actor::Staff(member.staff_id);
     let action = backend::audit::Action::EventsReplayed;
     let detail = format!("{n} failed events");
-    if let Err(e) =
-        backend::audit::record(&state.db, Some(tenant), actor, action, &detail, now).await
-    {
-        tracing::error!(error = ?e, "audit log write failed");
-    }
+    staff.audit(Some(tenant), action, &detail).await;
     leptos_axum::redirect(&format!("/staff/tenants/{tenant_id}?replayed={n}"));
     Ok(n)
 }

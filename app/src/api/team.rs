@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::api::session::MemberRole;
 use crate::error::AppError;
 
@@ -44,10 +45,8 @@ pub struct TeamView {
 /// Members and open invites of the caller's company.
 #[server(prefix = "/api", endpoint = "team", input = leptos::server_fn::codec::GetUrl)]
 pub async fn team() -> Result<TeamView, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let members = backend::tenants::members(&state.db, ctx.tenant_id)
         .await?
         .into_iter()
@@ -81,17 +80,14 @@ pub async fn team() -> Result<TeamView, AppError> {
 /// The owner makes a member an admin, or an admin a member again.
 #[server(prefix = "/api", endpoint = "set_member_role")]
 pub async fn set_member_role(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     user_id: i64,
     role: MemberRole,
 ) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_write(&ctx)?;
-    session::require_own_session(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    let write = ctx.writable()?;
+    ctx.own()?;
+    let state = &ctx.state;
     let role = match role {
         MemberRole::Owner => backend::Role::Owner,
         MemberRole::Admin => backend::Role::Admin,
@@ -102,22 +98,22 @@ pub async fn set_member_role(
     backend::accounts::set_role(&state.db, ctx.tenant_id, ctx.user_id, target, role, now).await?;
     let who = backend::accounts::user(&state.db, target).await?;
     let detail = format!("{}: {}", who.email, role.as_str());
-    session::audit(&state, &ctx, backend::audit::Action::RoleChanged, &detail).await;
+    ctx.audit(&write, backend::audit::Action::RoleChanged, &detail)
+        .await;
     leptos_axum::redirect("/team?role_changed=1");
     Ok(())
 }
 
 /// Creates an invite for `email` and returns the link to send.
 #[server(prefix = "/api", endpoint = "create_invite")]
-pub async fn create_invite(csrf_token: String, email: String) -> Result<String, AppError> {
-    use crate::ssr::{errors::parse, session, state::app_state};
-    let _ = csrf_token;
+pub async fn create_invite(csrf_token: CsrfToken, email: String) -> Result<String, AppError> {
+    use crate::ssr::errors::parse;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_write(&ctx)?;
-    session::require_own_session(&ctx)?;
-    session::require_manager(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    let write = ctx.writable()?;
+    ctx.own()?;
+    ctx.manager()?;
+    let state = &ctx.state;
     let email = parse(backend::Email::parse(&email))?;
     let detail = email.to_string();
     let token = backend::invites::create(
@@ -128,22 +124,23 @@ pub async fn create_invite(csrf_token: String, email: String) -> Result<String, 
         backend::Timestamp::now(),
     )
     .await?;
-    session::audit(&state, &ctx, backend::audit::Action::InviteCreated, &detail).await;
+    ctx.audit(&write, backend::audit::Action::InviteCreated, &detail)
+        .await;
     Ok(format!("{}/invite/{}", state.public_url, token.as_str()))
 }
 
 /// Accepts an invite: creates the user in the inviting company and logs them in.
 #[server(prefix = "/api", endpoint = "accept_invite")]
 pub async fn accept_invite(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     token: String,
     name: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{errors::parse, session, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::{errors::parse, session};
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
     let name = parse(backend::PersonName::parse(&name))?;
     let password = parse(backend::Password::parse(&password))?;
     // Accepting costs an argon2 hash: counted per client address before that work.
@@ -159,12 +156,8 @@ pub async fn accept_invite(
     let joined = backend::invites::accept(&state.db, &token, name, password, now).await?;
     let actor = backend::audit::Actor::User(joined.user_id);
     let action = backend::audit::Action::InviteAccepted;
-    if let Err(e) =
-        backend::audit::record(&state.db, Some(joined.tenant_id), actor, action, "", now).await
-    {
-        tracing::error!(error = ?e, "audit log write failed");
-    }
-    session::start(&session::current().await?, joined.user_id, joined.tenant_id).await?;
+    crate::ssr::entrance::record(state, Some(joined.tenant_id), actor, action, "").await;
+    session::start(&visitor.session, joined.user_id, joined.tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())
 }
@@ -173,25 +166,22 @@ pub async fn accept_invite(
 /// proves it is theirs (throttled like a login), then the user is logged in to that company.
 #[server(prefix = "/api", endpoint = "join_invite")]
 pub async fn join_invite(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     token: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::session;
 
-    let state = app_state()?;
+    let visitor = crate::ssr::entrance::Visitor::change(csrf_token).await?;
+    let state = &visitor.state;
     let (ip, now) = (session::client_ip().await, backend::Timestamp::now());
     let email = backend::invites::invited_email(&state.db, &token, now).await?;
     let user_id = backend::accounts::log_in(&state.db, &email, &password, ip, now).await?;
     let tenant_id = backend::invites::join(&state.db, &token, user_id, now).await?;
     let actor = backend::audit::Actor::User(user_id);
     let action = backend::audit::Action::InviteAccepted;
-    if let Err(e) = backend::audit::record(&state.db, Some(tenant_id), actor, action, "", now).await
-    {
-        tracing::error!(error = ?e, "audit log write failed");
-    }
-    session::start(&session::current().await?, user_id, tenant_id).await?;
+    crate::ssr::entrance::record(state, Some(tenant_id), actor, action, "").await;
+    session::start(&visitor.session, user_id, tenant_id).await?;
     leptos_axum::redirect("/settings");
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::layout::SessionResource;
+use crate::api::session::SessionResource;
 use crate::error::{AppError, Field};
 use crate::i18n::{Msg, t};
 

@@ -5,15 +5,10 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{LogOut, SwitchCompany};
-use crate::api::session::CompanyChoice;
-use crate::api::session::{SessionView, session_info};
+use crate::api::session::{CompanyChoice, SessionResource, session_info};
 use crate::api::staff::StaffLogOut;
 use crate::components::form::CsrfField;
-use crate::error::AppError;
 use crate::i18n::{Lang, Msg, t, use_lang};
-
-/// The session as loaded for the current page; refetched on every navigation.
-pub type SessionResource = Resource<Result<SessionView, AppError>>;
 
 /// Loads the session, renders the header and the page below it.
 #[component]
@@ -159,14 +154,3 @@ fn LangSwitch() -> impl IntoView {
         </nav>
     }
 }
-
-/// Path prefixes of the pages only logged-in users see. The server answers them with a redirect
-/// to the login page when no one is logged in (`server`'s `require_login`), before rendering.
-pub const PROTECTED_PREFIXES: [&str; 6] = [
-    "/settings",
-    "/events",
-    "/customers",
-    "/products",
-    "/invoices",
-    "/team",
-];

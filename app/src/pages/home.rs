@@ -18,7 +18,7 @@ use crate::api::health::{
 };
 use crate::api::sync::Mode;
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
-use crate::components::layout::SessionResource;
+use crate::api::session::SessionResource;
 use crate::components::runs::entity_msg;
 use crate::error::AppError;
 use crate::i18n::{Msg, t, use_lang};

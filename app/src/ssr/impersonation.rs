@@ -10,9 +10,7 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::session::{
-    AUTH_KEY, Actor, AuthState, CSRF_KEY, Support, TenantUser, internal, new_token,
-};
+use super::auth::{AUTH_KEY, Actor, AuthState, CSRF_KEY, Support, TenantUser, internal, new_token};
 use super::staff::{self, SEEN_KEY};
 use super::state::AppState;
 use crate::error::AppError;

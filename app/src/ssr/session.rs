@@ -1,79 +1,18 @@
-//! The session: who is logged in, which tenant they act for, and the CSRF token.
-//!
-//! The session keeps the actor (a tenant user, or later a staff member) apart from the tenant being
-//! acted for, so that staff impersonation only sets `acting_tenant` and changes nothing else.
+//! The session: logging in and out, the CSRF token, and the tenant user behind a session.
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use base64::Engine as _;
-use rand::RngCore as _;
-use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+// The session's keys and stored types live in `auth`, below this module and the staff and
+// impersonation modules; the server's layers know them by these paths.
+pub use super::auth::{
+    ANONYMOUS_CSRF_COOKIE, AUTH_KEY, Actor, AnonymousCsrf, AuthState, CSRF_KEY, ClientIp, Support,
+    TenantUser,
+};
+use super::auth::{internal, new_token};
 use super::state::AppState;
 use crate::error::AppError;
-
-/// Session key of the [`AuthState`].
-pub const AUTH_KEY: &str = "auth";
-/// Session key of the CSRF token.
-pub const CSRF_KEY: &str = "csrf";
-/// Cookie holding an anonymous visitor's CSRF nonce (their token is derived from it).
-pub const ANONYMOUS_CSRF_COOKIE: &str = "csrf";
-
-/// This request's anonymous CSRF nonce: the visitor's cookie, or a new one that the server sets
-/// on the response. Put into request extensions by the server.
-#[derive(Clone, Debug)]
-pub struct AnonymousCsrf(pub String);
-
-/// Who is behind the session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Actor {
-    /// A tenant user, by user id.
-    User(i64),
-    /// A staff member, by staff id.
-    Staff(i64),
-}
-
-/// What the session says about authentication.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuthState {
-    /// Who is logged in.
-    pub actor: Actor,
-    /// The tenant whose data they see, if any.
-    pub acting_tenant: Option<i64>,
-}
-
-/// A tenant user acting for their tenant, as checked against the database on this request.
-#[derive(Clone, Debug)]
-pub struct TenantUser {
-    /// The tenant acted for.
-    pub tenant_id: backend::TenantId,
-    /// The user.
-    pub user_id: backend::UserId,
-    /// The tenant's name.
-    pub company: String,
-    /// The user's role in the tenant (for support staff: admin, whose changes the impersonation
-    /// layer refuses until elevated).
-    pub role: backend::Role,
-    /// Set when this is a staff member impersonating the tenant; `user_id` is then the owner
-    /// acted as.
-    pub support: Option<Support>,
-}
-
-/// The staff side of an impersonating session.
-#[derive(Clone, Copy, Debug)]
-pub struct Support {
-    /// The staff member responsible.
-    pub staff_id: backend::StaffId,
-    /// The impersonation.
-    pub impersonation: backend::impersonation::ImpersonationId,
-    /// Whether write access was granted.
-    pub elevated: bool,
-}
-
-/// The client's address, put into request extensions by the server.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientIp(pub IpAddr);
 
 /// The session of the current request.
 pub async fn current() -> Result<Session, AppError> {
@@ -164,67 +103,4 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
         role: membership.role,
         support: None,
     })
-}
-
-/// Records in the tenant's audit log that this user did `action`. A failed write of the log is
-/// logged and does not undo (or fail) what was done.
-pub async fn audit(
-    state: &AppState,
-    ctx: &TenantUser,
-    action: backend::audit::Action,
-    detail: &str,
-) {
-    let actor = match ctx.support {
-        Some(support) => backend::audit::Actor::Impersonating {
-            staff: support.staff_id,
-            user: ctx.user_id,
-        },
-        None => backend::audit::Actor::User(ctx.user_id),
-    };
-    let now = backend::Timestamp::now();
-    let recorded =
-        backend::audit::record(&state.db, Some(ctx.tenant_id), actor, action, detail, now).await;
-    if let Err(e) = recorded {
-        tracing::error!(error = ?e, action = action.as_str(), "audit log write failed");
-    }
-}
-
-/// Refuses unless the user manages the company (its owner or an admin): connection, settings,
-/// webhook URLs (credentials), invites, replays and sync requests.
-pub fn require_manager(ctx: &TenantUser) -> Result<(), AppError> {
-    if ctx.role.manages() {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Refuses changes while support staff impersonate without write access. The server's
-/// impersonation layer refuses every state-changing request of such a session before it gets
-/// here; this is the second check, in the function itself.
-pub fn require_write(ctx: &TenantUser) -> Result<(), AppError> {
-    match ctx.support {
-        Some(support) if !support.elevated => Err(AppError::ReadOnlySupport),
-        Some(_) | None => Ok(()),
-    }
-}
-
-/// Refuses what only the tenant's own people may do, even when support staff have write access:
-/// switching company, managing the team (an invite would let staff in for good).
-pub fn require_own_session(ctx: &TenantUser) -> Result<(), AppError> {
-    match ctx.support {
-        Some(_) => Err(AppError::NotForSupport),
-        None => Ok(()),
-    }
-}
-
-pub(crate) fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub(crate) fn internal(e: tower_sessions::session::Error) -> AppError {
-    tracing::error!(error = %e, "session store failed");
-    AppError::Internal
 }

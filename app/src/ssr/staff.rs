@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::session::{AUTH_KEY, Actor, AuthState, CSRF_KEY, internal, new_token};
+use super::auth::{AUTH_KEY, Actor, AuthState, CSRF_KEY, internal, new_token};
 use super::state::AppState;
 use crate::error::AppError;
 

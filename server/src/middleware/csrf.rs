@@ -22,9 +22,9 @@ use subtle::ConstantTimeEq;
 use tower_sessions::Session;
 
 /// The form field carrying the token.
-pub const FIELD: &str = "csrf_token";
+pub const FIELD: &str = app::ssr::auth::CSRF_FIELD;
 /// The header carrying the token (for scripts).
-pub const HEADER: &str = "x-csrf-token";
+pub const HEADER: &str = app::ssr::auth::CSRF_HEADER;
 /// Largest form body this layer reads to find the token.
 const FORM_LIMIT: usize = 256 * 1024;
 

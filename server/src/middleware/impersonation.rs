@@ -3,7 +3,7 @@
 //!
 //! - **Read-only by default**: any request that is not GET or HEAD is refused here, before a
 //!   handler runs, unless the impersonation was elevated — so a new route or server function
-//!   cannot forget the check (`require_write` in the functions is the second line). Only
+//!   cannot forget the check (`Tenant::writable` in the functions is the second line). Only
 //!   stopping and elevating are let through.
 //! - **No staff side from inside**: `/staff…` and the staff server functions are refused.
 //! - **Time limit**: past its time (or ended elsewhere, or forbidden by the tenant meanwhile)

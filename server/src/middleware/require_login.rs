@@ -3,7 +3,7 @@
 //! itself is a plain 302 too: to the settings when logged in, else to the login page. The staff
 //! dashboard likewise sends anyone without a staff session to the staff login page.
 
-use app::components::layout::PROTECTED_PREFIXES;
+use app::PROTECTED_PREFIXES;
 use app::ssr::session::{AUTH_KEY, Actor, AuthState};
 use axum::extract::Request;
 use axum::http::{Method, StatusCode, header};

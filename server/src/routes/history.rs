@@ -23,8 +23,10 @@ use app::api::events::HistoryQuery;
 use app::api::events::convert::filter as backend_filter;
 use app::error::AppError;
 use app::i18n::Lang;
-use app::ssr::session::{self, TenantUser};
+use app::ssr::auth::AnonymousCsrf;
+use app::ssr::entrance::{Read, Tenant, Visitor};
 use app::ssr::state::AppState;
+use axum::Extension;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -71,8 +73,10 @@ fn error_response(headers: &HeaderMap, error: AppError) -> Response {
     (status, error.message().text(lang)).into_response()
 }
 
-async fn tenant(state: &AppState, session: &Session) -> Result<TenantUser, AppError> {
-    session::tenant_user(state, session).await
+async fn tenant(state: &AppState, session: &Session) -> Result<Tenant<Read>, AppError> {
+    Visitor::read_in(state.clone(), session.clone())
+        .tenant()
+        .await
 }
 
 fn query_of(raw: Option<&str>) -> HistoryQuery {
@@ -84,28 +88,50 @@ fn query_of(raw: Option<&str>) -> HistoryQuery {
 async fn replay(
     State(state): State<AppState>,
     session: Session,
+    anonymous: Option<Extension<AnonymousCsrf>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match replay_form(&state, &session, &body).await {
+    let anonymous = anonymous.map(|Extension(nonce)| nonce);
+    match replay_form(state, session, anonymous.as_ref(), &headers, &body).await {
         Ok(to) => Redirect::to(&to).into_response(),
         Err(e) => error_response(&headers, e),
     }
 }
 
 /// Replays what the form asks for; returns where to go next.
-async fn replay_form(state: &AppState, session: &Session, body: &[u8]) -> Result<String, AppError> {
-    let ctx = tenant(state, session).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| AppError::Request("unreadable form".to_owned()))?;
+async fn replay_form(
+    state: AppState,
+    session: Session,
+    anonymous: Option<&AnonymousCsrf>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<String, AppError> {
+    let parsed = serde_urlencoded::from_bytes::<Vec<(String, String)>>(body);
+    let readable = parsed.is_ok();
+    let pairs = parsed.unwrap_or_default();
     let value = |key: &str| {
         pairs
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
+    // The CSRF layer took the token from the header or the form; the entrance looks again.
+    let token = headers
+        .get(crate::middleware::csrf::HEADER)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| value(crate::middleware::csrf::FIELD))
+        .unwrap_or_default();
+    let ctx = Visitor::change_in(state, session, token, anonymous)
+        .await?
+        .tenant()
+        .await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
+    if !readable {
+        return Err(AppError::Request("unreadable form".to_owned()));
+    }
     let query = HistoryQuery::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let now = Timestamp::now();
     let ids = |key: &str| -> Vec<EventId> {
@@ -130,7 +156,8 @@ async fn replay_form(state: &AppState, session: &Session, body: &[u8]) -> Result
     if n > 0 {
         state.signal.notify();
         let detail = format!("{n} events");
-        session::audit(state, &ctx, backend::audit::Action::EventsReplayed, &detail).await;
+        ctx.audit(&write, backend::audit::Action::EventsReplayed, &detail)
+            .await;
     }
     Ok(query.href("/events", &[format!("replayed={n}")]))
 }

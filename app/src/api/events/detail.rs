@@ -95,10 +95,8 @@ pub struct FullEvent {
 /// One of the caller's events. Errors: `NotFound` also for another company's id.
 #[server(prefix = "/api", endpoint = "event_detail", input = leptos::server_fn::codec::GetUrl)]
 pub async fn event_detail(id: i64) -> Result<FullEvent, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let id = backend::events::EventId::new(id);
     let event = backend::events::get(&state.db, ctx.tenant_id, id).await?;
     let attempts = backend::events::attempts(&state.db, ctx.tenant_id, id).await?;

@@ -241,10 +241,8 @@ pub async fn event_history(
     before: Option<String>,
     after: Option<String>,
 ) -> Result<HistoryView, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let query = HistoryQuery {
         kind,
         status,
@@ -278,10 +276,8 @@ pub const RECORD_EVENTS: u32 = 20;
 /// The caller's newest events about record `number` of `kind` (for the record's page).
 #[server(prefix = "/api", endpoint = "record_events", input = leptos::server_fn::codec::GetUrl)]
 pub async fn record_events(kind: Entity, number: String) -> Result<Vec<EventView>, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let events =
         backend::events::of_record(&state.db, ctx.tenant_id, kind, number.trim(), RECORD_EVENTS)
             .await?;

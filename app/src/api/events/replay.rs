@@ -6,34 +6,27 @@
 
 use leptos::prelude::*;
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// Put one of the caller's events back in the queue (a processed one is applied again), then
 /// go to `back` (a page of the history; anything else goes to the list).
 #[server(prefix = "/api", endpoint = "replay_event")]
 pub async fn replay_event(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     id: i64,
     back: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let id = backend::events::EventId::new(id);
     backend::queue::replay(&state.db, ctx.tenant_id, id, backend::Timestamp::now()).await?;
     state.signal.notify();
     let detail = format!("event {id}");
-    session::audit(
-        &state,
-        &ctx,
-        backend::audit::Action::EventsReplayed,
-        &detail,
-    )
-    .await;
+    ctx.audit(&write, backend::audit::Action::EventsReplayed, &detail)
+        .await;
     let back = back.filter(|b| is_history_path(b)).map_or_else(
         || "/events?replayed=1".to_owned(),
         |b| with_param(&b, "replayed=1"),
@@ -45,49 +38,33 @@ pub async fn replay_event(
 /// Dismiss one of the caller's dead events: it needs no replay, stops counting as a problem, and
 /// the retention job may delete it once it is old enough. A replay undoes it.
 #[server(prefix = "/api", endpoint = "dismiss_event")]
-pub async fn dismiss_event(csrf_token: String, id: i64) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+pub async fn dismiss_event(csrf_token: CsrfToken, id: i64) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let id = backend::events::EventId::new(id);
     backend::queue::dismiss(&state.db, ctx.tenant_id, id, backend::Timestamp::now()).await?;
     let detail = format!("event {id}");
-    session::audit(
-        &state,
-        &ctx,
-        backend::audit::Action::EventDismissed,
-        &detail,
-    )
-    .await;
+    ctx.audit(&write, backend::audit::Action::EventDismissed, &detail)
+        .await;
     leptos_axum::redirect(&format!("/events/{id}"));
     Ok(())
 }
 
 /// Put every failed and dead event of the caller's company back in the queue.
 #[server(prefix = "/api", endpoint = "replay_failed")]
-pub async fn replay_failed(csrf_token: String) -> Result<u64, AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+pub async fn replay_failed(csrf_token: CsrfToken) -> Result<u64, AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let n =
         backend::queue::replay_failed(&state.db, ctx.tenant_id, backend::Timestamp::now()).await?;
     state.signal.notify();
     let detail = format!("{n} failed events");
-    session::audit(
-        &state,
-        &ctx,
-        backend::audit::Action::EventsReplayed,
-        &detail,
-    )
-    .await;
+    ctx.audit(&write, backend::audit::Action::EventsReplayed, &detail)
+        .await;
     leptos_axum::redirect(&format!("/events?replayed={n}"));
     Ok(n)
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// How long events are kept (mirror of the backend's `Retention`).
@@ -35,9 +36,8 @@ impl Keep {
 pub async fn event_retention() -> Result<Keep, AppError> {
     use backend::events::retention::{self, Retention};
 
-    use crate::ssr::{session, state::app_state};
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     Ok(match retention::get(&state.db, ctx.tenant_id).await? {
         Retention::Days30 => Keep::Days30,
         Retention::Days90 => Keep::Days90,
@@ -47,20 +47,19 @@ pub async fn event_retention() -> Result<Keep, AppError> {
 
 /// Keep the caller's company's events for `days` (30, 90 or 365); managers only.
 #[server(prefix = "/api", endpoint = "set_event_retention")]
-pub async fn set_event_retention(csrf_token: String, days: i64) -> Result<(), AppError> {
+pub async fn set_event_retention(csrf_token: CsrfToken, days: i64) -> Result<(), AppError> {
     use backend::events::retention::{self, Retention};
 
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let keep = Retention::from_days(days)
         .ok_or_else(|| AppError::Request("retention must be 30, 90 or 365 days".to_owned()))?;
     retention::set(&state.db, ctx.tenant_id, keep, backend::Timestamp::now()).await?;
     let detail = format!("event retention {days} days");
-    session::audit(&state, &ctx, backend::audit::Action::SettingsSaved, &detail).await;
+    ctx.audit(&write, backend::audit::Action::SettingsSaved, &detail)
+        .await;
     leptos_axum::redirect("/events?retention=saved");
     Ok(())
 }

@@ -6,7 +6,6 @@ use backend::health::alerts::{Delivery, Notice};
 use backend::health::signals::{self, Signals, UrlBase};
 use backend::health::sweep::{self, Context};
 use backend::health::{self as model, Fix, Reason, State, episodes};
-use backend::managed_webhooks::Target;
 use backend::sync::{self, RunKind};
 use backend::{Timestamp, audit};
 
@@ -17,8 +16,9 @@ use super::{
 use crate::api::sync::Mode;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
+use crate::api::managed_webhooks::ssr::target;
+use crate::ssr::entrance::{Change, Read, Tenant, Writable};
 use crate::ssr::format;
-use crate::ssr::session::{self, TenantUser};
 use crate::ssr::state::AppState;
 
 /// The sweep's context for this server.
@@ -34,11 +34,8 @@ pub(crate) fn context(state: &AppState) -> Context<'_> {
 }
 
 /// The home page's data for the caller's company at `now`.
-pub(super) async fn home(
-    state: &AppState,
-    ctx: &TenantUser,
-    now: Timestamp,
-) -> Result<HomeView, AppError> {
+pub(super) async fn home(ctx: &Tenant<Read>, now: Timestamp) -> Result<HomeView, AppError> {
+    let state = &ctx.state;
     let c = context(state);
     let limit = state.daily_call_limit;
     let signals = signals::load_one(c.db, c.urls, ctx.tenant_id, limit, now).await?;
@@ -83,7 +80,8 @@ pub(super) async fn home(
             })
             .collect(),
         onboarding: Some(onboarding).filter(|o| !o.done()),
-        can_fix: ctx.role.manages() && session::require_write(ctx).is_ok(),
+        // Support staff without write access see the fixes but cannot press them.
+        can_fix: ctx.manager().is_ok() && ctx.support.is_none_or(|s| s.elevated),
     })
 }
 
@@ -168,27 +166,18 @@ fn fix_view(fix: Fix) -> FixAction {
 /// Do `fix` for the caller's company (recorded in its activity log), then assess its health at
 /// once: a fix that worked resolves its problem now, not at the next sweep.
 pub(super) async fn fix(
-    state: &AppState,
-    ctx: &TenantUser,
+    ctx: &Tenant<Change>,
+    write: &Writable,
     fix: Fix,
     now: Timestamp,
 ) -> Result<(), AppError> {
-    let tenant = ctx.tenant_id;
-    let target = Target {
-        db: &state.db,
-        keys: &state.keys,
-        client: &state.economic,
-        public_url: &state.public_url,
-    };
+    let (state, tenant) = (&ctx.state, ctx.tenant_id);
     let request = |entity, kind| sync::request(&state.db, tenant, entity, kind, now);
     match fix {
         Fix::ReenableWebhook(entity) | Fix::RecreateWebhook(entity) => {
+            let target = target(state, write);
             let outcome = backend::managed_webhooks::ensure(target, tenant, entity, now).await?;
-            if outcome.succeeded() {
-                let detail = format!("{}: {}", entity.as_str(), outcome.as_str());
-                let action = audit::Action::EconomicWebhookChanged;
-                session::audit(state, ctx, action, &detail).await;
-            }
+            crate::api::managed_webhooks::ssr::audit(ctx, write, entity, outcome).await;
         }
         Fix::CheckWebhooks => {
             let priority = backend::sync::budget::Priority::Scheduled;
@@ -207,7 +196,8 @@ pub(super) async fn fix(
             let n = backend::queue::replay_failed(&state.db, tenant, now).await?;
             state.signal.notify();
             let detail = format!("{n} failed events");
-            session::audit(state, ctx, audit::Action::EventsReplayed, &detail).await;
+            ctx.audit(write, audit::Action::EventsReplayed, &detail)
+                .await;
         }
         // Links, not actions: nothing to do here.
         Fix::Reconnect | Fix::OpenWebhookSettings(_) | Fix::WatchQueue | Fix::WaitForBudget => {}

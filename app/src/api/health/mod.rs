@@ -12,6 +12,7 @@ use economic::Entity;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::api::sync::Mode;
 use crate::components::runs::entity_msg;
 use crate::error::AppError;
@@ -236,26 +237,19 @@ pub const HISTORY: u32 = 10;
 /// The caller's company's health, live.
 #[server(prefix = "/api", endpoint = "home_health", input = leptos::server_fn::codec::GetUrl)]
 pub async fn home_health() -> Result<HomeView, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    convert::home(&state, &ctx, backend::Timestamp::now()).await
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    convert::home(&ctx, backend::Timestamp::now()).await
 }
 
 /// Does the fix `fix` (a [`ProblemView::fix_code`]) for the caller's company, then assesses
 /// its health at once; owners and admins.
 #[server(prefix = "/api", endpoint = "fix_problem")]
-pub async fn fix_problem(csrf_token: String, fix: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+pub async fn fix_problem(csrf_token: CsrfToken, fix: String) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
     let fix = backend::health::Fix::parse(&fix).ok_or(AppError::NotFound)?;
-    convert::fix(&state, &ctx, fix, backend::Timestamp::now()).await?;
+    convert::fix(&ctx, &write, fix, backend::Timestamp::now()).await?;
     leptos_axum::redirect("/?fixed=1");
     Ok(())
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::ProblemReason;
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// How many notifications the list shows.
@@ -88,12 +89,10 @@ pub struct AlertsView {
 /// The company's alert settings and notifications.
 #[server(prefix = "/api", endpoint = "alert_settings", input = leptos::server_fn::codec::GetUrl)]
 pub async fn alert_settings() -> Result<AlertsView, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let hook = backend::health::alert_webhook::get(&state.db, &state.keys, ctx.tenant_id).await?;
-    let manager = ctx.role.manages();
+    let manager = ctx.manager().is_ok();
     let notifications = backend::health::alerts::list(&state.db, ctx.tenant_id, LIMIT).await?;
     Ok(AlertsView {
         url: hook.as_ref().map(|h| h.url.as_str().to_owned()),
@@ -101,7 +100,7 @@ pub async fn alert_settings() -> Result<AlertsView, AppError> {
         secret: hook
             .filter(|_| manager && ctx.support.is_none())
             .map(|h| h.secret),
-        can_edit: manager && session::require_write(&ctx).is_ok(),
+        can_edit: manager && ctx.support.is_none_or(|s| s.elevated),
         notifications: notifications.into_iter().map(ssr::view).collect(),
     })
 }
@@ -110,19 +109,18 @@ pub async fn alert_settings() -> Result<AlertsView, AppError> {
 /// secret when `new_secret` is `"on"` or none existed.
 #[server(prefix = "/api", endpoint = "save_alert_webhook")]
 pub async fn save_alert_webhook(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     url: String,
     new_secret: Option<String>,
 ) -> Result<(), AppError> {
     use backend::health::alert_webhook::{self, AlertUrl, UrlRules};
 
-    use crate::ssr::{errors, session, state::app_state};
-    let _ = csrf_token;
+    use crate::ssr::errors;
 
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    let state = &ctx.state;
     let rules = UrlRules {
         allow_http: state.demo,
         public_url: &state.public_url,
@@ -132,24 +130,21 @@ pub async fn save_alert_webhook(
     let rotate = new_secret.is_some();
     alert_webhook::set(&state.db, &state.keys, ctx.tenant_id, &url, rotate, now).await?;
     let action = backend::audit::Action::AlertWebhookChanged;
-    session::audit(&state, &ctx, action, &format!("set: {}", url.host())).await;
+    ctx.audit(&write, action, &format!("set: {}", url.host()))
+        .await;
     leptos_axum::redirect("/settings/alerts?saved=1");
     Ok(())
 }
 
 /// Removes the alert webhook.
 #[server(prefix = "/api", endpoint = "remove_alert_webhook")]
-pub async fn remove_alert_webhook(csrf_token: String) -> Result<(), AppError> {
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
-    backend::health::alert_webhook::remove(&state.db, ctx.tenant_id).await?;
+pub async fn remove_alert_webhook(csrf_token: CsrfToken) -> Result<(), AppError> {
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    let write = ctx.writable()?;
+    backend::health::alert_webhook::remove(&ctx.state.db, ctx.tenant_id).await?;
     let action = backend::audit::Action::AlertWebhookChanged;
-    session::audit(&state, &ctx, action, "removed").await;
+    ctx.audit(&write, action, "removed").await;
     leptos_axum::redirect("/settings/alerts");
     Ok(())
 }

@@ -12,6 +12,7 @@ use economic::Entity;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::CsrfToken;
 use crate::error::AppError;
 
 /// What started a run (mirror of the backend's `RunKind`).
@@ -294,10 +295,8 @@ pub const RUNS_PAGE_SIZE: u32 = 50;
 /// The caller's API budget and the sync of each entity.
 #[server(prefix = "/api", endpoint = "sync", input = leptos::server_fn::codec::GetUrl)]
 pub async fn sync_overview() -> Result<SyncView, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let now = backend::Timestamp::now();
     let tenant = ctx.tenant_id;
     let usage =
@@ -320,19 +319,16 @@ pub async fn sync_overview() -> Result<SyncView, AppError> {
 /// products); answers (and redirects to the Sync tab) with what it did.
 #[server(prefix = "/api", endpoint = "request_sync")]
 pub async fn request_sync(
-    csrf_token: String,
+    csrf_token: CsrfToken,
     entity: Entity,
     request: SyncRequest,
 ) -> Result<Requested, AppError> {
     use backend::sync::{POLLED, Requested as R, RunKind as K};
 
-    use crate::ssr::{session, state::app_state};
-    let _ = csrf_token;
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
-    session::require_manager(&ctx)?;
-    session::require_write(&ctx)?;
+    let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
+    ctx.manager()?;
+    ctx.writable()?;
+    let state = &ctx.state;
     if !POLLED.contains(&entity) {
         return Err(AppError::NotFound);
     }
@@ -360,10 +356,8 @@ pub async fn request_sync(
 /// A page of the caller's runs, newest first; `before` is the last id of the previous page.
 #[server(prefix = "/api", endpoint = "sync_runs", input = leptos::server_fn::codec::GetUrl)]
 pub async fn sync_runs(before: Option<i64>) -> Result<Vec<RunView>, AppError> {
-    use crate::ssr::{session, state::app_state};
-
-    let state = app_state()?;
-    let ctx = session::tenant_user(&state, &session::current().await?).await?;
+    let ctx = crate::ssr::entrance::Tenant::read().await?;
+    let state = &ctx.state;
     let now = backend::Timestamp::now();
     let tenant = ctx.tenant_id;
     let before = before.map(backend::sync::RunId::new);
