@@ -162,5 +162,19 @@ async fn compare(
     if local.is_some_and(|l| l >= remote) || now.duration_since(remote) < IN_FLIGHT {
         return Ok(Found::UpToDate);
     }
+    // A webhook about it that still waits (for a retry, for the budget, for a replay) did
+    // report it: the change is known, only not applied yet (other problems say why).
+    let waiting: i64 = with_tenant!(db, tenant_id, conn => sqlx::query_scalar(
+        "select count(*) from webhook_events where tenant_id = $1 and kind = $2 \
+         and record_key = $3 and status in ('received', 'queued', 'processing', 'failed', 'dead')",
+    )
+    .bind(tenant_id)
+    .bind(entity.as_str())
+    .bind(&number)
+    .fetch_one(conn)
+    .await)?;
+    if waiting > 0 {
+        return Ok(Found::UpToDate);
+    }
     Ok(Found::Missed(number, remote))
 }

@@ -23,10 +23,6 @@ use crate::webhook_credentials as credentials;
 
 pub use store::{Health, ManagedWebhook, due_for_check, list};
 
-/// How often the scheduled health check looks at a tenant's webhooks: four times a day, one
-/// list call each.
-pub const CHECK_EVERY: time::Duration = time::Duration::hours(6);
-
 /// What the last action on a webhook came to, in words the page can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
