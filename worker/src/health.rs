@@ -149,12 +149,14 @@ pub async fn sweep_now(watch: &Watch, now: Timestamp) -> backend::Result<Swept> 
             .collect()
             .await;
     let mut touched: BTreeSet<TenantId> = swept.checks.iter().copied().collect();
+    // A probe that looked changed what is known: a change found unreported opens a problem,
+    // one found in our data clears it; assess those tenants again now, not at the next sweep.
     for (tenant, found) in probes {
         match found {
-            Found::Missed(..) | Found::TokenRefused => {
+            Found::Missed(..) | Found::TokenRefused | Found::UpToDate => {
                 touched.insert(tenant);
             }
-            Found::UpToDate | Found::Skipped => {}
+            Found::Skipped => {}
         }
     }
     for tenant in touched {

@@ -130,13 +130,22 @@ async fn compare(
     json: serde_json::Value,
     now: Timestamp,
 ) -> Result<Found> {
+    // What we hold of it: its `lastUpdated`, and whether its data equal e-conomic's. Products'
+    // `lastUpdated` is cut to the minute, so a change within the minute of the version we hold
+    // shows only in the data.
     let (number, remote, local) = match entity {
         Entity::Customers => {
             let Ok(c) = serde_json::from_value::<Customer>(json) else {
                 return Ok(Found::UpToDate);
             };
             let local = match customers::get(db, tenant_id, c.customer_number).await {
-                Ok(r) if r.deleted_at.is_none() => r.economic_updated_at,
+                Ok(r) if r.deleted_at.is_none() => {
+                    let same = r.name == c.name
+                        && r.email == c.email
+                        && r.currency == c.currency
+                        && r.barred == c.barred;
+                    r.economic_updated_at.map(|at| (at, same))
+                }
                 Ok(_) | Err(crate::Error::NotFound) => None,
                 Err(e) => return Err(e),
             };
@@ -147,7 +156,14 @@ async fn compare(
                 return Ok(Found::UpToDate);
             };
             let local = match products::get(db, tenant_id, &p.product_number).await {
-                Ok(r) if r.deleted_at.is_none() => r.economic_updated_at,
+                Ok(r) if r.deleted_at.is_none() => {
+                    let same = r.name == p.name
+                        && r.description == p.description
+                        && r.sales_price == p.sales_price
+                        && r.cost_price == p.cost_price
+                        && r.barred == p.barred;
+                    r.economic_updated_at.map(|at| (at, same))
+                }
                 Ok(_) | Err(crate::Error::NotFound) => None,
                 Err(e) => return Err(e),
             };
@@ -159,7 +175,8 @@ async fn compare(
     let Some(remote) = remote.map(Timestamp::from) else {
         return Ok(Found::UpToDate);
     };
-    if local.is_some_and(|l| l >= remote) || now.duration_since(remote) < IN_FLIGHT {
+    let held = local.is_some_and(|(at, same)| at > remote || (at == remote && same));
+    if held || now.duration_since(remote) < IN_FLIGHT {
         return Ok(Found::UpToDate);
     }
     // A webhook about it that still waits (for a retry, for the budget, for a replay) did

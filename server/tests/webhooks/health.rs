@@ -86,6 +86,11 @@ struct World {
 }
 
 async fn world(db: &Db, extra: &[&str]) -> World {
+    world_with(db, extra, true).await
+}
+
+/// [`world`], with the webhooks created by the app (`managed`) or copied into e-conomic by hand.
+async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
     let sim = Simulator::start(SimConfig {
         products: 5,
         customers: 3,
@@ -126,10 +131,16 @@ async fn world(db: &Db, extra: &[&str]) -> World {
         public_url: &app.address,
     };
     for kind in Entity::ALL {
-        let outcome = managed_webhooks::ensure(target, tenant, kind, Timestamp::now())
-            .await
-            .expect("ensure");
-        assert!(outcome.succeeded(), "{kind:?}: {outcome:?}");
+        if managed {
+            let outcome = managed_webhooks::ensure(target, tenant, kind, Timestamp::now())
+                .await
+                .expect("ensure");
+            assert!(outcome.succeeded(), "{kind:?}: {outcome:?}");
+        } else {
+            let url = app.url(tenant, kind).await;
+            sim.agreement()
+                .add_webhook(economic_sim::WebhookConfig::rackbeat(kind, url));
+        }
     }
     imported(db, tenant).await;
     let (receiver, url) = Receiver::start().await;
@@ -496,6 +507,46 @@ async fn reconcile(w: &World) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+db_test!(
+    a_copied_webhook_deleted_in_e_conomic_is_found_by_the_probe,
+    |db| async move {
+        // The Webhooks API lists only what the app created: a webhook copied in by hand that
+        // e-conomic no longer has is seen by e-conomic's changes arriving nowhere.
+        let mut w = world_with(&db, &[], false).await;
+        let agreement = w.sim.agreement();
+        let kept: Vec<_> = agreement
+            .webhooks()
+            .into_iter()
+            .filter(|h| h.kind != Entity::Products)
+            .collect();
+        agreement.clear_webhooks();
+        for hook in kept {
+            agreement.add_webhook(hook);
+        }
+        let number = agreement
+            .read(|d| d.products.keys().next().cloned())
+            .flatten()
+            .expect("a product");
+        let mut p = agreement.product(&number).expect("product");
+        p.name = "Changed, and no webhook came".to_owned();
+        agreement.update_product(p.clone()).expect("edit");
+        assert!(w.sim.wait_webhooks_idle(Duration::from_secs(10)).await);
+        // Quiet for the configured hour: then the probe looks.
+        w.now = w.now + Span::minutes(55);
+
+        w.expect_one_episode("webhook_quiet", async |w: &mut World| {
+            let url = w.app.url(w.tenant, Entity::Products).await;
+            let agreement = w.sim.agreement();
+            agreement.add_webhook(economic_sim::WebhookConfig::rackbeat(Entity::Products, url));
+            p.name = "Changed again, the webhook is back".to_owned();
+            agreement.update_product(p).expect("edit");
+            assert!(w.sim.wait_webhooks_idle(Duration::from_secs(10)).await);
+            assert!(settled(&w.app.db, w.tenant, Duration::from_secs(20)).await);
+        })
+        .await;
+    }
+);
 
 db_test!(
     a_healthy_company_gets_no_alert_over_a_simulated_day,
