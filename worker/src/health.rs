@@ -52,7 +52,11 @@ impl std::fmt::Debug for Watch {
 
 impl Watch {
     /// The health tasks of `env`, with alert webhooks sent by a client of their own.
-    pub fn new(env: Environment, public_url: String, render: Render) -> Result<Watch, reqwest::Error> {
+    pub fn new(
+        env: Environment,
+        public_url: String,
+        render: Render,
+    ) -> Result<Watch, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(env.config.health.alert_timeout)
             .connect_timeout(env.config.health.alert_timeout)

@@ -16,9 +16,10 @@ use crate::api::health::{
     EntityHealthView, EpisodeView, FixProblem, HealthState, HomeView, Onboarding, ProblemView,
     fix_msg, home_health, reason_text,
 };
+use crate::api::session::SessionResource;
 use crate::api::sync::Mode;
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
-use crate::api::session::SessionResource;
+use crate::components::health::pill;
 use crate::components::runs::entity_msg;
 use crate::error::AppError;
 use crate::i18n::{Msg, t, use_lang};
@@ -37,10 +38,7 @@ pub fn Home() -> impl IntoView {
             on_cleanup(move || handle.clear());
         }
     });
-    let data = Resource::new_blocking(
-        move || (tick.get(), fix.version().get()),
-        |_| home_health(),
-    );
+    let data = Resource::new_blocking(move || (tick.get(), fix.version().get()), |_| home_health());
     Effect::new(move || {
         if let Some(Ok(view)) = data.get() {
             let onboarding = view.onboarding.is_some();
@@ -99,10 +97,7 @@ fn Overview(view: HomeView, fix: ServerAction<FixProblem>) -> impl IntoView {
         .into_iter()
         .map(|p| view! { <ProblemItem p can_fix fix /> })
         .collect_view();
-    let connected = view
-        .onboarding
-        .as_ref()
-        .is_none_or(|o| o.connected);
+    let connected = view.onboarding.as_ref().is_none_or(|o| o.connected);
     view! {
         {view.onboarding.map(|o| view! { <Guide o /> })}
         {connected.then(|| view! {
@@ -163,15 +158,6 @@ fn fresh_text(secs: u64) -> String {
         _ => format!("{} {}", secs / 3600, t(Msg::UnitHours)),
     };
     format!("{} {amount} {}", t(Msg::HealthUpdated), t(Msg::HealthAgo))
-}
-
-fn pill(state: HealthState) -> impl IntoView {
-    let msg = match state {
-        HealthState::Ok => Msg::HealthPillOk,
-        HealthState::Delayed => Msg::HealthPillDelayed,
-        HealthState::Broken => Msg::HealthPillBroken,
-    };
-    view! { <span class=format!("pill health-{}", state.slug())>{t(msg)}</span> }
 }
 
 #[component]

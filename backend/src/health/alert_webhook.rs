@@ -201,13 +201,31 @@ mod tests {
     fn refuses_plain_http_garbage_credentials_and_this_app() {
         let key = |text| AlertUrl::parse(text, RULES).map(|_| ()).map_err(|e| e.key);
         assert_eq!(key(""), Err(keys::ALERT_URL_REQUIRED));
-        assert_eq!(key("http://hooks.example.com/x"), Err(keys::ALERT_URL_NOT_HTTPS));
+        assert_eq!(
+            key("http://hooks.example.com/x"),
+            Err(keys::ALERT_URL_NOT_HTTPS)
+        );
         assert_eq!(key("hooks.example.com/x"), Err(keys::ALERT_URL_INVALID));
-        assert_eq!(key("ftp://hooks.example.com/x"), Err(keys::ALERT_URL_INVALID));
-        assert_eq!(key("https://user:pw@hooks.example.com/"), Err(keys::ALERT_URL_INVALID));
-        assert_eq!(key("https://sync.example.com/webhooks/x"), Err(keys::ALERT_URL_THIS_APP));
-        assert_eq!(key("https://SYNC.example.com:443/x"), Err(keys::ALERT_URL_THIS_APP));
-        assert!(key("https://sync.example.com:8443/x").is_ok(), "another port");
+        assert_eq!(
+            key("ftp://hooks.example.com/x"),
+            Err(keys::ALERT_URL_INVALID)
+        );
+        assert_eq!(
+            key("https://user:pw@hooks.example.com/"),
+            Err(keys::ALERT_URL_INVALID)
+        );
+        assert_eq!(
+            key("https://sync.example.com/webhooks/x"),
+            Err(keys::ALERT_URL_THIS_APP)
+        );
+        assert_eq!(
+            key("https://SYNC.example.com:443/x"),
+            Err(keys::ALERT_URL_THIS_APP)
+        );
+        assert!(
+            key("https://sync.example.com:8443/x").is_ok(),
+            "another port"
+        );
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
         assert_eq!(key(&long), Err(keys::ALERT_URL_INVALID));
     }

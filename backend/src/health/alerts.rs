@@ -159,8 +159,22 @@ async fn insert(
     now: Timestamp,
 ) -> Result<()> {
     let (channel, status) = match channel {
-        Channel::Webhook => ("webhook", if skipped.is_some() { "skipped" } else { "pending" }),
-        Channel::Email => ("email", if skipped.is_some() { "skipped" } else { "pending" }),
+        Channel::Webhook => (
+            "webhook",
+            if skipped.is_some() {
+                "skipped"
+            } else {
+                "pending"
+            },
+        ),
+        Channel::Email => (
+            "email",
+            if skipped.is_some() {
+                "skipped"
+            } else {
+                "pending"
+            },
+        ),
     };
     with_tx!(tx, conn => sqlx::query(
         "insert into health_notifications (tenant_id, episode_id, event, channel, status, \
@@ -234,8 +248,7 @@ pub async fn list(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<Notifi
     .fetch_all(conn)
     .await)?;
     let mut out = Vec::with_capacity(rows.len());
-    for (id, episode, notice, channel, status, attempts, error, code, sent, next, created) in rows
-    {
+    for (id, episode, notice, channel, status, attempts, error, code, sent, next, created) in rows {
         out.push(Notification {
             id,
             episode: episodes::get(db, tenant_id, episode).await?,
@@ -281,8 +294,15 @@ pub struct Delivery {
 /// while so that another process does not send it too. A notification whose company removed
 /// its alert webhook meanwhile is recorded as skipped.
 pub async fn claim_due(db: &Db, keys: &Keys, now: Timestamp, limit: i64) -> Result<Vec<Delivery>> {
-    let due: Vec<(NotificationId, TenantId, EpisodeId, String, i64, Timestamp, String)> =
-        with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
+    let due: Vec<(
+        NotificationId,
+        TenantId,
+        EpisodeId,
+        String,
+        i64,
+        Timestamp,
+        String,
+    )> = with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
             "select n.id, n.tenant_id, n.episode_id, n.event, n.attempts, n.next_attempt_at, \
              t.name from health_notifications n join tenants t on t.id = n.tenant_id \
              where n.status = 'pending' and n.channel = 'webhook' and n.next_attempt_at <= $1 \
@@ -328,7 +348,13 @@ pub async fn claim_due(db: &Db, keys: &Keys, now: Timestamp, limit: i64) -> Resu
     Ok(taken)
 }
 
-async fn skip(db: &Db, tenant_id: TenantId, id: NotificationId, why: &str, now: Timestamp) -> Result<()> {
+async fn skip(
+    db: &Db,
+    tenant_id: TenantId,
+    id: NotificationId,
+    why: &str,
+    now: Timestamp,
+) -> Result<()> {
     with_tenant!(db, tenant_id, conn => sqlx::query(
         "update health_notifications set status = 'skipped', last_error = $3, updated_at = $4 \
          where tenant_id = $1 and id = $2",
@@ -409,13 +435,27 @@ pub async fn finish(db: &Db, d: &Delivery, attempted: &Attempted, now: Timestamp
     let what = format!("webhook {} #{} → {host}", d.notice.as_str(), d.episode.id);
     let mut tx = db.begin(d.tenant_id).await?;
     let (status, next, error, code, audit_action) = match attempted {
-        Attempted::Delivered { status } => ("sent", now, None, Some(*status), Some(Action::NotificationSent)),
-        Attempted::Failed { error, status } if attempts >= MAX_ATTEMPTS => {
-            ("failed", now, Some(error.as_str()), *status, Some(Action::NotificationFailed))
-        }
-        Attempted::Failed { error, status } => {
-            ("pending", now + backoff(attempts), Some(error.as_str()), *status, None)
-        }
+        Attempted::Delivered { status } => (
+            "sent",
+            now,
+            None,
+            Some(*status),
+            Some(Action::NotificationSent),
+        ),
+        Attempted::Failed { error, status } if attempts >= MAX_ATTEMPTS => (
+            "failed",
+            now,
+            Some(error.as_str()),
+            *status,
+            Some(Action::NotificationFailed),
+        ),
+        Attempted::Failed { error, status } => (
+            "pending",
+            now + backoff(attempts),
+            Some(error.as_str()),
+            *status,
+            None,
+        ),
     };
     with_tx!(tx, conn => sqlx::query(
         "update health_notifications set status = $3, attempts = $4, next_attempt_at = $5, \
@@ -481,10 +521,9 @@ pub async fn delivery_states(
         "select tenant_id, status, count(*), max(sent_at) from health_notifications \
          where channel = 'webhook' and tenant_id in ({list}) group by tenant_id, status"
     );
-    let rows: Vec<(TenantId, String, i64, Option<Timestamp>)> =
-        with_cross_tenant!(db, CrossTenant::Staff, pool => {
-            sqlx::query_as(&sql).fetch_all(pool).await
-        })?;
+    let rows: Vec<(TenantId, String, i64, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::Staff, pool => {
+        sqlx::query_as(&sql).fetch_all(pool).await
+    })?;
     let mut states: Vec<(TenantId, DeliveryState)> = Vec::new();
     for (tenant, status, n, sent) in rows {
         let index = match states.iter().position(|(t, _)| *t == tenant) {

@@ -90,11 +90,7 @@ pub fn assess(signals: &Signals, config: &Config, now: Timestamp) -> Health {
         .collect();
     Health {
         connected: signals.connection.is_some(),
-        state: problems
-            .iter()
-            .map(|p| p.state)
-            .max()
-            .unwrap_or(State::Ok),
+        state: problems.iter().map(|p| p.state).max().unwrap_or(State::Ok),
         entities,
         problems,
     }

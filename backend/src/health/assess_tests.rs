@@ -42,7 +42,10 @@ fn healthy() -> Signals {
 }
 
 fn entity(s: &mut Signals, entity: Entity) -> &mut EntitySignals {
-    let i = Entity::ALL.iter().position(|e| *e == entity).expect("entity");
+    let i = Entity::ALL
+        .iter()
+        .position(|e| *e == entity)
+        .expect("entity");
     &mut s.entities[i]
 }
 
@@ -81,7 +84,10 @@ fn a_refused_token_is_the_only_problem_while_it_lasts() {
     let health = assess(&s, &Config::default(), at(120));
     assert_eq!(reasons(&health), ["token_refused"]);
     let p = &health.problems[0];
-    assert_eq!((p.state, p.since, p.fix), (State::Broken, at(30), Fix::Reconnect));
+    assert_eq!(
+        (p.state, p.since, p.fix),
+        (State::Broken, at(30), Fix::Reconnect)
+    );
     assert!(health.entities.iter().all(|e| e.state == State::Broken));
 }
 
@@ -139,7 +145,10 @@ fn repairs_no_webhook_reported_are_silent_loss_until_a_clean_check() {
     entity(&mut s, Entity::Products).facts.last_reconcile = Some((at(8), 3));
     let health = assess(&s, &Config::default(), at(10));
     assert_eq!(reasons(&health), ["webhook_unreported"]);
-    assert_eq!(health.problems[0].fix, Fix::CheckAllRecords(Entity::Products));
+    assert_eq!(
+        health.problems[0].fix,
+        Fix::CheckAllRecords(Entity::Products)
+    );
 
     entity(&mut s, Entity::Products).facts.last_reconcile = Some((at(20), 0));
     assert!(assess(&s, &Config::default(), at(21)).problems.is_empty());
@@ -193,7 +202,10 @@ fn a_storm_of_failing_events_is_one_problem_and_broken_once_any_is_dead() {
     let broken = assess(&s, &config, at(14));
     assert_eq!(reasons(&broken), ["events_failing"]);
     let p = &broken.problems[0];
-    assert_eq!((p.state, p.fix, p.since), (State::Broken, Fix::ReplayFailed, at(1)));
+    assert_eq!(
+        (p.state, p.fix, p.since),
+        (State::Broken, Fix::ReplayFailed, at(1))
+    );
     assert_eq!(
         p.reason,
         Reason::EventsFailing {

@@ -192,8 +192,15 @@ pub async fn apply(
     for p in to_open {
         if let Some(id) = insert(&mut tx, tenant_id, p, now).await? {
             let detail = format!("{} {} #{id}", p.slot.key(), p.reason.name());
-            audit::record_in(&mut tx, tenant_id, Actor::System, Action::ProblemOpened, &detail, now)
-                .await?;
+            audit::record_in(
+                &mut tx,
+                tenant_id,
+                Actor::System,
+                Action::ProblemOpened,
+                &detail,
+                now,
+            )
+            .await?;
             alerts::record(&mut tx, tenant_id, id, Notice::Opened, now).await?;
             changes.opened.push(id);
         }

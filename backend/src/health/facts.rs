@@ -77,18 +77,18 @@ type Row = (
 );
 
 /// The kept facts of `scope`'s tenants, as `(tenant, entity slug, facts)`.
-pub(super) async fn read(db: &Db, scope: Scope) -> Result<Vec<(TenantId, String, Facts)>> {
-    let filter = match scope {
-        Scope::All => "",
-        Scope::One(_) => " where tenant_id = $1",
-    };
+pub(super) async fn read(db: &Db, scope: Scope<'_>) -> Result<Vec<(TenantId, String, Facts)>> {
     let sql = format!(
         "select tenant_id, entity, last_webhook_at, last_run_ok_at, fresh_until, \
          last_run_failed_at, last_run_failed_kind, last_reconcile_at, last_reconcile_unreported, \
-         probe_at, probe_missed, probe_missed_updated_at from health_entities{filter}"
+         probe_at, probe_missed, probe_missed_updated_at from health_entities where 1 = 1{}",
+        scope.filter("tenant_id")
     );
     let rows: Vec<Row> = match scope {
         Scope::All => with_cross_tenant!(db, CrossTenant::HealthSweep, pool => {
+            sqlx::query_as(&sql).fetch_all(pool).await
+        })?,
+        Scope::Many(_) => with_cross_tenant!(db, CrossTenant::Staff, pool => {
             sqlx::query_as(&sql).fetch_all(pool).await
         })?,
         Scope::One(tenant) => with_tenant!(db, tenant, conn => {
@@ -192,8 +192,7 @@ fn fold_runs(runs: Vec<RunRow>) -> HashMap<String, Facts> {
 
 /// Fold what is new since the marks into `health_entities` (the sweep, under its lease).
 pub(super) async fn advance(db: &Db, now: Timestamp) -> Result<()> {
-    let (event_mark_prev, run_mark): (i64, i64) =
-        with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
+    let (event_mark_prev, run_mark): (i64, i64) = with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
             "select event_mark_prev, run_mark from health_sweep where id = 1",
         )
         .fetch_one(pool)
@@ -203,8 +202,7 @@ pub(super) async fn advance(db: &Db, now: Timestamp) -> Result<()> {
     })?;
     let top = top.unwrap_or(0);
     // By primary key: only the events since the sweep before last.
-    let webhooks: Vec<(TenantId, String, Option<Timestamp>)> =
-        with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
+    let webhooks: Vec<(TenantId, String, Option<Timestamp>)> = with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
             "select tenant_id, kind, max(received_at) from webhook_events \
              where id > $1 and id <= $2 group by tenant_id, kind",
         )
@@ -213,8 +211,15 @@ pub(super) async fn advance(db: &Db, now: Timestamp) -> Result<()> {
         .fetch_all(pool)
         .await)?;
     let since = Timestamp::from_millis(run_mark) - RUN_OVERLAP;
-    let runs: Vec<(TenantId, String, String, String, Option<Timestamp>, Option<Timestamp>, i64)> =
-        with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
+    let runs: Vec<(
+        TenantId,
+        String,
+        String,
+        String,
+        Option<Timestamp>,
+        Option<Timestamp>,
+        i64,
+    )> = with_cross_tenant!(db, CrossTenant::HealthSweep, pool => sqlx::query_as(
             "select tenant_id, entity, kind, status, finished_at, window_to, unreported \
              from sync_runs where finished_at > $1 and status in ('done', 'failed')",
         )

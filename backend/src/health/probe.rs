@@ -34,7 +34,8 @@ pub fn due(signals: &Signals, config: &Config, now: Timestamp) -> Vec<Entity> {
     if connection.refused_since.is_some() {
         return Vec::new();
     }
-    let quiet = |at: Option<Timestamp>| at.is_none_or(|at| now.duration_since(at) >= config.quiet_after);
+    let quiet =
+        |at: Option<Timestamp>| at.is_none_or(|at| now.duration_since(at) >= config.quiet_after);
     [Entity::Customers, Entity::Products]
         .into_iter()
         .filter(|e| mode(signals, *e) == Mode::Webhook)

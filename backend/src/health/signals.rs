@@ -131,19 +131,26 @@ pub struct UrlBase<'a> {
 
 /// Whose signals to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Scope {
+pub(super) enum Scope<'a> {
     /// Every tenant (the sweep).
     All,
     /// One tenant, live.
     One(TenantId),
+    /// A page of the staff dashboard (never empty).
+    Many(&'a [TenantId]),
 }
 
-impl Scope {
+impl Scope<'_> {
     /// The filter to put into a statement's `where … {filter}`.
-    fn filter(self, column: &str) -> String {
+    pub(super) fn filter(self, column: &str) -> String {
         match self {
             Scope::All => String::new(),
             Scope::One(_) => format!(" and {column} = $1"),
+            // The ids are ours (integers), never text from outside.
+            Scope::Many(ids) => {
+                let list = ids.iter().map(|t| t.get().to_string()).collect::<Vec<_>>();
+                format!(" and {column} in ({})", list.join(", "))
+            }
         }
     }
 }
@@ -154,6 +161,9 @@ macro_rules! rows {
     ($db:expr, $scope:expr, $sql:expr, $ty:ty) => {
         match $scope {
             Scope::All => with_cross_tenant!($db, CrossTenant::HealthSweep, pool => {
+                sqlx::query_as::<_, $ty>($sql).fetch_all(pool).await
+            }),
+            Scope::Many(_) => with_cross_tenant!($db, CrossTenant::Staff, pool => {
                 sqlx::query_as::<_, $ty>($sql).fetch_all(pool).await
             }),
             Scope::One(tenant) => with_tenant!($db, tenant, conn => {
@@ -207,10 +217,24 @@ pub async fn load_all(
     load(db, urls, Scope::All, limit, now).await
 }
 
+/// The signals of `tenants` (a page of the staff dashboard), from what the sweep has kept.
+pub async fn load_many(
+    db: &Db,
+    urls: UrlBase<'_>,
+    tenants: &[TenantId],
+    limit: u32,
+    now: Timestamp,
+) -> Result<HashMap<TenantId, Signals>> {
+    if tenants.is_empty() {
+        return Ok(HashMap::new());
+    }
+    load(db, urls, Scope::Many(tenants), limit, now).await
+}
+
 async fn load(
     db: &Db,
     urls: UrlBase<'_>,
-    scope: Scope,
+    scope: Scope<'_>,
     limit: u32,
     now: Timestamp,
 ) -> Result<HashMap<TenantId, Signals>> {
@@ -258,7 +282,15 @@ async fn load(
         budget::WAITING_FOR_BUDGET,
         scope.filter("tenant_id")
     );
-    type EventRow = (TenantId, String, String, i32, i64, Option<Timestamp>, Option<Timestamp>);
+    type EventRow = (
+        TenantId,
+        String,
+        String,
+        i32,
+        i64,
+        Option<Timestamp>,
+        Option<Timestamp>,
+    );
     let mut budget_waits: HashMap<TenantId, Timestamp> = HashMap::new();
     for (tenant, kind, status, for_budget, n, oldest, _) in rows!(db, scope, &sql, EventRow)? {
         if for_budget == 1 {
@@ -353,7 +385,7 @@ fn entity_mut<'a>(
 async fn load_managed(
     db: &Db,
     urls: UrlBase<'_>,
-    scope: Scope,
+    scope: Scope<'_>,
     all: &mut HashMap<TenantId, Signals>,
 ) -> Result<()> {
     let sql = format!(

@@ -86,7 +86,9 @@ pub async fn sweep(ctx: Context<'_>, now: Timestamp) -> Result<Swept> {
         swept.updated += changes.updated;
         swept.resolved += changes.resolved.len();
         let (probes, check) = due_work(signals, &ctx.config, now);
-        swept.probes.extend(probes.into_iter().map(|e| (*tenant, e)));
+        swept
+            .probes
+            .extend(probes.into_iter().map(|e| (*tenant, e)));
         if check {
             swept.checks.push(*tenant);
         }

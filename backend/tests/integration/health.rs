@@ -77,10 +77,7 @@ db_test!(
         let open = episodes::open(&db, tenant).await.expect("open");
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].state, State::Broken);
-        assert_eq!(
-            open[0].reason,
-            Reason::EventsFailing { failed: 0, dead: 3 }
-        );
+        assert_eq!(open[0].reason, Reason::EventsFailing { failed: 0, dead: 3 });
         assert_eq!(episodes::open_count(&db, tenant).await.expect("n"), 1);
         assert_eq!(episodes::open_count(&db, quiet).await.expect("n"), 0);
         assert_eq!(
@@ -102,7 +99,9 @@ db_test!(
         assert_eq!(notifications(&db, tenant).await.len(), 2);
 
         // The fix: replayed (and applied, here by hand); the episode resolves by itself.
-        queue::replay_failed(&db, tenant, now).await.expect("replay");
+        queue::replay_failed(&db, tenant, now)
+            .await
+            .expect("replay");
         execute(
             &db,
             "update webhook_events set status = 'processed' where tenant_id = $1",
@@ -132,7 +131,9 @@ db_test!(
         );
         assert!(notifications(&db, quiet).await.is_empty());
         // The activity log has both ends.
-        let log = backend::audit::for_tenant(&db, tenant, 50).await.expect("log");
+        let log = backend::audit::for_tenant(&db, tenant, 50)
+            .await
+            .expect("log");
         let actions: Vec<_> = log.iter().map(|e| e.action.as_str()).collect();
         assert!(actions.contains(&"health.problem_opened"), "{actions:?}");
         assert!(actions.contains(&"health.problem_resolved"), "{actions:?}");
@@ -155,14 +156,19 @@ db_test!(
             .await
             .expect("sweep");
 
-        assert_eq!(swept.opened, 1, "the backlog it causes is no second problem");
+        assert_eq!(
+            swept.opened, 1,
+            "the backlog it causes is no second problem"
+        );
         let open = episodes::open(&db, tenant).await.expect("open");
         assert_eq!(open[0].reason, Reason::TokenRefused);
         let urls = UrlBase {
             keys: &keys,
             public_url: PUBLIC_URL,
         };
-        let all = signals::load_all(&db, urls, 50_000, now).await.expect("all");
+        let all = signals::load_all(&db, urls, 50_000, now)
+            .await
+            .expect("all");
         for t in [tenant, other] {
             let one = signals::load_one(&db, urls, t, 50_000, now)
                 .await
@@ -222,7 +228,9 @@ db_test!(
                 error: "503 Service Unavailable".to_owned(),
                 status: Some(503),
             };
-            alerts::finish(&db, &due[0], &failed, at).await.expect("finish");
+            alerts::finish(&db, &due[0], &failed, at)
+                .await
+                .expect("finish");
             let n = &alerts::list(&db, tenant, 10).await.expect("list")[1];
             assert_eq!(n.attempts, attempt);
             let expected = if attempt == alerts::MAX_ATTEMPTS {
@@ -233,8 +241,15 @@ db_test!(
             assert_eq!(n.status, expected);
         }
         let later = at + Duration::days(1);
-        assert!(alerts::claim_due(&db, &keys, later, 10).await.expect("claim").is_empty());
-        let log = backend::audit::for_tenant(&db, tenant, 50).await.expect("log");
+        assert!(
+            alerts::claim_due(&db, &keys, later, 10)
+                .await
+                .expect("claim")
+                .is_empty()
+        );
+        let log = backend::audit::for_tenant(&db, tenant, 50)
+            .await
+            .expect("log");
         assert!(
             log.iter()
                 .any(|e| e.action.as_str() == "health.notification_failed"
@@ -250,7 +265,9 @@ db_test!(
         )
         .await;
         sweep::sweep(ctx(&db, &keys), later).await.expect("sweep");
-        let due = alerts::claim_due(&db, &keys, later, 10).await.expect("claim");
+        let due = alerts::claim_due(&db, &keys, later, 10)
+            .await
+            .expect("claim");
         assert_eq!(due[0].notice, Notice::Resolved);
         alerts::finish(&db, &due[0], &Attempted::Delivered { status: 200 }, later)
             .await
@@ -268,7 +285,9 @@ db_test!(
         alert_webhook::remove(&db, tenant).await.expect("removed");
         backend::testing::store_events(&db, tenant, EventStatus::Dead, 1).await;
 
-        sweep::sweep(ctx(&db, &keys), Timestamp::now()).await.expect("sweep");
+        sweep::sweep(ctx(&db, &keys), Timestamp::now())
+            .await
+            .expect("sweep");
 
         assert_eq!(
             notifications(&db, tenant).await,

@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
-use backend::health::alerts::{self, Channel, Notice, Status};
 use backend::health::alert_webhook::{self, AlertUrl, UrlRules};
+use backend::health::alerts::{self, Channel, Notice, Status};
 use backend::managed_webhooks::{self, Target};
 use backend::sync::{self as runs, RunKind, RunStatus};
 use backend::{Db, TenantId, Timestamp, db_test};
@@ -63,7 +63,10 @@ impl Receiver {
                     .map(|(_, json, _)| {
                         (
                             json["event"].as_str().unwrap_or_default().to_owned(),
-                            json["problem"]["reason"].as_str().unwrap_or_default().to_owned(),
+                            json["problem"]["reason"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned(),
                         )
                     })
                     .collect()
@@ -122,8 +125,8 @@ async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
     let app = spawn_app_with(db, &flags).await;
     let tenant = app.live_tenant("watched").await;
     app.connect(tenant, &base_url).await;
-    let client = economic::Client::new(economic::ClientConfig::new(&base_url, "demo"))
-        .expect("client");
+    let client =
+        economic::Client::new(economic::ClientConfig::new(&base_url, "demo")).expect("client");
     let target = Target {
         db,
         keys: &app.keys,
@@ -168,9 +171,8 @@ async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
         signal: backend::queue::Signal::default(),
         config,
     };
-    let render: worker::health::Render = Arc::new(|d| {
-        app::api::health::alert_text(d, app::i18n::Lang::Da, "http://sync.example")
-    });
+    let render: worker::health::Render =
+        Arc::new(|d| app::api::health::alert_text(d, app::i18n::Lang::Da, "http://sync.example"));
     let watch = worker::Watch::new(env, app.address.clone(), render).expect("watch");
     World {
         sim,
@@ -191,7 +193,10 @@ async fn imported(db: &Db, tenant: TenantId) {
         if state.iter().filter(|s| s.imported_at.is_some()).count() == Entity::ALL.len() {
             return;
         }
-        assert!(Instant::now() < deadline, "the first import did not finish: {state:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the first import did not finish: {state:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -203,11 +208,20 @@ impl World {
         self.now = self.now + Span::minutes(minutes);
         if check {
             let env = &self.watch.env;
-            worker::webhook_health::check_due(env, self.now).await.expect("check");
-            self.watch.refresh(self.tenant, self.now).await.expect("refresh");
+            worker::webhook_health::check_due(env, self.now)
+                .await
+                .expect("check");
+            self.watch
+                .refresh(self.tenant, self.now)
+                .await
+                .expect("refresh");
         }
-        worker::health::sweep_now(&self.watch, self.now).await.expect("sweep");
-        worker::alerts::deliver_due(&self.watch, self.now).await.expect("deliver");
+        worker::health::sweep_now(&self.watch, self.now)
+            .await
+            .expect("sweep");
+        worker::alerts::deliver_due(&self.watch, self.now)
+            .await
+            .expect("deliver");
     }
 
     /// Rounds until `want` alert POSTs arrived, within `rounds` five-minute rounds.
@@ -278,7 +292,12 @@ impl World {
             alerts::signature(&secret, &body, Timestamp::from_millis(t * 1000)),
             signature
         );
-        assert!(json["text"].as_str().is_some_and(|t| t.contains("watched ApS")), "{json}");
+        assert!(
+            json["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("watched ApS")),
+            "{json}"
+        );
 
         fix(self).await;
         self.until_alerts(2, 3).await;
@@ -320,7 +339,10 @@ db_test!(
         let grant = "demo";
         w.client
             .webhooks_api(grant)
-            .delete(Entity::Customers, &economic::IdempotencyKey::from_random([7; 16]))
+            .delete(
+                Entity::Customers,
+                &economic::IdempotencyKey::from_random([7; 16]),
+            )
             .await
             .expect("deleted in e-conomic");
 
@@ -403,7 +425,10 @@ db_test!(
             agreement.update_product(p).expect("edit");
         }
         assert!(w.sim.wait_webhooks_idle(Duration::from_secs(10)).await);
-        assert!(settled(&db, w.tenant, Duration::from_secs(30)).await, "dead");
+        assert!(
+            settled(&db, w.tenant, Duration::from_secs(30)).await,
+            "dead"
+        );
 
         w.expect_one_episode("events_failing", async |w: &mut World| {
             w.sim.set_knobs(Knobs::default());
@@ -452,7 +477,9 @@ db_test!(
 async fn waiting_for_budget(db: &Db, tenant: TenantId) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let events = backend::events::list(db, tenant, 10, None).await.expect("events");
+        let events = backend::events::list(db, tenant, 10, None)
+            .await
+            .expect("events");
         if events.iter().any(|e| {
             e.last_error
                 .as_deref()
@@ -460,7 +487,10 @@ async fn waiting_for_budget(db: &Db, tenant: TenantId) {
         }) {
             return;
         }
-        assert!(Instant::now() < deadline, "no event waits for the budget: {events:?}");
+        assert!(
+            Instant::now() < deadline,
+            "no event waits for the budget: {events:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -494,16 +524,28 @@ db_test!(
 /// Check all products now and wait for the check to finish.
 async fn reconcile(w: &World) {
     let db = &w.app.db;
-    runs::request(db, w.tenant, Entity::Products, RunKind::Reconcile, Timestamp::now())
-        .await
-        .expect("requested");
+    runs::request(
+        db,
+        w.tenant,
+        Entity::Products,
+        RunKind::Reconcile,
+        Timestamp::now(),
+    )
+    .await
+    .expect("requested");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let run = runs::list(db, w.tenant, None, 1).await.expect("runs").remove(0);
+        let run = runs::list(db, w.tenant, None, 1)
+            .await
+            .expect("runs")
+            .remove(0);
         if run.kind == RunKind::Reconcile && run.status == RunStatus::Done {
             return;
         }
-        assert!(Instant::now() < deadline, "the check did not finish: {run:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the check did not finish: {run:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -559,7 +601,8 @@ db_test!(
         // A day in ten-minute rounds; e-conomic's clock moves with ours, and every few hours a
         // product changes (its webhook arrives and is applied).
         for round in 0..144 {
-            w.sim.set_clock(Some(time::OffsetDateTime::from(w.now + Span::minutes(10))));
+            w.sim
+                .set_clock(Some(time::OffsetDateTime::from(w.now + Span::minutes(10))));
             if round % 20 == 5 {
                 let number = &numbers[round % numbers.len()];
                 let mut p = agreement.product(number).expect("product");

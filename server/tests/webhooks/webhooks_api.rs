@@ -406,8 +406,8 @@ db_test!(
             config: worker::WorkerConfig::default(),
         };
         // Every 5 minutes by default (issue 25), so a disabled webhook is seen within them.
-        let every = time::Duration::try_from(env.config.health.webhook_check_every)
-            .expect("interval");
+        let every =
+            time::Duration::try_from(env.config.health.webhook_check_every).expect("interval");
         let later = Timestamp::now() + every + time::Duration::minutes(1);
         let before = backend::sync::budget::usage(&db, tenant, later, 50_000)
             .await

@@ -13,10 +13,10 @@ use super::{
     EntityHealthView, EpisodeView, FixAction, HISTORY, HealthState, HomeView, Onboarding,
     ProblemReason, ProblemView, WebhookStep, fix_msg, reason_text,
 };
+use crate::api::managed_webhooks::ssr::target;
 use crate::api::sync::Mode;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
-use crate::api::managed_webhooks::ssr::target;
 use crate::ssr::entrance::{Change, Read, Tenant, Writable};
 use crate::ssr::format;
 use crate::ssr::state::AppState;
@@ -69,20 +69,22 @@ pub(super) async fn home(ctx: &Tenant<Read>, now: Timestamp) -> Result<HomeView,
                 fix_code: p.fix.code(),
             })
             .collect(),
-        history: history
-            .into_iter()
-            .map(|e| EpisodeView {
-                id: e.id.get(),
-                reason: reason_view(&e.reason),
-                state: state_view(e.state),
-                opened_at: format::timestamp(e.opened_at),
-                resolved_at: e.resolved_at.map(format::timestamp),
-            })
-            .collect(),
+        history: history.into_iter().map(episode_view).collect(),
         onboarding: Some(onboarding).filter(|o| !o.done()),
         // Support staff without write access see the fixes but cannot press them.
         can_fix: ctx.manager().is_ok() && ctx.support.is_none_or(|s| s.elevated),
     })
+}
+
+/// An episode as the history lists it.
+pub(crate) fn episode_view(e: episodes::Episode) -> EpisodeView {
+    EpisodeView {
+        id: e.id.get(),
+        reason: reason_view(&e.reason),
+        state: state_view(e.state),
+        opened_at: format::timestamp(e.opened_at),
+        resolved_at: e.resolved_at.map(format::timestamp),
+    }
 }
 
 fn onboarding(s: &Signals) -> Onboarding {

@@ -20,6 +20,8 @@ use crate::i18n::{Lang, Msg};
 
 #[cfg(feature = "ssr")]
 pub use convert::alert_text;
+#[cfg(feature = "ssr")]
+pub(crate) use convert::{context, episode_view, reason_view};
 
 /// How an entity, a problem or the company is doing (mirror of the backend's `State`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -260,13 +262,25 @@ pub fn reason_text(reason: &ProblemReason, lang: Lang) -> String {
     match reason {
         ProblemReason::TokenRefused => Msg::HealthReasonTokenRefused.text(lang).to_owned(),
         ProblemReason::WebhookDisabled(e) => {
-            format!("{}: {}", entity(*e), Msg::HealthReasonWebhookDisabled.text(lang))
+            format!(
+                "{}: {}",
+                entity(*e),
+                Msg::HealthReasonWebhookDisabled.text(lang)
+            )
         }
         ProblemReason::WebhookMissing(e) => {
-            format!("{}: {}", entity(*e), Msg::HealthReasonWebhookMissing.text(lang))
+            format!(
+                "{}: {}",
+                entity(*e),
+                Msg::HealthReasonWebhookMissing.text(lang)
+            )
         }
         ProblemReason::WebhookMisdirected(e) => {
-            format!("{}: {}", entity(*e), Msg::HealthReasonWebhookMisdirected.text(lang))
+            format!(
+                "{}: {}",
+                entity(*e),
+                Msg::HealthReasonWebhookMisdirected.text(lang)
+            )
         }
         ProblemReason::WebhookUnreported { entity: e, changes } => format!(
             "{}: {} ({changes} {})",
@@ -296,12 +310,15 @@ pub fn reason_text(reason: &ProblemReason, lang: Lang) -> String {
             Msg::HealthReasonBacklog.text(lang),
             Msg::HealthWaiting.text(lang)
         ),
-        ProblemReason::BudgetExhausted { used, limit } => format!(
-            "{} ({used} / {limit})",
-            Msg::HealthReasonBudget.text(lang)
-        ),
+        ProblemReason::BudgetExhausted { used, limit } => {
+            format!("{} ({used} / {limit})", Msg::HealthReasonBudget.text(lang))
+        }
         ProblemReason::SyncFailing(e) => {
-            format!("{}: {}", entity(*e), Msg::HealthReasonSyncFailing.text(lang))
+            format!(
+                "{}: {}",
+                entity(*e),
+                Msg::HealthReasonSyncFailing.text(lang)
+            )
         }
     }
 }
