@@ -20,6 +20,8 @@ pub enum Field {
     Email,
     /// A password.
     Password,
+    /// The alert webhook's URL.
+    AlertUrl,
 }
 
 /// What is wrong with a field.
@@ -39,6 +41,12 @@ pub enum Problem {
     PasswordTooLong,
     /// One of the most common passwords.
     PasswordCommon,
+    /// Not an absolute http(s) URL (or with a user name or password in it).
+    UrlInvalid,
+    /// Plain http where https is required.
+    UrlNotHttps,
+    /// A URL of this app itself.
+    UrlThisApp,
 }
 
 /// Why e-conomic could not be used just now; each has its own message.
@@ -181,6 +189,9 @@ impl AppError {
                 Problem::PasswordTooShort => Msg::ErrorPasswordTooShort,
                 Problem::PasswordTooLong => Msg::ErrorPasswordTooLong,
                 Problem::PasswordCommon => Msg::ErrorPasswordCommon,
+                Problem::UrlInvalid => Msg::ErrorAlertUrlInvalid,
+                Problem::UrlNotHttps => Msg::ErrorAlertUrlNotHttps,
+                Problem::UrlThisApp => Msg::ErrorAlertUrlThisApp,
             },
             AppError::EmailTaken => Msg::ErrorEmailTaken,
             AppError::InvalidCredentials => Msg::ErrorInvalidCredentials,

@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("settings") view=pages::settings::hub::SettingsPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("activity")) view=pages::activity::ActivityPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("support")) view=pages::settings::support::SupportAccessPage />
+                    <Route path=(StaticSegment("settings"), StaticSegment("alerts")) view=pages::settings::alerts::AlertsPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic")) view=pages::settings::economic::EconomicPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("advanced")) view=pages::settings::advanced::AdvancedPage />
                     <Route path=(StaticSegment("settings"), StaticSegment("apps"), StaticSegment("economic"), StaticSegment("sync")) view=pages::settings::sync::SyncPage />

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::db::{CrossTenant, Db};
+use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::{StaffId, TenantId, UserId};
 use crate::timestamp::Timestamp;
@@ -97,11 +97,21 @@ pub enum Action {
     StaffDisabled,
     /// A staff member's locked second factor was unlocked by an operator (detail: the email).
     StaffUnlocked,
+    /// A sync problem began (detail: the problem and its episode).
+    ProblemOpened,
+    /// A sync problem resolved by itself (detail: the problem and its episode).
+    ProblemResolved,
+    /// A notification about a problem was delivered (detail: the channel and the episode).
+    NotificationSent,
+    /// A notification about a problem could not be delivered (detail: the channel and why).
+    NotificationFailed,
+    /// The company's alert webhook was set or removed (detail: its host).
+    AlertWebhookChanged,
 }
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 27] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -124,6 +134,11 @@ impl Action {
         Action::StaffLoggedIn,
         Action::StaffDisabled,
         Action::StaffUnlocked,
+        Action::ProblemOpened,
+        Action::ProblemResolved,
+        Action::NotificationSent,
+        Action::NotificationFailed,
+        Action::AlertWebhookChanged,
     ];
 
     /// The stored name.
@@ -151,6 +166,11 @@ impl Action {
             Action::StaffLoggedIn => "staff.login",
             Action::StaffDisabled => "staff.disabled",
             Action::StaffUnlocked => "staff.unlocked",
+            Action::ProblemOpened => "health.problem_opened",
+            Action::ProblemResolved => "health.problem_resolved",
+            Action::NotificationSent => "health.notification_sent",
+            Action::NotificationFailed => "health.notification_failed",
+            Action::AlertWebhookChanged => "health.alert_webhook",
         }
     }
 
@@ -215,6 +235,33 @@ pub async fn record(
             .await
             .map(|_| ()))?,
     }
+    Ok(())
+}
+
+/// Append an entry for the tenant inside `tx` (it commits with what it records).
+pub async fn record_in(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    actor: Actor,
+    action: Action,
+    detail: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let (user, staff) = actor.columns();
+    with_tx!(tx, conn => sqlx::query(
+        "insert into audit_log \
+         (tenant_id, actor_user_id, actor_staff_id, action, detail, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $6)",
+    )
+    .bind(tenant_id)
+    .bind(user)
+    .bind(staff)
+    .bind(action.as_str())
+    .bind(detail)
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
     Ok(())
 }
 

@@ -199,6 +199,14 @@ pub mod keys {
     pub const PASSWORD_INVALID: &str = "error.password_invalid";
     /// Password on the list of the most common ones.
     pub const PASSWORD_COMMON: &str = "error.password_common";
+    /// Alert webhook URL empty.
+    pub const ALERT_URL_REQUIRED: &str = "error.alert_url_required";
+    /// Alert webhook URL not an absolute http(s) URL (or with credentials, or too long).
+    pub const ALERT_URL_INVALID: &str = "error.alert_url_invalid";
+    /// Alert webhook URL on plain http outside demo mode.
+    pub const ALERT_URL_NOT_HTTPS: &str = "error.alert_url_not_https";
+    /// Alert webhook URL pointing at this app itself.
+    pub const ALERT_URL_THIS_APP: &str = "error.alert_url_this_app";
 }
 
 /// A unique constraint, named the way each database reports it.

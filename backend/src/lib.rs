@@ -16,6 +16,7 @@ pub mod connection;
 mod email;
 mod error;
 pub mod events;
+pub mod health;
 mod ids;
 pub mod impersonation;
 pub mod invites;

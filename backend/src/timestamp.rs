@@ -48,6 +48,11 @@ impl Timestamp {
         self.to_string()
     }
 
+    /// The time from `earlier` to `self` (negative when `earlier` is later).
+    pub fn duration_since(self, earlier: Timestamp) -> Duration {
+        Duration::milliseconds(self.0.saturating_sub(earlier.0))
+    }
+
     /// Whole seconds from `self` until `later`, rounded up; 0 if `later` is not after `self`.
     pub fn secs_until(self, later: Timestamp) -> u64 {
         let millis = later.0.saturating_sub(self.0);

@@ -200,7 +200,6 @@ pub fn matches_any(
     bool::from(ok)
 }
 
-/// The credential of one generation.
 /// The entity's name inside the credential's HMAC input. Frozen: it predates [`Entity`]'s slugs,
 /// and changing it would invalidate every webhook URL already pasted into e-conomic.
 fn credential_label(entity: Entity) -> &'static str {
@@ -211,7 +210,8 @@ fn credential_label(entity: Entity) -> &'static str {
     }
 }
 
-fn token(keys: &Keys, tenant_id: TenantId, kind: Entity, generation: i64) -> String {
+/// The credential of one generation (the health model derives the current URL with it).
+pub(crate) fn token(keys: &Keys, tenant_id: TenantId, kind: Entity, generation: i64) -> String {
     let message = format!("{tenant_id}:{}:{generation}", credential_label(kind));
     URL_SAFE_NO_PAD.encode(keys.webhook_mac(message.as_bytes()))
 }

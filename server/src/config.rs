@@ -268,6 +268,24 @@ pub struct WorkerArgs {
     /// invoices dated before the connection).
     #[arg(long, env = "INVOICE_IMPORT_DAYS", default_value_t = 90)]
     pub invoice_import_days: u32,
+
+    /// Seconds between two health sweeps across all companies (problems open and resolve).
+    #[arg(long, env = "HEALTH_SWEEP_SECS", default_value_t = 60)]
+    pub health_sweep_secs: u64,
+
+    /// Seconds between two looks at a company's webhooks in e-conomic (one Webhooks API list
+    /// call each, counted in the API budget as background work).
+    #[arg(long, env = "WEBHOOK_CHECK_SECS", default_value_t = 300)]
+    pub webhook_check_secs: u64,
+
+    /// Seconds a webhook entity may receive nothing before one call asks e-conomic whether
+    /// its newest change reached us (also the interval of those calls).
+    #[arg(long, env = "WEBHOOK_QUIET_SECS", default_value_t = 3600)]
+    pub webhook_quiet_secs: u64,
+
+    /// Seconds events may wait, or fail and be retried, before that is a problem.
+    #[arg(long, env = "HEALTH_DELAY_SECS", default_value_t = 600)]
+    pub health_delay_secs: u64,
 }
 
 impl WorkerArgs {
@@ -289,7 +307,26 @@ impl WorkerArgs {
                 daily_call_limit: self.daily_call_limit.max(1),
                 invoice_import_days: self.invoice_import_days,
             },
+            health: self.health(),
             ..worker::WorkerConfig::default()
+        }
+    }
+}
+
+impl WorkerArgs {
+    /// The health tasks' settings and the model's thresholds.
+    pub fn health(&self) -> worker::HealthConfig {
+        let secs = |s: u64| time::Duration::seconds(i64::try_from(s.max(1)).unwrap_or(i64::MAX));
+        worker::HealthConfig {
+            sweep_every: std::time::Duration::from_secs(self.health_sweep_secs.max(1)),
+            webhook_check_every: std::time::Duration::from_secs(self.webhook_check_secs.max(1)),
+            model: backend::health::Config {
+                backlog_after: secs(self.health_delay_secs),
+                failing_after: secs(self.health_delay_secs),
+                quiet_after: secs(self.webhook_quiet_secs),
+                daily_call_limit: self.daily_call_limit.max(1),
+            },
+            ..worker::HealthConfig::default()
         }
     }
 }

@@ -191,10 +191,11 @@ impl Application {
             wake.others,
             stop.clone(),
         ));
+        let watch = watch(&workers, &public_url)?;
         let mut worker_health = if config.no_worker {
             app::ssr::state::Workers::default()
         } else {
-            spawn_workers(&tasks, &workers, &stop)
+            spawn_workers(&tasks, &watch, &stop)
         };
         // The mail sender runs beside the web server too (`--no-worker` stops the sync
         // workers only): any number of processes may send, each mail is claimed by one. It
@@ -226,6 +227,8 @@ impl Application {
             economic,
             signal: wake.workers,
             daily_call_limit: config.workers.daily_call_limit,
+            health: config.workers.health().model,
+            demo: config.demo,
             sign_ups_per_ip: config.sign_ups_per_ip.max(1),
             staff_idle_secs: config.staff_idle_secs,
             impersonation_minutes: config.impersonation_minutes.max(1),
@@ -336,7 +339,7 @@ pub async fn run_workers(
         let (db, stop) = (db.clone(), stop.clone());
         async move { db.checkpoint_until(stop).await }
     });
-    let mut health = spawn_workers(&tasks, &env, &stop);
+    let mut health = spawn_workers(&tasks, &watch(&env, &config.public_url())?, &stop);
     if let Some(mailer) = mailer(&config, None)? {
         let sender = config.mail.sender(&config.public_url());
         spawn_mail_sender(&tasks, &mut health, &db, mailer, sender, &stop);
@@ -353,9 +356,10 @@ pub async fn run_workers(
 /// each counts as running in the returned [`app::ssr::state::Workers`] until it ends.
 fn spawn_workers(
     tasks: &TaskTracker,
-    env: &worker::Environment,
+    watch: &worker::Watch,
     stop: &CancellationToken,
 ) -> app::ssr::state::Workers {
+    let env = &watch.env;
     let health = app::ssr::state::Workers::default();
     let spawn = |task: std::pin::Pin<Box<dyn Future<Output = ()> + Send>>| {
         let running = health.running();
@@ -379,9 +383,11 @@ fn spawn_workers(
     }
     spawn(Box::pin(worker::scheduler::run(env.clone(), stop.clone())));
     spawn(Box::pin(worker::webhook_health::run(
-        env.clone(),
+        watch.clone(),
         stop.clone(),
     )));
+    spawn(Box::pin(worker::health::run(watch.clone(), stop.clone())));
+    spawn(Box::pin(worker::alerts::run(watch.clone(), stop.clone())));
     for _ in 0..env.config.workers {
         spawn(Box::pin(worker::Worker::new(env.clone()).run(stop.clone())));
     }
@@ -408,6 +414,16 @@ fn spawn_mail_sender(
         let _running = running;
         task.await;
     });
+}
+
+/// The health tasks' context: alert texts in Danish (the users' language), rendered by `app`
+/// from its translations.
+fn watch(env: &worker::Environment, public_url: &str) -> Result<worker::Watch, Error> {
+    let link = public_url.to_owned();
+    let render: worker::health::Render =
+        std::sync::Arc::new(move |d| app::api::health::alert_text(d, app::i18n::Lang::Da, &link));
+    worker::Watch::new(env.clone(), public_url.to_owned(), render)
+        .map_err(|e| Error::Io(std::io::Error::other(e)))
 }
 
 async fn stop_tasks(tasks: &TaskTracker, stop: &CancellationToken) {

@@ -26,6 +26,32 @@ pub struct WorkerConfig {
     pub retry: RetryPolicy,
     /// The sync runs' schedule and the API budget.
     pub sync: SyncConfig,
+    /// The health sweep, the webhook checks and the alerts.
+    pub health: HealthConfig,
+}
+
+/// How often health is looked at, and the model's thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HealthConfig {
+    /// Between two detection sweeps across all tenants.
+    pub sweep_every: Duration,
+    /// Between two looks at a tenant's managed webhooks in e-conomic (one list call each).
+    pub webhook_check_every: Duration,
+    /// How long an alert webhook receiver may take to answer.
+    pub alert_timeout: Duration,
+    /// The model's thresholds.
+    pub model: backend::health::Config,
+}
+
+impl Default for HealthConfig {
+    fn default() -> Self {
+        HealthConfig {
+            sweep_every: Duration::from_secs(60),
+            webhook_check_every: Duration::from_secs(300),
+            alert_timeout: Duration::from_secs(10),
+            model: backend::health::Config::default(),
+        }
+    }
 }
 
 /// When sync runs are due, and the API budget.
@@ -62,6 +88,7 @@ impl Default for WorkerConfig {
             shutdown_grace: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             sync: SyncConfig::default(),
+            health: HealthConfig::default(),
         }
     }
 }

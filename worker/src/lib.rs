@@ -12,7 +12,9 @@
 //! a run → a worker claims it under the same lease → [`jobs::runs`] reads e-conomic's list a
 //! page at a time and stores each page with the same upserts.
 
+pub mod alerts;
 pub mod environment;
+pub mod health;
 pub mod jobs;
 pub mod listener;
 pub mod retention;
@@ -21,6 +23,7 @@ pub mod runner;
 pub mod scheduler;
 pub mod webhook_health;
 
-pub use environment::{Environment, SyncConfig, WorkerConfig};
+pub use environment::{Environment, HealthConfig, SyncConfig, WorkerConfig};
+pub use health::Watch;
 pub use retry::RetryPolicy;
 pub use runner::{Worker, run_pending_jobs};

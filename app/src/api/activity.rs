@@ -57,6 +57,16 @@ pub enum ActivityAction {
     /// A staff member's second factor was unlocked (never the company's; listed for
     /// completeness).
     StaffUnlocked,
+    /// A sync problem began.
+    ProblemOpened,
+    /// A sync problem resolved.
+    ProblemResolved,
+    /// A message about a problem was delivered.
+    NotificationSent,
+    /// A message about a problem could not be delivered.
+    NotificationFailed,
+    /// The alert webhook was set or removed.
+    AlertWebhookChanged,
 }
 
 /// Who did it.
@@ -131,6 +141,11 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::StaffLoggedIn => ActivityAction::StaffLoggedIn,
                     A::StaffDisabled => ActivityAction::StaffDisabled,
                     A::StaffUnlocked => ActivityAction::StaffUnlocked,
+                    A::ProblemOpened => ActivityAction::ProblemOpened,
+                    A::ProblemResolved => ActivityAction::ProblemResolved,
+                    A::NotificationSent => ActivityAction::NotificationSent,
+                    A::NotificationFailed => ActivityAction::NotificationFailed,
+                    A::AlertWebhookChanged => ActivityAction::AlertWebhookChanged,
                 },
                 detail: e.detail,
             }

@@ -517,7 +517,8 @@ pub async fn staff_webhook_health(id: i64) -> Result<Vec<ManagedView>, AppError>
     let staff = crate::ssr::entrance::Staff::read().await?;
     let tenant = backend::TenantId::new(id);
     // An unknown tenant is a 404.
-    backend::tenant_health::one(&staff.state.db, tenant, backend::Timestamp::now()).await?;
+    let ctx = crate::api::health::context(&staff.state);
+    backend::tenant_health::one(ctx, tenant, backend::Timestamp::now()).await?;
     ssr::views(&staff.state, tenant).await
 }
 

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod data;
 pub mod economic;
 pub mod events;
+pub mod health;
 pub mod impersonation;
 pub mod mail;
 pub mod managed_webhooks;

@@ -33,6 +33,8 @@ pub struct UserView {
     pub role: MemberRole,
     /// Every company the user belongs to, oldest membership first (one, for most users).
     pub companies: Vec<CompanyChoice>,
+    /// The company's open sync problems (the navigation's badge).
+    pub open_problems: u64,
 }
 
 /// A company the user can act for.
@@ -101,7 +103,10 @@ pub async fn session_info() -> Result<SessionView, AppError> {
                     current: m.tenant_id == ctx.tenant_id,
                 })
                 .collect();
+            let open_problems =
+                backend::health::episodes::open_count(&state.db, ctx.tenant_id).await?;
             Some(UserView {
+                open_problems,
                 companies,
                 name: user.name.to_string(),
                 email: user.email.to_string(),

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::CsrfToken;
+use crate::api::health::{HealthState, ProblemReason};
 use crate::error::AppError;
 
 /// What the second step asks for.
@@ -63,8 +64,29 @@ pub struct TenantRow {
     pub api_calls: i64,
     /// The daily budget the calls count against.
     pub api_budget: u32,
-    /// Dead or failed events, or not connected.
+    /// A problem, dead or failed events, or not connected.
     pub needs_attention: bool,
+    /// The health model's verdict (the same as the company's home page).
+    pub health: HealthState,
+    /// The current problems.
+    pub problems: Vec<ProblemReason>,
+    /// Since when the oldest open problem is open (UTC).
+    pub since: Option<String>,
+    /// The alert webhook's deliveries.
+    pub alerts: AlertDelivery,
+}
+
+/// Where a company's alert webhook deliveries stand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertDelivery {
+    /// The company has no alert webhook.
+    None,
+    /// Nothing failed or waits; the newest delivered (UTC), if any.
+    Ok(Option<String>),
+    /// Alerts wait to be sent or retried.
+    Pending(u64),
+    /// Alerts could not be delivered (given up).
+    Failed(u64),
 }
 
 /// How the dashboard is sorted.
@@ -204,25 +226,35 @@ pub async fn staff_log_out(csrf_token: CsrfToken) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Every tenant whose name contains `search`, in the `sort` order; staff only.
+/// Companies per page of the dashboard.
+pub const PER_PAGE: u32 = 50;
+
+/// Page `page` (from 0, default 0) of the companies whose name contains `search`, in the
+/// `sort` order; staff only.
 #[server(prefix = "/api", endpoint = "staff_tenants", input = leptos::server_fn::codec::GetUrl)]
-pub async fn staff_tenants(search: String, sort: TenantSort) -> Result<Vec<TenantRow>, AppError> {
+pub async fn staff_tenants(
+    search: String,
+    sort: TenantSort,
+    page: Option<u32>,
+) -> Result<Vec<TenantRow>, AppError> {
+    use backend::tenant_health::{self, Sort};
+
     let staff = crate::ssr::entrance::Staff::read().await?;
     let state = &staff.state;
     let now = backend::Timestamp::now();
-    let mut rows: Vec<TenantRow> = backend::tenant_health::all(&state.db, &search, now)
-        .await?
+    let sort = match sort {
+        TenantSort::Problems => Sort::Problems,
+        TenantSort::Name => Sort::Name,
+        TenantSort::Backlog => Sort::Backlog,
+        TenantSort::ApiCalls => Sort::ApiCalls,
+    };
+    let ctx = crate::api::health::context(state);
+    let page = tenant_health::page(ctx, &search, sort, page.unwrap_or(0), PER_PAGE, now).await?;
+    Ok(page
+        .rows
         .into_iter()
         .map(|h| tenant_row(h, state.daily_call_limit))
-        .collect();
-    // The backend's order is problems first; the others are stable re-sorts of it.
-    match sort {
-        TenantSort::Problems => {}
-        TenantSort::Name => rows.sort_by_key(|r| r.name.to_lowercase()),
-        TenantSort::Backlog => rows.sort_by_key(|r| std::cmp::Reverse(r.backlog)),
-        TenantSort::ApiCalls => rows.sort_by_key(|r| std::cmp::Reverse(r.api_calls)),
-    }
-    Ok(rows)
+        .collect())
 }
 
 /// The dashboard row of one tenant's figures.
@@ -250,5 +282,28 @@ pub(crate) fn tenant_row(h: backend::tenant_health::TenantHealth, api_budget: u3
         last_sync: h.last_sync_at.map(format::timestamp),
         api_calls: h.api_calls_24h,
         api_budget,
+        health: match h.health.state {
+            backend::health::State::Ok => HealthState::Ok,
+            backend::health::State::Delayed => HealthState::Delayed,
+            backend::health::State::Broken => HealthState::Broken,
+        },
+        problems: h
+            .health
+            .problems
+            .iter()
+            .map(|p| crate::api::health::reason_view(&p.reason))
+            .collect(),
+        since: h
+            .open
+            .iter()
+            .map(|e| e.opened_at)
+            .min()
+            .map(format::timestamp),
+        alerts: match h.alerts {
+            None => AlertDelivery::None,
+            Some(d) if d.failed > 0 => AlertDelivery::Failed(d.failed),
+            Some(d) if d.pending > 0 => AlertDelivery::Pending(d.pending),
+            Some(d) => AlertDelivery::Ok(d.last_sent_at.map(format::timestamp)),
+        },
     }
 }

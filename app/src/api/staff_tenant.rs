@@ -31,7 +31,14 @@ pub struct TenantDetail {
     pub hours: Vec<HourBar>,
     /// What the tenant lets support staff do.
     pub support: SupportChoice,
+    /// Its newest sync problems, open and resolved.
+    pub history: Vec<crate::api::health::EpisodeView>,
+    /// Its newest notifications about them, delivered or not.
+    pub notifications: Vec<crate::api::health::settings::NotificationView>,
 }
+
+/// How many episodes and notifications the tenant page lists.
+pub const RECENT: u32 = 20;
 
 /// One tenant's page; staff only.
 #[server(prefix = "/api", endpoint = "staff_tenant", input = leptos::server_fn::codec::GetUrl)]
@@ -42,7 +49,8 @@ pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
     let staff = crate::ssr::entrance::Staff::read().await?;
     let state = &staff.state;
     let (tenant, now) = (backend::TenantId::new(id), backend::Timestamp::now());
-    let health = backend::tenant_health::one(&state.db, tenant, now).await?;
+    let ctx = crate::api::health::context(state);
+    let health = backend::tenant_health::one(ctx, tenant, now).await?;
     let hours = backend::tenant_health::events_per_hour(&state.db, tenant, now, CHART_HOURS)
         .await?
         .into_iter()
@@ -56,10 +64,22 @@ pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
         })
         .collect();
     let access = backend::impersonation::support_access(&state.db, tenant).await?;
+    let history = backend::health::episodes::history(&state.db, tenant, RECENT)
+        .await?
+        .into_iter()
+        .map(crate::api::health::episode_view)
+        .collect();
+    let notifications = backend::health::alerts::list(&state.db, tenant, RECENT)
+        .await?
+        .into_iter()
+        .map(crate::api::health::settings::ssr::view)
+        .collect();
     Ok(TenantDetail {
         row: crate::api::staff::tenant_row(health, state.daily_call_limit),
         hours,
         support: crate::api::impersonation::choice(access),
+        history,
+        notifications,
     })
 }
 
@@ -70,7 +90,7 @@ pub async fn staff_replay(csrf_token: CsrfToken, tenant_id: i64) -> Result<u64, 
     let state = &staff.state;
     let (tenant, now) = (backend::TenantId::new(tenant_id), backend::Timestamp::now());
     // An unknown tenant is a 404, not "0 replayed".
-    backend::tenant_health::one(&state.db, tenant, now).await?;
+    backend::tenant_health::one(crate::api::health::context(state), tenant, now).await?;
     let n = backend::queue::replay_failed(&state.db, tenant, now).await?;
     state.signal.notify();
     let action = backend::audit::Action::EventsReplayed;

@@ -39,6 +39,7 @@ pub fn Layout() -> impl IntoView {
                     match user {
                         Some(user) => view! {
                             <nav class="mainnav" aria-label="main">
+                                <a href="/">{t(Msg::NavHome)}{problem_badge(user.open_problems)}</a>
                                 <A href="/settings">{t(Msg::NavSettings)}</A>
                                 <A href="/events">{t(Msg::NavEvents)}</A>
                                 <A href="/customers">{t(Msg::NavCustomers)}</A>
@@ -66,6 +67,14 @@ pub fn Layout() -> impl IntoView {
             <LangSwitch />
         </header>
     }
+}
+
+/// The count of the company's open sync problems beside "Overview" (nothing when none).
+fn problem_badge(open: u64) -> Option<impl IntoView> {
+    (open > 0).then(|| {
+        let label = format!("{open} {}", t(Msg::NavProblemsBadge));
+        view! { " " <span class="badge" data-test="problem-badge" aria-label=label>{open}</span> }
+    })
 }
 
 /// The company acted for; a switch when the user belongs to several (a plain form: no JS needed).

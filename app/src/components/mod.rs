@@ -2,6 +2,7 @@
 
 pub mod copy;
 pub mod form;
+pub mod health;
 pub mod layout;
 pub mod rejected;
 pub mod revoke;

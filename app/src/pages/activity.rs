@@ -85,5 +85,10 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::StaffLoggedIn => Msg::ActivityStaffLoggedIn,
         ActivityAction::StaffDisabled => Msg::ActivityStaffDisabled,
         ActivityAction::StaffUnlocked => Msg::ActivityStaffUnlocked,
+        ActivityAction::ProblemOpened => Msg::ActivityProblemOpened,
+        ActivityAction::ProblemResolved => Msg::ActivityProblemResolved,
+        ActivityAction::NotificationSent => Msg::ActivityNotificationSent,
+        ActivityAction::NotificationFailed => Msg::ActivityNotificationFailed,
+        ActivityAction::AlertWebhookChanged => Msg::ActivityAlertWebhookChanged,
     }
 }

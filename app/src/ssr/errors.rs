@@ -59,13 +59,16 @@ fn invalid(e: backend::FieldError) -> AppError {
         "name" => Field::Name,
         "email" => Field::Email,
         "password" => Field::Password,
+        "alert_url" => Field::AlertUrl,
         other => {
             tracing::error!(field = other, "backend reported an unknown form field");
             return AppError::Internal;
         }
     };
     let problem = match e.key {
-        k::EMAIL_REQUIRED | k::COMPANY_NAME_REQUIRED | k::NAME_REQUIRED => Problem::Required,
+        k::EMAIL_REQUIRED | k::COMPANY_NAME_REQUIRED | k::NAME_REQUIRED | k::ALERT_URL_REQUIRED => {
+            Problem::Required
+        }
         k::EMAIL_TOO_LONG | k::COMPANY_NAME_TOO_LONG | k::NAME_TOO_LONG => Problem::TooLong,
         k::COMPANY_NAME_INVALID | k::NAME_INVALID => Problem::BadCharacters,
         k::EMAIL_INVALID => Problem::EmailInvalid,
@@ -73,6 +76,9 @@ fn invalid(e: backend::FieldError) -> AppError {
         k::PASSWORD_TOO_LONG => Problem::PasswordTooLong,
         k::PASSWORD_INVALID => Problem::BadCharacters,
         k::PASSWORD_COMMON => Problem::PasswordCommon,
+        k::ALERT_URL_INVALID => Problem::UrlInvalid,
+        k::ALERT_URL_NOT_HTTPS => Problem::UrlNotHttps,
+        k::ALERT_URL_THIS_APP => Problem::UrlThisApp,
         other => {
             tracing::error!(key = other, "backend reported an unknown field problem");
             return AppError::Internal;

@@ -22,6 +22,11 @@ pub struct AppState {
     pub signal: backend::queue::Signal,
     /// e-conomic calls a tenant may make in 24 hours (the API budget shown on the Sync page).
     pub daily_call_limit: u32,
+    /// The sync health model's thresholds (the home page assesses with them).
+    pub health: backend::health::Config,
+    /// Demo mode: an alert webhook may be plain http (a receiver on this machine).
+    #[from_ref(skip)]
+    pub demo: bool,
     /// Sign-ups and invite acceptances one client address may attempt per throttle window.
     pub sign_ups_per_ip: i64,
     /// How long a staff session lasts without a request before it ends by itself.

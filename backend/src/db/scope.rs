@@ -48,6 +48,9 @@ pub enum CrossTenant {
     /// Companies connected to the same e-conomic agreement: their names, whose URL the
     /// agreement's webhooks point at, and their calls against the agreement's shared budget.
     SharedAgreement,
+    /// The health sweep: every tenant's signals at once, the facts it keeps, the alert
+    /// webhooks due (each tenant's episodes are written in that tenant's transaction).
+    HealthSweep,
 }
 
 impl CrossTenant {
@@ -64,6 +67,7 @@ impl CrossTenant {
             CrossTenant::SignUp => "sign_up",
             CrossTenant::Mail => "mail",
             CrossTenant::SharedAgreement => "shared_agreement",
+            CrossTenant::HealthSweep => "health_sweep",
         }
     }
 

@@ -38,10 +38,6 @@ pub use outcome::{Mode, Outcome};
 pub use owner::Owner;
 pub use store::{Health, ManagedWebhook, due_for_check, list, mode, set_mode};
 
-/// How often the scheduled health check looks at a tenant's webhooks: four times a day, one
-/// list call each.
-pub const CHECK_EVERY: time::Duration = time::Duration::hours(6);
-
 /// Where our webhooks point: the public base URL, e.g. `https://sync.example.com`.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {

@@ -21,6 +21,9 @@ use crate::timestamp::Timestamp;
 pub const DAILY_LIMIT: u32 = 50_000;
 /// The budget's window.
 pub const WINDOW: Duration = Duration::hours(24);
+/// How a reason for waiting on the budget begins (runs' `waiting`, events' `last_error`): the
+/// health model finds the work the budget holds back by it.
+pub const WAITING_FOR_BUDGET: &str = "waiting for the e-conomic API budget";
 /// The counting granularity: the rolling window moves in steps of this.
 const BUCKET: Duration = Duration::minutes(10);
 
@@ -75,7 +78,7 @@ impl Usage {
             return None;
         }
         let reason = format!(
-            "waiting for the e-conomic API budget: {} of {} calls used in the last 24 hours",
+            "{WAITING_FOR_BUDGET}: {} of {} calls used in the last 24 hours",
             self.used, self.limit
         );
         let until = self

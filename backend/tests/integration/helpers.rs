@@ -88,3 +88,15 @@ pub async fn execute(db: &Db, sql: &str, args: &[i64]) {
         query.execute(pool).await.expect("execute on PostgreSQL");
     }
 }
+
+/// What the staff dashboard reads with (the health model's context).
+pub fn staff_view<'a>(db: &'a Db, keys: &'a backend::Keys) -> backend::health::sweep::Context<'a> {
+    backend::health::sweep::Context {
+        db,
+        urls: backend::health::signals::UrlBase {
+            keys,
+            public_url: "http://127.0.0.1:3000",
+        },
+        config: backend::health::Config::default(),
+    }
+}

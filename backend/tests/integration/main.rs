@@ -7,6 +7,7 @@ mod accounts;
 mod concurrency;
 mod db;
 mod economic_connection;
+mod health;
 mod history;
 mod invites;
 mod mail;

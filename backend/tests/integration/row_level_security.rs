@@ -212,7 +212,7 @@ async fn a_login_that_owns_the_database_but_is_no_superuser_migrates_and_works_a
             .expect("connect");
         store_events(&db, tenant, EventStatus::Received, 1).await;
     }
-    let health = backend::tenant_health::all(&db, "", t0())
+    let health = backend::tenant_health::all(staff_view(&db, &keys), "", t0())
         .await
         .expect("staff view");
     let (_, _, _, owns) = app_role(&db, acme.tenant_id).await.expect("PostgreSQL");

@@ -274,13 +274,15 @@ db_test!(
         backend::testing::store_events(&db, globex.tenant_id, EventStatus::Dead, 2).await;
         backend::testing::store_events(&db, globex.tenant_id, EventStatus::Queued, 3).await;
         backend::testing::store_events(&db, acme.tenant_id, EventStatus::Failed, 1).await;
+        let keys = Keys::generate();
 
-        let all = backend::tenant_health::all(&db, "", Timestamp::now())
+        let all = backend::tenant_health::all(staff_view(&db, &keys), "", Timestamp::now())
             .await
             .expect("health");
-        let searched = backend::tenant_health::all(&db, "ACME", Timestamp::now())
-            .await
-            .expect("search");
+        let searched =
+            backend::tenant_health::all(staff_view(&db, &keys), "ACME", Timestamp::now())
+                .await
+                .expect("search");
 
         let names: Vec<&str> = all.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["globex ApS", "acme ApS"], "most dead first");
@@ -301,7 +303,7 @@ db_test!(the_dashboard_shows_a_refused_grant_token, |db| async move {
     backend::connection::connect_offline(&db, &keys, acme.tenant_id, "grant", now)
         .await
         .expect("connected");
-    let before = backend::tenant_health::one(&db, acme.tenant_id, now)
+    let before = backend::tenant_health::one(staff_view(&db, &keys), acme.tenant_id, now)
         .await
         .expect("health");
     backend::connection::pause(&db, acme.tenant_id, "401 from e-conomic", now)
@@ -309,7 +311,7 @@ db_test!(the_dashboard_shows_a_refused_grant_token, |db| async move {
         .expect("paused");
 
     // Act
-    let after = backend::tenant_health::one(&db, acme.tenant_id, now)
+    let after = backend::tenant_health::one(staff_view(&db, &keys), acme.tenant_id, now)
         .await
         .expect("health");
 

@@ -7,6 +7,7 @@ mod backup;
 mod body_forms;
 mod durability;
 mod hardening;
+mod health;
 mod processes;
 mod real_economic;
 mod reconcile;

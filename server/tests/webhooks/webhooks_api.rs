@@ -430,7 +430,10 @@ db_test!(
             signal: backend::queue::Signal::default(),
             config: worker::WorkerConfig::default(),
         };
-        let later = Timestamp::now() + managed_webhooks::CHECK_EVERY + time::Duration::minutes(1);
+        // Every 5 minutes by default (issue 25), so a disabled webhook is seen within them.
+        let every =
+            time::Duration::try_from(env.config.health.webhook_check_every).expect("interval");
+        let later = Timestamp::now() + every + time::Duration::minutes(1);
         let before = backend::sync::budget::usage(&db, tenant, later, 50_000)
             .await
             .expect("usage")
@@ -439,7 +442,7 @@ db_test!(
         let first = worker::webhook_health::check_due(&env, later)
             .await
             .expect("check");
-        let again = worker::webhook_health::check_due(&env, later + time::Duration::minutes(5))
+        let again = worker::webhook_health::check_due(&env, later + time::Duration::minutes(2))
             .await
             .expect("check again");
 

@@ -41,6 +41,11 @@ fn SettingsHub() -> impl IntoView {
             </div>
         </section>
         <section class="card">
+            <h2>{t(Msg::SettingsAlerts)}</h2>
+            <p class="intro">{t(Msg::SettingsAlertsText)}</p>
+            <a class="button" href="/settings/alerts" data-test="alerts-link">{t(Msg::SettingsAlerts)}</a>
+        </section>
+        <section class="card">
             <h2>{t(Msg::ActivityTitle)}</h2>
             <p class="intro">{t(Msg::ActivityIntro)}</p>
             <a class="button" href="/settings/activity" data-test="activity-link">{t(Msg::ActivityOpen)}</a>

@@ -2,6 +2,7 @@
 //! the Sync tab beside them.
 
 pub mod advanced;
+pub mod alerts;
 pub mod economic;
 mod economic_webhooks;
 pub mod hub;

@@ -1,12 +1,16 @@
-//! `/staff`: every tenant's sync health, problem tenants first; searchable and sortable by plain
-//! GET links and forms, so the state is in the URL and works without JavaScript.
+//! `/staff`: every tenant's sync health by the same model as the companies' home pages, open
+//! problems first (broken before delayed, oldest first) with since when, and the alert
+//! webhook's deliveries; searchable, sortable and paged by plain GET links and forms, so the
+//! state is in the URL and works without JavaScript.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::staff::{SyncMode, TenantRow, TenantSort, staff_tenants};
+use crate::api::health::reason_text;
+use crate::api::staff::{AlertDelivery, PER_PAGE, SyncMode, TenantRow, TenantSort, staff_tenants};
+use crate::components::health::pill;
 use crate::error::AppError;
-use crate::i18n::{Msg, t};
+use crate::i18n::{Msg, t, use_lang};
 
 /// The dashboard.
 #[component]
@@ -14,9 +18,16 @@ pub fn StaffDashboardPage() -> impl IntoView {
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
     let sort = move || TenantSort::from_code(&query.read().get("sort").unwrap_or_default());
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(0)
+    };
     let tenants = Resource::new_blocking(
-        move || (search(), sort()),
-        |(search, sort)| staff_tenants(search, sort),
+        move || (search(), sort(), page()),
+        |(search, sort, page)| staff_tenants(search, sort, Some(page)),
     );
     view! {
         <h1>{t(Msg::StaffDashboardTitle)}</h1>
@@ -51,7 +62,20 @@ pub fn StaffDashboardPage() -> impl IntoView {
                         Ok(rows) if rows.is_empty() => {
                             view! { <p class="muted">{t(Msg::StaffNoTenants)}</p> }.into_any()
                         }
-                        Ok(rows) => view! { <TenantTable rows /> }.into_any(),
+                        Ok(rows) => {
+                            let more = rows.len() == PER_PAGE as usize;
+                            let link = move |to: u32| {
+                                format!("/staff?q={}&sort={}&page={to}", urlencode(&search()), sort().code())
+                            };
+                            let at = page();
+                            view! {
+                                <TenantTable rows />
+                                <p class="sort-links">
+                                    {(at > 0).then(|| view! { <a href=link(at - 1) rel="prev">{t(Msg::StaffPagePrev)}</a> " " })}
+                                    {more.then(|| view! { <a href=link(at + 1) rel="next">{t(Msg::StaffPageNext)}</a> })}
+                                </p>
+                            }.into_any()
+                        }
                         Err(e) => error_view(e),
                     }
                 })}
@@ -71,6 +95,7 @@ fn TenantTable(rows: Vec<TenantRow>) -> impl IntoView {
         <table class="table tenants" data-test="tenants">
             <thead><tr>
                 <th>{t(Msg::StaffColTenant)}</th>
+                <th>{t(Msg::StaffColHealth)}</th>
                 <th>{t(Msg::StaffColConnected)}</th>
                 <th>{t(Msg::StaffColModes)}</th>
                 <th>{t(Msg::StaffColBacklog)}</th>
@@ -79,6 +104,7 @@ fn TenantTable(rows: Vec<TenantRow>) -> impl IntoView {
                 <th>{t(Msg::StaffColLastEvent)}</th>
                 <th>{t(Msg::StaffColLastSync)}</th>
                 <th>{t(Msg::StaffColApiCalls)}</th>
+                <th>{t(Msg::StaffColAlerts)}</th>
             </tr></thead>
             <tbody>
                 {rows.into_iter().map(|row| view! { <Row row /> }).collect_view()}
@@ -101,9 +127,19 @@ fn Row(row: TenantRow) -> impl IntoView {
     );
     let has_dead = row.dead > 0;
     let connection = t(connection_msg(&row));
+    let lang = use_lang();
+    let problems = row
+        .problems
+        .iter()
+        .map(|p| view! { <li>{reason_text(p, lang)}</li> })
+        .collect_view();
+    let since = row.since.clone().map(
+        |at| view! { <span class="muted small">{t(Msg::HealthSince)} " " <time>{at}</time></span> },
+    );
     view! {
-        <tr class:attention=row.needs_attention data-tenant=row.id.to_string()>
+        <tr class:attention=row.needs_attention data-tenant=row.id.to_string() data-state=row.health.slug()>
             <td><a href=format!("/staff/tenants/{}", row.id)>{row.name}</a></td>
+            <td class="small">{pill(row.health)} " " {since} <ul class="plain">{problems}</ul></td>
             <td>{connection}</td>
             <td class="small">{modes}</td>
             <td class="num">{row.backlog}</td>
@@ -112,7 +148,19 @@ fn Row(row: TenantRow) -> impl IntoView {
             <td>{row.last_event.unwrap_or_else(never)}</td>
             <td>{row.last_sync.unwrap_or_else(never)}</td>
             <td class="num">{format!("{} / {}", row.api_calls, row.api_budget)}</td>
+            <td class="small" data-test="alerts">{alerts_text(&row.alerts)}</td>
         </tr>
+    }
+}
+
+/// The alert webhook's deliveries in a few words.
+pub(crate) fn alerts_text(alerts: &AlertDelivery) -> String {
+    match alerts {
+        AlertDelivery::None => t(Msg::StaffAlertsNone).to_owned(),
+        AlertDelivery::Ok(None) => t(Msg::StaffAlertsOk).to_owned(),
+        AlertDelivery::Ok(Some(at)) => format!("{} ({at})", t(Msg::StaffAlertsOk)),
+        AlertDelivery::Pending(n) => format!("{n} {}", t(Msg::StaffAlertsPending)),
+        AlertDelivery::Failed(n) => format!("{n} {}", t(Msg::StaffAlertsFailed)),
     }
 }
 

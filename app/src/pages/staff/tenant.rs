@@ -9,12 +9,14 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::events::Status;
+use crate::api::health::reason_text;
 use crate::api::impersonation::SupportChoice;
 use crate::api::staff_tenant::{HourBar, StaffReplay, TenantDetail, staff_tenant};
 use crate::components::form::CsrfField;
-use crate::i18n::{Msg, t};
+use crate::components::health::pill;
+use crate::i18n::{Msg, t, use_lang};
 use crate::pages::events::notes::status_msg;
-use crate::pages::staff::dashboard::connection_msg;
+use crate::pages::staff::dashboard::{alerts_text, connection_msg};
 use crate::pages::staff::webhook_health::StaffWebhookHealth;
 
 /// The tenant page.
@@ -58,8 +60,50 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
     let start_id = id.clone();
     let support = detail.support;
     let connection = t(connection_msg(&row));
+    let lang = use_lang();
+    let problems = row
+        .problems
+        .iter()
+        .map(|p| view! { <li>{reason_text(p, lang)}</li> })
+        .collect_view();
+    let history = detail
+        .history
+        .iter()
+        .map(|e| {
+            let end = e.resolved_at.clone().unwrap_or_else(|| t(Msg::HealthStillOpen).to_owned());
+            view! {
+                <tr><td>{e.opened_at.clone()}</td><td>{pill(e.state)} " " {reason_text(&e.reason, lang)}</td><td>{end}</td></tr>
+            }
+        })
+        .collect_view();
+    let notifications = detail
+        .notifications
+        .iter()
+        .map(|n| {
+            view! {
+                <tr data-status=n.status.slug()>
+                    <td>{n.at.clone()}</td>
+                    <td>{reason_text(&n.reason, lang)}</td>
+                    <td>{format!("{:?} · {:?}", n.notice, n.channel)}</td>
+                    <td>{n.status.slug()} {n.error.clone().map(|e| view! { " " <code class="small">{e}</code> })}</td>
+                    <td class="num">{n.attempts}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         <h1 data-test="tenant-name">{row.name.clone()}</h1>
+        <section class="card" data-test="staff-problems">
+            <h2>{t(Msg::StaffProblemsTitle)}</h2>
+            <p>{pill(row.health)} " " {row.since.clone().map(|at| view! { {t(Msg::HealthSince)} " " <time>{at}</time> })}</p>
+            <ul class="plain">{problems}</ul>
+            <p class="small">{t(Msg::StaffColAlerts)} ": " {alerts_text(&row.alerts)}</p>
+            <table class="table data"><tbody>{history}</tbody></table>
+        </section>
+        <section class="card">
+            <h2>{t(Msg::StaffNotificationsTitle)}</h2>
+            <table class="table data" data-test="staff-notifications"><tbody>{notifications}</tbody></table>
+        </section>
         <section class="card">
             <dl class="figures">
                 <dt>{t(Msg::StaffColConnected)}</dt>
