@@ -241,7 +241,9 @@ impl AppError {
             | AppError::SecondFactorLocked
             | AppError::EnrolmentLinkInvalid => 403,
             AppError::NotFound | AppError::InviteInvalid => 404,
-            AppError::InviteExpired | AppError::ResetLinkInvalid | AppError::SignUpLinkInvalid => 410,
+            AppError::InviteExpired | AppError::ResetLinkInvalid | AppError::SignUpLinkInvalid => {
+                410
+            }
             AppError::TooLarge => 413,
             AppError::EconomicUnavailable { .. } | AppError::Busy { .. } => 503,
             AppError::Request(_) => 400,

@@ -106,7 +106,10 @@ struct Collector {
 impl Handler for Collector {
     fn mail(&mut self, _ip: IpAddr, _domain: &str, from: &str) -> Response {
         if self.store.refusing() {
-            return Response::custom(451, "Try again later: the mail catcher is refusing mail".into());
+            return Response::custom(
+                451,
+                "Try again later: the mail catcher is refusing mail".into(),
+            );
         }
         self.from = from.to_owned();
         self.to.clear();
@@ -134,7 +137,10 @@ impl Handler for Collector {
             return mailin::response::NO_STORAGE;
         }
         if self.store.refusing() {
-            return Response::custom(451, "Try again later: the mail catcher is refusing mail".into());
+            return Response::custom(
+                451,
+                "Try again later: the mail catcher is refusing mail".into(),
+            );
         }
         let to = std::mem::take(&mut self.to);
         let data = std::mem::take(&mut self.data);

@@ -101,7 +101,15 @@ async fn list(State(page): State<Page>) -> Html<String> {
 
 async fn one(State(page): State<Page>, Path(id): Path<u64>) -> Response {
     let Some(mail) = page.store.get(id) else {
-        return (StatusCode::NOT_FOUND, Html(document("Not found", "<p>No such mail. <a href=\"/\">All mails</a></p>", false))).into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            Html(document(
+                "Not found",
+                "<p>No such mail. <a href=\"/\">All mails</a></p>",
+                false,
+            )),
+        )
+            .into_response();
     };
     let html_part = match &mail.html {
         // A sandboxed frame: the mail's HTML can neither run scripts nor reach this page.

@@ -315,15 +315,30 @@ mod tests {
         };
         assert!(refuse_insecure(&with(&[])).is_ok());
         assert_eq!(warnings(&with(&[])).len(), 1, "no SMTP: a warning");
-        let good = with(&["--smtp-url", "smtp://127.0.0.1:2525", "--mail-from", "a@b.example"]);
+        let good = with(&[
+            "--smtp-url",
+            "smtp://127.0.0.1:2525",
+            "--mail-from",
+            "a@b.example",
+        ]);
         assert!(refuse_insecure(&good).is_ok());
         assert!(warnings(&good).is_empty());
         assert!(matches!(
-            refuse_insecure(&with(&["--smtp-url", "mail.example.com", "--mail-from", "a@b.example"])),
+            refuse_insecure(&with(&[
+                "--smtp-url",
+                "mail.example.com",
+                "--mail-from",
+                "a@b.example"
+            ])),
             Err(ConfigError::InvalidSmtpUrl(_))
         ));
         assert!(matches!(
-            refuse_insecure(&with(&["--smtp-url", "smtp://127.0.0.1:2525", "--mail-from", "nobody"])),
+            refuse_insecure(&with(&[
+                "--smtp-url",
+                "smtp://127.0.0.1:2525",
+                "--mail-from",
+                "nobody"
+            ])),
             Err(ConfigError::InvalidMailFrom(_))
         ));
         assert!(matches!(

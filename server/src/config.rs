@@ -349,7 +349,9 @@ pub enum ConfigError {
     #[error("MAIL_FROM is not a usable sender: {0} (use `Name <address>` or an address)")]
     InvalidMailFrom(String),
     /// `SMTP_URL` without `MAIL_FROM` outside demo mode.
-    #[error("MAIL_FROM is required with SMTP_URL: the sender of every mail, e.g. `Inventory Sync <noreply@example.com>`")]
+    #[error(
+        "MAIL_FROM is required with SMTP_URL: the sender of every mail, e.g. `Inventory Sync <noreply@example.com>`"
+    )]
     MissingMailFrom,
     /// The demo key file could not be read or written.
     #[error("cannot use the demo key file {path}: {source}")]

@@ -88,7 +88,8 @@ db_test!(no_log_line_carries_a_credential, |db| async move {
             url.replace("/webhooks/", "/Webhooks/"),
             url.replace("/webhooks/", "/WEBHOOKS/"),
             url.replace("/webhooks/", "/%77ebhooks/"),
-            url.replace("/webhooks/", "/webhooks%2F").replace("/economic/", "/economic%2F"),
+            url.replace("/webhooks/", "/webhooks%2F")
+                .replace("/economic/", "/economic%2F"),
             url.replace("/webhooks/", "/api//webhooks/"),
         ] {
             app.post(&odd, "1&1").await;

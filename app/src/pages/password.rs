@@ -16,9 +16,8 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<RequestPasswordReset>::new();
     let error = last_error(action.value());
     let query = use_query_map();
-    let sent = move || {
-        query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(())))
-    };
+    let sent =
+        move || query.read().get("sent").is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <section class="card narrow">
             <h1>{t(Msg::ForgotTitle)}</h1>

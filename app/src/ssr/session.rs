@@ -100,7 +100,11 @@ pub async fn tenant_user(state: &AppState, session: &Session) -> Result<TenantUs
     };
     let (user_id, tenant_id) = (backend::UserId::new(user), backend::TenantId::new(tenant));
     // Sessions from before this key existed count as begun at the epoch.
-    let started: i64 = session.get(STARTED_KEY).await.map_err(internal)?.unwrap_or(0);
+    let started: i64 = session
+        .get(STARTED_KEY)
+        .await
+        .map_err(internal)?
+        .unwrap_or(0);
     let started = backend::Timestamp::from_millis(started);
     let membership =
         match backend::accounts::session_membership(&state.db, tenant_id, user_id, started).await {

@@ -63,8 +63,7 @@ async fn checked(
         .await)?;
         Ok(found)
     };
-    let outcome =
-        throttle::guarded_log_in(db, email.as_str(), client, password, now, lookup).await;
+    let outcome = throttle::guarded_log_in(db, email.as_str(), client, password, now, lookup).await;
     let refusal = match &outcome {
         Err(Error::InvalidCredentials) => Some(Action::LoginFailed),
         Err(Error::TooManyAttempts { .. }) => Some(Action::LoginThrottled),

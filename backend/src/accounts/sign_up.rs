@@ -180,7 +180,16 @@ pub async fn request_sign_up(
     Ok(())
 }
 
-type RequestRow = (i64, String, String, String, String, String, Timestamp, Option<Timestamp>);
+type RequestRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Timestamp,
+    Option<Timestamp>,
+);
 
 /// The usable pending sign-up of a link. Errors: `SignUpLinkInvalid`.
 async fn pending(db: &Db, token: &str, now: Timestamp) -> Result<RequestRow> {

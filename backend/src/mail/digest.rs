@@ -83,8 +83,7 @@ pub async fn send_due(db: &Db, settings_url: &str, now: Timestamp) -> Result<usi
             .iter()
             .map(|(_, company, line)| format!("{company}: {line}"))
             .collect();
-        let message =
-            templates::digest(Language::from_db(&language)?, &name, &lines, settings_url);
+        let message = templates::digest(Language::from_db(&language)?, &name, &lines, settings_url);
         let mail = Mail::new(Email::from_db(email), MailKind::Digest, None, message);
         outbox::enqueue(&mut tx, &mail, now).await?;
         with_tx!(tx, conn => sqlx::query(
@@ -110,8 +109,14 @@ mod tests {
         // 2026-12-07T05:59:59Z → 2026-12-06T06:00Z; 06:00:00 and 23:00 → 2026-12-07T06:00Z.
         let day = 1_796_601_600_000; // 2026-12-07T00:00:00Z
         let six = day + 6 * 3_600_000;
-        assert_eq!(cutoff(Timestamp::from_millis(six - 1000)).as_millis(), six - 86_400_000);
+        assert_eq!(
+            cutoff(Timestamp::from_millis(six - 1000)).as_millis(),
+            six - 86_400_000
+        );
         assert_eq!(cutoff(Timestamp::from_millis(six)).as_millis(), six);
-        assert_eq!(cutoff(Timestamp::from_millis(day + 23 * 3_600_000)).as_millis(), six);
+        assert_eq!(
+            cutoff(Timestamp::from_millis(day + 23 * 3_600_000)).as_millis(),
+            six
+        );
     }
 }

@@ -75,9 +75,13 @@ impl Delivery {
 
     /// Parses [`Delivery::as_str`]; `None` for anything else.
     pub fn from_code(text: &str) -> Option<Delivery> {
-        [Delivery::Immediately, Delivery::DailyDigest, Delivery::Never]
-            .into_iter()
-            .find(|d| d.as_str() == text)
+        [
+            Delivery::Immediately,
+            Delivery::DailyDigest,
+            Delivery::Never,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == text)
     }
 }
 

@@ -75,7 +75,16 @@ pub struct OutboxMail {
     pub created_at: Timestamp,
 }
 
-type ClaimRow = (MailId, String, String, String, String, String, i32, Timestamp);
+type ClaimRow = (
+    MailId,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    Timestamp,
+);
 
 /// Claim up to `limit` mails that are due at `now`, oldest first, for [`CLAIM_FOR`].
 pub async fn claim_due(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<OutboxMail>> {
@@ -217,8 +226,7 @@ impl OutboxHealth {
 /// The outbox's state at `now`, across every company (staff only).
 pub async fn health(db: &Db, now: Timestamp) -> Result<OutboxHealth> {
     type Counts = (i64, i64, i64, i64, Option<Timestamp>);
-    let (pending, failing, failed_recently, sent_last_day, oldest_pending_at): Counts =
-        with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(
+    let (pending, failing, failed_recently, sent_last_day, oldest_pending_at): Counts = with_cross_tenant!(db, CrossTenant::Staff, pool => sqlx::query_as(
             "select \
              coalesce(sum(case when status = 'pending' then 1 else 0 end), 0), \
              coalesce(sum(case when status = 'pending' and last_error is not null then 1 else 0 end), 0), \

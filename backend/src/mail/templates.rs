@@ -194,12 +194,18 @@ pub fn invitation(
 /// company); `settings` is where to change how they arrive.
 pub fn digest(language: Language, name: &str, lines: &[String], settings: &str) -> Message {
     let mut letter = match language {
-        Language::Da => Letter::new(language, format!("Dagens overblik: {} beskeder", lines.len()))
-            .greeting(name)
-            .paragraph("Her er dagens beskeder fra Inventory Sync:"),
-        Language::En => Letter::new(language, format!("Daily digest: {} notifications", lines.len()))
-            .greeting(name)
-            .paragraph("Here are today's notifications from Inventory Sync:"),
+        Language::Da => Letter::new(
+            language,
+            format!("Dagens overblik: {} beskeder", lines.len()),
+        )
+        .greeting(name)
+        .paragraph("Her er dagens beskeder fra Inventory Sync:"),
+        Language::En => Letter::new(
+            language,
+            format!("Daily digest: {} notifications", lines.len()),
+        )
+        .greeting(name)
+        .paragraph("Here are today's notifications from Inventory Sync:"),
     };
     for line in lines {
         letter = letter.paragraph(format!("• {line}"));
@@ -244,7 +250,11 @@ mod tests {
             message.subject,
             "Anna <script> inviterer dig til Ærø & Co i Inventory Sync"
         );
-        assert!(message.text.contains("https://sync.example/invite/abc?x=1&y=2"));
+        assert!(
+            message
+                .text
+                .contains("https://sync.example/invite/abc?x=1&y=2")
+        );
         assert!(
             message
                 .html
@@ -262,6 +272,10 @@ mod tests {
         assert!(en.text.starts_with("Hi Anna,"));
         assert_ne!(da.subject, en.subject);
         let lines = vec!["Acme ApS: webhook disabled".to_owned()];
-        assert!(digest(Language::En, "Anna", &lines, "https://x.example/s").text.contains("• Acme ApS"));
+        assert!(
+            digest(Language::En, "Anna", &lines, "https://x.example/s")
+                .text
+                .contains("• Acme ApS")
+        );
     }
 }

@@ -46,7 +46,7 @@ db_test!(
     |db| async move {
         let keys = Keys::generate();
         let sam = sam(&db).await;
-    let link = link(&db, sam).await;
+        let link = link(&db, sam).await;
         let now = t0();
 
         let first = second_factor::enrolment(&db, &keys, sam, &link, t0())
@@ -55,7 +55,8 @@ db_test!(
         let again = second_factor::enrolment(&db, &keys, sam, &link, t0())
             .await
             .expect("same enrolment");
-        let wrong = second_factor::confirm(&db, &keys, sam, &link, "000000", ip("192.0.2.1"), now).await;
+        let wrong =
+            second_factor::confirm(&db, &keys, sam, &link, "000000", ip("192.0.2.1"), now).await;
         let codes = second_factor::confirm(
             &db,
             &keys,
@@ -132,7 +133,7 @@ db_test!(
     |db| async move {
         let keys = Keys::generate();
         let sam = sam(&db).await;
-    let link = link(&db, sam).await;
+        let link = link(&db, sam).await;
         let now = t0();
         let secret = second_factor::enrolment(&db, &keys, sam, &link, t0())
             .await

@@ -257,7 +257,14 @@ db_test!(
         // Strangers fill the account's ceiling from a dozen addresses.
         let limit = usize::try_from(throttle::MAX_ACCOUNT_FAILURES).expect("small");
         for i in 0..limit {
-            failures(&db, acme.email.as_str(), &format!("10.0.0.{}", i % 12), 1, t0()).await;
+            failures(
+                &db,
+                acme.email.as_str(),
+                &format!("10.0.0.{}", i % 12),
+                1,
+                t0(),
+            )
+            .await;
         }
         let globex = owner(&db, "globex").await;
         let (_, globex_device) =
@@ -266,22 +273,22 @@ db_test!(
                 .expect("globex logs in");
         let cafe = ip("203.0.113.5");
 
-        let with_device =
-            accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, Some(device.clone()), t0())
-                .await;
-        let new_browser = accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, None, t0())
-            .await
-            .map(|(id, _)| id);
-        let another_accounts_device = accounts::log_in_on_device(
+        let with_device = accounts::log_in_on_device(
             &db,
             &acme.email,
             PASSWORD,
             cafe,
-            Some(globex_device),
+            Some(device.clone()),
             t0(),
         )
-        .await
-        .map(|(id, _)| id);
+        .await;
+        let new_browser = accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, None, t0())
+            .await
+            .map(|(id, _)| id);
+        let another_accounts_device =
+            accounts::log_in_on_device(&db, &acme.email, PASSWORD, cafe, Some(globex_device), t0())
+                .await
+                .map(|(id, _)| id);
 
         let (id, kept) = with_device.expect("the owner's browser logs in");
         assert_eq!(id, acme.user_id);
@@ -307,7 +314,11 @@ db_test!(
             .expect("the owner logs in after the delay");
         let attacker = accounts::log_in(&db, &acme.email, PASSWORD, ip("192.0.2.2"), t0()).await;
 
-        assert_eq!(count(&db, "login_attempts").await, 3, "the other address's stay");
+        assert_eq!(
+            count(&db, "login_attempts").await,
+            3,
+            "the other address's stay"
+        );
         assert!(retry_after(attacker) > 0, "and it still waits");
     }
 );

@@ -109,7 +109,9 @@ pub fn lettre_url(text: &str) -> Result<String, ConfigError> {
     let mut fixed = Vec::new();
     for (key, value) in pairs {
         match (key.as_str(), value.as_str()) {
-            ("tls", "starttls" | "required") => fixed.push(("tls".to_owned(), "required".to_owned())),
+            ("tls", "starttls" | "required") => {
+                fixed.push(("tls".to_owned(), "required".to_owned()))
+            }
             ("tls", "opportunistic") => fixed.push((key, value)),
             ("tls", other) => {
                 return Err(invalid(&format!(

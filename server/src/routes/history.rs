@@ -314,7 +314,10 @@ fn defuse(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 1);
     let mut rest = value;
     loop {
-        if rest.trim_start_matches([' ', '"']).starts_with(FORMULA_START) {
+        if rest
+            .trim_start_matches([' ', '"'])
+            .starts_with(FORMULA_START)
+        {
             out.push('\'');
         }
         match rest.find([';', '\n', '\r']) {

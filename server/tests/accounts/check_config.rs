@@ -211,28 +211,51 @@ fn invalid_mail_settings_are_reported_and_refused() {
         server(&args, site.path(), &url)
     };
 
-    let good = with("check-config", "smtps://u:p@mail.example.com:465", "Sync <noreply@example.com>");
+    let good = with(
+        "check-config",
+        "smtps://u:p@mail.example.com:465",
+        "Sync <noreply@example.com>",
+    );
     let bad_url = with("check-config", "mail.example.com:25", "noreply@example.com");
-    let bad_from = with("check-config", "smtp://127.0.0.1:2525", "noreply at example");
+    let bad_from = with(
+        "check-config",
+        "smtp://127.0.0.1:2525",
+        "noreply at example",
+    );
     let refused = with("serve", "http://mail.example.com", "noreply@example.com");
 
     assert!(good.status.success(), "{}", text(&good));
-    assert!(!text(&good).contains("SMTP_URL is not set"), "{}", text(&good));
+    assert!(
+        !text(&good).contains("SMTP_URL is not set"),
+        "{}",
+        text(&good)
+    );
     assert!(!bad_url.status.success());
     assert!(
         text(&bad_url).contains("error: SMTP_URL is not a usable SMTP URL"),
         "{}",
         text(&bad_url)
     );
-    assert!(!text(&bad_url).contains("mail.example.com:25"), "the URL itself is never echoed");
+    assert!(
+        !text(&bad_url).contains("mail.example.com:25"),
+        "the URL itself is never echoed"
+    );
     assert!(!bad_from.status.success());
     assert!(
         text(&bad_from).contains("error: MAIL_FROM is not a usable sender"),
         "{}",
         text(&bad_from)
     );
-    assert!(!refused.status.success(), "serve refuses: {}", text(&refused));
-    assert!(text(&refused).contains("SMTP_URL is not a usable SMTP URL"), "{}", text(&refused));
+    assert!(
+        !refused.status.success(),
+        "serve refuses: {}",
+        text(&refused)
+    );
+    assert!(
+        text(&refused).contains("SMTP_URL is not a usable SMTP URL"),
+        "{}",
+        text(&refused)
+    );
 }
 
 #[tokio::test]

@@ -112,7 +112,14 @@ db_test!(
         assert_eq!(by_comma[3][5], "x538;'=1+2", "the number, defused");
         assert_eq!(formulas(&by_comma), Vec::<String>::new(), "split on ','");
         let by_semicolon = parse(&csv, ';');
-        assert!(by_semicolon.len() > 4, "the ';' reading splits: {by_semicolon:?}");
-        assert_eq!(formulas(&by_semicolon), Vec::<String>::new(), "split on ';'");
+        assert!(
+            by_semicolon.len() > 4,
+            "the ';' reading splits: {by_semicolon:?}"
+        );
+        assert_eq!(
+            formulas(&by_semicolon),
+            Vec::<String>::new(),
+            "split on ';'"
+        );
     }
 );

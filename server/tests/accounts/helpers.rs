@@ -118,7 +118,12 @@ impl TestApp {
         self.mail
             .wait_for(&wanted, MAIL_WAIT)
             .await
-            .unwrap_or_else(|| panic!("no mail to {to} with a {path} link: {:#?}", self.mail.mails()));
+            .unwrap_or_else(|| {
+                panic!(
+                    "no mail to {to} with a {path} link: {:#?}",
+                    self.mail.mails()
+                )
+            });
         self.mail
             .mails()
             .into_iter()

@@ -46,7 +46,11 @@ pub(crate) async fn start(staff: &Browser, tenant: TenantId, reason: &str) -> re
     staff.post_form("/api/impersonation_start", &fields).await
 }
 
-pub(crate) async fn post(browser: &Browser, path: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+pub(crate) async fn post(
+    browser: &Browser,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> reqwest::Response {
     let csrf = browser.csrf_token().await;
     let mut fields = vec![("csrf_token", csrf.as_str())];
     fields.extend_from_slice(extra);

@@ -64,7 +64,11 @@ db_test!(one_session_holds_only_a_few_live_streams, |db| async move {
     // Assert
     assert_eq!(one_more.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(one_more.headers().contains_key("retry-after"));
-    assert_eq!(elsewhere.status(), StatusCode::OK, "another session has its own");
+    assert_eq!(
+        elsewhere.status(),
+        StatusCode::OK,
+        "another session has its own"
+    );
     drop(streams);
 });
 
@@ -96,7 +100,12 @@ db_test!(
         let stream = open(&staff).await;
 
         // Act
-        let saved = post(&owner, "/api/set_support_access", &[("choice", "Forbidden")]).await;
+        let saved = post(
+            &owner,
+            "/api/set_support_access",
+            &[("choice", "Forbidden")],
+        )
+        .await;
 
         // Assert
         assert_done(&saved);

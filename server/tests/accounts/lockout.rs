@@ -66,7 +66,10 @@ db_test!(
         let laptop = app.browser();
         let first = log_in_from(&laptop, "198.51.100.7", anna.email.as_str()).await;
         assert_eq!(first.status(), StatusCode::OK);
-        assert!(laptop.cookie("device").is_some(), "the browser is remembered");
+        assert!(
+            laptop.cookie("device").is_some(),
+            "the browser is remembered"
+        );
         laptop.log_out().await;
         strangers_fail(&db, anna.email.as_str(), MAX_ACCOUNT_FAILURES).await;
 
@@ -75,7 +78,11 @@ db_test!(
         let elsewhere = log_in_from(&app.browser(), "192.0.2.45", anna.email.as_str()).await;
 
         // Assert
-        assert_eq!(on_laptop.status(), StatusCode::OK, "the owner's browser logs in");
+        assert_eq!(
+            on_laptop.status(),
+            StatusCode::OK,
+            "the owner's browser logs in"
+        );
         assert_eq!(
             elsewhere.status(),
             StatusCode::TOO_MANY_REQUESTS,

@@ -9,8 +9,7 @@ use backend::mail::outbox;
 use reqwest::StatusCode;
 
 use crate::helpers::{
-    Browser, PASSWORD, TestApp, api_error, link_token, location, spawn_app,
-    spawn_app_with,
+    Browser, PASSWORD, TestApp, api_error, link_token, location, spawn_app, spawn_app_with,
 };
 use crate::impersonation::staff_browser;
 
@@ -19,7 +18,9 @@ const NEW_PASSWORD: &str = "a completely new password";
 async fn ask_for_reset(browser: &Browser, email: &str) -> reqwest::Response {
     let csrf = browser.csrf_token().await;
     let fields = [("csrf_token", csrf.as_str()), ("email", email)];
-    browser.post_form("/api/request_password_reset", &fields).await
+    browser
+        .post_form("/api/request_password_reset", &fields)
+        .await
 }
 
 async fn reset(browser: &Browser, token: &str, password: &str) -> reqwest::Response {
@@ -39,7 +40,10 @@ db_test!(
         let app = spawn_app(&db).await;
         let laptop = app.signed_up("acme").await;
         let phone = app.browser();
-        assert_eq!(phone.log_in("owner@acme.test", PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            phone.log_in("owner@acme.test", PASSWORD).await.status(),
+            StatusCode::OK
+        );
         let stranger = app.browser();
 
         // Act: ask for a link, for the account and for an address without one.
@@ -49,11 +53,23 @@ db_test!(
         // Assert: the same answer; one mail, to the account's address.
         assert_eq!(known.status(), StatusCode::OK);
         assert_eq!(unknown.status(), StatusCode::OK);
-        assert_eq!(known.headers().get("location"), unknown.headers().get("location"));
-        assert_eq!(known.text().await.expect("body"), unknown.text().await.expect("body"));
-        let mail = app.mail_with_link("owner@acme.test", "/reset-password/").await;
+        assert_eq!(
+            known.headers().get("location"),
+            unknown.headers().get("location")
+        );
+        assert_eq!(
+            known.text().await.expect("body"),
+            unknown.text().await.expect("body")
+        );
+        let mail = app
+            .mail_with_link("owner@acme.test", "/reset-password/")
+            .await;
         assert_eq!(mail.subject, "Nulstil din adgangskode");
-        assert!(mail.from.contains("Inventory Sync") && mail.from.ends_with("<noreply@sync.test>"), "{}", mail.from);
+        assert!(
+            mail.from.contains("Inventory Sync") && mail.from.ends_with("<noreply@sync.test>"),
+            "{}",
+            mail.from
+        );
         assert!(mail.text.starts_with("Hej Owner of acme,"), "{}", mail.text);
         let token = link_token(&mail, "/reset-password/");
         assert!(app.mails_to("nobody@acme.test").is_empty());
@@ -68,25 +84,56 @@ db_test!(
         // Assert
         assert_eq!(done.status(), StatusCode::OK, "reset");
         for (who, browser) in [("laptop", &laptop), ("phone", &phone)] {
-            assert_eq!(browser.user_email().await, None, "the {who}'s session ended");
+            assert_eq!(
+                browser.user_email().await,
+                None,
+                "the {who}'s session ended"
+            );
             let (status, error) = api_error(browser.get("/api/team").await).await;
-            assert_eq!((status, error), (StatusCode::UNAUTHORIZED, AppError::NotAuthenticated));
+            assert_eq!(
+                (status, error),
+                (StatusCode::UNAUTHORIZED, AppError::NotAuthenticated)
+            );
         }
         let (_, error) = api_error(stranger.log_in("owner@acme.test", PASSWORD).await).await;
-        assert_eq!(error, AppError::InvalidCredentials, "the old password no longer works");
+        assert_eq!(
+            error,
+            AppError::InvalidCredentials,
+            "the old password no longer works"
+        );
         let again = app.browser();
-        assert_eq!(again.log_in("owner@acme.test", NEW_PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            again.log_in("owner@acme.test", NEW_PASSWORD).await.status(),
+            StatusCode::OK
+        );
         assert_eq!(again.user_email().await.as_deref(), Some("owner@acme.test"));
 
         // A used or forged link: one clear message, and nothing changes.
         for used_or_forged in [token.as_str(), "forged-token"] {
-            let (status, error) = api_error(reset(&app.browser(), used_or_forged, "yet another password").await).await;
-            assert_eq!((status, error), (StatusCode::GONE, AppError::ResetLinkInvalid));
-            let (status, page) = app.browser().page(&format!("/reset-password/{used_or_forged}")).await;
+            let (status, error) =
+                api_error(reset(&app.browser(), used_or_forged, "yet another password").await)
+                    .await;
+            assert_eq!(
+                (status, error),
+                (StatusCode::GONE, AppError::ResetLinkInvalid)
+            );
+            let (status, page) = app
+                .browser()
+                .page(&format!("/reset-password/{used_or_forged}"))
+                .await;
             assert_eq!(status, StatusCode::OK);
-            assert!(page.contains(Msg::ErrorResetLinkInvalid.text(Lang::Da)), "{page}");
+            assert!(
+                page.contains(Msg::ErrorResetLinkInvalid.text(Lang::Da)),
+                "{page}"
+            );
         }
-        assert_eq!(app.browser().log_in("owner@acme.test", NEW_PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            app.browser()
+                .log_in("owner@acme.test", NEW_PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK
+        );
     }
 );
 
@@ -98,7 +145,10 @@ db_test!(
         let browser = app.browser();
         let (status, html) = browser.page("/login").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(html.contains(r#"href="/forgot-password""#), "the login page links it");
+        assert!(
+            html.contains(r#"href="/forgot-password""#),
+            "the login page links it"
+        );
         let (_, html) = browser.page("/forgot-password").await;
         let csrf = crate::helpers::csrf_from_html(&html);
 
@@ -114,7 +164,8 @@ db_test!(
         assert_eq!(location(&response), "/forgot-password?sent=1");
         let (_, sent) = browser.page("/forgot-password?sent=1").await;
         assert!(sent.contains(Msg::ForgotSent.text(Lang::Da)), "{sent}");
-        app.mail_with_link("owner@acme.test", "/reset-password/").await;
+        app.mail_with_link("owner@acme.test", "/reset-password/")
+            .await;
     }
 );
 
@@ -130,30 +181,50 @@ db_test!(
 
         // Assert
         let mail = app.mail_with_link("bo@acme.test", "/invite/").await;
-        assert_eq!(mail.subject, "Owner of acme inviterer dig til acme ApS i Inventory Sync");
+        assert_eq!(
+            mail.subject,
+            "Owner of acme inviterer dig til acme ApS i Inventory Sync"
+        );
         assert_eq!(link_token(&mail, "/invite/"), token);
         let bo = app.browser();
         let (status, page) = bo.page(&format!("/invite/{token}")).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(page.contains("Owner of acme") && page.contains("acme ApS"), "{page}");
+        assert!(
+            page.contains("Owner of acme") && page.contains("acme ApS"),
+            "{page}"
+        );
         assert!(page.contains("bo@acme.test"), "{page}");
-        assert_eq!(bo.accept_invite(&token, "Bo Jensen", PASSWORD).await.status(), StatusCode::OK);
+        assert_eq!(
+            bo.accept_invite(&token, "Bo Jensen", PASSWORD)
+                .await
+                .status(),
+            StatusCode::OK
+        );
         assert_eq!(bo.user_email().await.as_deref(), Some("bo@acme.test"));
         let (_, used) = app.browser().page(&format!("/invite/{token}")).await;
-        assert!(used.contains(Msg::ErrorInviteInvalid.text(Lang::Da)), "{used}");
+        assert!(
+            used.contains(Msg::ErrorInviteInvalid.text(Lang::Da)),
+            "{used}"
+        );
     }
 );
 
 /// The outbox's state, as staff see it.
 async fn outbox_health(app: &TestApp) -> outbox::OutboxHealth {
-    outbox::health(&app.db, backend::Timestamp::now()).await.expect("outbox health")
+    outbox::health(&app.db, backend::Timestamp::now())
+        .await
+        .expect("outbox health")
 }
 
 db_test!(
     mails_wait_while_smtp_is_down_and_each_arrives_once_when_it_is_back,
     |db| async move {
         // Arrange: three accounts, then the SMTP server refuses everything (451).
-        let app = spawn_app_with(&db, &["--mail-retry-base-ms", "200", "--mail-retry-cap-secs", "1"]).await;
+        let app = spawn_app_with(
+            &db,
+            &["--mail-retry-base-ms", "200", "--mail-retry-cap-secs", "1"],
+        )
+        .await;
         let people = ["one", "two", "three"];
         for label in people {
             app.signed_up(label).await;
@@ -164,7 +235,11 @@ db_test!(
         // Act: each asks for a reset while the server is down.
         for label in people {
             let answer = ask_for_reset(&stranger, &format!("owner@{label}.test")).await;
-            assert_eq!(answer.status(), StatusCode::OK, "the answer does not wait for SMTP");
+            assert_eq!(
+                answer.status(),
+                StatusCode::OK,
+                "the answer does not wait for SMTP"
+            );
         }
 
         // Assert: nothing arrives; the outbox shows the mails failing, for staff to see.
@@ -177,24 +252,41 @@ db_test!(
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         };
         assert_eq!((failing.pending, failing.failing), (3, 3), "{failing:?}");
-        assert!(failing.last_error.as_deref().is_some_and(|e| e.contains("451")), "{failing:?}");
+        assert!(
+            failing
+                .last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("451")),
+            "{failing:?}"
+        );
         assert!(failing.is_stuck(backend::Timestamp::now()));
         for label in people {
-            let reset_mails = app.mails_to(&format!("owner@{label}.test")).into_iter().filter(|m| m.subject == "Nulstil din adgangskode").count();
+            let reset_mails = app
+                .mails_to(&format!("owner@{label}.test"))
+                .into_iter()
+                .filter(|m| m.subject == "Nulstil din adgangskode")
+                .count();
             assert_eq!(reset_mails, 0);
         }
         let staff = staff_browser(&app, &db).await;
         let (status, dashboard) = staff.page("/staff").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(dashboard.contains(r#"data-test="outbox-stuck""#), "{dashboard}");
-        assert!(dashboard.contains(r#"data-test="outbox-failing">3<"#), "{dashboard}");
+        assert!(
+            dashboard.contains(r#"data-test="outbox-stuck""#),
+            "{dashboard}"
+        );
+        assert!(
+            dashboard.contains(r#"data-test="outbox-failing">3<"#),
+            "{dashboard}"
+        );
 
         // Act: the server is back.
         app.mail.set_refusing(false);
 
         // Assert: every mail arrives, once.
         for label in people {
-            app.mail_with_link(&format!("owner@{label}.test"), "/reset-password/").await;
+            app.mail_with_link(&format!("owner@{label}.test"), "/reset-password/")
+                .await;
         }
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
         while outbox_health(&app).await.pending > 0 && std::time::Instant::now() < deadline {
@@ -210,7 +302,8 @@ db_test!(
                 .count();
             assert_eq!(reset_mails, 1, "{label}");
         }
-        let ids: std::collections::HashSet<String> = app.mail.mails().into_iter().map(|m| m.message_id).collect();
+        let ids: std::collections::HashSet<String> =
+            app.mail.mails().into_iter().map(|m| m.message_id).collect();
         assert_eq!(ids.len(), app.mail.mails().len(), "no Message-ID twice");
         let healthy = outbox_health(&app).await;
         assert_eq!((healthy.pending, healthy.failing), (0, 0));

@@ -5,9 +5,7 @@ use app::i18n::{Lang, Msg};
 use backend::db_test;
 use reqwest::StatusCode;
 
-use crate::helpers::{
-    SignUp, api_error, count, csrf_from_html, link_token, location, spawn_app,
-};
+use crate::helpers::{SignUp, api_error, count, csrf_from_html, link_token, location, spawn_app};
 
 db_test!(
     signing_up_mails_a_link_that_creates_the_company_and_logs_the_owner_in,
@@ -24,10 +22,16 @@ db_test!(
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(browser.user_email().await, None, "not logged in yet");
         assert_eq!(count(&db, "tenants").await, 0);
-        let mail = app.mail_with_link("anna@acme.test", "/signup/confirm/").await;
+        let mail = app
+            .mail_with_link("anna@acme.test", "/signup/confirm/")
+            .await;
         assert_eq!(mail.subject, "Bekræft din e-mailadresse");
         assert!(mail.text.contains("acme ApS"), "{}", mail.text);
-        assert!(mail.html.as_deref().is_some_and(|h| h.contains("/signup/confirm/")));
+        assert!(
+            mail.html
+                .as_deref()
+                .is_some_and(|h| h.contains("/signup/confirm/"))
+        );
         let token = link_token(&mail, "/signup/confirm/");
         let (status, page) = browser.page(&format!("/signup/confirm/{token}")).await;
         assert_eq!(status, StatusCode::OK);
@@ -50,8 +54,12 @@ db_test!(
 
         // The link works once; a forged one gets the same one message.
         for used_or_forged in [token.as_str(), "forged"] {
-            let (status, error) = api_error(app.browser().confirm_sign_up(used_or_forged).await).await;
-            assert_eq!((status, error), (StatusCode::GONE, AppError::SignUpLinkInvalid));
+            let (status, error) =
+                api_error(app.browser().confirm_sign_up(used_or_forged).await).await;
+            assert_eq!(
+                (status, error),
+                (StatusCode::GONE, AppError::SignUpLinkInvalid)
+            );
         }
         assert_eq!(count(&db, "tenants").await, 1);
     }
@@ -69,15 +77,23 @@ db_test!(
 
         // Act
         let taken = second.sign_up(&form).await;
-        let fresh = app.browser().sign_up(&SignUp::new("third", "new@third.test")).await;
+        let fresh = app
+            .browser()
+            .sign_up(&SignUp::new("third", "new@third.test"))
+            .await;
 
         // Assert: the two answers cannot be told apart.
         assert_eq!(taken.status(), StatusCode::OK);
         assert_eq!(fresh.status(), StatusCode::OK);
         let (taken_headers, fresh_headers) = (taken.headers().clone(), fresh.headers().clone());
         assert_eq!(taken_headers.get("location"), fresh_headers.get("location"));
-        assert_eq!(taken.text().await.expect("body"), fresh.text().await.expect("body"));
-        let mail = app.mail_with_link("owner@first.test", "/forgot-password").await;
+        assert_eq!(
+            taken.text().await.expect("body"),
+            fresh.text().await.expect("body")
+        );
+        let mail = app
+            .mail_with_link("owner@first.test", "/forgot-password")
+            .await;
         assert_eq!(mail.subject, "Du har allerede en konto");
         assert_eq!(second.user_email().await, None, "not logged in");
         assert_eq!(count(&db, "tenants").await, 1, "no second company");
@@ -204,7 +220,8 @@ db_test!(the_html_form_redirects_to_check_the_mail, |db| async move {
         html.contains(Msg::SignupSent.text(Lang::Da)),
         "the page says where to look: {html}"
     );
-    app.mail_with_link("anna@acme.test", "/signup/confirm/").await;
+    app.mail_with_link("anna@acme.test", "/signup/confirm/")
+        .await;
 });
 
 db_test!(

@@ -34,10 +34,16 @@ async fn lock_second_factor(test_db: &TestDb) {
     let sql = "update staff set code_attempts = 10, code_locked_at = 1";
     let db = test_db.db();
     if let Some(pool) = db.sqlite_pool() {
-        sqlx::query(sql).execute(pool).await.expect("lock on SQLite");
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .expect("lock on SQLite");
     } else {
         let pool = db.pg_pool().expect("a PostgreSQL pool");
-        sqlx::query(sql).execute(pool).await.expect("lock on PostgreSQL");
+        sqlx::query(sql)
+            .execute(pool)
+            .await
+            .expect("lock on PostgreSQL");
     }
 }
 

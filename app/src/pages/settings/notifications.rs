@@ -18,7 +18,8 @@ pub fn NotificationsPage() -> impl IntoView {
     let action = ServerAction::<SetNotificationPreference>::new();
     let error = last_error(action.value());
     let query = use_query_map();
-    let saved = move || query.read().get("saved").is_some() || matches!(action.value().get(), Some(Ok(())));
+    let saved =
+        move || query.read().get("saved").is_some() || matches!(action.value().get(), Some(Ok(())));
     view! {
         <h1>{t(Msg::NotificationsTitle)}</h1>
         <p class="intro">{t(Msg::NotificationsIntro)}</p>
