@@ -6,6 +6,9 @@ const port = Number(process.env.E2E_PORT ?? 3005);
 const dataDir = process.env.E2E_DATA_DIR ?? '/tmp/inventory-sync-e2e';
 // Both configurable so that several checkouts can run their browser tests at once.
 const simPort = Number(process.env.E2E_SIM_PORT ?? 3105);
+// The bundled mail catcher: its page (and JSON) and its SMTP listener.
+const mailPort = Number(process.env.E2E_MAIL_PORT ?? 3106);
+const mailSmtpPort = Number(process.env.E2E_MAIL_SMTP_PORT ?? 3107);
 
 export default defineConfig({
   testDir: './tests',
@@ -39,6 +42,9 @@ export default defineConfig({
       DEMO: 'true',
       SECRET_KEY_FILE: `${dataDir}/secret.key`,
       SIM_ADDR: `127.0.0.1:${simPort}`,
+      MAIL_CATCHER_ADDR: `127.0.0.1:${mailPort}`,
+      MAIL_CATCHER_SMTP_ADDR: `127.0.0.1:${mailSmtpPort}`,
+      MAIL_POLL_MS: '100',
       RUST_LOG: 'warn',
       // The specs sign up many companies from one address.
       SIGN_UPS_PER_IP: '1000',

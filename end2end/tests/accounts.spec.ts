@@ -1,6 +1,6 @@
 // Sign up, log out, log in, both languages, with and without JavaScript.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, hydrated, signUp, uniqueEmail } from './helpers';
+import { PASSWORD, hydrated, mailedLink, pathOf, signUp, uniqueEmail } from './helpers';
 
 test('sign up, see the shell in Danish and English, log out, log in again', async ({ page }) => {
   const email = uniqueEmail('owner');
@@ -46,6 +46,20 @@ test('sign up, see the shell in Danish and English, log out, log in again', asyn
 });
 
 test('sign-up errors are shown in Danish next to the field', async ({ page }) => {
+  await page.goto('/signup');
+  await hydrated(page);
+  const form = page.locator('[data-test="signup-form"]');
+  await form.locator('input[name="company_name"]').fill('Anden ApS');
+  await form.locator('input[name="name"]').fill('Bo');
+  await form.locator('input[name="email"]').fill(uniqueEmail('short'));
+  await form.locator('input[name="password"]').fill('kort');
+  await form.locator('input[name="password"]').evaluate((el) => el.removeAttribute('minlength'));
+  await form.locator('button[type="submit"]').click();
+  await expect(page.getByRole('alert')).toHaveText('Adgangskoden skal være mindst 10 tegn.');
+  await expect(page).toHaveURL(/\/signup/);
+});
+
+test('signing up with a registered address looks the same and mails its owner', async ({ page }) => {
   const email = uniqueEmail('taken');
   await signUp(page, 'Første ApS', 'Anna', email);
   await page.locator('[data-test="logout"]').click();
@@ -59,8 +73,8 @@ test('sign-up errors are shown in Danish next to the field', async ({ page }) =>
   await form.locator('input[name="email"]').fill(email);
   await form.locator('input[name="password"]').fill(PASSWORD);
   await form.locator('button[type="submit"]').click();
-  await expect(page.getByRole('alert')).toHaveText('Denne e-mailadresse er allerede i brug.');
-  await expect(page).toHaveURL(/\/signup/);
+  await expect(page.locator('[data-test="signup-sent"]')).toBeVisible();
+  await mailedLink(email, '/forgot-password');
 });
 
 test.describe('without JavaScript', () => {
@@ -75,6 +89,9 @@ test.describe('without JavaScript', () => {
     await form.locator('input[name="email"]').fill(email);
     await form.locator('input[name="password"]').fill(PASSWORD);
     await form.locator('button[type="submit"]').click();
+    await expect(page.locator('[data-test="signup-sent"]')).toBeVisible();
+    await page.goto(pathOf(await mailedLink(email, '/signup/confirm/')));
+    await page.locator('[data-test="signup-confirm-form"] button[type="submit"]').click();
     await expect(page).toHaveURL(/\/settings$/);
     await expect(page.locator('header.topbar')).toContainText('Uden JS ApS');
 

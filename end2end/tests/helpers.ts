@@ -29,7 +29,40 @@ export async function chooseManual(page: Page, kinds: string[]): Promise<void> {
   }
 }
 
-/** Signs up a company through the form and waits for the settings page. */
+/** The demo mail catcher's page (and its JSON under `/api/mails`). */
+export const MAIL_CATCHER = `http://127.0.0.1:${process.env.E2E_MAIL_PORT ?? 3106}`;
+
+/** A mail as the catcher's JSON lists it. */
+export interface CaughtMail {
+  id: number;
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/** Waits for the newest mail to `to` with a link containing `path`; returns that link. */
+export async function mailedLink(to: string, path: string): Promise<string> {
+  let link: string | undefined;
+  await expect(async () => {
+    const mails: CaughtMail[] = await (await fetch(`${MAIL_CATCHER}/api/mails`)).json();
+    const found = mails
+      .filter((m) => m.to.some((t) => t.toLowerCase() === to.toLowerCase()))
+      .flatMap((m) => m.text.split(/\s+/).filter((w) => w.includes(path)))
+      .pop();
+    expect(found, `a mail to ${to} with ${path}`).toBeTruthy();
+    link = found;
+  }).toPass({ timeout: 15_000 });
+  return link as string;
+}
+
+/** The path and query of an absolute link (the mails link PUBLIC_URL, the tests use baseURL). */
+export function pathOf(link: string): string {
+  const url = new URL(link);
+  return url.pathname + url.search;
+}
+
+/** Signs up a company through the form, confirms it with the mailed link and waits for the
+ * settings page. */
 export async function signUp(page: Page, company: string, name: string, email: string): Promise<void> {
   await page.goto('/signup');
   await hydrated(page);
@@ -39,6 +72,11 @@ export async function signUp(page: Page, company: string, name: string, email: s
   await form.locator('input[name="email"]').fill(email);
   await form.locator('input[name="password"]').fill(PASSWORD);
   await form.locator('button[type="submit"]').click();
+  await expect(page.locator('[data-test="signup-sent"]')).toBeVisible();
+  const link = await mailedLink(email, '/signup/confirm/');
+  await page.goto(pathOf(link));
+  await hydrated(page);
+  await page.locator('[data-test="signup-confirm-form"] button[type="submit"]').click();
   await expect(page).toHaveURL(/\/settings$/);
 }
 
