@@ -304,11 +304,11 @@ pub async fn list(
     limit: u32,
 ) -> Result<Vec<CustomerRecord>> {
     let search = search.trim();
-    let pattern = format!("%{}%", search.to_lowercase());
+    let pattern = super::contains_pattern(search);
     let exact = search.parse::<i64>().unwrap_or(-1);
     let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select {COLUMNS} from customers where tenant_id = $1 and customer_number > $2 \
-         and ($3 = '' or customer_number = $4 or lower(name) like $5) \
+         and ($3 = '' or customer_number = $4 or lower(name) like $5 escape '\\') \
          order by customer_number limit $6"
     ))
     .bind(tenant_id)

@@ -393,10 +393,11 @@ pub async fn list(
     limit: u32,
 ) -> Result<Vec<ProductRecord>> {
     let search = search.trim();
-    let pattern = format!("%{}%", search.to_lowercase());
+    let pattern = super::contains_pattern(search);
     let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "select {COLUMNS} from products where tenant_id = $1 and product_number > $2 \
-         and ($3 = '' or lower(product_number) like $4 or lower(name) like $4) \
+         and ($3 = '' or lower(product_number) like $4 escape '\\' \
+              or lower(name) like $4 escape '\\') \
          order by product_number limit $5"
     ))
     .bind(tenant_id)

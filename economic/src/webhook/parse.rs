@@ -36,11 +36,30 @@ pub enum WebhookParseError {
         /// The body received.
         body: String,
     },
-    /// A raw `OLD&NEW` body that splits into valid numbers in more than one way.
+    /// A raw `OLD&NEW` product body that splits into valid numbers in more than one way, or in
+    /// none.
     #[error("raw webhook body {body:?} is ambiguous: a product number contains `&`")]
     Ambiguous {
         /// The body received.
         body: String,
+    },
+    /// A raw customer body with more than one `&`: customer numbers are whole numbers and never
+    /// contain one, so it is not `OLD&NEW`.
+    #[error(
+        "raw webhook body {body:?} has more than one `&`, but customer numbers are whole numbers: expected OLD&NEW"
+    )]
+    ExtraSeparator {
+        /// The body received.
+        body: String,
+    },
+    /// A body type e-conomic never sends (`multipart/form-data`): its parts are not read as
+    /// numbers.
+    #[error(
+        "webhook body is {content_type}, which e-conomic does not send: use application/x-www-form-urlencoded (or text/plain) with the data `[OLDNUMBER]&[NEWNUMBER]`"
+    )]
+    UnsupportedContentType {
+        /// The content type received (its essence, without parameters).
+        content_type: String,
     },
     /// Keyed data with a key twice (`new=1&new=2`): only a number containing `&` and `=`, or a
     /// forged request, gives that.
@@ -109,6 +128,13 @@ pub fn parse(
     if body.len() > MAX_BODY_BYTES {
         return Err(WebhookParseError::TooLarge(body.len()));
     }
+    if let Some(essence) = content_type.map(essence)
+        && essence.starts_with("multipart/")
+    {
+        return Err(WebhookParseError::UnsupportedContentType {
+            content_type: essence,
+        });
+    }
     let body = std::str::from_utf8(body).map_err(|_| WebhookParseError::NotUtf8)?;
     let body = body.trim_matches(|c| c == '\r' || c == '\n');
     let query_pairs = query
@@ -133,6 +159,13 @@ pub fn parse(
             classify(kind, &old, &new)
         }
     }
+}
+
+/// A content type without its parameters, lowercased (`multipart/form-data; boundary=x` →
+/// `multipart/form-data`), cut to a length fit for a stored reason.
+fn essence(content_type: &str) -> String {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence.chars().take(100).collect::<String>().to_ascii_lowercase()
 }
 
 fn is_json(content_type: Option<&str>) -> bool {
@@ -228,6 +261,10 @@ fn split_raw(kind: Entity, body: &str) -> Result<(String, String), WebhookParseE
             body: body.to_owned(),
         }),
         [only] => halves(*only),
+        // Customer numbers are whole numbers: no split of several `&` can be right.
+        _ if kind == Entity::Customers => Err(WebhookParseError::ExtraSeparator {
+            body: body.to_owned(),
+        }),
         many => {
             let valid = |side: &str| side.is_empty() || number(kind, "old", side).is_ok();
             let mut candidates = Vec::new();

@@ -25,6 +25,7 @@ mod pages;
 mod roles;
 mod sessions;
 mod signup;
+mod small_fixes;
 mod staff;
 mod staff_cli;
 mod support_access;
