@@ -24,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The stylesheet is linked here, on the server only, because only the server
                 // knows its content-hashed name in a release build (the hash file).
                 <HashedStylesheet options=options.clone() id="leptos" />
-                <HydrationScripts options />
+                <BundleScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -32,6 +32,67 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The bundle's preload links and the script that loads it and hydrates the page: Leptos'
+/// `<HydrationScripts>` less its slip, which put the CSP nonce into the preload links'
+/// `crossorigin` attribute, where a CSS attribute selector could read it out of the page (the
+/// nonce belongs on the script only; browsers hide it there). The links ask for an anonymous
+/// CORS fetch (`crossorigin=""`), as the module import and the wasm `fetch` make it.
+#[component]
+fn BundleScripts(options: LeptosOptions) -> impl IntoView {
+    let (js, wasm) = bundle_names(&options);
+    let pkg = options.site_pkg_dir.to_string();
+    let nonce = leptos::nonce::use_nonce();
+    // Leptos' own loader (leptos/src/hydration/hydration_script.js, MIT), as it calls it.
+    let script = format!("{HYDRATION_SCRIPT}(\"\", {pkg:?}, {js:?}, {wasm:?}, false);");
+    view! {
+        <link rel="modulepreload" href=format!("/{pkg}/{js}.js") crossorigin="" />
+        <link
+            rel="preload"
+            href=format!("/{pkg}/{wasm}.wasm")
+            r#as="fetch"
+            r#type="application/wasm"
+            crossorigin=""
+        />
+        <script type="module" nonce=nonce>{script}</script>
+    }
+}
+
+/// Leptos' hydration loader: imports the JS glue, loads the wasm, hydrates.
+const HYDRATION_SCRIPT: &str = "(function (root, pkg_path, output_name, wasm_output_name, defer) {\
+    const hydrate = () => import(`${root}/${pkg_path}/${output_name}.js`).then(mod => {\
+    mod.default({module_or_path: `${root}/${pkg_path}/${wasm_output_name}.wasm`})\
+    .then(() => { mod.hydrate(); }); });\
+    if (defer && \"requestIdleCallback\" in window) {\
+    window.requestIdleCallback(hydrate, { timeout: 2000 }); } else { hydrate(); } })";
+
+/// The names (without extension) of the bundle's JS and wasm files, as Leptos names them: with
+/// their content hashes from the hash file beside the binary in a release build.
+fn bundle_names(options: &LeptosOptions) -> (String, String) {
+    let mut js = options.output_name.to_string();
+    let mut wasm = options.output_name.to_string();
+    if options.hash_files {
+        let hashes = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .unwrap_or_default();
+        for (file, hash) in hashes
+            .lines()
+            .filter_map(|line| line.trim().split_once(':'))
+        {
+            match file {
+                "js" => js.push_str(&format!(".{}", hash.trim())),
+                "wasm" => wasm.push_str(&format!(".{}", hash.trim())),
+                _ => {}
+            }
+        }
+    } else if option_env!("LEPTOS_OUTPUT_NAME").is_none() {
+        // wasm-bindgen's own name, when the build did not name the output.
+        wasm.push_str("_bg");
+    }
+    (js, wasm)
 }
 
 /// The page's Content-Security-Policy, allowing only our own files and the inline scripts that

@@ -65,7 +65,7 @@ async fn scrape(
     let sent = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer_token)
         .unwrap_or("");
     if !bool::from(sent.as_bytes().ct_eq(expected.as_bytes())) {
         return (
@@ -80,6 +80,15 @@ async fn scrape(
         handle().render(),
     )
         .into_response()
+}
+
+/// The token of an `Authorization: Bearer <token>` value. The scheme is case-insensitive
+/// (RFC 9110, section 11.1): Prometheus and curl users write `bearer` too.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start())
 }
 
 /// The gauges read from the database.
@@ -111,5 +120,19 @@ async fn sample(state: &AppState) {
     match crate::sessions::active(&state.db).await {
         Ok(n) => metrics::gauge!("inventory_sync_sessions_active").set(n as f64),
         Err(e) => tracing::warn!(error = %e, "metrics: session count unavailable"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for value in ["Bearer s3cret", "bearer s3cret", "BEARER  s3cret"] {
+            assert_eq!(bearer_token(value), Some("s3cret"), "{value}");
+        }
+        assert_eq!(bearer_token("Basic s3cret"), None);
+        assert_eq!(bearer_token("Bearers3cret"), None);
     }
 }

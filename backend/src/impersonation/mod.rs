@@ -79,27 +79,58 @@ impl EndReason {
     }
 }
 
-/// A reason given for impersonating or elevating: at least three words, at most 500 characters,
-/// on one line.
+/// A reason given for impersonating or elevating: a real sentence (at least
+/// [`Reason::MIN_CHARS`] characters, three words of letters and [`Reason::MIN_LETTERS`]
+/// letters in all) or one that names a ticket (`SUP-42`, `#1234`); at most 500 characters, on
+/// one line. "ab cd ef" is neither.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason(String);
 
 impl Reason {
-    /// Parses a reason; `None` if it is too short, too long or holds control characters.
+    /// Fewest characters of a reason without a ticket reference.
+    pub const MIN_CHARS: usize = 15;
+    /// Fewest letters of a reason without a ticket reference.
+    pub const MIN_LETTERS: usize = 10;
+
+    /// Parses a reason; `None` if it is too short, too long, no sentence without a ticket
+    /// reference, or holds control characters.
     pub fn parse(raw: &str) -> Option<Reason> {
         let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-        let words = text.split(' ').filter(|w| w.chars().count() >= 2).count();
-        let ok = words >= 3
-            && text.chars().count() <= 500
+        let clean = text.chars().count() <= 500
             && !text
                 .chars()
                 .any(|c| c.is_control() || crate::names::is_invisible(c));
-        ok.then_some(Reason(text))
+        let words = text
+            .split(' ')
+            .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+            .count();
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let sentence =
+            text.chars().count() >= Self::MIN_CHARS && words >= 3 && letters >= Self::MIN_LETTERS;
+        let ticket = words >= 1 && text.split(' ').any(is_ticket_reference);
+        (clean && (sentence || ticket)).then_some(Reason(text))
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// A ticket reference: letters, a dash and digits (`SUP-42`), or `#` and digits (`#1234`).
+fn is_ticket_reference(word: &str) -> bool {
+    let word = word.trim_matches(|c: char| matches!(c, '(' | ')' | ',' | '.' | ':' | ';'));
+    let digits = |s: &str| (1..=12).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(number) = word.strip_prefix('#') {
+        return number.len() >= 2 && digits(number);
+    }
+    match word.split_once('-') {
+        Some((project, number)) => {
+            (2..=12).contains(&project.len())
+                && project.bytes().all(|b| b.is_ascii_alphabetic())
+                && digits(number)
+        }
+        None => false,
     }
 }
 
@@ -342,3 +373,34 @@ pub async fn record_request(
 pub use history::{Record, Request, for_tenant};
 
 mod history;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_is_a_sentence_or_names_a_ticket() {
+        for accepted in [
+            "customer reports stuck product sync",
+            "must fix the retention setting",
+            "see SUP-42",
+            "ticket #1234",
+            "Kunden melder at varer ikke synkroniseres",
+        ] {
+            assert!(Reason::parse(accepted).is_some(), "{accepted:?}");
+        }
+        for refused in [
+            "",
+            "now",
+            "because",
+            "ab cd ef",
+            "a b c d e f g h i j k",
+            "xx yy zz 1234567",
+            "ticket SUP-",
+            "#1",
+            "fix \u{0007}it now please ok",
+        ] {
+            assert!(Reason::parse(refused).is_none(), "{refused:?}");
+        }
+    }
+}

@@ -59,7 +59,7 @@ impl Record for CustomerRecord {
         Field::new("barred", "barred", |c| Value::Bool(c.barred)),
     ];
     // The number exactly (customer numbers are integers), or the name in part.
-    const SEARCH: &'static str = "customer_number = $4 or lower(name) like $5";
+    const SEARCH: &'static str = "customer_number = $4 or lower(name) like $5 escape '\\'";
     // Nothing refers to a customer row.
     const MERGE: &'static [&'static str] = &[];
     const NUMBER_FIELD: &'static str = "customerNumber";

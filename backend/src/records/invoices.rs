@@ -188,12 +188,12 @@ pub async fn list(
     limit: u32,
 ) -> Result<Vec<InvoiceRecord>> {
     let search = search.trim();
-    let pattern = format!("%{}%", search.to_lowercase());
+    let pattern = super::contains_pattern(search);
     let exact = search.parse::<i64>().unwrap_or(-1);
     let rows = with_tenant!(db, tenant_id, conn => sqlx::query_as(&format!(
         "{SELECT} where i.tenant_id = $1 and i.invoice_number < $2 \
          and ($3 = '' or i.invoice_number = $4 or i.customer_number = $4 \
-              or lower(i.customer_name) like $5) \
+              or lower(i.customer_name) like $5 escape '\\') \
          order by i.invoice_number desc limit $6"
     ))
     .bind(tenant_id)

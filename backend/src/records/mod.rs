@@ -27,6 +27,21 @@ pub use table::{
     upsert_many,
 };
 
+/// The `like` pattern (with `escape '\'`) matching text that contains `search`, lowercased:
+/// `%`, `_` and `\` in what a user typed are matched as themselves, not as wildcards.
+pub(crate) fn contains_pattern(search: &str) -> String {
+    let mut pattern = String::with_capacity(search.len() + 2);
+    pattern.push('%');
+    for c in search.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// What applying one fetched (or vanished) record did to the local copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
@@ -84,6 +99,12 @@ pub struct FieldChange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards_typed_by_a_user_match_themselves() {
+        assert_eq!(contains_pattern("Abc"), "%abc%");
+        assert_eq!(contains_pattern(r"50%_off\"), r"%50\%\_off\\%");
+    }
 
     #[test]
     fn quantities_are_exact_thousandths() {

@@ -59,7 +59,8 @@ impl Record for ProductRecord {
         Field::new("barred", "barred", |p| Value::Bool(p.barred)),
     ];
     // The number or the name in part.
-    const SEARCH: &'static str = "lower(product_number) like $5 or lower(name) like $5";
+    const SEARCH: &'static str =
+        "lower(product_number) like $5 escape '\\' or lower(name) like $5 escape '\\'";
     // A product keeps its stock and history through a renumbering: the row that gives way hands
     // its stock movements, invoice lines and stock to the one that moves.
     const MERGE: &'static [&'static str] = &[

@@ -40,7 +40,8 @@ pub trait Record:
     /// e-conomic's name) to describe a change.
     const FIELDS: &'static [Field<Self>];
     /// What a data page's search matches, as an SQL condition on `$4` (the search as an integer,
-    /// `-1` if it is none) and `$5` (the search lowercased, as a `like` pattern).
+    /// `-1` if it is none) and `$5` (the search lowercased, as a `like` pattern whose
+    /// wildcards are escaped with `\`: each `like $5` needs `escape '\'`).
     const SEARCH: &'static str;
     /// Statements that fold the row at a renumbering's new number into the row that moves
     /// there, before the former is deleted: `$1` is its id, `$2` the moving row's, `$3` the

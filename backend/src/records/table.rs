@@ -258,7 +258,7 @@ pub async fn list<R: Record>(
     limit: u32,
 ) -> Result<Vec<R>> {
     let search = search.trim();
-    let pattern = format!("%{}%", search.to_lowercase());
+    let pattern = super::contains_pattern(search);
     let exact = search.parse::<i64>().unwrap_or(-1);
     let sql = format!(
         "select {columns} from {table} where tenant_id = $1 and {number} > $2 \

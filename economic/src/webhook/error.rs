@@ -33,11 +33,30 @@ pub enum WebhookParseError {
         /// The body received.
         body: String,
     },
-    /// A raw `OLD&NEW` body that splits into valid numbers in more than one way.
+    /// A raw `OLD&NEW` product body that splits into valid numbers in more than one way, or in
+    /// none.
     #[error("raw webhook body {body:?} is ambiguous: a product number contains `&`")]
     Ambiguous {
         /// The body received.
         body: String,
+    },
+    /// A raw customer body with more than one `&`: customer numbers are whole numbers and never
+    /// contain one, so it is not `OLD&NEW`.
+    #[error(
+        "raw webhook body {body:?} has more than one `&`, but customer numbers are whole numbers: expected OLD&NEW"
+    )]
+    ExtraSeparator {
+        /// The body received.
+        body: String,
+    },
+    /// A body type e-conomic never sends (`multipart/form-data`): its parts are not read as
+    /// numbers.
+    #[error(
+        "webhook body is {content_type}, which e-conomic does not send: use application/x-www-form-urlencoded (or text/plain) with the data `[OLDNUMBER]&[NEWNUMBER]`"
+    )]
+    UnsupportedContentType {
+        /// The content type received (its essence, without parameters).
+        content_type: String,
     },
     /// Keyed data with a key twice (`new=1&new=2`): only a number containing `&` and `=`, or a
     /// forged request, gives that.

@@ -26,6 +26,13 @@ pub fn parse(
     if body.len() > MAX_BODY_BYTES {
         return Err(WebhookParseError::TooLarge(body.len()));
     }
+    if let Some(essence) = content_type.map(essence)
+        && essence.starts_with("multipart/")
+    {
+        return Err(WebhookParseError::UnsupportedContentType {
+            content_type: essence,
+        });
+    }
     let body = std::str::from_utf8(body).map_err(|_| WebhookParseError::NotUtf8)?;
     let body = body.trim_matches(|c| c == '\r' || c == '\n');
     let query_pairs = query
@@ -50,6 +57,17 @@ pub fn parse(
             classify(kind, &old, &new)
         }
     }
+}
+
+/// A content type without its parameters, lowercased (`multipart/form-data; boundary=x` →
+/// `multipart/form-data`), cut to a length fit for a stored reason.
+fn essence(content_type: &str) -> String {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    essence
+        .chars()
+        .take(100)
+        .collect::<String>()
+        .to_ascii_lowercase()
 }
 
 fn is_json(content_type: Option<&str>) -> bool {
@@ -145,6 +163,10 @@ fn split_raw(kind: Entity, body: &str) -> Result<(String, String), WebhookParseE
             body: body.to_owned(),
         }),
         [only] => halves(*only),
+        // Customer numbers are whole numbers: no split of several `&` can be right.
+        _ if kind == Entity::Customers => Err(WebhookParseError::ExtraSeparator {
+            body: body.to_owned(),
+        }),
         many => {
             let valid = |side: &str| side.is_empty() || number(kind, "old", side).is_ok();
             let mut candidates = Vec::new();

@@ -281,6 +281,31 @@ fn invoices() {
 }
 
 #[test]
+fn several_ampersands_in_a_customer_body_and_multipart_bodies_are_named_as_such() {
+    let refused = customer_body("1001&1002&1003");
+    assert_eq!(
+        refused,
+        Err(WebhookParseError::ExtraSeparator {
+            body: "1001&1002&1003".into()
+        })
+    );
+    let text = refused.expect_err("refused").to_string();
+    assert!(!text.contains("product"), "{text}");
+    let multipart = parse(
+        Entity::Customers,
+        None,
+        Some("multipart/form-data; boundary=XyZ"),
+        b"--XyZ\r\nContent-Disposition: form-data; name=\"old\"\r\n\r\n1001\r\n--XyZ--",
+    );
+    assert_eq!(
+        multipart,
+        Err(WebhookParseError::UnsupportedContentType {
+            content_type: "multipart/form-data".into()
+        })
+    );
+}
+
+#[test]
 fn other_errors() {
     assert_eq!(
         customer_body(""),

@@ -5,4 +5,5 @@ pub mod client_ip;
 pub mod csrf;
 pub mod headers;
 pub mod impersonation;
+pub mod referer;
 pub mod require_login;

@@ -22,7 +22,9 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::SessionManagerLayer;
 
-use crate::middleware::{api_errors, client_ip, csrf, headers, impersonation, require_login};
+use crate::middleware::{
+    api_errors, client_ip, csrf, headers, impersonation, referer, require_login,
+};
 use crate::sessions::Store;
 
 /// The app's routes, computed once per process. Leptos lists them by rendering the app with
@@ -72,6 +74,7 @@ pub fn router(state: AppState, options: Options) -> Router {
         metrics_token,
     } = options;
     let leptos_options = state.leptos_options.clone();
+    let own_origin = referer::OwnOrigin::of(&state.public_url);
     let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
         .join(leptos_options.site_pkg_dir.as_ref());
     // Outside the session and CSRF layers: a file needs neither, and a page load asks for three.
@@ -89,6 +92,9 @@ pub fn router(state: AppState, options: Options) -> Router {
             csrf::nonce(https, req, next)
         }))
         .layer(axum::middleware::from_fn(api_errors::set_status))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            referer::own_origin_only(own_origin.clone(), req, next)
+        }))
         .layer(axum::middleware::from_fn(require_login::require_login))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

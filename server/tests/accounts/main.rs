@@ -27,6 +27,7 @@ mod roles;
 mod sessions;
 mod shared_agreement;
 mod signup;
+mod small_fixes;
 mod staff;
 mod staff_cli;
 mod support_access;
