@@ -109,7 +109,8 @@ db_test!(
 db_test!(
     the_tab_shows_the_queued_imports_and_the_budget,
     |db| async move {
-        // Arrange: connecting queues the imports and costs one call (GET /self).
+        // Arrange: connecting queues the imports and costs two calls: GET /self, and the
+        // Webhooks API's list, which tells whether the app may manage webhooks there.
         let (_sim, app) = app_with_simulator(&db).await;
         let (browser, _) = connected(&app, "alphaco").await;
 
@@ -123,7 +124,7 @@ db_test!(
             assert!(html.contains(&import), "{entity}'s import waits: {html}");
         }
         assert!(
-            html.contains(r#"<strong data-test="budget-used">1</strong>"#),
+            html.contains(r#"<strong data-test="budget-used">2</strong>"#),
             "{html}"
         );
         assert!(
