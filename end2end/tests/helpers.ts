@@ -80,6 +80,23 @@ export async function signUp(page: Page, company: string, name: string, email: s
   await expect(page).toHaveURL(/\/settings$/);
 }
 
+/** Signs up without JavaScript (plain form posts): the form, then the mailed confirmation link
+ * and its plain form; waits for the settings page. */
+export async function signUpWithoutJs(page: Page, company: string, name: string, email: string): Promise<void> {
+  await page.goto('/signup');
+  const form = page.locator('[data-test="signup-form"]');
+  await form.locator('input[name="company_name"]').fill(company);
+  await form.locator('input[name="name"]').fill(name);
+  await form.locator('input[name="email"]').fill(email);
+  await form.locator('input[name="password"]').fill('correct-horse-battery');
+  await form.locator('button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/signup\?sent=1$/);
+  const link = await mailedLink(email, '/signup/confirm/');
+  await page.goto(pathOf(link));
+  await page.locator('[data-test="signup-confirm-form"] button[type="submit"]').click();
+  await expect(page).toHaveURL(/\/settings$/);
+}
+
 export const STAFF_PASSWORD = 'staff password 1';
 
 /** RFC 4648 base32 to bytes. */

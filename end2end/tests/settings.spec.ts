@@ -3,7 +3,7 @@
 // value, configure the simulator with the copied URLs, change records there, and watch the
 // events arrive in the event history.
 import { expect, request, test } from '@playwright/test';
-import { hydrated, signUp, uniqueEmail } from './helpers';
+import { hydrated, signUp, signUpWithoutJs, uniqueEmail } from './helpers';
 
 const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 const SIM_HEADERS = { 'X-AppSecretToken': 'demo', 'X-AgreementGrantToken': 'demo', 'Content-Type': 'application/json' };
@@ -137,14 +137,7 @@ test('hourly and webhook exclude each other; copied URLs receive e-conomic webho
 test('without JavaScript the settings still save, and the server refuses a forged combination', async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/signup');
-  const form = page.locator('[data-test="signup-form"]');
-  await form.locator('input[name="company_name"]').fill('Plain ApS');
-  await form.locator('input[name="name"]').fill('Ole');
-  await form.locator('input[name="email"]').fill(uniqueEmail('plain'));
-  await form.locator('input[name="password"]').fill('correct-horse-battery');
-  await form.locator('button[type="submit"]').click();
-  await expect(page).toHaveURL(/\/settings$/);
+  await signUpWithoutJs(page, 'Plain ApS', 'Ole', uniqueEmail('plain'));
 
   await page.goto('/settings/apps/economic/advanced');
   const customersHourly = page.getByLabel('Synkronisér kunder hver time');

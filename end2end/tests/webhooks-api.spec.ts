@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { expect, Page, test, TestInfo } from '@playwright/test';
-import { hydrated, signUp, uniqueEmail } from './helpers';
+import { hydrated, signUp, signUpWithoutJs, uniqueEmail } from './helpers';
 
 const SIM = `http://${process.env.SIM_ADDR ?? `127.0.0.1:${process.env.E2E_SIM_PORT ?? 3105}`}`;
 const SHOTS_DIR = '/tmp/shots';
@@ -112,14 +112,7 @@ test('without JavaScript: saving creates the webhook the app makes and shows the
   expect((await request.delete(`${SIM}/_sim/api/webhooks`)).status()).toBe(204);
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto('/signup');
-  const form = page.locator('[data-test="signup-form"]');
-  await form.locator('input[name="company_name"]').fill('Plain hooks ApS');
-  await form.locator('input[name="name"]').fill('Ole');
-  await form.locator('input[name="email"]').fill(uniqueEmail('plainhooks'));
-  await form.locator('input[name="password"]').fill('correct-horse-battery');
-  await form.locator('button[type="submit"]').click();
-  await expect(page).toHaveURL(/\/settings$/);
+  await signUpWithoutJs(page, 'Plain hooks ApS', 'Ole', uniqueEmail('plainhooks'));
   await page.goto('/settings/apps/economic');
   const connect = page.locator('[data-test="connect-form"]');
   await connect.locator('input[name="grant_token"]').fill('demo');
