@@ -20,6 +20,7 @@ pub mod health;
 mod ids;
 pub mod impersonation;
 pub mod invites;
+mod lease;
 pub mod mail;
 pub mod managed_webhooks;
 mod names;

@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::error::Result;
+use crate::lease::Fenced;
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
@@ -26,7 +27,7 @@ pub struct Movement {
 /// Record `movement` and change the product's stock by it, unless this source already moved
 /// stock. Returns whether it did now.
 pub async fn record(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     movement: &Movement,
     now: Timestamp,
