@@ -48,7 +48,12 @@ impl Fenced {
     /// Begin a transaction of the lease's tenant and check that `lease` is still held,
     /// extending it to `now + lease_for`. Errors: [`Error::LeaseLost`] when it expired and may
     /// have been taken over; the worker must stop.
-    pub async fn begin(db: &Db, lease: &Lease, now: Timestamp, lease_for: Duration) -> Result<Fenced> {
+    pub async fn begin(
+        db: &Db,
+        lease: &Lease,
+        now: Timestamp,
+        lease_for: Duration,
+    ) -> Result<Fenced> {
         let mut tx = db.begin(lease.tenant_id).await?;
         fence(&mut tx, lease, now, lease_for).await?;
         Ok(Fenced {

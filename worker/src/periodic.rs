@@ -13,8 +13,12 @@ use tracing::Instrument;
 /// Run `round` every `every` (the first one `every` after the start) until `stop` is
 /// cancelled, inside the span `task{name}`. A round in progress finishes before the loop looks
 /// at `stop` again; rounds log their own errors.
-pub async fn periodic<F, Fut>(name: &'static str, every: Duration, stop: CancellationToken, mut round: F)
-where
+pub async fn periodic<F, Fut>(
+    name: &'static str,
+    every: Duration,
+    stop: CancellationToken,
+    mut round: F,
+) where
     F: FnMut() -> Fut,
     Fut: Future<Output = ()>,
 {

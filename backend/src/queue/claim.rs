@@ -167,7 +167,10 @@ async fn take_jobs(tx: &mut Tx, lease: &Lease, now: Timestamp, max: u32) -> Resu
 /// The heartbeat: extend the lease to `now + lease_for`. Errors: [`Error::LeaseLost`] when it
 /// expired and may have been taken over; the worker must stop.
 pub async fn renew(db: &Db, lease: &Lease, now: Timestamp, lease_for: Duration) -> Result<()> {
-    Fenced::begin(db, lease, now, lease_for).await?.commit().await
+    Fenced::begin(db, lease, now, lease_for)
+        .await?
+        .commit()
+        .await
 }
 
 /// Give the lease back. Events it still holds go back in the queue, with their attempt given

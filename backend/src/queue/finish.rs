@@ -157,7 +157,11 @@ impl Row {
 
 /// Record how each event ended, in the transaction fenced by the batch's lease. Only events
 /// still held by that lease change.
-pub async fn finish(tx: &mut Fenced, attempt: &Attempt<'_>, done: &[(EventId, Done)]) -> Result<()> {
+pub async fn finish(
+    tx: &mut Fenced,
+    attempt: &Attempt<'_>,
+    done: &[(EventId, Done)],
+) -> Result<()> {
     let (tx, lease) = tx.split();
     let rows = done
         .iter()

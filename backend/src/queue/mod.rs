@@ -28,10 +28,10 @@ use tokio::sync::Notify;
 use crate::events::EventId;
 use crate::timestamp::Timestamp;
 
+pub use crate::lease::{Fenced, Lease};
 pub(crate) use claim::acquire;
 pub use claim::{claim, release, renew};
 pub use finish::{Attempt, Done, finish};
-pub use crate::lease::{Fenced, Lease};
 pub use replay::{MAX_SELECTION, dismiss, replay, replay_failed, replay_matching, replay_selected};
 
 /// One event taken for processing.

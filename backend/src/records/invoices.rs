@@ -11,8 +11,8 @@ use super::quantity_to_thousandths;
 use super::stock::{self, Movement};
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::lease::Fenced;
 use crate::ids::TenantId;
+use crate::lease::Fenced;
 use crate::timestamp::Timestamp;
 
 /// What storing a fetched booked invoice did.

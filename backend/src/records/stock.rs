@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::db::Db;
 use crate::error::Result;
-use crate::lease::Fenced;
 use crate::ids::TenantId;
+use crate::lease::Fenced;
 use crate::timestamp::Timestamp;
 
 /// One movement to record: what an invoice line did to a product's stock.

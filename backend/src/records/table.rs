@@ -13,8 +13,8 @@ use super::RecordChange;
 use super::record::{Key, Record, change, key_of, number_of};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
-use crate::lease::Fenced;
 use crate::ids::TenantId;
+use crate::lease::Fenced;
 use crate::timestamp::Timestamp;
 
 /// Records per statement on SQLite (at most 17 parameters each, far below its limit), and per

@@ -8,7 +8,7 @@ use time::Duration;
 
 use super::{Counts, Run, RunId, RunKind, RunStatus, overlap};
 use crate::db::{CrossTenant, Db};
-use crate::error::{Error, Result};
+use crate::error::{Error, FromDb, Result};
 use crate::events::WAITING;
 use crate::ids::TenantId;
 use crate::queue::{self, Fenced, Lease};
@@ -57,8 +57,8 @@ impl TryFrom<Row> for Run {
             tenant_id: r.tenant_id,
             entity: Entity::from_slug(&r.entity)
                 .ok_or_else(|| Error::internal(format!("unknown entity {:?}", r.entity)))?,
-            kind: r.kind.parse::<RunKind>()?,
-            status: r.status.parse::<RunStatus>()?,
+            kind: RunKind::from_db(&r.kind)?,
+            status: RunStatus::from_db(&r.status)?,
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
             waiting: r.waiting,
             next_attempt_at: r.next_attempt_at,
@@ -173,12 +173,7 @@ pub struct Page {
 
 /// Save a page's progress in the fenced transaction that stores its records, so that a
 /// resumed run neither skips nor repeats it.
-pub async fn save_page(
-    tx: &mut Fenced,
-    run: RunId,
-    page: &Page,
-    now: Timestamp,
-) -> Result<()> {
+pub async fn save_page(tx: &mut Fenced, run: RunId, page: &Page, now: Timestamp) -> Result<()> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let (tx, lease) = tx.split();
     let changed = with_tx!(tx, conn => sqlx::query(

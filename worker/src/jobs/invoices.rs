@@ -33,7 +33,13 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
                     })
                     .push(job);
             }
-            _ => unreadable.push((
+            Some(
+                WebhookAction::Created(_)
+                | WebhookAction::Updated(_)
+                | WebhookAction::Deleted(_)
+                | WebhookAction::Renumbered { .. },
+            )
+            | None => unreadable.push((
                 job.id,
                 Done::Dead {
                     error: "the stored event is not an invoice booking".to_owned(),

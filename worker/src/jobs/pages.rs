@@ -3,10 +3,10 @@
 //! with its progress — what the import, the hourly sync, the reconciliation and the invoices'
 //! import share.
 
-use backend::records::{self, RecordChange};
-use backend::sync::{self, Counts, Page, Run, budget};
 use backend::Timestamp;
 use backend::queue::Fenced;
+use backend::records::{self, RecordChange};
+use backend::sync::{self, Counts, Page, Run, budget};
 use economic::{Entity, Filter};
 use futures::StreamExt;
 use serde_json::Value;

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
+use backend::Timestamp;
 use backend::events::Outcome;
 use backend::queue::{self, Done, Fenced, Job};
 use backend::records;
-use backend::Timestamp;
 use economic::{RecordNumber, WebhookAction};
 
 use super::fetch::{self, Fetched, Found};

@@ -46,7 +46,7 @@ pub async fn run(env: &Environment, worker: &str, claim: &RunClaim) -> backend::
     let ctx = Ctx::new(env, worker, lease, grant_token.expose(), started_at);
     let limit = env.config.sync.daily_call_limit;
     let usage = budget::usage(&env.db, lease.tenant_id, started_at, limit).await?;
-    let priority = run.kind.priority();
+    let priority = sync::priority(run.kind);
     if let Some((reason, until)) = usage.wait(priority, started_at) {
         return sync::defer(&env.db, lease, run.id, &reason, until, started_at).await;
     }
