@@ -9,45 +9,7 @@ use economic::Entity;
 
 use crate::i18n::Msg;
 
-/// A form field that can be wrong.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Field {
-    /// The company name at sign-up.
-    CompanyName,
-    /// A person's name.
-    Name,
-    /// An email address.
-    Email,
-    /// A password.
-    Password,
-    /// The alert webhook's URL.
-    AlertUrl,
-}
-
-/// What is wrong with a field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Problem {
-    /// Empty.
-    Required,
-    /// Longer than allowed.
-    TooLong,
-    /// Contains characters not allowed there (line breaks, control characters).
-    BadCharacters,
-    /// Not an email address.
-    EmailInvalid,
-    /// A password shorter than the minimum.
-    PasswordTooShort,
-    /// A password longer than the maximum.
-    PasswordTooLong,
-    /// One of the most common passwords.
-    PasswordCommon,
-    /// Not an absolute http(s) URL (or with a user name or password in it).
-    UrlInvalid,
-    /// Plain http where https is required.
-    UrlNotHttps,
-    /// A URL of this app itself.
-    UrlThisApp,
-}
+pub use vocabulary::{Field, Problem};
 
 /// Why e-conomic could not be used just now; each has its own message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,12 +7,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{FieldError, keys};
+use vocabulary::{Field, Problem};
+
+use crate::error::FieldError;
 
 /// The longest address SMTP can carry (RFC 5321 path limit minus the brackets).
 pub const MAX_LEN: usize = 254;
 const MAX_LOCAL_LEN: usize = 64;
-const FIELD: &str = "email";
+const FIELD: Field = Field::Email;
 
 /// A parsed, lowercased email address.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -25,13 +27,13 @@ impl Email {
     pub fn parse(input: &str) -> Result<Email, FieldError> {
         let email = input.trim().to_lowercase();
         if email.is_empty() {
-            return Err(FieldError::new(FIELD, keys::EMAIL_REQUIRED));
+            return Err(FieldError::new(FIELD, Problem::Required));
         }
         if email.len() > MAX_LEN {
-            return Err(FieldError::new(FIELD, keys::EMAIL_TOO_LONG));
+            return Err(FieldError::new(FIELD, Problem::TooLong));
         }
         if !is_plausible(&email) {
-            return Err(FieldError::new(FIELD, keys::EMAIL_INVALID));
+            return Err(FieldError::new(FIELD, Problem::EmailInvalid));
         }
         Ok(Email(email))
     }
@@ -99,8 +101,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn key(input: &str) -> &'static str {
-        Email::parse(input).expect_err(input).key
+    fn key(input: &str) -> Problem {
+        Email::parse(input).expect_err(input).problem
     }
 
     #[test]
@@ -123,11 +125,11 @@ mod tests {
 
     #[test]
     fn refuses_empty_and_too_long() {
-        assert_eq!(key(""), keys::EMAIL_REQUIRED);
-        assert_eq!(key("   "), keys::EMAIL_REQUIRED);
+        assert_eq!(key(""), Problem::Required);
+        assert_eq!(key("   "), Problem::Required);
         let long = format!("{}@{}.dk", "a".repeat(60), "b".repeat(200));
-        assert_eq!(key(&long), keys::EMAIL_TOO_LONG);
-        assert_eq!(Email::parse("x").expect_err("x").field, "email");
+        assert_eq!(key(&long), Problem::TooLong);
+        assert_eq!(Email::parse("x").expect_err("x").field, Field::Email);
     }
 
     #[test]
@@ -151,10 +153,10 @@ mod tests {
             "anna@b_c!.dk",
             "anna\u{0}@b.dk",
         ] {
-            assert_eq!(key(bad), keys::EMAIL_INVALID, "{bad:?}");
+            assert_eq!(key(bad), Problem::EmailInvalid, "{bad:?}");
         }
         let long_local = format!("{}@b.dk", "a".repeat(65));
-        assert_eq!(key(&long_local), keys::EMAIL_INVALID);
+        assert_eq!(key(&long_local), Problem::EmailInvalid);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! internal errors are wrapped so the cause chain can be logged, and are never shown to users.
 
 use serde::Serialize;
+use vocabulary::{Field, Problem};
 
 /// Shorthand for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -12,8 +13,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong in `backend`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// 422 Unprocessable Entity: a form field failed to parse; show `key` next to `field`.
-    #[error("invalid {}: {}", .0.field, .0.key)]
+    /// 422 Unprocessable Entity: a form field failed to parse; show its problem next to it.
+    #[error("invalid {}: {}", .0.field.as_str(), .0.problem.as_str())]
     Invalid(#[from] FieldError),
 
     /// 409 Conflict: the email address already belongs to a user (sign-up, invite).
@@ -155,58 +156,67 @@ impl Error {
     }
 }
 
-/// A form field that failed to parse: which field, and the translation key of the reason.
+/// A form field that failed to parse: which field, and what is wrong with it, in the words the
+/// page translates ([`vocabulary`]), so that no string key has to be matched on the way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{field}: {key}")]
+#[error("{}: {}", field.as_str(), problem.as_str())]
 pub struct FieldError {
-    /// The form field name: `"email"`, `"company_name"`, `"name"`, `"password"`.
-    pub field: &'static str,
-    /// A translation key from [`keys`], e.g. `"error.email_invalid"`.
-    pub key: &'static str,
+    /// The form field.
+    pub field: Field,
+    /// What is wrong with it.
+    pub problem: Problem,
 }
 
 impl FieldError {
-    pub(crate) const fn new(field: &'static str, key: &'static str) -> Self {
-        Self { field, key }
+    pub(crate) const fn new(field: Field, problem: Problem) -> Self {
+        Self { field, problem }
     }
 }
 
-/// The translation keys of [`FieldError`]s; `app` maps each to its typed field problem.
-pub mod keys {
-    /// Email field empty.
-    pub const EMAIL_REQUIRED: &str = "error.email_required";
-    /// Email longer than 254 characters.
-    pub const EMAIL_TOO_LONG: &str = "error.email_too_long";
-    /// Email not of the form local@domain.tld.
-    pub const EMAIL_INVALID: &str = "error.email_invalid";
-    /// Company name empty.
-    pub const COMPANY_NAME_REQUIRED: &str = "error.company_name_required";
-    /// Company name longer than 100 characters.
-    pub const COMPANY_NAME_TOO_LONG: &str = "error.company_name_too_long";
-    /// Company name contains control characters (e.g. a line break).
-    pub const COMPANY_NAME_INVALID: &str = "error.company_name_invalid";
-    /// Person name empty.
-    pub const NAME_REQUIRED: &str = "error.name_required";
-    /// Person name longer than 100 characters.
-    pub const NAME_TOO_LONG: &str = "error.name_too_long";
-    /// Person name contains control characters (e.g. a line break).
-    pub const NAME_INVALID: &str = "error.name_invalid";
-    /// Password shorter than 10 characters.
-    pub const PASSWORD_TOO_SHORT: &str = "error.password_too_short";
-    /// Password longer than 128 characters.
-    pub const PASSWORD_TOO_LONG: &str = "error.password_too_long";
-    /// Password with control or invisible characters, or only spaces.
-    pub const PASSWORD_INVALID: &str = "error.password_invalid";
-    /// Password on the list of the most common ones.
-    pub const PASSWORD_COMMON: &str = "error.password_common";
-    /// Alert webhook URL empty.
-    pub const ALERT_URL_REQUIRED: &str = "error.alert_url_required";
-    /// Alert webhook URL not an absolute http(s) URL (or with credentials, or too long).
-    pub const ALERT_URL_INVALID: &str = "error.alert_url_invalid";
-    /// Alert webhook URL on plain http outside demo mode.
-    pub const ALERT_URL_NOT_HTTPS: &str = "error.alert_url_not_https";
-    /// Alert webhook URL pointing at this app itself.
-    pub const ALERT_URL_THIS_APP: &str = "error.alert_url_this_app";
+/// Reading one of the [`vocabulary`]'s words back from the database: a stored text that is no
+/// word is an internal error (the database holds what this code wrote).
+pub(crate) trait FromDb: Sized {
+    /// What the word names, for the error: `"event status"`.
+    const WHAT: &'static str;
+
+    /// The word stored as `text`, if any.
+    fn from_text(text: &str) -> Option<Self>;
+
+    /// The word stored as `text`.
+    fn from_db(text: &str) -> Result<Self> {
+        Self::from_text(text).ok_or_else(|| {
+            Error::internal(format!("unknown {} {text:?} in the database", Self::WHAT))
+        })
+    }
+}
+
+macro_rules! from_db {
+    ($($word:ident: $what:literal),* $(,)?) => {$(
+        impl FromDb for vocabulary::$word {
+            const WHAT: &'static str = $what;
+
+            fn from_text(text: &str) -> Option<Self> {
+                vocabulary::$word::from_slug(text)
+            }
+        }
+    )*};
+}
+
+from_db!(
+    EventStatus: "event status",
+    AttemptOutcome: "attempt outcome",
+    Role: "role",
+    RunKind: "run kind",
+    RunStatus: "run status",
+    SupportAccess: "support access",
+);
+
+impl FromDb for vocabulary::audit::Action {
+    const WHAT: &'static str = "audit action";
+
+    fn from_text(text: &str) -> Option<Self> {
+        vocabulary::audit::Action::from_slug(text)
+    }
 }
 
 /// A unique constraint, named the way each database reports it.

@@ -20,6 +20,7 @@ pub mod health;
 mod ids;
 pub mod impersonation;
 pub mod invites;
+mod lease;
 pub mod mail;
 pub mod managed_webhooks;
 mod names;
@@ -46,7 +47,7 @@ pub use db::{Conn, CrossTenant, Db, Tx};
 /// its own.
 pub use economic;
 pub use email::Email;
-pub use error::{Error, FieldError, Result, keys};
+pub use error::{Error, FieldError, Result};
 pub use ids::{StaffId, TenantId, UserId};
 pub use names::{CompanyName, PersonName};
 pub use password::Password;

@@ -4,17 +4,16 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{FieldError, keys};
+use vocabulary::{Field, Problem};
+
+use crate::error::FieldError;
 
 /// The longest name we keep, in characters (not bytes: "Ærø Øl ApS" counts 10).
 pub const MAX_CHARS: usize = 100;
 
-/// Keys and field name for one kind of name.
+/// The form field of one kind of name (every kind has the same rules).
 struct Rules {
-    field: &'static str,
-    required: &'static str,
-    too_long: &'static str,
-    invalid: &'static str,
+    field: Field,
 }
 
 /// Characters that change how text around them is shown without being seen themselves: bidi
@@ -31,13 +30,13 @@ pub(crate) fn is_invisible(c: char) -> bool {
 fn parse_name(input: &str, rules: &Rules) -> Result<String, FieldError> {
     let name = input.trim();
     if name.is_empty() {
-        return Err(FieldError::new(rules.field, rules.required));
+        return Err(FieldError::new(rules.field, Problem::Required));
     }
     if name.chars().count() > MAX_CHARS {
-        return Err(FieldError::new(rules.field, rules.too_long));
+        return Err(FieldError::new(rules.field, Problem::TooLong));
     }
     if name.chars().any(|c| c.is_control() || is_invisible(c)) {
-        return Err(FieldError::new(rules.field, rules.invalid));
+        return Err(FieldError::new(rules.field, Problem::BadCharacters));
     }
     Ok(name.to_owned())
 }
@@ -87,22 +86,14 @@ name_type!(
     /// A company (tenant) name; form field `company_name`.
     CompanyName,
     Rules {
-        field: "company_name",
-        required: keys::COMPANY_NAME_REQUIRED,
-        too_long: keys::COMPANY_NAME_TOO_LONG,
-        invalid: keys::COMPANY_NAME_INVALID,
+        field: Field::CompanyName,
     }
 );
 
 name_type!(
     /// A person's name; form field `name`.
     PersonName,
-    Rules {
-        field: "name",
-        required: keys::NAME_REQUIRED,
-        too_long: keys::NAME_TOO_LONG,
-        invalid: keys::NAME_INVALID,
-    }
+    Rules { field: Field::Name }
 );
 
 #[cfg(test)]
@@ -133,7 +124,7 @@ mod tests {
             "Acme\u{FEFF}",
         ] {
             let err = CompanyName::parse(name).expect_err(name);
-            assert_eq!(err.key, keys::COMPANY_NAME_INVALID, "{name:?}");
+            assert_eq!(err.problem, Problem::BadCharacters, "{name:?}");
         }
         assert!(CompanyName::parse("Ærø Øl ApS").is_ok());
     }
@@ -142,26 +133,29 @@ mod tests {
     fn refuses_empty() {
         let err = CompanyName::parse("   ").expect_err("empty");
         assert_eq!(
-            (err.field, err.key),
-            ("company_name", keys::COMPANY_NAME_REQUIRED)
+            (err.field, err.problem),
+            (Field::CompanyName, Problem::Required)
         );
         let err = PersonName::parse("").expect_err("empty");
-        assert_eq!((err.field, err.key), ("name", keys::NAME_REQUIRED));
+        assert_eq!((err.field, err.problem), (Field::Name, Problem::Required));
     }
 
     #[test]
     fn counts_characters_not_bytes() {
         assert!(PersonName::parse(&"ø".repeat(100)).is_ok());
         let err = PersonName::parse(&"ø".repeat(101)).expect_err("too long");
-        assert_eq!(err.key, keys::NAME_TOO_LONG);
+        assert_eq!((err.field, err.problem), (Field::Name, Problem::TooLong));
         let err = CompanyName::parse(&"a".repeat(101)).expect_err("too long");
-        assert_eq!(err.key, keys::COMPANY_NAME_TOO_LONG);
+        assert_eq!(
+            (err.field, err.problem),
+            (Field::CompanyName, Problem::TooLong)
+        );
     }
 
     #[test]
     fn refuses_control_characters() {
         let err = CompanyName::parse("Acme\nEvil").expect_err("newline");
-        assert_eq!(err.key, keys::COMPANY_NAME_INVALID);
+        assert_eq!(err.problem, Problem::BadCharacters);
     }
 
     proptest! {

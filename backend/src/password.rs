@@ -18,7 +18,9 @@ use unicode_normalization::UnicodeNormalization;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::error::{Error, FieldError, Result, keys};
+use vocabulary::{Field, Problem};
+
+use crate::error::{Error, FieldError, Result};
 
 /// Shortest accepted password, in characters.
 pub const MIN_CHARS: usize = 10;
@@ -42,25 +44,25 @@ impl Password {
     /// rules: 10..=128 characters, not only spaces, no control or invisible characters, not one
     /// of the most common passwords. Not trimmed: spaces are part of a password.
     pub fn parse(input: &str) -> Result<Password, FieldError> {
-        let refuse = |key| Err(FieldError::new("password", key));
+        let refuse = |problem| Err(FieldError::new(Field::Password, problem));
         // A megabyte of input is refused before it is normalised.
         if input.len() > MAX_CHARS * 4 {
-            return refuse(keys::PASSWORD_TOO_LONG);
+            return refuse(Problem::PasswordTooLong);
         }
         let password = normalise(input);
         let chars = password.chars().count();
         if chars < MIN_CHARS {
-            return refuse(keys::PASSWORD_TOO_SHORT);
+            return refuse(Problem::PasswordTooShort);
         }
         if chars > MAX_CHARS {
-            return refuse(keys::PASSWORD_TOO_LONG);
+            return refuse(Problem::PasswordTooLong);
         }
         let invisible = |c: char| c.is_control() || crate::names::is_invisible(c);
         if password.chars().all(char::is_whitespace) || password.chars().any(invisible) {
-            return refuse(keys::PASSWORD_INVALID);
+            return refuse(Problem::BadCharacters);
         }
         if is_common(&password) {
-            return refuse(keys::PASSWORD_COMMON);
+            return refuse(Problem::PasswordCommon);
         }
         Ok(Password(password))
     }
@@ -256,12 +258,12 @@ mod tests {
             "pass\u{200B}word12".to_owned(),
         ] {
             let err = Password::parse(&blank).expect_err("refused");
-            assert_eq!(err.key, keys::PASSWORD_INVALID, "{blank:?}");
+            assert_eq!(err.problem, Problem::BadCharacters, "{blank:?}");
         }
         let err = Password::parse("Password123").expect_err("common");
-        assert_eq!(err.key, keys::PASSWORD_COMMON);
+        assert_eq!(err.problem, Problem::PasswordCommon);
         let err = Password::parse(&"x".repeat(1_000_000)).expect_err("huge");
-        assert_eq!(err.key, keys::PASSWORD_TOO_LONG);
+        assert_eq!(err.problem, Problem::PasswordTooLong);
         assert!(Password::parse("correct horse battery staple").is_ok());
     }
 
@@ -285,13 +287,13 @@ mod tests {
     fn length_rules_count_characters() {
         assert!(Password::parse("æøåæøåæøåæ").is_ok());
         assert_eq!(
-            Password::parse("short").expect_err("short").key,
-            keys::PASSWORD_TOO_SHORT
+            Password::parse("short").expect_err("short").problem,
+            Problem::PasswordTooShort
         );
         assert!(Password::parse(&"x".repeat(128)).is_ok());
         assert_eq!(
-            Password::parse(&"x".repeat(129)).expect_err("long").key,
-            keys::PASSWORD_TOO_LONG
+            Password::parse(&"x".repeat(129)).expect_err("long").problem,
+            Problem::PasswordTooLong
         );
     }
 

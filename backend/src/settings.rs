@@ -1,5 +1,6 @@
-//! The Advanced Settings (F4): per entity, hourly polling or live webhooks, never both; and the
-//! stand-alone "invoice booked" webhook. Absent settings mean Rackbeat's starting state: hourly
+//! The Advanced Settings (F4): per entity, hourly polling or live webhooks, never both (one
+//! [`Mode`] per entity, parsed from the form's boxes at the boundary); and the stand-alone
+//! "invoice booked" webhook. Absent settings mean Rackbeat's starting state: hourly
 //! sync of products and customers, no webhooks.
 
 use economic::Entity;
@@ -10,9 +11,35 @@ use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
-/// A tenant's sync settings, as shown and saved on the Advanced Settings page.
+pub use vocabulary::Mode;
+
+/// A tenant's sync settings, as saved on the Advanced Settings page: per entity one [`Mode`],
+/// so that hourly sync and webhooks for one entity cannot both be on; booked invoices only
+/// come by webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncSettings {
+    /// How products are kept up to date.
+    pub products: Mode,
+    /// How customers are kept up to date.
+    pub customers: Mode,
+    /// "Import booked invoices via webhook".
+    pub invoices_webhook: bool,
+}
+
+impl Default for SyncSettings {
+    /// Rackbeat's starting state: hourly sync of products and customers, no webhooks.
+    fn default() -> Self {
+        SyncSettings {
+            products: Mode::Hourly,
+            customers: Mode::Hourly,
+            invoices_webhook: false,
+        }
+    }
+}
+
+/// The Advanced Settings form's five boxes, as ticked: what [`SyncSettings::from_boxes`] parses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Boxes {
     /// "Sync products every hour".
     pub products_hourly: bool,
     /// "Sync customers every hour".
@@ -25,82 +52,74 @@ pub struct SyncSettings {
     pub invoices_webhook: bool,
 }
 
-impl Default for SyncSettings {
-    /// Rackbeat's starting state: hourly sync of products and customers, no webhooks.
-    fn default() -> Self {
-        SyncSettings {
-            products_hourly: true,
-            customers_hourly: true,
-            products_webhook: false,
-            customers_webhook: false,
-            invoices_webhook: false,
-        }
-    }
-}
-
 impl SyncSettings {
     /// Every webhook on, hourly sync off: live sync of everything.
     pub const ALL_WEBHOOKS: SyncSettings = SyncSettings {
-        products_hourly: false,
-        customers_hourly: false,
-        products_webhook: true,
-        customers_webhook: true,
+        products: Mode::Webhook,
+        customers: Mode::Webhook,
         invoices_webhook: true,
     };
 
-    /// Refuse hourly sync and webhooks for the same entity ([`Error::SettingsConflict`],
-    /// products checked first).
-    pub fn validate(&self) -> Result<()> {
-        if self.products_hourly && self.products_webhook {
-            return Err(Error::SettingsConflict {
-                entity: Entity::Products,
-            });
-        }
-        if self.customers_hourly && self.customers_webhook {
-            return Err(Error::SettingsConflict {
-                entity: Entity::Customers,
-            });
-        }
-        Ok(())
+    /// Parse the form's boxes. Errors: [`Error::SettingsConflict`] when hourly sync and webhooks
+    /// are both ticked for one entity (products checked first).
+    pub fn from_boxes(boxes: Boxes) -> Result<SyncSettings> {
+        let mode = |hourly, webhook, entity| {
+            Mode::from_boxes(hourly, webhook).ok_or(Error::SettingsConflict { entity })
+        };
+        Ok(SyncSettings {
+            products: mode(
+                boxes.products_hourly,
+                boxes.products_webhook,
+                Entity::Products,
+            )?,
+            customers: mode(
+                boxes.customers_hourly,
+                boxes.customers_webhook,
+                Entity::Customers,
+            )?,
+            invoices_webhook: boxes.invoices_webhook,
+        })
     }
 
-    /// Whether webhooks of `entity` are to be processed (the box is ticked). A stored row always
-    /// passed [`SyncSettings::validate`], so a ticked webhook box means hourly mode is off.
-    pub fn is_enabled(&self, entity: Entity) -> bool {
+    /// How `entity` is kept up to date.
+    pub fn mode(&self, entity: Entity) -> Mode {
         match entity {
-            Entity::Products => self.products_webhook && !self.products_hourly,
-            Entity::Customers => self.customers_webhook && !self.customers_hourly,
-            Entity::Invoices => self.invoices_webhook,
+            Entity::Products => self.products,
+            Entity::Customers => self.customers,
+            Entity::Invoices if self.invoices_webhook => Mode::Webhook,
+            Entity::Invoices => Mode::Off,
         }
+    }
+
+    /// Whether webhooks of `entity` are to be processed.
+    pub fn is_enabled(&self, entity: Entity) -> bool {
+        self.mode(entity) == Mode::Webhook
     }
 
     /// One line for the audit log, e.g. `products: webhook, customers: hourly, invoices: off`.
     pub fn summary(&self) -> String {
-        let mode = |hourly: bool, webhook: bool| match (hourly, webhook) {
-            (true, _) => "hourly",
-            (false, true) => "webhook",
-            (false, false) => "off",
-        };
         format!(
             "products: {}, customers: {}, invoices: {}",
-            mode(self.products_hourly, self.products_webhook),
-            mode(self.customers_hourly, self.customers_webhook),
-            mode(false, self.invoices_webhook)
+            self.products.as_str(),
+            self.customers.as_str(),
+            self.mode(Entity::Invoices).as_str()
         )
     }
 
     /// Why a webhook of `entity` is not processed, for the event history; `None` if it is.
     pub fn disabled_reason(&self, entity: Entity) -> Option<&'static str> {
-        let (hourly, webhook) = match entity {
-            Entity::Products => (self.products_hourly, self.products_webhook),
-            Entity::Customers => (self.customers_hourly, self.customers_webhook),
-            Entity::Invoices => (false, self.invoices_webhook),
-        };
-        match (hourly, webhook) {
-            (_, false) => Some(REASON_NOT_ACTIVATED),
-            (true, true) => Some(REASON_SYNCED_HOURLY),
-            (false, true) => None,
+        match self.mode(entity) {
+            Mode::Webhook => None,
+            Mode::Hourly | Mode::Off => Some(REASON_NOT_ACTIVATED),
         }
+    }
+
+    /// The settings of the stored columns; both boxes of one entity cannot be stored (the
+    /// table's CHECK constraints refuse them), so that is an internal error.
+    pub(crate) fn from_columns(boxes: Boxes) -> Result<SyncSettings> {
+        SyncSettings::from_boxes(boxes).map_err(|_| {
+            Error::internal("stored sync settings have hourly and webhook for one entity")
+        })
     }
 }
 
@@ -110,7 +129,9 @@ pub const REASON_NOT_ACTIVATED: &str = "webhooks for this kind are not activated
 /// The stored reason of an event ignored because the tenant is not connected to e-conomic (it
 /// disconnected, or never connected): there is nothing to re-fetch it from.
 pub const REASON_NOT_CONNECTED: &str = "the company is not connected to e-conomic";
-/// The stored reason of an event ignored because its entity is synced hourly.
+/// The stored reason of events ignored, before [`SyncSettings`] could no longer hold it, because
+/// their entity was synced hourly and had its webhook box ticked too; the history still
+/// translates it.
 pub const REASON_SYNCED_HOURLY: &str = "this entity is synced hourly, not by webhook";
 
 type Row = (bool, bool, bool, bool, bool);
@@ -124,24 +145,27 @@ pub async fn get(db: &Db, tenant_id: TenantId) -> Result<SyncSettings> {
     .bind(tenant_id)
     .fetch_optional(conn)
     .await)?;
-    Ok(row.map_or_else(SyncSettings::default, |r| SyncSettings {
-        products_hourly: r.0,
-        customers_hourly: r.1,
-        products_webhook: r.2,
-        customers_webhook: r.3,
-        invoices_webhook: r.4,
-    }))
+    row.map_or_else(
+        || Ok(SyncSettings::default()),
+        |r| {
+            SyncSettings::from_columns(Boxes {
+                products_hourly: r.0,
+                customers_hourly: r.1,
+                products_webhook: r.2,
+                customers_webhook: r.3,
+                invoices_webhook: r.4,
+            })
+        },
+    )
 }
 
-/// Save the tenant's settings. Errors: [`Error::SettingsConflict`] (nothing is saved; the
-/// table's CHECK constraints refuse the combination too).
+/// Save the tenant's settings (each entity's mode as the table's two columns).
 pub async fn save(
     db: &Db,
     tenant_id: TenantId,
     settings: &SyncSettings,
     now: Timestamp,
 ) -> Result<()> {
-    settings.validate()?;
     // One statement, so concurrent saves cannot interleave: the last one wins whole.
     with_tenant!(db, tenant_id, conn => sqlx::query(
         "insert into sync_settings (tenant_id, products_hourly, customers_hourly, \
@@ -154,10 +178,10 @@ pub async fn save(
          invoices_webhook = excluded.invoices_webhook, updated_at = excluded.updated_at",
     )
     .bind(tenant_id)
-    .bind(settings.products_hourly)
-    .bind(settings.customers_hourly)
-    .bind(settings.products_webhook)
-    .bind(settings.customers_webhook)
+    .bind(settings.products.hourly())
+    .bind(settings.customers.hourly())
+    .bind(settings.products.webhook())
+    .bind(settings.customers.webhook())
     .bind(settings.invoices_webhook)
     .bind(now)
     .execute(conn)
@@ -173,29 +197,30 @@ mod tests {
     #[test]
     fn default_is_hourly_without_webhooks() {
         let s = SyncSettings::default();
-        assert!(s.validate().is_ok());
         assert!(Entity::ALL.iter().all(|k| !s.is_enabled(*k)));
     }
 
     #[test]
     fn hourly_and_webhook_for_one_entity_conflict() {
-        let both = SyncSettings {
+        let both = Boxes {
+            products_hourly: true,
+            customers_hourly: true,
             customers_webhook: true,
-            ..SyncSettings::default()
+            ..Boxes::default()
         };
         assert!(matches!(
-            both.validate(),
+            SyncSettings::from_boxes(both),
             Err(Error::SettingsConflict {
                 entity: Entity::Customers
             })
         ));
-        let live = SyncSettings {
-            products_hourly: false,
+        let live = SyncSettings::from_boxes(Boxes {
+            customers_hourly: true,
             products_webhook: true,
             invoices_webhook: true,
-            ..SyncSettings::default()
-        };
-        assert!(live.validate().is_ok());
+            ..Boxes::default()
+        })
+        .expect("no conflict");
         assert!(live.is_enabled(Entity::Products));
         assert!(live.is_enabled(Entity::Invoices));
         assert!(!live.is_enabled(Entity::Customers));

@@ -146,7 +146,11 @@ pub async fn page(
             match status {
                 EventStatus::Failed => key.failed += n,
                 EventStatus::Dead => key.dead += n,
-                _ => key.backlog += n,
+                EventStatus::Received | EventStatus::Queued | EventStatus::Processing => {
+                    key.backlog += n;
+                }
+                // Not counted ([`event_counts`] does not read them).
+                EventStatus::Processed | EventStatus::Ignored | EventStatus::Rejected => {}
             }
         }
     }
@@ -205,7 +209,11 @@ pub async fn one(ctx: Context<'_>, tenant_id: TenantId, now: Timestamp) -> Resul
             match status {
                 EventStatus::Failed => key.failed += n,
                 EventStatus::Dead => key.dead += n,
-                _ => key.backlog += n,
+                EventStatus::Received | EventStatus::Queued | EventStatus::Processing => {
+                    key.backlog += n;
+                }
+                // Not counted ([`event_counts`] does not read them).
+                EventStatus::Processed | EventStatus::Ignored | EventStatus::Rejected => {}
             }
         }
     }

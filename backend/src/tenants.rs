@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::accounts::Role;
 use crate::db::Db;
 use crate::email::Email;
-use crate::error::{Error, Result};
+use crate::error::{Error, FromDb, Result};
 use crate::ids::{TenantId, UserId};
 use crate::timestamp::Timestamp;
 

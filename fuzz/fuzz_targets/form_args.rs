@@ -20,7 +20,7 @@ use app::api::data::{CustomersPage, InvoiceLines, InvoicesPage, ProductDetail, P
 use app::api::economic::{ConnectEconomic, DisconnectEconomic, RegenerateWebhookUrl, SaveSettings};
 use app::api::events::{RecentEvents, ReplayEvent, ReplayFailed};
 use app::api::revoke::RevokeOldWebhookUrls;
-use app::api::session::MemberRole;
+use app::api::session::Role;
 use app::api::sync::{RequestSync, SyncRequest, SyncRuns};
 use app::api::team::{AcceptInvite, CreateInvite, JoinInvite, SetMemberRole};
 use arbitrary::Unstructured;
@@ -163,9 +163,9 @@ impl Gen for SyncRequest {
     }
 }
 
-impl Gen for MemberRole {
+impl Gen for Role {
     fn gen_from(u: &mut Unstructured) -> arbitrary::Result<Self> {
-        u.choose(&[MemberRole::Owner, MemberRole::Admin, MemberRole::Member])
+        u.choose(&[Role::Owner, Role::Admin, Role::Member])
             .copied()
     }
 }

@@ -70,13 +70,7 @@ async fn bench(backend: Backend, name: &str) {
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let tenant = backend::testing::owner(&db, "bench").await.tenant_id;
-    let live = SyncSettings {
-        products_hourly: false,
-        customers_hourly: false,
-        products_webhook: true,
-        customers_webhook: true,
-        invoices_webhook: true,
-    };
+    let live = SyncSettings::ALL_WEBHOOKS;
     settings::save(&db, tenant, &live, Timestamp::now())
         .await
         .expect("settings");

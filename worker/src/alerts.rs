@@ -10,6 +10,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::health::{ALERT_POLL, Watch};
+use crate::periodic::periodic;
 
 /// Most notifications claimed per round.
 const PER_ROUND: i64 = 100;
@@ -20,17 +21,14 @@ const MAX_ERROR: usize = 300;
 
 /// Deliver due alerts until `stop`.
 pub async fn run(watch: Watch, stop: CancellationToken) {
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => break,
-            () = tokio::time::sleep(ALERT_POLL) => {}
-        }
+    periodic("alerts", ALERT_POLL, stop, || async {
         match deliver_due(&watch, Timestamp::now()).await {
             Ok(0) => {}
             Ok(sent) => tracing::debug!(sent, "alert webhooks attempted"),
             Err(e) => tracing::error!(error = ?e, "sending alert webhooks failed"),
         }
-    }
+    })
+    .await;
 }
 
 /// Attempt every alert due at `now`; returns how many were attempted. Tests call it directly.

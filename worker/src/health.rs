@@ -18,6 +18,7 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::environment::Environment;
+use crate::periodic::periodic;
 use crate::webhook_health;
 
 /// The text of an alert (Slack and Teams show it), in the company's language; `app` renders it
@@ -92,20 +93,16 @@ impl Watch {
 /// Sweep when it is this process's turn, until `stop`.
 pub async fn run(watch: Watch, stop: CancellationToken) {
     let every = watch.env.config.health.sweep_every;
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => break,
-            () = tokio::time::sleep(every) => {}
-        }
+    periodic("health", every, stop, || async {
         let now = Timestamp::now();
         // Held a little less than the interval, so that the next turn is free in time.
         let hold = time::Duration::try_from(every.mul_f64(0.9)).unwrap_or(time::Duration::ZERO);
         match backend::health::sweep::take_turn(&watch.env.db, now, hold).await {
-            Ok(false) => continue,
+            Ok(false) => return,
             Ok(true) => {}
             Err(e) => {
                 tracing::error!(error = ?e, "health sweep could not take its turn");
-                continue;
+                return;
             }
         }
         match sweep_now(&watch, now).await {
@@ -117,7 +114,8 @@ pub async fn run(watch: Watch, stop: CancellationToken) {
             Ok(_) => {}
             Err(e) => tracing::error!(error = ?e, "health sweep failed"),
         }
-    }
+    })
+    .await;
 }
 
 /// One sweep at `now`, with its probes and checks. Tests call it with their own clock.

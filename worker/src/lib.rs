@@ -17,6 +17,7 @@ pub mod environment;
 pub mod health;
 pub mod jobs;
 pub mod listener;
+pub mod periodic;
 pub mod retention;
 pub mod retry;
 pub mod runner;
@@ -25,5 +26,6 @@ pub mod webhook_health;
 
 pub use environment::{Environment, HealthConfig, SyncConfig, WorkerConfig};
 pub use health::Watch;
+pub use periodic::periodic;
 pub use retry::RetryPolicy;
 pub use runner::{Worker, run_pending_jobs};

@@ -10,6 +10,8 @@ use backend::events::retention;
 use backend::{Db, Timestamp};
 use tokio_util::sync::CancellationToken;
 
+use crate::periodic::periodic;
+
 /// How often the job runs (and how long after start-up it first runs).
 pub const EVERY: Duration = Duration::from_secs(3600);
 /// Events deleted per statement.
@@ -19,17 +21,14 @@ pub const PAUSE: Duration = Duration::from_millis(50);
 
 /// Run the job until `stop`.
 pub async fn run(db: Db, stop: CancellationToken) {
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => break,
-            () = tokio::time::sleep(EVERY) => {}
-        }
+    periodic("retention", EVERY, stop.clone(), || async {
         match purge(&db, Timestamp::now(), &stop).await {
             Ok(0) => {}
             Ok(deleted) => tracing::info!(deleted, "expired events deleted"),
             Err(e) => tracing::error!(error = ?e, "deleting expired events failed"),
         }
-    }
+    })
+    .await;
 }
 
 /// Delete every tenant's expired events at `now`, in batches; returns how many. Stops early

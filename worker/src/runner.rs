@@ -7,6 +7,7 @@ use backend::queue::{self, Lease};
 use backend::sync;
 use backend::{Error, Timestamp};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::environment::Environment;
 use crate::jobs;
@@ -47,6 +48,12 @@ impl Worker {
     /// [`crate::WorkerConfig::shutdown_grace`] to finish; what it has not finished goes back in
     /// the queue for another worker.
     pub async fn run(self, stop: CancellationToken) {
+        // Every line this worker logs, its batches' included, says which worker it was.
+        let span = tracing::info_span!("worker", worker = %self.id);
+        self.work(stop).instrument(span).await;
+    }
+
+    async fn work(self, stop: CancellationToken) {
         tracing::info!(worker = %self.id, "worker started");
         while !stop.is_cancelled() {
             let looked = std::time::Instant::now();

@@ -11,15 +11,11 @@ use backend::sync::{self, RunKind, budget};
 use tokio_util::sync::CancellationToken;
 
 use crate::environment::Environment;
+use crate::periodic::periodic;
 
 /// Look for due slots until `stop`.
 pub async fn run(env: Environment, stop: CancellationToken) {
-    let every = tick(&env);
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => break,
-            () = tokio::time::sleep(every) => {}
-        }
+    periodic("scheduler", tick(&env), stop, || async {
         match schedule_due(&env, Timestamp::now()).await {
             Ok(0) => {}
             Ok(created) => {
@@ -28,7 +24,8 @@ pub async fn run(env: Environment, stop: CancellationToken) {
             }
             Err(e) => tracing::error!(error = ?e, "scheduling sync runs failed"),
         }
-    }
+    })
+    .await;
 }
 
 /// Create the runs due at `now` and forget API-budget counts older than the window; returns

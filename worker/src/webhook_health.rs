@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::environment::Environment;
 use crate::health::Watch;
+use crate::periodic::periodic;
 
 /// Most tenants checked per tick (the rest wait for the next one).
 const PER_TICK: i64 = 2000;
@@ -27,12 +28,7 @@ const CONCURRENCY: usize = 16;
 
 /// Check due tenants until `stop`.
 pub async fn run(watch: Watch, stop: CancellationToken) {
-    let every = tick(&watch.env);
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => break,
-            () = tokio::time::sleep(every) => {}
-        }
+    periodic("webhook_health", tick(&watch.env), stop, || async {
         let now = Timestamp::now();
         match check(&watch.env, now).await {
             Ok(checked) if checked.is_empty() => {}
@@ -46,7 +42,8 @@ pub async fn run(watch: Watch, stop: CancellationToken) {
             }
             Err(e) => tracing::error!(error = ?e, "webhook health check failed"),
         }
-    }
+    })
+    .await;
 }
 
 /// A tenth of the interval, between 1 and 30 seconds: each tenant is looked at within the

@@ -37,7 +37,8 @@ pub struct TokenBucketView {
     pub reported_at: String,
 }
 
-/// The Advanced Settings checkboxes.
+/// The Advanced Settings checkboxes, as the page holds them while the user ticks (both boxes of
+/// an entity may be ticked until the save refuses it; the saved settings never have both).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsView {
     /// Sync products every hour.
@@ -53,12 +54,12 @@ pub struct SettingsView {
 }
 
 impl SettingsView {
-    /// Whether the webhook of `kind` (`customers`, `products` or `invoices`) is ticked.
-    pub fn webhook(&self, kind: &str) -> bool {
+    /// Whether the webhook of `kind` is ticked.
+    pub fn webhook(&self, kind: Entity) -> bool {
         match kind {
-            "customers" => self.customers_webhook,
-            "products" => self.products_webhook,
-            _ => self.invoices_webhook,
+            Entity::Customers => self.customers_webhook,
+            Entity::Products => self.products_webhook,
+            Entity::Invoices => self.invoices_webhook,
         }
     }
 }
@@ -67,10 +68,10 @@ impl SettingsView {
 impl From<backend::settings::SyncSettings> for SettingsView {
     fn from(s: backend::settings::SyncSettings) -> Self {
         SettingsView {
-            products_hourly: s.products_hourly,
-            customers_hourly: s.customers_hourly,
-            products_webhook: s.products_webhook,
-            customers_webhook: s.customers_webhook,
+            products_hourly: s.products.hourly(),
+            customers_hourly: s.customers.hourly(),
+            products_webhook: s.products.webhook(),
+            customers_webhook: s.customers.webhook(),
             invoices_webhook: s.invoices_webhook,
         }
     }
@@ -79,8 +80,8 @@ impl From<backend::settings::SyncSettings> for SettingsView {
 /// One webhook to create in e-conomic, with every value the user must enter there.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WebhookSetup {
-    /// `customers`, `products` or `invoices`.
-    pub kind: String,
+    /// Its entity.
+    pub kind: Entity,
     /// The URL to paste into e-conomic (carries the credential).
     pub url: String,
     /// The e-conomic webhook type, as e-conomic's Danish UI names it.
@@ -202,7 +203,8 @@ pub async fn advanced_settings() -> Result<AdvancedView, AppError> {
 }
 
 /// Saves the Advanced Settings. A ticked checkbox arrives as `Some(_)`, an unticked one is
-/// absent. Hourly and webhook for one entity together are refused and nothing is saved.
+/// absent. The boxes are parsed here, at the form's boundary, into one mode per entity: hourly
+/// and webhook for one entity together are refused and nothing is saved.
 #[server(prefix = "/api", endpoint = "save_settings")]
 pub async fn save_settings(
     csrf_token: CsrfToken,
@@ -217,13 +219,13 @@ pub async fn save_settings(
     let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
     ctx.manager()?;
     let write = ctx.writable()?;
-    let settings = backend::settings::SyncSettings {
+    let settings = backend::settings::SyncSettings::from_boxes(backend::settings::Boxes {
         products_hourly: products_hourly.is_some(),
         customers_hourly: customers_hourly.is_some(),
         products_webhook: products_webhook.is_some(),
         customers_webhook: customers_webhook.is_some(),
         invoices_webhook: invoices_webhook.is_some(),
-    };
+    })?;
     let now = backend::Timestamp::now();
     backend::settings::save(&ctx.state.db, ctx.tenant_id, &settings, now).await?;
     let detail = settings.summary();
@@ -311,7 +313,7 @@ mod ssr {
             };
             let path = credentials::webhook_path(tenant, kind, token);
             webhooks.push(WebhookSetup {
-                kind: kind.as_str().to_owned(),
+                kind,
                 url: format!("{}{path}", state.public_url),
                 type_name: kind.danish_type_name().to_owned(),
                 name: kind.danish_type_name().to_owned(),

@@ -10,26 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::api::CsrfToken;
 use crate::error::AppError;
 
-/// What a company lets support staff do (mirror of the backend's `SupportAccess`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SupportChoice {
-    /// Look, and change things after elevating with a reason.
-    Allowed,
-    /// Only look.
-    ReadOnly,
-    /// Never look in.
-    Forbidden,
-}
-
-impl SupportChoice {
-    /// Every choice, in the order offered.
-    pub const ALL: [SupportChoice; 3] = [
-        SupportChoice::Allowed,
-        SupportChoice::ReadOnly,
-        SupportChoice::Forbidden,
-    ];
-}
-
 /// One impersonation of the company, as its people see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportSession {
@@ -57,7 +37,7 @@ pub struct SupportSession {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupportAccessView {
     /// The company's current choice.
-    pub choice: SupportChoice,
+    pub choice: vocabulary::SupportAccess,
     /// Whether this user may change it (the owner).
     pub can_change: bool,
     /// The newest impersonations.
@@ -161,7 +141,7 @@ pub async fn support_access() -> Result<SupportAccessView, AppError> {
     let ctx = crate::ssr::entrance::Tenant::read().await?;
     let state = &ctx.state;
     ctx.manager()?;
-    let choice = choice(backend::impersonation::support_access(&state.db, ctx.tenant_id).await?);
+    let choice = backend::impersonation::support_access(&state.db, ctx.tenant_id).await?;
     let now = backend::Timestamp::now();
     let sessions = backend::impersonation::for_tenant(&state.db, ctx.tenant_id, 100)
         .await?
@@ -193,35 +173,18 @@ pub async fn support_access() -> Result<SupportAccessView, AppError> {
 #[server(prefix = "/api", endpoint = "set_support_access")]
 pub async fn set_support_access(
     csrf_token: CsrfToken,
-    choice: SupportChoice,
+    choice: vocabulary::SupportAccess,
 ) -> Result<(), AppError> {
-    use backend::impersonation::SupportAccess as A;
-
     let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
     ctx.own()?;
     ctx.owner()?;
     let write = ctx.writable()?;
     let state = &ctx.state;
-    let access = match choice {
-        SupportChoice::Allowed => A::Allowed,
-        SupportChoice::ReadOnly => A::ReadOnly,
-        SupportChoice::Forbidden => A::Forbidden,
-    };
+    let access = choice;
     let now = backend::Timestamp::now();
     backend::impersonation::set_support_access(&state.db, ctx.tenant_id, access, now).await?;
     let action = backend::audit::Action::SupportAccessChanged;
     ctx.audit(&write, action, access.as_str()).await;
     leptos_axum::redirect("/settings/support?saved=1");
     Ok(())
-}
-
-/// The page's mirror of the backend's choice.
-#[cfg(feature = "ssr")]
-pub(crate) fn choice(access: backend::impersonation::SupportAccess) -> SupportChoice {
-    use backend::impersonation::SupportAccess as A;
-    match access {
-        A::Allowed => SupportChoice::Allowed,
-        A::ReadOnly => SupportChoice::ReadOnly,
-        A::Forbidden => SupportChoice::Forbidden,
-    }
 }

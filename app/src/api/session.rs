@@ -30,7 +30,7 @@ pub struct UserView {
     /// Name of the company acted for.
     pub company: String,
     /// The user's role in that company.
-    pub role: MemberRole,
+    pub role: Role,
     /// Every company the user belongs to, oldest membership first (one, for most users).
     pub companies: Vec<CompanyChoice>,
     /// The company's open sync problems (the navigation's badge).
@@ -48,37 +48,7 @@ pub struct CompanyChoice {
     pub current: bool,
 }
 
-/// A user's role in a company (mirror of the backend's `Role`, converted exhaustively).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MemberRole {
-    /// Manages everything and decides who is an admin.
-    Owner,
-    /// Manages the connection, settings, webhook URLs and invites.
-    Admin,
-    /// Sees the history and the data.
-    Member,
-}
-
-impl MemberRole {
-    /// Whether the role manages the connection, the settings, the webhook URLs and the team.
-    pub fn manages(self) -> bool {
-        match self {
-            MemberRole::Owner | MemberRole::Admin => true,
-            MemberRole::Member => false,
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<backend::Role> for MemberRole {
-    fn from(role: backend::Role) -> Self {
-        match role {
-            backend::Role::Owner => MemberRole::Owner,
-            backend::Role::Admin => MemberRole::Admin,
-            backend::Role::Member => MemberRole::Member,
-        }
-    }
-}
+pub use vocabulary::Role;
 
 /// The visitor's session: CSRF token and, when logged in, user and company.
 #[server(prefix = "/api", endpoint = "session", input = leptos::server_fn::codec::GetUrl)]
@@ -111,7 +81,7 @@ pub async fn session_info() -> Result<SessionView, AppError> {
                 name: user.name.to_string(),
                 email: user.email.to_string(),
                 company: ctx.company,
-                role: ctx.role.into(),
+                role: ctx.role,
             })
         }
         Err(AppError::NotAuthenticated) => None,

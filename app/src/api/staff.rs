@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::CsrfToken;
 use crate::api::health::{HealthState, ProblemReason};
+use crate::api::sync::Mode;
 use crate::error::AppError;
 
 /// What the second step asks for.
@@ -22,17 +23,6 @@ pub enum SecondFactorStep {
     Code,
 }
 
-/// How one entity of a tenant is synced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SyncMode {
-    /// The hourly sync.
-    Hourly,
-    /// Live webhooks.
-    Webhook,
-    /// Neither.
-    Off,
-}
-
 /// One row of the dashboard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantRow {
@@ -45,11 +35,11 @@ pub struct TenantRow {
     /// e-conomic refused the grant token since; the tenant's sync is paused.
     pub token_refused: bool,
     /// Products: hourly or webhook.
-    pub products: SyncMode,
+    pub products: Mode,
     /// Customers: hourly or webhook.
-    pub customers: SyncMode,
+    pub customers: Mode,
     /// Invoices: webhook or off.
-    pub invoices: SyncMode,
+    pub invoices: Mode,
     /// Events waiting or being applied.
     pub backlog: i64,
     /// Events that failed and will be retried.
@@ -261,20 +251,15 @@ pub async fn staff_tenants(
 #[cfg(feature = "ssr")]
 pub(crate) fn tenant_row(h: backend::tenant_health::TenantHealth, api_budget: u32) -> TenantRow {
     use crate::ssr::format;
-    let mode = |hourly: bool, webhook: bool| match (hourly, webhook) {
-        (true, _) => SyncMode::Hourly,
-        (false, true) => SyncMode::Webhook,
-        (false, false) => SyncMode::Off,
-    };
     TenantRow {
         id: h.tenant_id.get(),
         needs_attention: h.needs_attention(),
         name: h.name,
         connected: h.connected,
         token_refused: h.token_refused,
-        products: mode(h.settings.products_hourly, h.settings.products_webhook),
-        customers: mode(h.settings.customers_hourly, h.settings.customers_webhook),
-        invoices: mode(false, h.settings.invoices_webhook),
+        products: h.settings.products,
+        customers: h.settings.customers,
+        invoices: h.settings.mode(backend::economic::Entity::Invoices),
         backlog: h.backlog,
         failed: h.failed,
         dead: h.dead,

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::CsrfToken;
-use crate::api::events::Status;
-use crate::api::impersonation::SupportChoice;
+use crate::api::events::EventStatus;
 use crate::api::staff::TenantRow;
 use crate::error::AppError;
+use vocabulary::SupportAccess;
 
 /// Hours in the chart: seven days.
 pub const CHART_HOURS: u32 = 7 * 24;
@@ -19,7 +19,7 @@ pub struct HourBar {
     /// The hour's start (formatted, for the bar's tooltip).
     pub hour: String,
     /// Events received in that hour, by their status now.
-    pub counts: Vec<(Status, i64)>,
+    pub counts: Vec<(EventStatus, i64)>,
 }
 
 /// The tenant page.
@@ -30,7 +30,7 @@ pub struct TenantDetail {
     /// The last [`CHART_HOURS`] hours, oldest first.
     pub hours: Vec<HourBar>,
     /// What the tenant lets support staff do.
-    pub support: SupportChoice,
+    pub support: SupportAccess,
     /// Its newest sync problems, open and resolved.
     pub history: Vec<crate::api::health::EpisodeView>,
     /// Its newest notifications about them, delivered or not.
@@ -43,7 +43,6 @@ pub const RECENT: u32 = 20;
 /// One tenant's page; staff only.
 #[server(prefix = "/api", endpoint = "staff_tenant", input = leptos::server_fn::codec::GetUrl)]
 pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
-    use crate::api::events::convert;
     use crate::ssr::format;
 
     let staff = crate::ssr::entrance::Staff::read().await?;
@@ -56,11 +55,7 @@ pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
         .into_iter()
         .map(|h| HourBar {
             hour: format::timestamp(h.hour),
-            counts: h
-                .counts
-                .into_iter()
-                .map(|(s, n)| (convert::status(s), n))
-                .collect(),
+            counts: h.counts,
         })
         .collect();
     let access = backend::impersonation::support_access(&state.db, tenant).await?;
@@ -77,7 +72,7 @@ pub async fn staff_tenant(id: i64) -> Result<TenantDetail, AppError> {
     Ok(TenantDetail {
         row: crate::api::staff::tenant_row(health, state.daily_call_limit),
         hours,
-        support: crate::api::impersonation::choice(access),
+        support: access,
         history,
         notifications,
     })

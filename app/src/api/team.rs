@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::CsrfToken;
-use crate::api::session::MemberRole;
+use crate::api::session::Role;
 use crate::error::AppError;
 
 /// A member as shown on the team page.
@@ -17,7 +17,7 @@ pub struct MemberView {
     /// Email address.
     pub email: String,
     /// Role in the company.
-    pub role: MemberRole,
+    pub role: Role,
 }
 
 /// An invite not yet accepted.
@@ -54,7 +54,7 @@ pub async fn team() -> Result<TeamView, AppError> {
             user_id: m.user_id.get(),
             name: m.name.to_string(),
             email: m.email.to_string(),
-            role: m.role.into(),
+            role: m.role,
         })
         .collect();
     let invites = if ctx.role.manages() {
@@ -82,17 +82,12 @@ pub async fn team() -> Result<TeamView, AppError> {
 pub async fn set_member_role(
     csrf_token: CsrfToken,
     user_id: i64,
-    role: MemberRole,
+    role: Role,
 ) -> Result<(), AppError> {
     let ctx = crate::ssr::entrance::Tenant::change(csrf_token).await?;
     let write = ctx.writable()?;
     ctx.own()?;
     let state = &ctx.state;
-    let role = match role {
-        MemberRole::Owner => backend::Role::Owner,
-        MemberRole::Admin => backend::Role::Admin,
-        MemberRole::Member => backend::Role::Member,
-    };
     let target = backend::UserId::new(user_id);
     let now = backend::Timestamp::now();
     backend::accounts::set_role(&state.db, ctx.tenant_id, ctx.user_id, target, role, now).await?;

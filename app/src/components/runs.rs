@@ -34,7 +34,7 @@ pub fn status_pill(status: RunStatus) -> impl IntoView {
         RunStatus::Done => Msg::RunStatusDone,
         RunStatus::Failed => Msg::RunStatusFailed,
     };
-    view! { <span class=format!("pill run-{}", status.slug())>{t(msg)}</span> }
+    view! { <span class=format!("pill run-{}", status.as_str())>{t(msg)}</span> }
 }
 
 /// `n` with the page language's digit grouping: `50.000` in Danish, `50,000` in English.

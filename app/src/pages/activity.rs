@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::activity::{ActivityAction, ActivityActor, ActivityView, activity_log};
+use crate::api::activity::{Action, ActivityActor, ActivityView, activity_log};
 use crate::i18n::{Msg, t};
 
 /// The activity log page.
@@ -61,34 +61,34 @@ fn actor_text(actor: &ActivityActor) -> String {
     }
 }
 
-fn action_msg(action: ActivityAction) -> Msg {
+fn action_msg(action: Action) -> Msg {
     match action {
-        ActivityAction::LoggedIn => Msg::ActivityLoggedIn,
-        ActivityAction::LoginFailed => Msg::ActivityLoginFailed,
-        ActivityAction::LoginThrottled => Msg::ActivityLoginThrottled,
-        ActivityAction::SettingsSaved => Msg::ActivitySettingsSaved,
-        ActivityAction::Connected => Msg::ActivityConnected,
-        ActivityAction::Disconnected => Msg::ActivityDisconnected,
-        ActivityAction::WebhookUrlRegenerated => Msg::ActivityWebhookUrlRegenerated,
-        ActivityAction::WebhookUrlRevoked => Msg::ActivityWebhookUrlRevoked,
-        ActivityAction::EconomicWebhookChanged => Msg::ActivityEconomicWebhookChanged,
-        ActivityAction::InviteCreated => Msg::ActivityInviteCreated,
-        ActivityAction::InviteAccepted => Msg::ActivityInviteAccepted,
-        ActivityAction::EventsReplayed => Msg::ActivityEventsReplayed,
-        ActivityAction::EventDismissed => Msg::ActivityEventDismissed,
-        ActivityAction::RoleChanged => Msg::ActivityRoleChanged,
-        ActivityAction::ImpersonationStarted => Msg::ActivityImpersonationStarted,
-        ActivityAction::ImpersonationElevated => Msg::ActivityImpersonationElevated,
-        ActivityAction::ImpersonationEnded => Msg::ActivityImpersonationEnded,
-        ActivityAction::SupportAccessChanged => Msg::ActivitySupportAccessChanged,
-        ActivityAction::StaffCreated => Msg::ActivityStaffCreated,
-        ActivityAction::StaffLoggedIn => Msg::ActivityStaffLoggedIn,
-        ActivityAction::StaffDisabled => Msg::ActivityStaffDisabled,
-        ActivityAction::StaffUnlocked => Msg::ActivityStaffUnlocked,
-        ActivityAction::ProblemOpened => Msg::ActivityProblemOpened,
-        ActivityAction::ProblemResolved => Msg::ActivityProblemResolved,
-        ActivityAction::NotificationSent => Msg::ActivityNotificationSent,
-        ActivityAction::NotificationFailed => Msg::ActivityNotificationFailed,
-        ActivityAction::AlertWebhookChanged => Msg::ActivityAlertWebhookChanged,
+        Action::LoggedIn => Msg::ActivityLoggedIn,
+        Action::LoginFailed => Msg::ActivityLoginFailed,
+        Action::LoginThrottled => Msg::ActivityLoginThrottled,
+        Action::SettingsSaved => Msg::ActivitySettingsSaved,
+        Action::Connected => Msg::ActivityConnected,
+        Action::Disconnected => Msg::ActivityDisconnected,
+        Action::WebhookUrlRegenerated => Msg::ActivityWebhookUrlRegenerated,
+        Action::WebhookUrlRevoked => Msg::ActivityWebhookUrlRevoked,
+        Action::EconomicWebhookChanged => Msg::ActivityEconomicWebhookChanged,
+        Action::InviteCreated => Msg::ActivityInviteCreated,
+        Action::InviteAccepted => Msg::ActivityInviteAccepted,
+        Action::EventsReplayed => Msg::ActivityEventsReplayed,
+        Action::EventDismissed => Msg::ActivityEventDismissed,
+        Action::RoleChanged => Msg::ActivityRoleChanged,
+        Action::ImpersonationStarted => Msg::ActivityImpersonationStarted,
+        Action::ImpersonationElevated => Msg::ActivityImpersonationElevated,
+        Action::ImpersonationEnded => Msg::ActivityImpersonationEnded,
+        Action::SupportAccessChanged => Msg::ActivitySupportAccessChanged,
+        Action::StaffCreated => Msg::ActivityStaffCreated,
+        Action::StaffLoggedIn => Msg::ActivityStaffLoggedIn,
+        Action::StaffDisabled => Msg::ActivityStaffDisabled,
+        Action::StaffUnlocked => Msg::ActivityStaffUnlocked,
+        Action::ProblemOpened => Msg::ActivityProblemOpened,
+        Action::ProblemResolved => Msg::ActivityProblemResolved,
+        Action::NotificationSent => Msg::ActivityNotificationSent,
+        Action::NotificationFailed => Msg::ActivityNotificationFailed,
+        Action::AlertWebhookChanged => Msg::ActivityAlertWebhookChanged,
     }
 }

@@ -129,7 +129,7 @@ fn Overview(view: HomeView, fix: ServerAction<FixProblem>) -> impl IntoView {
 fn EntityRow(e: EntityHealthView) -> impl IntoView {
     let mode = match e.mode {
         Mode::Hourly => Msg::HealthModeHourly,
-        Mode::Webhooks => Msg::HealthModeWebhook,
+        Mode::Webhook => Msg::HealthModeWebhook,
         Mode::Off => Msg::HealthModeOff,
     };
     let fresh = match (e.mode, e.fresh_secs) {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::session::MemberRole;
+use crate::api::session::Role;
 use crate::api::team::{CreateInvite, MemberView, SetMemberRole, team};
 use crate::components::form::{CsrfField, ErrorBanner, FieldError, last_error};
 use crate::error::Field;
@@ -78,11 +78,11 @@ fn TeamView() -> impl IntoView {
 }
 
 /// The role's name.
-fn role_msg(role: MemberRole) -> Msg {
+fn role_msg(role: Role) -> Msg {
     match role {
-        MemberRole::Owner => Msg::TeamRoleOwner,
-        MemberRole::Admin => Msg::TeamRoleAdmin,
-        MemberRole::Member => Msg::TeamRoleMember,
+        Role::Owner => Msg::TeamRoleOwner,
+        Role::Admin => Msg::TeamRoleAdmin,
+        Role::Member => Msg::TeamRoleMember,
     }
 }
 
@@ -94,9 +94,9 @@ fn MemberRow(
     set_role: ServerAction<SetMemberRole>,
 ) -> impl IntoView {
     let change = match (can_set_roles, member.role) {
-        (true, MemberRole::Member) => Some((MemberRole::Admin, Msg::TeamMakeAdmin)),
-        (true, MemberRole::Admin) => Some((MemberRole::Member, Msg::TeamMakeMember)),
-        (true, MemberRole::Owner) | (false, _) => None,
+        (true, Role::Member) => Some((Role::Admin, Msg::TeamMakeAdmin)),
+        (true, Role::Admin) => Some((Role::Member, Msg::TeamMakeMember)),
+        (true, Role::Owner) | (false, _) => None,
     };
     let form = change.map(|(role, label)| {
         let role = format!("{role:?}");

@@ -3,7 +3,7 @@
 
 use backend::economic::ClientError;
 
-use crate::error::{AppError, EconomicTrouble, Field, Problem};
+use crate::error::{AppError, EconomicTrouble};
 
 impl From<backend::Error> for AppError {
     fn from(e: backend::Error) -> Self {
@@ -34,7 +34,13 @@ impl From<backend::Error> for AppError {
                     trouble: match cause {
                         ClientError::Timeout => EconomicTrouble::TimedOut,
                         ClientError::Connect(_) => EconomicTrouble::Unreachable,
-                        _ => EconomicTrouble::Failing,
+                        ClientError::NotFound(_)
+                        | ClientError::Unauthorized { .. }
+                        | ClientError::RateLimited { .. }
+                        | ClientError::Server { .. }
+                        | ClientError::Rejected { .. }
+                        | ClientError::Decode(_)
+                        | ClientError::InvalidRequest(_) => EconomicTrouble::Failing,
                     },
                 }
             }
@@ -52,37 +58,10 @@ pub fn parse<T>(result: Result<T, backend::FieldError>) -> Result<T, AppError> {
     result.map_err(invalid)
 }
 
+/// The field and its problem are the vocabulary's words on both sides: nothing to translate.
 fn invalid(e: backend::FieldError) -> AppError {
-    use backend::keys as k;
-    let field = match e.field {
-        "company_name" => Field::CompanyName,
-        "name" => Field::Name,
-        "email" => Field::Email,
-        "password" => Field::Password,
-        "alert_url" => Field::AlertUrl,
-        other => {
-            tracing::error!(field = other, "backend reported an unknown form field");
-            return AppError::Internal;
-        }
-    };
-    let problem = match e.key {
-        k::EMAIL_REQUIRED | k::COMPANY_NAME_REQUIRED | k::NAME_REQUIRED | k::ALERT_URL_REQUIRED => {
-            Problem::Required
-        }
-        k::EMAIL_TOO_LONG | k::COMPANY_NAME_TOO_LONG | k::NAME_TOO_LONG => Problem::TooLong,
-        k::COMPANY_NAME_INVALID | k::NAME_INVALID => Problem::BadCharacters,
-        k::EMAIL_INVALID => Problem::EmailInvalid,
-        k::PASSWORD_TOO_SHORT => Problem::PasswordTooShort,
-        k::PASSWORD_TOO_LONG => Problem::PasswordTooLong,
-        k::PASSWORD_INVALID => Problem::BadCharacters,
-        k::PASSWORD_COMMON => Problem::PasswordCommon,
-        k::ALERT_URL_INVALID => Problem::UrlInvalid,
-        k::ALERT_URL_NOT_HTTPS => Problem::UrlNotHttps,
-        k::ALERT_URL_THIS_APP => Problem::UrlThisApp,
-        other => {
-            tracing::error!(key = other, "backend reported an unknown field problem");
-            return AppError::Internal;
-        }
-    };
-    AppError::Invalid { field, problem }
+    AppError::Invalid {
+        field: e.field,
+        problem: e.problem,
+    }
 }

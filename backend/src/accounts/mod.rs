@@ -8,11 +8,11 @@ mod log_in;
 pub mod password_reset;
 mod sign_up;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::db::{CrossTenant, Db};
 use crate::email::Email;
-use crate::error::{Error, Result};
+use crate::error::{Error, FromDb, Result};
 use crate::ids::{TenantId, UserId};
 
 pub use log_in::{log_in, log_in_on_device};
@@ -21,49 +21,7 @@ pub use sign_up::{
     sign_up_request_company,
 };
 
-/// A user's role in one tenant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Created the tenant; manages everything, and decides who is an admin.
-    Owner,
-    /// Made an admin by the owner: manages the e-conomic connection, the settings, the webhook
-    /// URLs and invites.
-    Admin,
-    /// Sees the event history and the synced data; changes nothing and never sees the webhook
-    /// URLs (they are credentials).
-    Member,
-}
-
-impl Role {
-    /// As stored in `memberships.role`: `"owner"`, `"admin"` or `"member"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Member => "member",
-        }
-    }
-
-    /// Whether this role manages the connection, the settings, the webhook URLs and the team.
-    pub fn manages(self) -> bool {
-        match self {
-            Role::Owner | Role::Admin => true,
-            Role::Member => false,
-        }
-    }
-
-    pub(crate) fn from_db(s: &str) -> Result<Role> {
-        match s {
-            "owner" => Ok(Role::Owner),
-            "admin" => Ok(Role::Admin),
-            "member" => Ok(Role::Member),
-            other => Err(Error::internal(format!(
-                "unknown role {other:?} in the database"
-            ))),
-        }
-    }
-}
+pub use vocabulary::Role;
 
 /// A tenant user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

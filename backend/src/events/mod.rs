@@ -9,7 +9,7 @@ use economic::{Entity, WebhookAction};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{CrossTenant, Db};
-use crate::error::{Error, Result};
+use crate::error::{Error, FromDb, Result};
 use crate::ids::TenantId;
 use crate::records::RecordChange;
 use crate::records::invoices::InvoiceChange;
@@ -30,6 +30,7 @@ pub use rejected::{
     MAX_REASON_CHARS, REPEAT_WINDOW_MS, RejectedKind, cap_reason, recent_rejected, rejected_since,
 };
 pub use store::{ingest, ingest_batch, ingest_many};
+pub use vocabulary::{AttemptOutcome, EventStatus};
 
 /// The statuses of events that still wait to be applied, as an SQL list.
 pub(crate) const WAITING: &str = "('received', 'queued', 'processing', 'failed')";
@@ -92,66 +93,6 @@ pub enum Outcome {
         /// What storing it did.
         change: InvoiceChange,
     },
-}
-
-/// Where an event is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventStatus {
-    /// Stored, not yet processed.
-    Received,
-    /// Back in the queue: replayed by hand, or taken up again after its worker stopped.
-    Queued,
-    /// A worker is applying it.
-    Processing,
-    /// Applied.
-    Processed,
-    /// Not for processing (kind not enabled); `reason` says why.
-    Ignored,
-    /// The request could not be parsed; `reason` has the parse error.
-    Rejected,
-    /// The last attempt failed; will be retried.
-    Failed,
-    /// Every attempt failed; can be replayed by hand.
-    Dead,
-}
-
-impl EventStatus {
-    /// All statuses, in life order.
-    pub const ALL: [EventStatus; 8] = [
-        EventStatus::Received,
-        EventStatus::Queued,
-        EventStatus::Processing,
-        EventStatus::Processed,
-        EventStatus::Ignored,
-        EventStatus::Rejected,
-        EventStatus::Failed,
-        EventStatus::Dead,
-    ];
-
-    /// The stored text, e.g. `"received"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventStatus::Received => "received",
-            EventStatus::Queued => "queued",
-            EventStatus::Processing => "processing",
-            EventStatus::Processed => "processed",
-            EventStatus::Ignored => "ignored",
-            EventStatus::Rejected => "rejected",
-            EventStatus::Failed => "failed",
-            EventStatus::Dead => "dead",
-        }
-    }
-
-    /// The status stored (and written in URLs) as `text`, if any.
-    pub fn from_slug(text: &str) -> Option<Self> {
-        EventStatus::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    fn from_db(text: &str) -> Result<Self> {
-        Self::from_slug(text)
-            .ok_or_else(|| Error::internal(format!("unknown event status {text:?} in database")))
-    }
 }
 
 /// An event to store, as the webhook endpoint saw it.
@@ -290,44 +231,6 @@ pub async fn waiting(db: &Db, tenant_id: TenantId) -> Result<i64> {
     .fetch_one(conn)
     .await)?;
     Ok(n)
-}
-
-/// How one attempt to apply an event ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AttemptOutcome {
-    /// Applied.
-    Processed,
-    /// Failed; the event runs again.
-    Failed,
-    /// Failed for the last time (or for good).
-    Dead,
-    /// Not attempted after all: the tenant's e-conomic access was paused.
-    Paused,
-}
-
-impl AttemptOutcome {
-    /// The stored text, e.g. `"processed"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttemptOutcome::Processed => "processed",
-            AttemptOutcome::Failed => "failed",
-            AttemptOutcome::Dead => "dead",
-            AttemptOutcome::Paused => "paused",
-        }
-    }
-
-    fn from_db(text: &str) -> Result<Self> {
-        [
-            AttemptOutcome::Processed,
-            AttemptOutcome::Failed,
-            AttemptOutcome::Dead,
-            AttemptOutcome::Paused,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == text)
-        .ok_or_else(|| Error::internal(format!("unknown attempt outcome {text:?} in database")))
-    }
 }
 
 /// One attempt to apply an event.

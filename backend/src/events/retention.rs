@@ -3,43 +3,12 @@
 //! database (SQLite's one writer) long enough to delay a webhook's acknowledgement. Events
 //! that still need someone — waiting, failed or dead — are kept until they are replayed.
 
-use serde::{Deserialize, Serialize};
-
 use crate::db::{CrossTenant, Db};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
-/// A retention period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Retention {
-    /// 30 days.
-    Days30,
-    /// 90 days (the default).
-    #[default]
-    Days90,
-    /// 365 days.
-    Days365,
-}
-
-impl Retention {
-    /// Every choice, shortest first.
-    pub const ALL: [Retention; 3] = [Retention::Days30, Retention::Days90, Retention::Days365];
-
-    /// The number of days.
-    pub const fn days(self) -> i64 {
-        match self {
-            Retention::Days30 => 30,
-            Retention::Days90 => 90,
-            Retention::Days365 => 365,
-        }
-    }
-
-    /// The choice of `days`, if it is one.
-    pub fn from_days(days: i64) -> Option<Retention> {
-        Retention::ALL.into_iter().find(|r| r.days() == days)
-    }
-}
+pub use vocabulary::Retention;
 
 const DAY_MS: i64 = 86_400_000;
 

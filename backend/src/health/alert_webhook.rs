@@ -11,7 +11,9 @@ use rand::RngCore;
 use url::{Host, Url};
 
 use crate::db::Db;
-use crate::error::{FieldError, Result, keys};
+use vocabulary::{Field, Problem};
+
+use crate::error::{FieldError, Result};
 use crate::ids::TenantId;
 use crate::secrets::Keys;
 use crate::timestamp::Timestamp;
@@ -36,30 +38,30 @@ pub struct UrlRules<'a> {
 impl AlertUrl {
     /// Parse the form field `alert_url`.
     pub fn parse(text: &str, rules: UrlRules<'_>) -> Result<AlertUrl, FieldError> {
-        let field = |key| FieldError::new("alert_url", key);
+        let field = |problem| FieldError::new(Field::AlertUrl, problem);
         let text = text.trim();
         if text.is_empty() {
-            return Err(field(keys::ALERT_URL_REQUIRED));
+            return Err(field(Problem::Required));
         }
         if text.len() > MAX_URL_LEN {
-            return Err(field(keys::ALERT_URL_INVALID));
+            return Err(field(Problem::UrlInvalid));
         }
-        let url = Url::parse(text).map_err(|_| field(keys::ALERT_URL_INVALID))?;
+        let url = Url::parse(text).map_err(|_| field(Problem::UrlInvalid))?;
         let https = match url.scheme() {
             "https" => true,
             "http" => false,
-            _ => return Err(field(keys::ALERT_URL_INVALID)),
+            _ => return Err(field(Problem::UrlInvalid)),
         };
         if !https && !rules.allow_http {
-            return Err(field(keys::ALERT_URL_NOT_HTTPS));
+            return Err(field(Problem::UrlNotHttps));
         }
         if !url.username().is_empty() || url.password().is_some() || url.host().is_none() {
-            return Err(field(keys::ALERT_URL_INVALID));
+            return Err(field(Problem::UrlInvalid));
         }
         if let Ok(own) = Url::parse(rules.public_url)
             && same_host(&url, &own)
         {
-            return Err(field(keys::ALERT_URL_THIS_APP));
+            return Err(field(Problem::UrlThisApp));
         }
         Ok(AlertUrl(url.to_string()))
     }
@@ -199,35 +201,33 @@ mod tests {
 
     #[test]
     fn refuses_plain_http_garbage_credentials_and_this_app() {
-        let key = |text| AlertUrl::parse(text, RULES).map(|_| ()).map_err(|e| e.key);
-        assert_eq!(key(""), Err(keys::ALERT_URL_REQUIRED));
-        assert_eq!(
-            key("http://hooks.example.com/x"),
-            Err(keys::ALERT_URL_NOT_HTTPS)
-        );
-        assert_eq!(key("hooks.example.com/x"), Err(keys::ALERT_URL_INVALID));
-        assert_eq!(
-            key("ftp://hooks.example.com/x"),
-            Err(keys::ALERT_URL_INVALID)
-        );
+        let key = |text| {
+            AlertUrl::parse(text, RULES)
+                .map(|_| ())
+                .map_err(|e| e.problem)
+        };
+        assert_eq!(key(""), Err(Problem::Required));
+        assert_eq!(key("http://hooks.example.com/x"), Err(Problem::UrlNotHttps));
+        assert_eq!(key("hooks.example.com/x"), Err(Problem::UrlInvalid));
+        assert_eq!(key("ftp://hooks.example.com/x"), Err(Problem::UrlInvalid));
         assert_eq!(
             key("https://user:pw@hooks.example.com/"),
-            Err(keys::ALERT_URL_INVALID)
+            Err(Problem::UrlInvalid)
         );
         assert_eq!(
             key("https://sync.example.com/webhooks/x"),
-            Err(keys::ALERT_URL_THIS_APP)
+            Err(Problem::UrlThisApp)
         );
         assert_eq!(
             key("https://SYNC.example.com:443/x"),
-            Err(keys::ALERT_URL_THIS_APP)
+            Err(Problem::UrlThisApp)
         );
         assert!(
             key("https://sync.example.com:8443/x").is_ok(),
             "another port"
         );
         let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
-        assert_eq!(key(&long), Err(keys::ALERT_URL_INVALID));
+        assert_eq!(key(&long), Err(Problem::UrlInvalid));
     }
 
     #[test]
@@ -238,6 +238,6 @@ mod tests {
         };
         assert!(AlertUrl::parse("http://127.0.0.1:3200/alerts", demo).is_ok());
         let own = AlertUrl::parse("http://localhost:3000/alerts", demo);
-        assert_eq!(own.map_err(|e| e.key), Err(keys::ALERT_URL_THIS_APP));
+        assert_eq!(own.map_err(|e| e.problem), Err(Problem::UrlThisApp));
     }
 }

@@ -97,17 +97,7 @@ pub fn assess(signals: &Signals, config: &Config, now: Timestamp) -> Health {
 }
 
 fn mode(signals: &Signals, entity: Entity) -> Mode {
-    let s = &signals.settings;
-    let (hourly, webhook) = match entity {
-        Entity::Customers => (s.customers_hourly, s.customers_webhook),
-        Entity::Products => (s.products_hourly, s.products_webhook),
-        Entity::Invoices => (false, s.invoices_webhook),
-    };
-    match (hourly, webhook) {
-        (true, _) => Mode::Hourly,
-        (false, true) => Mode::Webhook,
-        (false, false) => Mode::Off,
-    }
+    signals.settings.mode(entity)
 }
 
 /// The entity's webhook slot: the most specific evidence that e-conomic does not deliver.

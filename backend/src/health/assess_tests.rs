@@ -128,8 +128,7 @@ fn a_managed_webhook_that_e_conomic_disabled_is_broken_with_its_fix() {
 #[test]
 fn a_webhook_entity_switched_to_hourly_has_no_webhook_problem() {
     let mut s = healthy();
-    s.settings.products_webhook = false;
-    s.settings.products_hourly = true;
+    s.settings.products = Mode::Hourly;
     entity(&mut s, Entity::Products).webhook = Some(ManagedFacts {
         managed: true,
         health: WebhookHealth::Missing,
@@ -262,8 +261,7 @@ fn a_failed_run_is_a_problem_until_one_succeeds() {
 #[test]
 fn freshness_follows_the_runs_the_webhooks_and_the_oldest_waiting_event() {
     let mut s = healthy();
-    s.settings.customers_webhook = false;
-    s.settings.customers_hourly = true;
+    s.settings.customers = Mode::Hourly;
     entity(&mut s, Entity::Customers).facts.fresh_until = Some(at(60));
     let p = entity(&mut s, Entity::Products);
     p.facts.fresh_until = Some(at(1));

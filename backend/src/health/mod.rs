@@ -62,16 +62,7 @@ impl State {
 }
 
 /// How an entity is kept up to date (from the Advanced settings).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// The hourly sync.
-    Hourly,
-    /// Live, by e-conomic's webhooks.
-    Webhook,
-    /// Neither.
-    Off,
-}
+pub use vocabulary::Mode;
 
 /// What a problem is about: a tenant has at most one open episode per slot, so that one cause
 /// seen through several symptoms (a webhook first quiet, then found disabled) stays one problem.

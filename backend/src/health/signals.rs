@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::ids::TenantId;
 use crate::managed_webhooks::{Health as WebhookHealth, ManagedWebhook};
 use crate::secrets::Keys;
-use crate::settings::SyncSettings;
+use crate::settings::{Boxes, SyncSettings};
 use crate::sync::RunKind;
 use crate::sync::budget::{self, Usage};
 use crate::timestamp::Timestamp;
@@ -248,13 +248,18 @@ async fn load(
     let tenants: Vec<TenantRow> = rows!(db, scope, &sql, TenantRow)?;
     let mut all: HashMap<TenantId, Signals> = HashMap::with_capacity(tenants.len());
     for (tenant_id, connected_at, paused_at, ph, ch, pw, cw, iw, saved_at) in tenants {
-        let defaults = SyncSettings::default();
-        let settings = SyncSettings {
-            products_hourly: ph.unwrap_or(defaults.products_hourly),
-            customers_hourly: ch.unwrap_or(defaults.customers_hourly),
-            products_webhook: pw.unwrap_or(defaults.products_webhook),
-            customers_webhook: cw.unwrap_or(defaults.customers_webhook),
-            invoices_webhook: iw.unwrap_or(defaults.invoices_webhook),
+        // No row: never saved, the defaults (a row's columns are all set).
+        let settings = match (ph, ch, pw, cw, iw) {
+            (Some(ph), Some(ch), Some(pw), Some(cw), Some(iw)) => {
+                SyncSettings::from_columns(Boxes {
+                    products_hourly: ph,
+                    customers_hourly: ch,
+                    products_webhook: pw,
+                    customers_webhook: cw,
+                    invoices_webhook: iw,
+                })?
+            }
+            _ => SyncSettings::default(),
         };
         all.insert(
             tenant_id,

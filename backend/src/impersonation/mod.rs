@@ -10,45 +10,11 @@
 use serde::Serialize;
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, FromDb, Result};
 use crate::ids::{StaffId, TenantId, UserId};
 use crate::timestamp::Timestamp;
 
-/// What a tenant allows support staff to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum SupportAccess {
-    /// Impersonate, read-only first, elevating to write access with a reason.
-    Allowed,
-    /// Impersonate read-only; never elevate.
-    ReadOnly,
-    /// Never impersonate.
-    Forbidden,
-}
-
-impl SupportAccess {
-    /// Every choice, in the order the settings page offers them.
-    pub const ALL: [SupportAccess; 3] = [
-        SupportAccess::Allowed,
-        SupportAccess::ReadOnly,
-        SupportAccess::Forbidden,
-    ];
-
-    /// As stored in `tenants.support_access`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SupportAccess::Allowed => "allowed",
-            SupportAccess::ReadOnly => "read_only",
-            SupportAccess::Forbidden => "forbidden",
-        }
-    }
-
-    fn from_db(s: &str) -> Result<SupportAccess> {
-        SupportAccess::ALL
-            .into_iter()
-            .find(|a| a.as_str() == s)
-            .ok_or_else(|| Error::internal(format!("unknown support access {s:?} in database")))
-    }
-}
+pub use vocabulary::SupportAccess;
 
 /// Why an impersonation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::accounts::Role;
 use crate::db::{Db, Tx};
 use crate::email::Email;
-use crate::error::{Error, Result};
+use crate::error::{Error, FromDb, Result};
 use crate::ids::{TenantId, UserId};
 use crate::mail::{Language, Mail, MailId, MailKind, digest, outbox, templates};
 use crate::timestamp::Timestamp;

@@ -3,7 +3,7 @@
 use economic::Entity;
 use time::Duration;
 
-use super::{Claim, Job, Lease};
+use super::{Claim, Fenced, Job, Lease};
 use crate::db::{CrossTenant, Db, Tx};
 use crate::error::{Error, Result};
 use crate::events::{EventId, WAITING};
@@ -167,32 +167,10 @@ async fn take_jobs(tx: &mut Tx, lease: &Lease, now: Timestamp, max: u32) -> Resu
 /// The heartbeat: extend the lease to `now + lease_for`. Errors: [`Error::LeaseLost`] when it
 /// expired and may have been taken over; the worker must stop.
 pub async fn renew(db: &Db, lease: &Lease, now: Timestamp, lease_for: Duration) -> Result<()> {
-    let mut tx = db.begin(lease.tenant_id).await?;
-    fence(&mut tx, lease, now, lease_for).await?;
-    tx.commit().await
-}
-
-/// Check, inside a write transaction, that `lease` is still held (and extend it): every write
-/// of a batch starts with this. On PostgreSQL the update locks the lease row until commit, so
-/// no claim can take it over between the check and the writes.
-pub async fn fence(tx: &mut Tx, lease: &Lease, now: Timestamp, lease_for: Duration) -> Result<()> {
-    let held = with_tx!(tx, conn => sqlx::query(
-        "update sync_leases set expires_at = $4, updated_at = $5 \
-         where tenant_id = $1 and entity = $2 and token = $3 and expires_at > $5",
-    )
-    .bind(lease.tenant_id)
-    .bind(lease.entity.as_str())
-    .bind(lease.token)
-    .bind(now + lease_for)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if held == 1 {
-        Ok(())
-    } else {
-        Err(Error::LeaseLost)
-    }
+    Fenced::begin(db, lease, now, lease_for)
+        .await?
+        .commit()
+        .await
 }
 
 /// Give the lease back. Events it still holds go back in the queue, with their attempt given

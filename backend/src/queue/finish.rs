@@ -10,8 +10,7 @@ mod postgres;
 
 use sqlx::SqliteConnection;
 
-use super::Lease;
-use crate::db::Tx;
+use super::{Fenced, Lease};
 use crate::error::{Error, Result};
 use crate::events::{EventId, Outcome};
 use crate::timestamp::Timestamp;
@@ -54,7 +53,8 @@ pub enum Done {
     },
 }
 
-/// The attempt a batch was: who ran it, when, and how many e-conomic calls it made.
+/// The attempt a batch was: who ran it, when, and how many e-conomic calls it made. Made by
+/// [`Attempt::ending_now`], so that every writer stamps its end the same way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt<'a> {
     /// The worker.
@@ -65,6 +65,19 @@ pub struct Attempt<'a> {
     pub finished_at: Timestamp,
     /// e-conomic calls the batch made.
     pub api_calls: u32,
+}
+
+impl<'a> Attempt<'a> {
+    /// The attempt of `worker` that began at `started_at`, made `api_calls` e-conomic calls, and
+    /// ends now (when its events are finished).
+    pub fn ending_now(worker: &'a str, started_at: Timestamp, api_calls: u32) -> Attempt<'a> {
+        Attempt {
+            worker,
+            started_at,
+            finished_at: Timestamp::now(),
+            api_calls,
+        }
+    }
 }
 
 /// One event's new columns.
@@ -142,13 +155,14 @@ impl Row {
     }
 }
 
-/// Record how each event ended. Only events still held by `lease` change.
+/// Record how each event ended, in the transaction fenced by the batch's lease. Only events
+/// still held by that lease change.
 pub async fn finish(
-    tx: &mut Tx,
-    lease: &Lease,
+    tx: &mut Fenced,
     attempt: &Attempt<'_>,
     done: &[(EventId, Done)],
 ) -> Result<()> {
+    let (tx, lease) = tx.split();
     let rows = done
         .iter()
         .map(|(id, d)| Row::new(*id, d, attempt.finished_at))

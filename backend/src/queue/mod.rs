@@ -13,8 +13,8 @@
 //!
 //! Leases expire: a worker renews its lease while it works ([`renew`], the heartbeat), and one
 //! that dies simply stops renewing; the next claim takes its events up again. Every claim gets
-//! a larger `token`, and every write of a batch checks it first ([`fence`]): a worker that lost
-//! its lease can no longer complete anything.
+//! a larger `token`, and every write of a batch happens in a [`Fenced`] transaction, which checked
+//! it first: a worker that lost its lease can no longer complete anything.
 
 mod claim;
 mod finish;
@@ -22,30 +22,17 @@ mod replay;
 
 use std::sync::Arc;
 
-use economic::{Entity, WebhookAction};
+use economic::WebhookAction;
 use tokio::sync::Notify;
 
 use crate::events::EventId;
-use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
+pub use crate::lease::{Fenced, Lease};
 pub(crate) use claim::acquire;
-pub use claim::{claim, fence, release, renew};
+pub use claim::{claim, release, renew};
 pub use finish::{Attempt, Done, finish};
 pub use replay::{MAX_SELECTION, dismiss, replay, replay_failed, replay_matching, replay_selected};
-
-/// A worker's hold on one `(tenant, entity)` queue, from [`claim`] until it expires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lease {
-    /// Whose queue.
-    pub tenant_id: TenantId,
-    /// Which of its entities.
-    pub entity: Entity,
-    /// The fencing token of this claim: larger than every earlier claim's.
-    pub token: i64,
-    /// The worker holding it (for logs and attempts).
-    pub owner: String,
-}
 
 /// One event taken for processing.
 #[derive(Debug, Clone, PartialEq, Eq)]

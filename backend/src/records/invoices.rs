@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::quantity_to_thousandths;
 use super::stock::{self, Movement};
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
+use crate::lease::Fenced;
 use crate::timestamp::Timestamp;
 
 /// What storing a fetched booked invoice did.
@@ -92,7 +93,7 @@ pub async fn exists(db: &Db, tenant_id: TenantId, number: InvoiceNumber) -> Resu
 /// comes back in). The first import stores invoices from before the connection without moving
 /// stock: the stock counted then already reflects them.
 pub async fn store(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     invoice: &BookedInvoice,
     raw: &serde_json::Value,

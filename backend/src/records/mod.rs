@@ -1,6 +1,7 @@
 //! The tenant's own copy of its e-conomic data (F13, F16): customers, products with their stock,
 //! booked invoices with their lines, and the stock ledger. Written only by the sync engine,
-//! always inside a [`crate::Tx`] the engine fences with its lease; read by the data pages.
+//! always inside a [`crate::queue::Fenced`] transaction (the engine's lease checked); read by the
+//! data pages.
 //!
 //! Each record keeps what a user needs to see as columns, and the JSON exactly as fetched in
 //! `raw`. `synced_at` is when the fetch that produced the row *started*: a webhook received

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-use crate::db::{Db, Tx};
+use crate::db::Db;
 use crate::error::Result;
 use crate::ids::TenantId;
+use crate::lease::Fenced;
 use crate::timestamp::Timestamp;
 
 /// One movement to record: what an invoice line did to a product's stock.
@@ -26,7 +27,7 @@ pub struct Movement {
 /// Record `movement` and change the product's stock by it, unless this source already moved
 /// stock. Returns whether it did now.
 pub async fn record(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     movement: &Movement,
     now: Timestamp,

@@ -1,5 +1,6 @@
 //! Storing and reading any [`Record`]: the sync engine's writes (upsert, soft delete,
-//! renumbering, always inside its transaction), its lookups by a set of numbers, and the data
+//! renumbering, always inside its [`Fenced`] transaction, so a worker that lost its lease cannot
+//! write), its lookups by a set of numbers, and the data
 //! pages' reads. Where the databases differ, the statements are in [`sqlite`] and [`postgres`]:
 //! the bulk writes, and the lookups by numbers.
 
@@ -13,6 +14,7 @@ use super::record::{Key, Record, change, key_of, number_of};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
+use crate::lease::Fenced;
 use crate::timestamp::Timestamp;
 
 /// Records per statement on SQLite (at most 17 parameters each, far below its limit), and per
@@ -41,7 +43,7 @@ enum Rows {
 /// that are not e-conomic's (a product's stock) are left as they are. Returns what changed, in
 /// input order.
 pub async fn upsert_many<'f, R: Record>(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     fetched: impl IntoIterator<Item = &'f (R::Fetched, serde_json::Value)>,
     synced_at: Timestamp,
@@ -78,7 +80,7 @@ pub async fn upsert_many<'f, R: Record>(
 /// already: then the stored one wins, since its own queue, not the other's, keeps it up to date.
 /// Returns its id.
 pub async fn insert_if_missing<R: Record>(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     fetched: &R::Fetched,
     raw: &serde_json::Value,
@@ -118,7 +120,7 @@ pub async fn ids<R: Record>(
 
 /// e-conomic no longer has `number`: soft-delete it (its row, and what refers to it, stay).
 pub async fn soft_delete<R: Record>(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     number: &R::Number,
     now: Timestamp,
@@ -148,7 +150,7 @@ pub async fn soft_delete<R: Record>(
 /// way: what refers to it is handed over first ([`Record::MERGE`]). Returns whether there was a
 /// record at `old` to move.
 pub async fn renumber<R: Record>(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     old: &R::Number,
     new: &R::Number,
@@ -296,7 +298,7 @@ pub async fn count<R: Record>(db: &Db, tenant_id: TenantId) -> Result<i64> {
 /// Insert `records` (with their JSON, in the same order), or on a conflict do as `conflict`
 /// says.
 async fn write<R: Record>(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     tenant_id: TenantId,
     records: &[R],
     raws: &[String],

@@ -15,13 +15,11 @@ mod runs;
 mod schedule;
 
 use std::fmt;
-use std::str::FromStr;
 
 use economic::Entity;
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
-use crate::error::{Error, Result};
 use crate::ids::TenantId;
 use crate::timestamp::Timestamp;
 
@@ -30,80 +28,14 @@ pub use runs::{
     unreported_numbers,
 };
 pub use schedule::{EntityState, Requested, import_on_connect, request, schedule, state};
+pub use vocabulary::{RunKind, RunStatus};
 
-/// What started a run, and so what it reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunKind {
-    /// The first import after connecting: every record (invoices: a recent window).
-    Import,
-    /// The hourly sync: records changed since the watermark.
-    Hourly,
-    /// The reconciliation: every record number compared with ours.
-    Reconcile,
-    /// "Sync now": what the hourly sync does, at once.
-    Manual,
-}
-
-impl RunKind {
-    /// As stored.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            RunKind::Import => "import",
-            RunKind::Hourly => "hourly",
-            RunKind::Reconcile => "reconcile",
-            RunKind::Manual => "manual",
-        }
-    }
-
-    /// How the API budget ranks this work.
-    pub const fn priority(self) -> budget::Priority {
-        match self {
-            RunKind::Import | RunKind::Reconcile => budget::Priority::Background,
-            RunKind::Hourly | RunKind::Manual => budget::Priority::Scheduled,
-        }
-    }
-}
-
-impl FromStr for RunKind {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "import" => RunKind::Import,
-            "hourly" => RunKind::Hourly,
-            "reconcile" => RunKind::Reconcile,
-            "manual" => RunKind::Manual,
-            other => return Err(Error::internal(format!("unknown run kind {other:?}"))),
-        })
-    }
-}
-
-/// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    /// Waiting for a worker (or for `next_attempt_at`: a retry, the API budget).
-    Queued,
-    /// A worker is reading pages.
-    Running,
-    /// Finished.
-    Done,
-    /// Gave up; `error` says why.
-    Failed,
-}
-
-impl FromStr for RunStatus {
-    type Err = Error;
-
-    fn from_str(s: &str) -> Result<Self> {
-        Ok(match s {
-            "queued" => RunStatus::Queued,
-            "running" => RunStatus::Running,
-            "done" => RunStatus::Done,
-            "failed" => RunStatus::Failed,
-            other => return Err(Error::internal(format!("unknown run status {other:?}"))),
-        })
+/// How the API budget ranks a run of `kind`: the first import and the reconciliation can wait
+/// a day, the hourly sync and "Sync now" less.
+pub const fn priority(kind: RunKind) -> budget::Priority {
+    match kind {
+        RunKind::Import | RunKind::Reconcile => budget::Priority::Background,
+        RunKind::Hourly | RunKind::Manual => budget::Priority::Scheduled,
     }
 }
 

@@ -7,11 +7,11 @@ use economic::Entity;
 use time::Duration;
 
 use super::{Counts, Run, RunId, RunKind, RunStatus, overlap};
-use crate::db::{CrossTenant, Db, Tx};
-use crate::error::{Error, Result};
+use crate::db::{CrossTenant, Db};
+use crate::error::{Error, FromDb, Result};
 use crate::events::WAITING;
 use crate::ids::TenantId;
-use crate::queue::{self, Lease};
+use crate::queue::{self, Fenced, Lease};
 use crate::timestamp::Timestamp;
 
 /// How many due runs one claim considers; the first whose queue it can lease wins.
@@ -57,8 +57,8 @@ impl TryFrom<Row> for Run {
             tenant_id: r.tenant_id,
             entity: Entity::from_slug(&r.entity)
                 .ok_or_else(|| Error::internal(format!("unknown entity {:?}", r.entity)))?,
-            kind: r.kind.parse::<RunKind>()?,
-            status: r.status.parse::<RunStatus>()?,
+            kind: RunKind::from_db(&r.kind)?,
+            status: RunStatus::from_db(&r.status)?,
             attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
             waiting: r.waiting,
             next_attempt_at: r.next_attempt_at,
@@ -171,16 +171,11 @@ pub struct Page {
     pub api_calls: u32,
 }
 
-/// Save a page's progress in the (fenced) transaction that stores its records, so that a
+/// Save a page's progress in the fenced transaction that stores its records, so that a
 /// resumed run neither skips nor repeats it.
-pub async fn save_page(
-    tx: &mut Tx,
-    lease: &Lease,
-    run: RunId,
-    page: &Page,
-    now: Timestamp,
-) -> Result<()> {
+pub async fn save_page(tx: &mut Fenced, run: RunId, page: &Page, now: Timestamp) -> Result<()> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let (tx, lease) = tx.split();
     let changed = with_tx!(tx, conn => sqlx::query(
         "update sync_runs set pages_done = $3, records_done = $4, \
          records_total = coalesce($5, records_total), created = created + $6, \
@@ -212,12 +207,12 @@ pub async fn save_page(
 /// incremental run starts (the window's end), saved only now that every record is stored. A full
 /// read (an import, or "Sync now" before any import) marks the entity imported.
 pub async fn complete(
-    tx: &mut Tx,
-    lease: &Lease,
+    tx: &mut Fenced,
     run: &Run,
     watermark: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<()> {
+    let (tx, lease) = tx.split();
     let done = with_tx!(tx, conn => sqlx::query(
         "update sync_runs set status = 'done', lease_token = null, error = null, waiting = null, \
          finished_at = $3, updated_at = $3 where id = $1 and lease_token = $2",

@@ -1,8 +1,8 @@
-//! Advanced Settings: hourly sync and webhooks are exclusive per entity; a refused save changes
-//! nothing.
+//! Advanced Settings: hourly sync and webhooks are exclusive per entity (the form's boxes are
+//! parsed into one mode per entity; a conflict is refused before anything is saved).
 
 use backend::economic::Entity;
-use backend::settings::{self, SyncSettings};
+use backend::settings::{self, Boxes, Mode, SyncSettings};
 use backend::{Error, db_test};
 
 use crate::helpers::*;
@@ -13,42 +13,47 @@ db_test!(absent_settings_are_the_rackbeat_defaults, |db| async move {
     let got = settings::get(&db, acme.tenant_id).await.expect("get");
 
     assert_eq!(got, SyncSettings::default());
-    assert!(got.products_hourly && got.customers_hourly);
-    assert!(!got.products_webhook && !got.customers_webhook && !got.invoices_webhook);
+    assert_eq!((got.products, got.customers), (Mode::Hourly, Mode::Hourly));
+    assert!(!got.invoices_webhook);
 });
 
 db_test!(
     conflicting_settings_are_refused_and_nothing_saved,
     |db| async move {
         let acme = owner(&db, "acme").await;
-        let live = SyncSettings {
+        let boxes = Boxes {
             products_hourly: false,
             products_webhook: true,
             customers_hourly: true,
             customers_webhook: false,
             invoices_webhook: true,
         };
+        let live = SyncSettings::from_boxes(boxes).expect("no conflict");
+        assert_eq!(
+            (live.products, live.customers),
+            (Mode::Webhook, Mode::Hourly)
+        );
         settings::save(&db, acme.tenant_id, &live, t0())
             .await
             .expect("save");
 
         for (bad, entity) in [
             (
-                SyncSettings {
+                Boxes {
                     products_hourly: true,
-                    ..live
+                    ..boxes
                 },
                 Entity::Products,
             ),
             (
-                SyncSettings {
+                Boxes {
                     customers_webhook: true,
-                    ..live
+                    ..boxes
                 },
                 Entity::Customers,
             ),
         ] {
-            let result = settings::save(&db, acme.tenant_id, &bad, t0()).await;
+            let result = SyncSettings::from_boxes(bad);
             assert!(
                 matches!(result, Err(Error::SettingsConflict { entity: e }) if e == entity),
                 "{result:?}"
@@ -63,13 +68,7 @@ db_test!(
 db_test!(settings_are_per_tenant, |db| async move {
     let acme = owner(&db, "acme").await;
     let globex = owner(&db, "globex").await;
-    let live = SyncSettings {
-        products_hourly: false,
-        customers_hourly: false,
-        products_webhook: true,
-        customers_webhook: true,
-        invoices_webhook: true,
-    };
+    let live = SyncSettings::ALL_WEBHOOKS;
 
     settings::save(&db, acme.tenant_id, &live, t0())
         .await

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use app::error::AppError;
 use app::i18n::{Lang, Msg};
+use backend::queue::Fenced;
 use backend::records::{self, CustomerRecord, ProductRecord, invoices};
 use backend::{Db, TenantId, Timestamp, db_test};
 use economic::types::{BookedInvoice, Customer, Product};
@@ -29,7 +30,7 @@ async fn seed_customers(db: &Db, tenant: TenantId, list: &[(i64, &str)]) {
             (Customer::new(number, *name), json!({}))
         })
         .collect();
-    let mut tx = db.begin(tenant).await.expect("begin");
+    let mut tx = Fenced::unchecked_for_tests(db.begin(tenant).await.expect("begin"), tenant);
     records::upsert_many::<CustomerRecord>(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store customers");
@@ -45,7 +46,7 @@ async fn seed_products(db: &Db, tenant: TenantId, list: &[(&str, &str)]) {
             (Product::new(number, *name), json!({}))
         })
         .collect();
-    let mut tx = db.begin(tenant).await.expect("begin");
+    let mut tx = Fenced::unchecked_for_tests(db.begin(tenant).await.expect("begin"), tenant);
     records::upsert_many::<ProductRecord>(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store products");
@@ -82,7 +83,7 @@ async fn seed_invoice(
         .iter()
         .filter_map(|l| ProductNumber::parse(&l.product.as_ref()?.product_number).ok())
         .collect();
-    let mut tx = db.begin(tenant).await.expect("begin");
+    let mut tx = Fenced::unchecked_for_tests(db.begin(tenant).await.expect("begin"), tenant);
     let ids: HashMap<String, i64> = records::ids::<ProductRecord>(&mut tx, tenant, &numbers)
         .await
         .expect("product ids");
@@ -114,7 +115,7 @@ async fn two_companies(app: &TestApp) -> Browser {
         &[(1, "Alpha One"), (2, "Alpha Two"), (3, "Alpha Gone")],
     )
     .await;
-    let mut tx = db.begin(a).await.expect("begin");
+    let mut tx = Fenced::unchecked_for_tests(db.begin(a).await.expect("begin"), a);
     let three = CustomerNumber::new(3).expect("customer number");
     records::soft_delete::<CustomerRecord>(&mut tx, a, &three, Timestamp::now())
         .await

@@ -7,7 +7,7 @@
 use app::api::managed_webhooks::OutcomeView;
 use app::error::{AppError, EconomicTrouble};
 use app::i18n::{Lang, Msg};
-use backend::settings::{self, SyncSettings};
+use backend::settings::{self, Mode, SyncSettings};
 use backend::{connection, db_test};
 use economic::Entity;
 use economic_sim::{Knobs, SimConfig, SimHandle, Simulator};
@@ -178,10 +178,8 @@ db_test!(
         assert!(response.status().is_success(), "{}", response.status());
         let saved = settings::get(&app.db, tenant).await.expect("settings");
         let expected = SyncSettings {
-            products_hourly: false,
-            customers_hourly: true,
-            products_webhook: true,
-            customers_webhook: false,
+            products: Mode::Webhook,
+            customers: Mode::Hourly,
             invoices_webhook: false,
         };
         assert_eq!(saved, expected);

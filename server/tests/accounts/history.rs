@@ -420,6 +420,7 @@ db_test!(
 db_test!(
     record_pages_show_their_events_and_never_another_companys,
     |db| async move {
+        use backend::queue::Fenced;
         use backend::records::{self, CustomerRecord, ProductRecord};
         use economic::CustomerNumber;
         use economic::types::{Customer, Product};
@@ -428,7 +429,7 @@ db_test!(
         let app = spawn_app(&db).await;
         let (acme, tenant, globex, _) = two_companies(&app).await;
         store(&db, tenant, "A-1", 20, EventStatus::Processed).await;
-        let mut tx = db.begin(tenant).await.expect("begin");
+        let mut tx = Fenced::unchecked_for_tests(db.begin(tenant).await.expect("begin"), tenant);
         let product = Product::new(ProductNumber::parse("A-1").expect("number"), "Alpha Widget");
         records::upsert_many::<ProductRecord>(
             &mut tx,
@@ -441,7 +442,7 @@ db_test!(
         tx.commit().await.expect("commit");
         // One transaction per tenant: on PostgreSQL a transaction is one tenant's only.
         for (t, n, name) in [(tenant, 7, "Acme Kunde"), (globex, 8, "Globex Kunde")] {
-            let mut tx = db.begin(t).await.expect("begin");
+            let mut tx = Fenced::unchecked_for_tests(db.begin(t).await.expect("begin"), t);
             let c = Customer::new(CustomerNumber::new(n).expect("number"), name);
             records::upsert_many::<CustomerRecord>(
                 &mut tx,

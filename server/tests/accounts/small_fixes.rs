@@ -5,6 +5,7 @@
 //! several `&` and for multipart bodies are tested in `economic/src/webhook/tests.rs`.)
 
 use app::error::AppError;
+use backend::queue::Fenced;
 use backend::records::{self, CustomerRecord, ProductRecord};
 use backend::{Db, TenantId, Timestamp, db_test};
 use economic::types::{Customer, Product};
@@ -59,7 +60,7 @@ async fn seed(db: &Db, tenant: TenantId) {
             (Customer::new(number, *name), json!({}))
         })
         .collect();
-    let mut tx = db.begin(tenant).await.expect("begin");
+    let mut tx = Fenced::unchecked_for_tests(db.begin(tenant).await.expect("begin"), tenant);
     records::upsert_many::<ProductRecord>(&mut tx, tenant, &fetched, Timestamp::now())
         .await
         .expect("store products");

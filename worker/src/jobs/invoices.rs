@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use backend::events::{EventId, Outcome};
-use backend::queue::{self, Attempt, Done, Job};
+use backend::queue::{self, Done, Fenced, Job};
 use backend::records::invoices::{self, InvoiceChange};
 use backend::records::{self, ProductRecord};
 use backend::sync::{self, Counts, Run, RunKind};
@@ -33,7 +33,13 @@ pub async fn run(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError> {
                     })
                     .push(job);
             }
-            _ => unreadable.push((
+            Some(
+                WebhookAction::Created(_)
+                | WebhookAction::Updated(_)
+                | WebhookAction::Deleted(_)
+                | WebhookAction::Renumbered { .. },
+            )
+            | None => unreadable.push((
                 job.id,
                 Done::Dead {
                     error: "the stored event is not an invoice booking".to_owned(),
@@ -81,22 +87,10 @@ async fn apply(ctx: &Ctx<'_>, number: InvoiceNumber, group: &[&Job]) -> Result<(
             return Ok(ctx.finish(&done).await?);
         }
     };
-    let mut tx = db.begin(tenant).await?;
-    queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+    let mut tx = ctx.fenced().await?;
     let change = store(&mut tx, tenant, &fetched, true, synced_at).await?;
-    let attempt = Attempt {
-        worker: ctx.worker,
-        started_at: ctx.started_at,
-        finished_at: Timestamp::now(),
-        api_calls: ctx.calls(),
-    };
-    queue::finish(
-        &mut tx,
-        ctx.lease,
-        &attempt,
-        &fold(Outcome::Invoice { change }),
-    )
-    .await?;
+    let done = fold(Outcome::Invoice { change });
+    queue::finish(&mut tx, &ctx.attempt(), &done).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -104,7 +98,7 @@ async fn apply(ctx: &Ctx<'_>, number: InvoiceNumber, group: &[&Job]) -> Result<(
 /// Store a fetched invoice: first the products of its lines that we lacked, then the invoice
 /// with its lines and (if `moves_stock`) its stock movements.
 async fn store(
-    tx: &mut backend::Tx,
+    tx: &mut Fenced,
     tenant: backend::TenantId,
     (invoice, raw, missing): &FetchedInvoice,
     moves_stock: bool,
@@ -238,8 +232,7 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
                     .await?
                     .map_err(RunError::Failed)?;
                 let synced_at = Timestamp::now();
-                let mut tx = db.begin(tenant).await?;
-                queue::fence(&mut tx, ctx.lease, synced_at, ctx.env.lease()).await?;
+                let mut tx = ctx.fenced().await?;
                 let moves_stock = fetched.0.date.as_str() >= connected_on.as_str();
                 let change = store(&mut tx, tenant, &fetched, moves_stock, synced_at).await?;
                 if matches!(change, InvoiceChange::Stored { .. }) {
@@ -256,11 +249,10 @@ pub(super) async fn import(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Result<(
                         .await?;
                 counts.unreported = unreported.len() as u64;
             }
-            let mut tx = db.begin(tenant).await?;
-            queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+            let mut tx = ctx.fenced().await?;
             save(&mut tx, ctx, run, &page, records_done, counts).await?;
             if page.last {
-                sync::complete(&mut tx, ctx.lease, run, None, Timestamp::now()).await?;
+                sync::complete(&mut tx, run, None, Timestamp::now()).await?;
             }
             tx.commit().await?;
         }

@@ -35,7 +35,7 @@ pub mod runs;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use backend::queue::{self, Attempt, Claim, Done, Lease};
+use backend::queue::{self, Attempt, Claim, Done, Fenced, Lease};
 use backend::sync::budget;
 use backend::{Timestamp, connection};
 use economic::ClientError;
@@ -51,7 +51,7 @@ pub async fn run(env: &Environment, worker: &str, claim: &Claim) -> backend::Res
     else {
         // Disconnected since the claim: nothing can be fetched; wait for a new connection.
         let done = paused(claim, "not connected to e-conomic");
-        return finish(env, worker, lease, started_at, 0, &done).await;
+        return finish_unstarted(env, worker, lease, started_at, &done).await;
     };
     let ctx = Ctx::new(env, worker, lease, grant_token.expose(), started_at);
     // The API budget: at the limit the events wait (their attempt given back) instead of
@@ -82,7 +82,7 @@ pub async fn run(env: &Environment, worker: &str, claim: &Claim) -> backend::Res
 }
 
 async fn run_jobs(ctx: &Ctx<'_>, claim: &Claim) -> backend::Result<()> {
-    let (env, lease, worker, started_at) = (ctx.env, ctx.lease, ctx.worker, ctx.started_at);
+    let (env, lease) = (ctx.env, ctx.lease);
     // An event claimed more often than the retry policy allows ended its attempts without an
     // answer each time (its worker died, or the database refused its batch): dead, so that it
     // cannot hold its queue up for ever.
@@ -111,7 +111,7 @@ async fn run_jobs(ctx: &Ctx<'_>, claim: &Claim) -> backend::Result<()> {
             tracing::warn!(tenant = %lease.tenant_id, reason, "e-conomic refused the grant token; pausing the tenant");
             connection::pause(&env.db, lease.tenant_id, &reason, Timestamp::now()).await?;
             let done = paused(claim, &reason);
-            finish(env, worker, lease, started_at, ctx.calls(), &done).await
+            ctx.finish(&done).await
         }
         Err(JobError::Backend(e)) => Err(e),
         Ok(()) => Ok(()),
@@ -187,38 +187,41 @@ impl Ctx<'_> {
         }
     }
 
+    /// Begin a write transaction under this job's lease (checked and extended now): the only
+    /// kind the queue's and the records' writes accept.
+    async fn fenced(&self) -> backend::Result<Fenced> {
+        fenced(self.env, self.lease).await
+    }
+
+    /// This batch's attempt, ending now, with the calls made so far.
+    fn attempt(&self) -> Attempt<'_> {
+        Attempt::ending_now(self.worker, self.started_at, self.calls())
+    }
+
     /// Commit how these jobs ended (with no record writes), fenced by the lease.
     async fn finish(&self, done: &[(backend::events::EventId, Done)]) -> backend::Result<()> {
-        finish(
-            self.env,
-            self.worker,
-            self.lease,
-            self.started_at,
-            self.calls(),
-            done,
-        )
-        .await
+        let mut tx = self.fenced().await?;
+        queue::finish(&mut tx, &self.attempt(), done).await?;
+        tx.commit().await
     }
 }
 
-async fn finish(
+/// A write transaction under `lease`, checked and extended now.
+async fn fenced(env: &Environment, lease: &Lease) -> backend::Result<Fenced> {
+    Fenced::begin(&env.db, lease, Timestamp::now(), env.lease()).await
+}
+
+/// Commit how these jobs ended when no [`Ctx`] exists (the tenant disconnected before the
+/// batch began): no calls were made.
+async fn finish_unstarted(
     env: &Environment,
     worker: &str,
     lease: &Lease,
     started_at: Timestamp,
-    api_calls: u32,
     done: &[(backend::events::EventId, Done)],
 ) -> backend::Result<()> {
-    let now = Timestamp::now();
-    let mut tx = env.db.begin(lease.tenant_id).await?;
-    queue::fence(&mut tx, lease, now, env.lease()).await?;
-    let attempt = Attempt {
-        worker,
-        started_at,
-        finished_at: now,
-        api_calls,
-    };
-    queue::finish(&mut tx, lease, &attempt, done).await?;
+    let mut tx = fenced(env, lease).await?;
+    queue::finish(&mut tx, &Attempt::ending_now(worker, started_at, 0), done).await?;
     tx.commit().await
 }
 

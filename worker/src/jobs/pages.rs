@@ -3,9 +3,10 @@
 //! with its progress — what the import, the hourly sync, the reconciliation and the invoices'
 //! import share.
 
+use backend::Timestamp;
+use backend::queue::Fenced;
 use backend::records::{self, RecordChange};
 use backend::sync::{self, Counts, Page, Run, budget};
-use backend::{Timestamp, Tx, queue};
 use economic::{Entity, Filter};
 use futures::StreamExt;
 use serde_json::Value;
@@ -153,14 +154,12 @@ async fn fetch(ctx: &Ctx<'_>, list: &List<'_>, skip: u32) -> Result<ListPage, Ru
     }
 }
 
-/// Fence the lease and upsert a page's records; returns them with what each one changed.
+/// Upsert a page's records under the lease; returns them with what each one changed.
 pub(super) async fn store_page<R: Remote>(
-    tx: &mut Tx,
-    ctx: &Ctx<'_>,
+    tx: &mut Fenced,
     run: &Run,
     page: &ListPage,
 ) -> backend::Result<(Vec<Found<R>>, Vec<RecordChange>)> {
-    queue::fence(tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
     let found: Vec<Found<R>> = decode_all::<R>(&page.records);
     let changes = records::upsert_many::<R>(tx, run.tenant_id, &found, page.fetched_at).await?;
     Ok((found, changes))
@@ -168,7 +167,7 @@ pub(super) async fn store_page<R: Remote>(
 
 /// Save a page's progress and the calls made for it, in the page's transaction.
 pub(super) async fn save(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     ctx: &Ctx<'_>,
     run: &Run,
     page: &ListPage,
@@ -185,7 +184,7 @@ pub(super) async fn save(
         counts,
         api_calls: calls,
     };
-    sync::save_page(tx, ctx.lease, run.id, &progress, now).await
+    sync::save_page(tx, run.id, &progress, now).await
 }
 
 /// Decode a page's records; one that cannot be read is skipped (and logged), the rest stored.

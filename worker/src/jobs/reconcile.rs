@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use backend::records::{self, RecordChange};
 use backend::sync::{self, Page, Run};
-use backend::{Timestamp, queue, settings};
+use backend::{Timestamp, settings};
 
 use super::Ctx;
 use super::fetch::{self, Fetched, Found};
@@ -49,8 +49,8 @@ pub(super) async fn run<R: Remote>(
             shifted |= *first.get_or_insert(page.results) != page.results;
             records_done += page.records.len() as u64;
             pages_done = page.skip + 1;
-            let mut tx = db.begin(tenant).await?;
-            let (found, changes) = store_page::<R>(&mut tx, ctx, run, &page).await?;
+            let mut tx = ctx.fenced().await?;
+            let (found, changes) = store_page::<R>(&mut tx, run, &page).await?;
             for ((record, _), change) in found.iter().zip(&changes) {
                 let number = R::number(record);
                 if matches!(change, RecordChange::Created | RecordChange::Updated { .. }) {
@@ -83,8 +83,7 @@ pub(super) async fn run<R: Remote>(
     }
 
     let now = Timestamp::now();
-    let mut tx = db.begin(tenant).await?;
-    queue::fence(&mut tx, ctx.lease, now, ctx.env.lease()).await?;
+    let mut tx = ctx.fenced().await?;
     let mut counts = count(&records::upsert_many::<R>(&mut tx, tenant, &found, now).await?);
     for number in &missing {
         let change = records::soft_delete::<R>(&mut tx, tenant, number, now).await?;
@@ -111,8 +110,8 @@ pub(super) async fn run<R: Remote>(
         counts,
         api_calls: calls,
     };
-    sync::save_page(&mut tx, ctx.lease, run.id, &last, now).await?;
-    sync::complete(&mut tx, ctx.lease, run, None, now).await?;
+    sync::save_page(&mut tx, run.id, &last, now).await?;
+    sync::complete(&mut tx, run, None, now).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -6,10 +6,10 @@
 
 use std::collections::HashMap;
 
+use backend::Timestamp;
 use backend::events::Outcome;
-use backend::queue::{self, Attempt, Done, Job};
+use backend::queue::{self, Done, Fenced, Job};
 use backend::records;
-use backend::{Timestamp, Tx};
 use economic::{RecordNumber, WebhookAction};
 
 use super::fetch::{self, Fetched, Found};
@@ -132,8 +132,7 @@ pub async fn run<R: Remote>(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError>
     let tenant = ctx.lease.tenant_id;
     let mut extra = Some(fetched.extra.as_slice());
     for chunk in groups.chunks(GROUPS_PER_TX) {
-        let mut tx = ctx.env.db.begin(tenant).await?;
-        queue::fence(&mut tx, ctx.lease, Timestamp::now(), ctx.env.lease()).await?;
+        let mut tx = ctx.fenced().await?;
         if let Some(extra) = extra.take() {
             // No event to finish for these.
             records::upsert_many::<R>(&mut tx, tenant, extra, synced_at).await?;
@@ -163,13 +162,7 @@ pub async fn run<R: Remote>(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError>
                 }
             }
         }
-        let attempt = Attempt {
-            worker: ctx.worker,
-            started_at: ctx.started_at,
-            finished_at: Timestamp::now(),
-            api_calls: ctx.calls(),
-        };
-        queue::finish(&mut tx, ctx.lease, &attempt, &done).await?;
+        queue::finish(&mut tx, &ctx.attempt(), &done).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -241,7 +234,7 @@ async fn up_to_date<R: Remote>(
 
 /// Apply each group in order; returns its outcome, or why it failed.
 async fn apply<R: Remote>(
-    tx: &mut Tx,
+    tx: &mut Fenced,
     ctx: &Ctx<'_>,
     groups: &[Group<'_, R::Number>],
     fresh: &HashMap<R::Number, Timestamp>,

@@ -46,7 +46,7 @@ pub async fn run(env: &Environment, worker: &str, claim: &RunClaim) -> backend::
     let ctx = Ctx::new(env, worker, lease, grant_token.expose(), started_at);
     let limit = env.config.sync.daily_call_limit;
     let usage = budget::usage(&env.db, lease.tenant_id, started_at, limit).await?;
-    let priority = run.kind.priority();
+    let priority = sync::priority(run.kind);
     if let Some((reason, until)) = usage.wait(priority, started_at) {
         return sync::defer(&env.db, lease, run.id, &reason, until, started_at).await;
     }
@@ -122,13 +122,13 @@ async fn read_changes<R: Remote>(ctx: &Ctx<'_>, run: &Run, allowance: u64) -> Re
             } else {
                 Some(window_to)
             };
-            let mut tx = ctx.env.db.begin(run.tenant_id).await?;
+            let mut tx = ctx.fenced().await?;
             // A page lost in a crash is read again: its progress commits with it.
             tx.commit_without_waiting_for_disk().await?;
-            let (_, changes) = store_page::<R>(&mut tx, ctx, run, &page).await?;
+            let (_, changes) = store_page::<R>(&mut tx, run, &page).await?;
             save(&mut tx, ctx, run, &page, records_done, count(&changes)).await?;
             if page.last {
-                sync::complete(&mut tx, ctx.lease, run, watermark, Timestamp::now()).await?;
+                sync::complete(&mut tx, run, watermark, Timestamp::now()).await?;
             }
             tx.commit().await?;
         }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use backend::events::{self, EventStatus};
-use backend::queue::{self, Attempt, Done};
+use backend::queue::{self, Fenced};
 use backend::{Error, Timestamp, connection, db_test};
 use economic_sim::Knobs;
 
@@ -165,32 +165,11 @@ db_test!(
         assert_eq!(second.jobs.len(), 1);
         assert_eq!(second.jobs[0].attempts, 2, "the stalled attempt counts");
 
-        let now = Timestamp::now();
-        let mut tx = db.begin(first.lease.tenant_id).await.expect("begin");
-        let fenced = queue::fence(&mut tx, &first.lease, now, short).await;
+        // Worker a cannot begin a write: its lease is gone, and the queue's and the records'
+        // writes take only a transaction fenced by a live lease.
+        let fenced = Fenced::begin(&db, &first.lease, Timestamp::now(), short).await;
         assert!(matches!(fenced, Err(Error::LeaseLost)), "{fenced:?}");
-        drop(tx);
-        let attempt = Attempt {
-            worker: "worker-b",
-            started_at: now,
-            finished_at: now,
-            api_calls: 0,
-        };
-        let mut tx = db.begin(second.lease.tenant_id).await.expect("begin");
-        queue::fence(&mut tx, &second.lease, now, short * 100)
-            .await
-            .expect("b holds it");
-        let done = [(
-            id,
-            Done::Dead {
-                error: "test".to_owned(),
-            },
-        )];
-        // Worker a's token no longer matches the events: finishing under it changes nothing.
-        queue::finish(&mut tx, &first.lease, &attempt, &done)
-            .await
-            .expect("finish");
-        tx.commit().await.expect("commit");
+        drop(fenced);
         let event = events::get(&db, h.tenant, id).await.expect("event");
         assert_eq!(event.status, EventStatus::Processing, "still b's");
     }

@@ -1,6 +1,6 @@
-//! Server-side conversions from the backend's types to the page's (exhaustive matches, so a
-//! new status or outcome cannot show up as another), and from the page's filter to the
-//! backend's.
+//! Server-side conversions from the backend's event to the page's view (exhaustive matches, so
+//! a new outcome cannot show up as another), and from the page's filter to the backend's. The
+//! statuses need none: both sides use the [`vocabulary`]'s.
 
 use backend::economic::WebhookAction;
 use backend::events::{Event, EventStatus, HistoryFilter, NumberPrefix, Outcome};
@@ -13,40 +13,12 @@ use time::{Date, PrimitiveDateTime};
 use super::*;
 use crate::ssr::format::timestamp;
 
-/// The page's status as the backend's.
-pub fn backend_status(s: Status) -> EventStatus {
-    match s {
-        Status::Received => EventStatus::Received,
-        Status::Queued => EventStatus::Queued,
-        Status::Processing => EventStatus::Processing,
-        Status::Processed => EventStatus::Processed,
-        Status::Ignored => EventStatus::Ignored,
-        Status::Rejected => EventStatus::Rejected,
-        Status::Failed => EventStatus::Failed,
-        Status::Dead => EventStatus::Dead,
-    }
-}
-
-/// The backend's status as the page's.
-pub fn status(s: EventStatus) -> Status {
-    match s {
-        EventStatus::Received => Status::Received,
-        EventStatus::Queued => Status::Queued,
-        EventStatus::Processing => Status::Processing,
-        EventStatus::Processed => Status::Processed,
-        EventStatus::Ignored => Status::Ignored,
-        EventStatus::Rejected => Status::Rejected,
-        EventStatus::Failed => Status::Failed,
-        EventStatus::Dead => Status::Dead,
-    }
-}
-
 /// The filter of the page's query. A time that cannot be read is left out of the filter (the
 /// form still shows it, so the user sees what they typed).
 pub fn filter(q: &HistoryQuery) -> HistoryFilter {
     HistoryFilter {
         kind: q.kind,
-        status: q.status.map(backend_status),
+        status: q.status,
         from: parse_time(&q.from),
         until: parse_time(&q.until),
         number: NumberPrefix::parse(&q.number),
@@ -70,7 +42,7 @@ pub fn parse_time(text: &str) -> Option<backend::Timestamp> {
 /// A count for the page.
 pub fn count(c: backend::events::StatusCount) -> StatusCount {
     StatusCount {
-        status: status(c.status),
+        status: c.status,
         count: c.count,
         more: c.more,
     }
@@ -95,22 +67,12 @@ pub fn view(e: Event) -> EventView {
             .or(old.clone())
             .unwrap_or_default(),
     };
-    let status = match e.status {
-        EventStatus::Received => Status::Received,
-        EventStatus::Queued => Status::Queued,
-        EventStatus::Processing => Status::Processing,
-        EventStatus::Processed => Status::Processed,
-        EventStatus::Ignored => Status::Ignored,
-        EventStatus::Rejected => Status::Rejected,
-        EventStatus::Failed => Status::Failed,
-        EventStatus::Dead => Status::Dead,
-    };
     EventView {
         id: e.id.get(),
         kind: e.kind,
         action,
         numbers,
-        status,
+        status: e.status,
         note: note(&e),
         attempts: e.attempts,
         received_at: timestamp(e.received_at),

@@ -9,18 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::{Action, EventView};
 use crate::error::AppError;
 
-/// How one attempt ended (mirror of the attempt outcomes of the backend).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AttemptOutcome {
-    /// Applied.
-    Processed,
-    /// Failed; retried later.
-    Failed,
-    /// Failed for the last time.
-    Dead,
-    /// Not attempted: the tenant's e-conomic access was paused.
-    Paused,
-}
+pub use vocabulary::AttemptOutcome;
 
 /// One attempt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -197,17 +186,11 @@ mod ssr {
     }
 
     fn attempt(a: AttemptRecord) -> AttemptView {
-        let outcome = match a.outcome {
-            backend::events::AttemptOutcome::Processed => AttemptOutcome::Processed,
-            backend::events::AttemptOutcome::Failed => AttemptOutcome::Failed,
-            backend::events::AttemptOutcome::Dead => AttemptOutcome::Dead,
-            backend::events::AttemptOutcome::Paused => AttemptOutcome::Paused,
-        };
         AttemptView {
             attempt: a.attempt,
             started_at: timestamp(a.started_at),
             duration_ms: a.finished_at.as_millis() - a.started_at.as_millis(),
-            outcome,
+            outcome: a.outcome,
             error: a.error,
             api_calls: a.api_calls,
             worker: a.worker,

@@ -1,9 +1,9 @@
 //! The event history: webhooks received, newest first, filtered and paged, with what applying
 //! them did; one event in detail (`detail`); replay (`replay`).
 //!
-//! Everything sent to the page is typed. The browser build cannot link `backend`, so the
-//! statuses and outcomes have page-side mirrors here, converted exhaustively on the server
-//! (`convert`): a new status cannot show up as another.
+//! Everything sent to the page is typed. The statuses are the shared [`vocabulary`]'s; the
+//! outcomes have page-side views here, converted exhaustively on the server (`convert`): a new
+//! outcome cannot show up as another.
 
 #[cfg(feature = "ssr")]
 pub mod convert;
@@ -19,73 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 pub use query::HistoryQuery;
 
-/// Where an event is in its life (mirror of the backend's `EventStatus`); in URLs by its slug.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Stored, waiting for a worker.
-    Received,
-    /// Back in the queue (replayed, or taken up again after a worker stopped).
-    Queued,
-    /// A worker is applying it.
-    Processing,
-    /// Applied.
-    Processed,
-    /// Not for processing (see the note).
-    Ignored,
-    /// Could not be read.
-    Rejected,
-    /// The last attempt failed; it runs again.
-    Failed,
-    /// Every attempt failed; replay it by hand.
-    Dead,
-}
-
-impl Status {
-    /// The CSS class and `data-status` value.
-    pub fn slug(self) -> &'static str {
-        match self {
-            Status::Received => "received",
-            Status::Queued => "queued",
-            Status::Processing => "processing",
-            Status::Processed => "processed",
-            Status::Ignored => "ignored",
-            Status::Rejected => "rejected",
-            Status::Failed => "failed",
-            Status::Dead => "dead",
-        }
-    }
-
-    /// Whether a replay can be asked for.
-    pub fn replayable(self) -> bool {
-        matches!(self, Status::Processed | Status::Failed | Status::Dead)
-    }
-
-    /// All statuses, in life order (the filter's order).
-    pub const ALL: [Status; 8] = [
-        Status::Received,
-        Status::Queued,
-        Status::Processing,
-        Status::Processed,
-        Status::Ignored,
-        Status::Rejected,
-        Status::Failed,
-        Status::Dead,
-    ];
-
-    /// The status written as `slug` (in a URL), if any.
-    pub fn from_slug(slug: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|s| s.slug() == slug)
-    }
-
-    /// Whether the status can still change by itself (the page keeps following it).
-    pub fn settled(self) -> bool {
-        match self {
-            Status::Processed | Status::Ignored | Status::Rejected | Status::Dead => true,
-            Status::Received | Status::Queued | Status::Processing | Status::Failed => false,
-        }
-    }
-}
+pub use vocabulary::EventStatus;
 
 /// What the webhook announced.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,7 +129,7 @@ pub struct EventView {
     /// The record number(s): `1001`, or `1001 → 1002` for a renumbering.
     pub numbers: String,
     /// Its status.
-    pub status: Status,
+    pub status: EventStatus,
     /// The outcome or the reason.
     pub note: EventNote,
     /// Attempts so far.
@@ -208,7 +142,7 @@ pub struct EventView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusCount {
     /// The status.
-    pub status: Status,
+    pub status: EventStatus,
     /// How many, up to the cap.
     pub count: i64,
     /// Whether there are more than `count`.
@@ -234,7 +168,7 @@ pub struct HistoryView {
 #[server(prefix = "/api", endpoint = "event_history", input = leptos::server_fn::codec::GetUrl)]
 pub async fn event_history(
     kind: Option<Entity>,
-    status: Option<Status>,
+    status: Option<EventStatus>,
     from: Option<String>,
     until: Option<String>,
     number: Option<String>,

@@ -6,7 +6,7 @@
 use economic::Entity;
 use serde::{Deserialize, Serialize};
 
-use super::Status;
+use super::EventStatus;
 
 /// The filter of the event history. Times are as the form sends them (`2026-12-03T14:05`,
 /// UTC); the server reads them.
@@ -15,7 +15,7 @@ pub struct HistoryQuery {
     /// Only this kind.
     pub kind: Option<Entity>,
     /// Only this status.
-    pub status: Option<Status>,
+    pub status: Option<EventStatus>,
     /// Received at or after (UTC).
     pub from: String,
     /// Received before (UTC).
@@ -34,7 +34,7 @@ impl HistoryQuery {
         for (key, value) in pairs {
             match key {
                 "kind" => q.kind = Entity::from_slug(value),
-                "status" => q.status = Status::from_slug(value),
+                "status" => q.status = EventStatus::from_slug(value),
                 "from" => q.from = value.to_owned(),
                 "until" => q.until = value.to_owned(),
                 "number" => q.number = value.to_owned(),
@@ -50,7 +50,7 @@ impl HistoryQuery {
     }
 
     /// The same filter with `status` instead.
-    pub fn with_status(&self, status: Option<Status>) -> HistoryQuery {
+    pub fn with_status(&self, status: Option<EventStatus>) -> HistoryQuery {
         HistoryQuery {
             status,
             ..self.clone()
@@ -61,7 +61,7 @@ impl HistoryQuery {
     /// `kind=products&status=dead` (no leading `?`).
     pub fn to_query(&self) -> String {
         let kind = self.kind.map(Entity::as_str).unwrap_or_default();
-        let status = self.status.map(Status::slug).unwrap_or_default();
+        let status = self.status.map(EventStatus::as_str).unwrap_or_default();
         let values = [
             kind,
             status,
@@ -116,7 +116,7 @@ mod tests {
     fn round_trips_through_the_url() {
         let q = HistoryQuery {
             kind: Some(Entity::Products),
-            status: Some(Status::Dead),
+            status: Some(EventStatus::Dead),
             from: "2026-12-03T10:00".into(),
             until: String::new(),
             number: "A&B".into(),

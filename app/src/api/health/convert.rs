@@ -14,7 +14,6 @@ use super::{
     ProblemReason, ProblemView, WebhookStep, fix_msg, reason_text,
 };
 use crate::api::managed_webhooks::ssr::target;
-use crate::api::sync::Mode;
 use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 use crate::ssr::entrance::{Change, Read, Tenant, Writable};
@@ -49,11 +48,7 @@ pub(super) async fn home(ctx: &Tenant<Read>, now: Timestamp) -> Result<HomeView,
             .iter()
             .map(|e| EntityHealthView {
                 entity: e.entity,
-                mode: match e.mode {
-                    model::Mode::Hourly => Mode::Hourly,
-                    model::Mode::Webhook => Mode::Webhooks,
-                    model::Mode::Off => Mode::Off,
-                },
+                mode: e.mode,
                 state: state_view(e.state),
                 fresh_secs: e.fresh_until.map(|at| at.secs_until(now)),
             })

@@ -50,11 +50,11 @@ fn entity_view(
     // At most one run of an entity is active at a time (a unique index sees to it).
     let active = mine().find(|r| is_active(r));
     let ended = || mine().filter(|r| !is_active(r));
-    let is_import = |r: &&Run| r.kind == sync::RunKind::Import;
+    let is_import = |r: &&Run| r.kind == RunKind::Import;
     let view = |r: &Run| run(r, usage, now);
 
     let import = if let Some(r) = active.filter(is_import) {
-        if r.status == sync::RunStatus::Running {
+        if r.status == RunStatus::Running {
             Import::Running(view(r))
         } else {
             Import::Queued(view(r))
@@ -63,16 +63,16 @@ fn entity_view(
         Import::Imported(timestamp(at))
     } else if let Some(r) = ended()
         .find(is_import)
-        .filter(|r| r.status == sync::RunStatus::Failed)
+        .filter(|r| r.status == RunStatus::Failed)
     {
         Import::Failed(view(r))
     } else {
         Import::NotStarted
     };
-    let last_check = ended().find(|r| r.kind == sync::RunKind::Reconcile);
-    let mode = mode(settings, entity);
+    let last_check = ended().find(|r| r.kind == RunKind::Reconcile);
+    let mode = settings.mode(entity);
     let unreported = last_check
-        .filter(|r| r.status == sync::RunStatus::Done && mode == Mode::Webhooks)
+        .filter(|r| r.status == RunStatus::Done && mode == Mode::Webhook)
         .map(|r| r.counts.unreported);
     EntityView {
         entity,
@@ -87,23 +87,7 @@ fn entity_view(
 }
 
 fn is_active(r: &Run) -> bool {
-    match r.status {
-        sync::RunStatus::Queued | sync::RunStatus::Running => true,
-        sync::RunStatus::Done | sync::RunStatus::Failed => false,
-    }
-}
-
-fn mode(s: &SyncSettings, entity: Entity) -> Mode {
-    let (hourly, webhook) = match entity {
-        Entity::Customers => (s.customers_hourly, s.customers_webhook),
-        Entity::Products => (s.products_hourly, s.products_webhook),
-        Entity::Invoices => (false, s.invoices_webhook),
-    };
-    match (hourly, webhook) {
-        (true, _) => Mode::Hourly,
-        (false, true) => Mode::Webhooks,
-        (false, false) => Mode::Off,
-    }
+    r.status.is_active()
 }
 
 fn budget(usage: &Usage) -> BudgetView {
@@ -126,20 +110,14 @@ fn budget(usage: &Usage) -> BudgetView {
 
 /// One run as shown; `usage` tells a budget wait from others.
 pub fn run(r: &Run, usage: &Usage, now: Timestamp) -> RunView {
-    let kind = match r.kind {
-        sync::RunKind::Import => RunKind::Import,
-        sync::RunKind::Hourly => RunKind::Hourly,
-        sync::RunKind::Reconcile => RunKind::Reconcile,
-        sync::RunKind::Manual => RunKind::Manual,
-    };
-    let (status, waiting, duration_secs, eta_secs) = match r.status {
-        sync::RunStatus::Queued => (RunStatus::Queued, Some(waiting(r, usage, now)), None, None),
-        sync::RunStatus::Running => {
+    let status = r.status;
+    let (waiting, duration_secs, eta_secs) = match status {
+        RunStatus::Queued => (Some(waiting(r, usage, now)), None, None),
+        RunStatus::Running => {
             let elapsed = r.started_at.map(|s| s.secs_until(now));
-            (RunStatus::Running, None, elapsed, eta(r, now))
+            (None, elapsed, eta(r, now))
         }
-        sync::RunStatus::Done => (RunStatus::Done, None, took(r), None),
-        sync::RunStatus::Failed => (RunStatus::Failed, None, took(r), None),
+        RunStatus::Done | RunStatus::Failed => (None, took(r), None),
     };
     let error = (status == RunStatus::Failed)
         .then(|| r.error.clone())
@@ -147,7 +125,7 @@ pub fn run(r: &Run, usage: &Usage, now: Timestamp) -> RunView {
     RunView {
         id: r.id.get(),
         entity: r.entity,
-        kind,
+        kind: r.kind,
         status,
         waiting,
         records_done: r.records_done,
@@ -178,7 +156,7 @@ fn waiting(r: &Run, usage: &Usage, now: Timestamp) -> Waiting {
     let until = timestamp(r.next_attempt_at);
     match (&r.waiting, &r.error) {
         // The engine's text is English; the budget itself says whether it is the reason.
-        (Some(_), _) if !usage.allows(r.kind.priority()) => Waiting::Budget { until },
+        (Some(_), _) if !usage.allows(sync::priority(r.kind)) => Waiting::Budget { until },
         (Some(reason), _) => Waiting::Other(reason.clone()),
         (None, Some(error)) if r.next_attempt_at > now => Waiting::Retry {
             at: until,
@@ -210,8 +188,8 @@ mod tests {
             id: sync::RunId::new(1),
             tenant_id: backend::TenantId::new(1),
             entity: Entity::Products,
-            kind: sync::RunKind::Import,
-            status: sync::RunStatus::Running,
+            kind: RunKind::Import,
+            status: RunStatus::Running,
             attempts: 1,
             waiting: None,
             next_attempt_at: Timestamp::from_millis(0),

@@ -1,9 +1,8 @@
 //! Sync runs for the Sync tab and the event history: the API budget, each entity's first
 //! import, active and last runs, "Sync now" and "Check all records now".
 //!
-//! Everything sent to the page is typed. The browser build cannot link `backend`, so run kinds
-//! and statuses have page-side mirrors here, converted exhaustively on the server (`convert`):
-//! a new kind cannot show up as another.
+//! Everything sent to the page is typed. Run kinds and statuses and the sync mode are the shared
+//! [`vocabulary`]'s; the views are built on the server (`convert`).
 
 #[cfg(feature = "ssr")]
 mod convert;
@@ -15,43 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::CsrfToken;
 use crate::error::AppError;
 
-/// What started a run (mirror of the backend's `RunKind`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RunKind {
-    /// The first import after connecting.
-    Import,
-    /// The hourly sync.
-    Hourly,
-    /// The check of all records (reconciliation).
-    Reconcile,
-    /// "Sync now".
-    Manual,
-}
-
-/// Where a run is (mirror of the backend's `RunStatus`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RunStatus {
-    /// Waiting to start (or to go on).
-    Queued,
-    /// A worker is reading pages.
-    Running,
-    /// Finished.
-    Done,
-    /// Gave up.
-    Failed,
-}
-
-impl RunStatus {
-    /// The CSS class and `data-status` value.
-    pub fn slug(self) -> &'static str {
-        match self {
-            RunStatus::Queued => "queued",
-            RunStatus::Running => "running",
-            RunStatus::Done => "done",
-            RunStatus::Failed => "failed",
-        }
-    }
-}
+pub use vocabulary::{Mode, RunKind, RunStatus};
 
 /// Why a queued run has not started.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,17 +102,6 @@ impl RunView {
                 .min(100)
         })
     }
-}
-
-/// How an entity is kept up to date (from Advanced settings).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Mode {
-    /// The hourly sync.
-    Hourly,
-    /// Live, by webhooks.
-    Webhooks,
-    /// Neither is on.
-    Off,
 }
 
 /// Where an entity's first import stands.

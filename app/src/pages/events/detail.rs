@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_location, use_params_map};
 use super::notes::{action_msg, kind_msg, note, status_msg, status_pill};
 use crate::api::events::detail::{AttemptOutcome, AttemptView, FullEvent, event_detail};
 use crate::api::events::replay::{DismissEvent, ReplayEvent};
-use crate::api::events::{Applied, Change, EventNote, EventView, Status};
+use crate::api::events::{Applied, Change, EventNote, EventStatus, EventView};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::error::AppError;
 use crate::i18n::{Msg, t};
@@ -77,7 +77,7 @@ fn page(
 ) -> impl IntoView {
     let e = d.event.clone();
     let can_replay = e.status.replayable();
-    let can_dismiss = e.status == Status::Dead && d.dismissed_at.is_none();
+    let can_dismiss = e.status == EventStatus::Dead && d.dismissed_at.is_none();
     let dismissed = d.dismissed_at.clone().map(|at| {
         view! { <p class="banner info" role="status" data-test="dismissed">{t(Msg::EventDismissedAt)} " " <time>{at}</time></p> }
     });

@@ -3,7 +3,7 @@
 use economic::Entity;
 use leptos::prelude::*;
 
-use crate::api::events::{Action, Applied, Change, EventNote, Status};
+use crate::api::events::{Action, Applied, Change, EventNote, EventStatus};
 use crate::i18n::{Msg, t};
 
 /// The kind's name.
@@ -27,22 +27,22 @@ pub fn action_msg(action: Action) -> Msg {
 }
 
 /// The status's name.
-pub fn status_msg(status: Status) -> Msg {
+pub fn status_msg(status: EventStatus) -> Msg {
     match status {
-        Status::Received => Msg::StatusReceived,
-        Status::Queued => Msg::StatusQueued,
-        Status::Processing => Msg::StatusProcessing,
-        Status::Processed => Msg::StatusProcessed,
-        Status::Ignored => Msg::StatusIgnored,
-        Status::Rejected => Msg::StatusRejected,
-        Status::Failed => Msg::StatusFailed,
-        Status::Dead => Msg::StatusDead,
+        EventStatus::Received => Msg::StatusReceived,
+        EventStatus::Queued => Msg::StatusQueued,
+        EventStatus::Processing => Msg::StatusProcessing,
+        EventStatus::Processed => Msg::StatusProcessed,
+        EventStatus::Ignored => Msg::StatusIgnored,
+        EventStatus::Rejected => Msg::StatusRejected,
+        EventStatus::Failed => Msg::StatusFailed,
+        EventStatus::Dead => Msg::StatusDead,
     }
 }
 
 /// The status as a coloured pill.
-pub fn status_pill(status: Status) -> impl IntoView {
-    view! { <span class=format!("pill {}", status.slug()) data-test="status">{t(status_msg(status))}</span> }
+pub fn status_pill(status: EventStatus) -> impl IntoView {
+    view! { <span class=format!("pill {}", status.as_str()) data-test="status">{t(status_msg(status))}</span> }
 }
 
 /// The translated outcome or reason; technical details follow as code.

@@ -32,7 +32,7 @@ pub fn RecordEvents(kind: Entity, number: String) -> impl IntoView {
                             view! {
                                 <table class="table events">
                                     <tbody>{list.into_iter().map(|e| view! {
-                                        <tr data-status=e.status.slug() data-event=e.id>
+                                        <tr data-status=e.status.as_str() data-event=e.id>
                                             <td><a href=format!("/events/{}", e.id)><time>{e.received_at}</time></a></td>
                                             <td>{e.action.map(|a| t(action_msg(a))).unwrap_or("—")}</td>
                                             <td class="mono">{e.numbers}</td>

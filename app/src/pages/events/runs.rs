@@ -102,7 +102,7 @@ fn row(r: RunView) -> impl IntoView {
         (None, None) => None,
     };
     view! {
-        <tr data-status=r.status.slug() data-run=r.id>
+        <tr data-status=r.status.as_str() data-run=r.id>
             <td><time>{time}</time></td>
             <td><strong>{t(entity_msg(r.entity))}</strong><div class="muted small">{t(kind_msg(r.kind))}</div></td>
             <td>{status_pill(r.status)}</td>

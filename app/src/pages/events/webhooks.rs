@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::notes::{action_msg, kind_msg, note, status_msg, status_pill};
-use crate::api::events::retention::{Keep, SetEventRetention, event_retention};
+use crate::api::events::retention::{Retention, SetEventRetention, event_retention};
 use crate::api::events::{
-    EventView, HistoryQuery, HistoryView, Status, StatusCount, event_history,
+    EventStatus, EventView, HistoryQuery, HistoryView, StatusCount, event_history,
 };
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::components::runs::number;
@@ -109,7 +109,7 @@ fn RetentionForm() -> impl IntoView {
                             let keep = current.await.ok();
                             view! {
                                 <select name="days" data-test="retention-days">
-                                    {Keep::ALL.into_iter().map(|k| view! {
+                                    {Retention::ALL.into_iter().map(|k| view! {
                                         <option value=k.days() selected=keep == Some(k)>{k.days()} " " {t(Msg::HistoryDays)}</option>
                                     }).collect_view()}
                                 </select>
@@ -130,8 +130,8 @@ fn FilterForm(query: Memo<HistoryQuery>) -> impl IntoView {
     let kinds = Entity::ALL.into_iter().map(move |k| {
         view! { <option value=k.as_str() selected=move || q().kind == Some(k)>{t(kind_msg(k))}</option> }
     });
-    let statuses = Status::ALL.into_iter().map(move |s| {
-        view! { <option value=s.slug() selected=move || q().status == Some(s)>{t(status_msg(s))}</option> }
+    let statuses = EventStatus::ALL.into_iter().map(move |s| {
+        view! { <option value=s.as_str() selected=move || q().status == Some(s)>{t(status_msg(s))}</option> }
     });
     view! {
         <form method="get" action="/events" class="filters card" role="search" data-test="filters">
@@ -176,7 +176,7 @@ fn counts_nav(q: &HistoryQuery, counts: &[StatusCount]) -> impl IntoView + use<>
             let current = (q.status == Some(c.status)).then_some("page");
             let n = format!("{}{}", number(c.count.unsigned_abs()), if c.more { "+" } else { "" });
             view! {
-                <a href=href aria-current=current class=format!("count {}", c.status.slug()) data-count=c.status.slug()>
+                <a href=href aria-current=current class=format!("count {}", c.status.as_str()) data-count=c.status.as_str()>
                     {t(status_msg(c.status))} " " <strong>{n}</strong>
                 </a>
             }
@@ -196,7 +196,7 @@ fn filter_fields(q: &HistoryQuery) -> impl IntoView + use<> {
     let q = q.clone();
     view! {
         <input type="hidden" name="kind" value=q.kind.map(Entity::as_str).unwrap_or_default() />
-        <input type="hidden" name="status" value=q.status.map(Status::slug).unwrap_or_default() />
+        <input type="hidden" name="status" value=q.status.map(EventStatus::as_str).unwrap_or_default() />
         <input type="hidden" name="from" value=q.from />
         <input type="hidden" name="until" value=q.until />
         <input type="hidden" name="number" value=q.number />
@@ -205,13 +205,13 @@ fn filter_fields(q: &HistoryQuery) -> impl IntoView + use<> {
 
 /// "Replay every failed and dead event of this filter?", with the numbers and a cancel link.
 fn confirm_form(q: &HistoryQuery, counts: &[StatusCount]) -> impl IntoView + use<> {
-    let of = |s: Status| {
+    let of = |s: EventStatus| {
         counts
             .iter()
             .find(|c| c.status == s && q.status.is_none_or(|f| f == s))
             .map_or((0, false), |c| (c.count, c.more))
     };
-    let ((failed, f_more), (dead, d_more)) = (of(Status::Failed), of(Status::Dead));
+    let ((failed, f_more), (dead, d_more)) = (of(EventStatus::Failed), of(EventStatus::Dead));
     let n = format!(
         "{}{}",
         number((failed + dead).unsigned_abs()),
@@ -295,11 +295,11 @@ fn row(e: EventView) -> impl IntoView {
         view! { <input type="checkbox" name="id" value=id aria-label=format!("{} #{id}", t(Msg::HistorySelect)) data-test="select" /> }
     });
     // Processed events can be replayed too, but the button is for the ones that need it.
-    let replay = matches!(e.status, Status::Failed | Status::Dead).then(|| {
+    let replay = matches!(e.status, EventStatus::Failed | EventStatus::Dead).then(|| {
         view! { <button type="submit" name="only" value=id class="link-button" data-test="replay">{t(Msg::EventsReplay)}</button> }
     });
     view! {
-        <tr data-status=e.status.slug() data-event=id>
+        <tr data-status=e.status.as_str() data-event=id>
             <td>{select}</td>
             <td><a href=href data-test="open"><time>{e.received_at}</time></a></td>
             <td>{t(kind_msg(e.kind))}</td>

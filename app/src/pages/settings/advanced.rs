@@ -5,6 +5,7 @@
 //! is disabled while its partner is ticked, and disabled boxes are not posted). With JavaScript
 //! the disabling follows every click, and an unsaved-changes hint appears.
 
+use economic::Entity;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -79,12 +80,12 @@ impl Boxes {
         }
     }
 
-    /// Whether the webhook of `kind` (a URL slug) is ticked.
-    fn webhook(self, kind: &str) -> RwSignal<bool> {
+    /// The webhook box of `kind`.
+    fn webhook(self, kind: Entity) -> RwSignal<bool> {
         match kind {
-            "customers" => self.customers_webhook,
-            "products" => self.products_webhook,
-            _ => self.invoices_webhook,
+            Entity::Customers => self.customers_webhook,
+            Entity::Products => self.products_webhook,
+            Entity::Invoices => self.invoices_webhook,
         }
     }
 }
@@ -121,7 +122,9 @@ fn AdvancedForm(
     provide_context(LastCopied(RwSignal::new(None)));
     let regenerate_error = last_error(regenerate.value());
     let connected = view.connected;
-    let ticked_saved = move |kind: &str| saved.get().webhook(kind);
+    // The managed webhooks' lines name their entity by its slug.
+    let ticked_saved =
+        move |kind: &str| Entity::from_slug(kind).is_some_and(|k| saved.get().webhook(k));
 
     view! {
         <Show when=move || !connected>
@@ -181,14 +184,12 @@ fn AdvancedForm(
                 <p class="muted">{t(Msg::WebhooksNone)}</p>
             </Show>
             {view.webhooks.into_iter().map(|setup| {
-                let ticked = boxes.webhook(&setup.kind);
-                let saved_on = {
-                    let kind = setup.kind.clone();
-                    move || saved.get().webhook(&kind)
-                };
+                let ticked = boxes.webhook(setup.kind);
+                let kind = setup.kind;
+                let saved_on = move || saved.get().webhook(kind);
                 view! {
                     <Show when=move || ticked.get()>
-                        <WebhookCard setup=setup.clone() regenerate saved=saved_on.clone() hooks connected />
+                        <WebhookCard setup=setup.clone() regenerate saved=saved_on hooks connected />
                     </Show>
                 }
             }).collect_view()}
@@ -240,7 +241,8 @@ fn WebhookCard(
     hooks: EconomicWebhooks,
     connected: bool,
 ) -> impl IntoView {
-    let kind = setup.kind.clone();
+    // The children and the form name the entity by its slug.
+    let kind = setup.kind.as_str().to_owned();
     let test_id = format!("webhook-{kind}");
     let regenerate_id = format!("regenerate-{kind}");
     view! {

@@ -32,7 +32,9 @@ fn SettingsHub() -> impl IntoView {
                                 Ok(Some(c)) => view! {
                                     <p class="status ok">{t(Msg::EconomicConnectedTo)} " " <strong>{c.company_name}</strong></p>
                                 }.into_any(),
-                                _ => view! { <p class="status">{t(Msg::EconomicNotConnected)}</p> }.into_any(),
+                                Ok(None) => view! { <p class="status">{t(Msg::EconomicNotConnected)}</p> }.into_any(),
+                                // A failed load is no answer: "not connected" would be a guess.
+                                Err(e) => view! { <p class="banner error" role="alert">{t(e.message())}</p> }.into_any(),
                             }
                         })}
                     </Transition>

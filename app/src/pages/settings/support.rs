@@ -3,9 +3,10 @@
 //! choice of what support may do.
 
 use leptos::prelude::*;
+use vocabulary::SupportAccess;
 
 use crate::api::impersonation::{
-    SetSupportAccess, SupportAccessView, SupportChoice, SupportSession, support_access,
+    SetSupportAccess, SupportAccessView, SupportSession, support_access,
 };
 use crate::components::form::{CsrfField, ErrorBanner, last_error};
 use crate::i18n::{Msg, t};
@@ -33,7 +34,7 @@ fn Support(view: SupportAccessView) -> impl IntoView {
     let save = ServerAction::<SetSupportAccess>::new();
     let error = last_error(save.value());
     let current = view.choice;
-    let choices = SupportChoice::ALL
+    let choices = SupportAccess::ALL
         .into_iter()
         .map(|choice| {
             view! {
@@ -126,10 +127,10 @@ fn SessionRow(s: SupportSession) -> impl IntoView {
     }
 }
 
-fn choice_msg(choice: SupportChoice) -> Msg {
+fn choice_msg(choice: SupportAccess) -> Msg {
     match choice {
-        SupportChoice::Allowed => Msg::SupportChoiceAllowed,
-        SupportChoice::ReadOnly => Msg::SupportChoiceReadOnly,
-        SupportChoice::Forbidden => Msg::SupportChoiceForbidden,
+        SupportAccess::Allowed => Msg::SupportChoiceAllowed,
+        SupportAccess::ReadOnly => Msg::SupportChoiceReadOnly,
+        SupportAccess::Forbidden => Msg::SupportChoiceForbidden,
     }
 }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::health::reason_text;
-use crate::api::staff::{AlertDelivery, PER_PAGE, SyncMode, TenantRow, TenantSort, staff_tenants};
+use crate::api::staff::{AlertDelivery, PER_PAGE, TenantRow, TenantSort, staff_tenants};
+use crate::api::sync::Mode;
 use crate::components::health::pill;
 use crate::error::AppError;
 use crate::i18n::{Msg, t, use_lang};
@@ -173,11 +174,11 @@ pub(crate) fn connection_msg(row: &TenantRow) -> Msg {
     }
 }
 
-fn mode_msg(mode: SyncMode) -> Msg {
+fn mode_msg(mode: Mode) -> Msg {
     match mode {
-        SyncMode::Hourly => Msg::StaffModeHourly,
-        SyncMode::Webhook => Msg::StaffModeWebhook,
-        SyncMode::Off => Msg::StaffModeOff,
+        Mode::Hourly => Msg::StaffModeHourly,
+        Mode::Webhook => Msg::StaffModeWebhook,
+        Mode::Off => Msg::StaffModeOff,
     }
 }
 

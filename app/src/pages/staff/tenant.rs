@@ -8,9 +8,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::events::Status;
+use crate::api::events::EventStatus;
 use crate::api::health::reason_text;
-use crate::api::impersonation::SupportChoice;
 use crate::api::staff_tenant::{HourBar, StaffReplay, TenantDetail, staff_tenant};
 use crate::components::form::CsrfField;
 use crate::components::health::pill;
@@ -18,6 +17,7 @@ use crate::i18n::{Msg, t, use_lang};
 use crate::pages::events::notes::status_msg;
 use crate::pages::staff::dashboard::{alerts_text, connection_msg};
 use crate::pages::staff::webhook_health::StaffWebhookHealth;
+use vocabulary::SupportAccess;
 
 /// The tenant page.
 #[component]
@@ -129,13 +129,13 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
         <section class="card">
             <h2>{t(Msg::StaffImpersonateTitle)}</h2>
             {match support {
-                SupportChoice::Forbidden => view! {
+                SupportAccess::Forbidden => view! {
                     <p class="banner warn" data-test="support-forbidden">{t(Msg::StaffSupportForbidden)}</p>
                 }.into_any(),
-                SupportChoice::Allowed | SupportChoice::ReadOnly => {
+                SupportAccess::Allowed | SupportAccess::ReadOnly => {
                     let id = start_id;
                     view! {
-                    <p class="intro">{t(if support == SupportChoice::ReadOnly {
+                    <p class="intro">{t(if support == SupportAccess::ReadOnly {
                         Msg::StaffImpersonateIntroReadOnly
                     } else {
                         Msg::StaffImpersonateIntro
@@ -159,15 +159,15 @@ fn Detail(detail: TenantDetail) -> impl IntoView {
 }
 
 /// Statuses in the order the bars stack them (bottom first) and the legend lists them.
-const STACK: [Status; 8] = [
-    Status::Processed,
-    Status::Ignored,
-    Status::Rejected,
-    Status::Received,
-    Status::Queued,
-    Status::Processing,
-    Status::Failed,
-    Status::Dead,
+const STACK: [EventStatus; 8] = [
+    EventStatus::Processed,
+    EventStatus::Ignored,
+    EventStatus::Rejected,
+    EventStatus::Received,
+    EventStatus::Queued,
+    EventStatus::Processing,
+    EventStatus::Failed,
+    EventStatus::Dead,
 ];
 const BAR_WIDTH: i64 = 5;
 const HEIGHT: i64 = 160;
@@ -197,7 +197,7 @@ fn Chart(hours: Vec<HourBar>) -> impl IntoView {
                     y -= h;
                     let title = format!("{} · {}: {n}", hour.hour, t(status_msg(status)));
                     Some(view! {
-                        <rect x=x y=y width=BAR_WIDTH - 1 height=h class=format!("segment {}", status.slug())>
+                        <rect x=x y=y width=BAR_WIDTH - 1 height=h class=format!("segment {}", status.as_str())>
                             <title>{title}</title>
                         </rect>
                     })
@@ -207,7 +207,7 @@ fn Chart(hours: Vec<HourBar>) -> impl IntoView {
         .collect_view();
     let legend = STACK
         .into_iter()
-        .map(|s| view! { <li><span class=format!("swatch {}", s.slug())></span>{t(status_msg(s))}</li> })
+        .map(|s| view! { <li><span class=format!("swatch {}", s.as_str())></span>{t(status_msg(s))}</li> })
         .collect_view();
     let first = hours.first().map(|h| h.hour.clone()).unwrap_or_default();
     view! {

@@ -41,7 +41,7 @@ fn facts(e: EntityView) -> impl IntoView {
     let slug = e.entity.as_str();
     let mode = match e.mode {
         Mode::Hourly => Msg::SyncModeHourly,
-        Mode::Webhooks => Msg::SyncModeWebhooks,
+        Mode::Webhook => Msg::SyncModeWebhooks,
         Mode::Off => Msg::SyncModeOff,
     };
     let unreported = e.unreported.filter(|n| *n > 0).map(|n| {
