@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 
 #[cfg(feature = "ssr")]
-pub use convert::alert_text;
+pub use convert::{alert_mail, alert_text};
 #[cfg(feature = "ssr")]
 pub(crate) use convert::{context, episode_view, reason_view};
 
