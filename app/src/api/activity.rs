@@ -67,6 +67,8 @@ pub enum ActivityAction {
     NotificationFailed,
     /// The alert webhook was set or removed.
     AlertWebhookChanged,
+    /// A user chose a new password with a mailed link.
+    PasswordReset,
 }
 
 /// Who did it.
@@ -146,6 +148,7 @@ pub async fn activity_log() -> Result<Vec<ActivityView>, AppError> {
                     A::NotificationSent => ActivityAction::NotificationSent,
                     A::NotificationFailed => ActivityAction::NotificationFailed,
                     A::AlertWebhookChanged => ActivityAction::AlertWebhookChanged,
+                    A::PasswordReset => ActivityAction::PasswordReset,
                 },
                 detail: e.detail,
             }

@@ -90,5 +90,6 @@ fn action_msg(action: ActivityAction) -> Msg {
         ActivityAction::NotificationSent => Msg::ActivityNotificationSent,
         ActivityAction::NotificationFailed => Msg::ActivityNotificationFailed,
         ActivityAction::AlertWebhookChanged => Msg::ActivityAlertWebhookChanged,
+        ActivityAction::PasswordReset => Msg::ActivityPasswordReset,
     }
 }

@@ -11,6 +11,7 @@ use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::UserId;
+use crate::audit::{self, Action, Actor};
 use crate::mail::{self, Language, Mail, MailKind, templates};
 use crate::password::{self, Password};
 use crate::timestamp::Timestamp;
@@ -143,5 +144,11 @@ pub async fn reset_password(
         tx.commit().await?;
         Ok::<_, Error>(())
     })?;
+    // In the activity log of each of the user's companies: a reset ends every session, and a
+    // reset nobody asked for must be visible to the company.
+    for membership in crate::accounts::memberships(db, user_id).await? {
+        let (actor, action) = (Actor::User(user_id), Action::PasswordReset);
+        audit::record(db, Some(membership.tenant_id), actor, action, "", now).await?;
+    }
     Ok(user_id)
 }

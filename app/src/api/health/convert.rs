@@ -49,6 +49,7 @@ pub(super) async fn home(ctx: &Tenant<Read>, now: Timestamp) -> Result<HomeView,
     let history = episodes::history(&state.db, ctx.tenant_id, HISTORY).await?;
     let onboarding = onboarding(&signals);
     Ok(HomeView {
+        connected: health.connected,
         state: state_view(health.state),
         entities: health
             .entities
@@ -120,7 +121,8 @@ fn onboarding(s: &Signals) -> Onboarding {
     }
 }
 
-fn state_view(state: State) -> HealthState {
+/// The page's mirror of a state.
+pub(crate) fn state_view(state: State) -> HealthState {
     match state {
         State::Ok => HealthState::Ok,
         State::Delayed => HealthState::Delayed,
