@@ -223,7 +223,10 @@ async fn seed(db: &Db, n: i64, per: i64, now: i64) {
                 count - 1
             )
         } else {
-            format!("(select n from generate_series(0::bigint, {}::bigint) n)", count - 1)
+            format!(
+                "(select n from generate_series(0::bigint, {}::bigint) n)",
+                count - 1
+            )
         }
     };
     let blob = if sqlite { "x'00'" } else { "'\\x00'::bytea" };

@@ -149,7 +149,11 @@ fn EntityRow(e: EntityHealthView, connected: bool) -> impl IntoView {
         }
         .into_any()
     };
-    let data_state = if connected { e.state.slug() } else { "not_connected" };
+    let data_state = if connected {
+        e.state.slug()
+    } else {
+        "not_connected"
+    };
     view! {
         <tr data-entity=e.entity.as_str() data-state=data_state>
             <th scope="row">{t(entity_msg(e.entity))}</th>

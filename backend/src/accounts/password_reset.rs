@@ -7,11 +7,11 @@
 use time::Duration;
 
 use crate::accounts::link_token;
+use crate::audit::{self, Action, Actor};
 use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result};
 use crate::ids::UserId;
-use crate::audit::{self, Action, Actor};
 use crate::mail::{self, Language, Mail, MailKind, templates};
 use crate::password::{self, Password};
 use crate::timestamp::Timestamp;

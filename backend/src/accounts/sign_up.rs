@@ -8,8 +8,8 @@
 use serde::Serialize;
 use time::Duration;
 
-use crate::accounts::link_token;
 use crate::accounts::Role;
+use crate::accounts::link_token;
 use crate::db::{CrossTenant, Db, Tx};
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};

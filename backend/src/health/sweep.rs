@@ -129,7 +129,15 @@ async fn judge(
         text: ctx.mail_text,
         public_url: ctx.urls.public_url,
     };
-    episodes::apply(ctx.db, signals.tenant_id, &health.problems, open, mailing, now).await
+    episodes::apply(
+        ctx.db,
+        signals.tenant_id,
+        &health.problems,
+        open,
+        mailing,
+        now,
+    )
+    .await
 }
 
 /// The probes due for the tenant, and whether its managed webhooks should be checked now.

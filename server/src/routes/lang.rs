@@ -38,7 +38,8 @@ async fn switch(
     }) = auth
     {
         let (user, now) = (backend::UserId::new(user), backend::Timestamp::now());
-        if let Err(e) = backend::accounts::set_language(&state.db, user, lang.mail_language(), now).await
+        if let Err(e) =
+            backend::accounts::set_language(&state.db, user, lang.mail_language(), now).await
         {
             // The page's language still switches; only the mails keep the old one.
             tracing::error!(error = ?e, "remembering the user's language failed");

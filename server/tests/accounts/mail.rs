@@ -164,7 +164,10 @@ db_test!(
 
         // And back: a log-in from a Danish page makes the mails Danish again.
         let danish = app.browser();
-        assert_eq!(danish.get("/lang/da?next=/").await.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            danish.get("/lang/da?next=/").await.status(),
+            StatusCode::SEE_OTHER
+        );
         assert_eq!(
             danish.log_in("owner@acme.test", PASSWORD).await.status(),
             StatusCode::OK

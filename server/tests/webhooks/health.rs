@@ -193,8 +193,8 @@ async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
     };
     let render: worker::health::Render =
         Arc::new(|d| app::api::health::alert_text(d, app::i18n::Lang::Da, "http://sync.example"));
-    let mailer = server::mail::Mailer::new(&smtp_url, "Inventory Sync <noreply@sync.test>")
-        .expect("mailer");
+    let mailer =
+        server::mail::Mailer::new(&smtp_url, "Inventory Sync <noreply@sync.test>").expect("mailer");
     let give_up_hours: u64 = extra
         .iter()
         .position(|f| *f == "--mail-give-up-hours")
@@ -265,9 +265,15 @@ impl World {
             .await
             .expect("deliver");
         let stop = tokio_util::sync::CancellationToken::new();
-        server::mail::sender::deliver_due(&self.app.db, &self.mailer, &self.sender, &stop, self.now)
-            .await
-            .expect("mails");
+        server::mail::sender::deliver_due(
+            &self.app.db,
+            &self.mailer,
+            &self.sender,
+            &stop,
+            self.now,
+        )
+        .await
+        .expect("mails");
     }
 
     /// Rounds until `want` alert POSTs arrived, within `rounds` five-minute rounds.
@@ -344,7 +350,11 @@ impl World {
             "in Danish, the owner's language: {mails:?}"
         );
         let mail = &self.mail.mails()[0];
-        assert!(mail.text.starts_with("Hej Owner of watched,"), "{}", mail.text);
+        assert!(
+            mail.text.starts_with("Hej Owner of watched,"),
+            "{}",
+            mail.text
+        );
         assert!(
             mail.links().contains(&format!("{}/", self.app.address)),
             "a link to the home page: {:?}",
@@ -393,7 +403,10 @@ impl World {
         );
         assert_eq!(
             self.emails().await,
-            [(Notice::Opened, Status::Sent), (Notice::Resolved, Status::Sent)]
+            [
+                (Notice::Opened, Status::Sent),
+                (Notice::Resolved, Status::Sent)
+            ]
         );
         let mails = self.mails();
         assert_eq!(mails.len(), 2, "one resolved e-mail: {mails:?}");
@@ -405,7 +418,10 @@ impl World {
             .iter()
             .filter(|e| e.action == backend::audit::Action::NotificationSent)
             .count();
-        assert_eq!(sent, 4, "two e-mails and two alert webhook POSTs: {logged:?}");
+        assert_eq!(
+            sent, 4,
+            "two e-mails and two alert webhook POSTs: {logged:?}"
+        );
         self.sim.shutdown();
     }
 }
@@ -752,9 +768,10 @@ db_test!(
             .await
             .expect("activity");
         assert!(
-            logged.iter().any(|e| e.action
-                == backend::audit::Action::NotificationFailed
-                && e.detail.contains("owner@watched.test")),
+            logged
+                .iter()
+                .any(|e| e.action == backend::audit::Action::NotificationFailed
+                    && e.detail.contains("owner@watched.test")),
             "{logged:?}"
         );
         w.sim.shutdown();

@@ -6,11 +6,11 @@ use backend::economic::Entity;
 use backend::health::alert_mail::AlertMail;
 use backend::health::alerts::{Delivery, Notice};
 use backend::health::episodes::Episode;
-use backend::mail::templates::Letter;
-use backend::mail::Notification;
 use backend::health::signals::{self, Signals, UrlBase};
 use backend::health::sweep::{self, Context};
 use backend::health::{self as model, Fix, Reason, State, episodes};
+use backend::mail::Notification;
+use backend::mail::templates::Letter;
 use backend::sync::{self, RunKind};
 use backend::{Timestamp, audit};
 
@@ -239,7 +239,10 @@ fn alert_line(notice: Notice, company: &str, e: &Episode, lang: Lang, public_url
                 fix_msg(fix_view(e.fix)).text(lang),
             )
         }
-        Notice::Resolved => format!("✅ {company}: {}: {what} {link}", Msg::AlertResolved.text(lang)),
+        Notice::Resolved => format!(
+            "✅ {company}: {}: {what} {link}",
+            Msg::AlertResolved.text(lang)
+        ),
     }
 }
 
