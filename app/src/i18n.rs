@@ -46,6 +46,39 @@ impl Lang {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl Lang {
+    /// The language of a user's mails, as stored.
+    pub fn mail_language(self) -> backend::mail::Language {
+        match self {
+            Lang::Da => backend::mail::Language::Da,
+            Lang::En => backend::mail::Language::En,
+        }
+    }
+
+    /// The page language of a user's mail language.
+    pub fn of_mail_language(language: backend::mail::Language) -> Lang {
+        match language {
+            backend::mail::Language::Da => Lang::Da,
+            backend::mail::Language::En => Lang::En,
+        }
+    }
+}
+
+/// The language this request's cookie names, if the visitor ever chose one (the server side of
+/// a server function; `None` without a choice, unlike [`detect_lang`]'s default).
+#[cfg(feature = "ssr")]
+pub fn chosen_lang() -> Option<Lang> {
+    use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(Lang::from_cookie_header)
+    })
+}
+
 /// The language of the page being rendered (provided by `App`).
 pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()

@@ -17,10 +17,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use time::Duration;
 
-use crate::accounts::{self, SignedUp};
+use crate::accounts::{self, Joining, NewUser, SignedUp, insert_account};
 use crate::db::{CrossTenant, Db};
 use crate::email::Email;
-use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
+use crate::error::{Error, Result};
 use crate::ids::{TenantId, UserId};
 use crate::mail::{self, Language, Mail, MailKind, templates};
 use crate::names::PersonName;
@@ -321,46 +321,32 @@ pub async fn accept(
     // first, with a conditional update: a concurrent second accept of the same link waits for
     // our row lock (PostgreSQL) or the write lock (SQLite), then finds nothing to mark.
     let mut tx = db.begin(tenant_id).await?;
-    let signed_up = with_tx!(tx, tx => {
-        let marked = sqlx::query(
-            "update invites set used_at = $1, updated_at = $1 \
-             where id = $2 and used_at is null and expires_at > $1",
-        )
-        .bind(now)
+    let marked = with_tx!(tx, conn => sqlx::query(
+        "update invites set used_at = $1, updated_at = $1 \
+         where id = $2 and used_at is null and expires_at > $1",
+    )
+    .bind(now)
+    .bind(invite_id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if marked != 1 {
+        // Dropping `tx` rolls back.
+        return Err(Error::InviteInvalid);
+    }
+    let user = NewUser {
+        email: &email,
+        name: name.as_str(),
+        password_hash: &password_hash,
+        language: Language::default(),
+    };
+    let signed_up = insert_account(&mut tx, Joining::Company(tenant_id), &user, now).await?;
+    with_tx!(tx, conn => sqlx::query("update invites set used_by = $1 where id = $2")
+        .bind(signed_up.user_id)
         .bind(invite_id)
-        .execute(&mut *tx)
-        .await?;
-        if marked.rows_affected() != 1 {
-            // Dropping `tx` rolls back.
-            return Err(Error::InviteInvalid);
-        }
-        let user_id: UserId = sqlx::query_scalar(
-            "insert into users (email, name, password_hash, created_at, updated_at) \
-             values ($1, $2, $3, $4, $4) returning id",
-        )
-        .bind(&email)
-        .bind(name.as_str())
-        .bind(&password_hash)
-        .bind(now)
-        .fetch_one(&mut *tx)
+        .execute(&mut *conn)
         .await
-        .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
-        sqlx::query("update invites set used_by = $1 where id = $2")
-            .bind(user_id)
-            .bind(invite_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
-             values ($1, $2, 'member', $3, $3)",
-        )
-        .bind(tenant_id)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        SignedUp { tenant_id, user_id }
-    });
+        .map(|_| ()))?;
     tx.commit().await?;
     Ok(signed_up)
 }

@@ -41,7 +41,9 @@ test('sign up, see the shell in Danish and English, log out, log in again', asyn
   await expect(page.getByRole('alert')).toContainText('Wrong email or password.');
   await form.locator('input[name="password"]').fill(PASSWORD);
   await form.locator('button[type="submit"]').click();
-  await expect(page).toHaveURL(/\/settings$/);
+  // Logged in: the home page (not connected yet, so the guide and the way to connect).
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator('[data-test="entities"] [data-test="connect"]').first()).toBeVisible();
   await expect(header).toContainText('Lager ApS');
 });
 
@@ -108,7 +110,7 @@ test.describe('without JavaScript', () => {
     await login.locator('input[name="email"]').fill(email);
     await login.locator('input[name="password"]').fill(PASSWORD);
     await login.locator('button[type="submit"]').click();
-    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page).toHaveURL(/\/$/);
     await expect(page.locator('header.topbar')).toContainText('Karl');
   });
 

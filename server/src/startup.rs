@@ -416,13 +416,14 @@ fn spawn_mail_sender(
     });
 }
 
-/// The health tasks' context: alert texts in Danish (the users' language), rendered by `app`
-/// from its translations.
+/// The health tasks' context: the alert webhook's text in Danish (the users' language), the
+/// alert e-mails in each recipient's language, rendered by `app` from its translations.
 fn watch(env: &worker::Environment, public_url: &str) -> Result<worker::Watch, Error> {
     let link = public_url.to_owned();
     let render: worker::health::Render =
         std::sync::Arc::new(move |d| app::api::health::alert_text(d, app::i18n::Lang::Da, &link));
-    worker::Watch::new(env.clone(), public_url.to_owned(), render)
+    let mail_text = app::api::health::alert_mail;
+    worker::Watch::new(env.clone(), public_url.to_owned(), render, mail_text)
         .map_err(|e| Error::Io(std::io::Error::other(e)))
 }
 

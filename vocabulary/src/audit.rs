@@ -62,11 +62,14 @@ pub enum Action {
     NotificationFailed,
     /// The company's alert webhook was set or removed (detail: its host).
     AlertWebhookChanged,
+    /// A user of the tenant chose a new password with a mailed reset link (every session of
+    /// theirs ended).
+    PasswordReset,
 }
 
 impl Action {
     /// Every action, for the exhaustive round trip through the database.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 28] = [
         Action::LoggedIn,
         Action::LoginFailed,
         Action::LoginThrottled,
@@ -94,6 +97,7 @@ impl Action {
         Action::NotificationSent,
         Action::NotificationFailed,
         Action::AlertWebhookChanged,
+        Action::PasswordReset,
     ];
 
     /// The stored name.
@@ -126,6 +130,7 @@ impl Action {
             Action::NotificationSent => "health.notification_sent",
             Action::NotificationFailed => "health.notification_failed",
             Action::AlertWebhookChanged => "health.alert_webhook",
+            Action::PasswordReset => "password.reset",
         }
     }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backend::health::alert_mail::MailText;
 use backend::health::alerts::Delivery;
 use backend::health::episodes::Changes;
 use backend::health::probe::{self, Found};
@@ -39,6 +40,8 @@ pub struct Watch {
     pub public_url: String,
     /// Renders an alert's text.
     pub render: Render,
+    /// Writes the alert e-mails, in each recipient's language.
+    pub mail_text: MailText,
     /// Sends the alert webhooks (its own timeouts; no redirects followed).
     pub http: reqwest::Client,
 }
@@ -52,11 +55,13 @@ impl std::fmt::Debug for Watch {
 }
 
 impl Watch {
-    /// The health tasks of `env`, with alert webhooks sent by a client of their own.
+    /// The health tasks of `env`, with alert webhooks sent by a client of their own and alert
+    /// e-mails written by `mail_text`.
     pub fn new(
         env: Environment,
         public_url: String,
         render: Render,
+        mail_text: MailText,
     ) -> Result<Watch, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(env.config.health.alert_timeout)
@@ -68,6 +73,7 @@ impl Watch {
             env,
             public_url,
             render,
+            mail_text,
             http,
         })
     }
@@ -81,6 +87,7 @@ impl Watch {
                 public_url: &self.public_url,
             },
             config: self.env.config.health.model,
+            mail_text: self.mail_text,
         }
     }
 

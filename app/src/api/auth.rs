@@ -36,10 +36,7 @@ pub async fn sign_up(
         now,
     )
     .await?;
-    let language = match crate::i18n::detect_lang() {
-        crate::i18n::Lang::Da => backend::mail::Language::Da,
-        crate::i18n::Lang::En => backend::mail::Language::En,
-    };
+    let language = crate::i18n::detect_lang().mail_language();
     backend::accounts::request_sign_up(&state.db, input, language, &state.public_url, now).await?;
     leptos_axum::redirect("/signup?sent=1");
     Ok(())
@@ -75,8 +72,14 @@ pub async fn log_in(
     let action = backend::audit::Action::LoggedIn;
     let detail = ip.to_string();
     crate::ssr::entrance::record(state, Some(tenant.tenant_id), actor, action, &detail).await;
+    // The language the user reads the app in is the language of their mails.
+    if let Some(lang) = crate::i18n::chosen_lang() {
+        let now = backend::Timestamp::now();
+        backend::accounts::set_language(&state.db, user_id, lang.mail_language(), now).await?;
+    }
     session::start(&visitor.session, user_id, tenant.tenant_id).await?;
-    leptos_axum::redirect("/settings");
+    // The home page: whether everything is in sync, or what to do.
+    leptos_axum::redirect("/");
     Ok(())
 }
 

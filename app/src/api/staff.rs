@@ -267,11 +267,7 @@ pub(crate) fn tenant_row(h: backend::tenant_health::TenantHealth, api_budget: u3
         last_sync: h.last_sync_at.map(format::timestamp),
         api_calls: h.api_calls_24h,
         api_budget,
-        health: match h.health.state {
-            backend::health::State::Ok => HealthState::Ok,
-            backend::health::State::Delayed => HealthState::Delayed,
-            backend::health::State::Broken => HealthState::Broken,
-        },
+        health: crate::api::health::state_view(h.health.state),
         problems: h
             .health
             .problems

@@ -90,5 +90,6 @@ fn action_msg(action: Action) -> Msg {
         Action::NotificationSent => Msg::ActivityNotificationSent,
         Action::NotificationFailed => Msg::ActivityNotificationFailed,
         Action::AlertWebhookChanged => Msg::ActivityAlertWebhookChanged,
+        Action::PasswordReset => Msg::ActivityPasswordReset,
     }
 }

@@ -97,7 +97,7 @@ fn Overview(view: HomeView, fix: ServerAction<FixProblem>) -> impl IntoView {
         .into_iter()
         .map(|p| view! { <ProblemItem p can_fix fix /> })
         .collect_view();
-    let connected = view.onboarding.as_ref().is_none_or(|o| o.connected);
+    let connected = view.connected;
     view! {
         {view.onboarding.map(|o| view! { <Guide o /> })}
         {connected.then(|| view! {
@@ -106,7 +106,7 @@ fn Overview(view: HomeView, fix: ServerAction<FixProblem>) -> impl IntoView {
         <section class="card">
             <table class="table health" data-test="entities">
                 <tbody>
-                    {view.entities.into_iter().map(|e| view! { <EntityRow e /> }).collect_view()}
+                    {view.entities.into_iter().map(|e| view! { <EntityRow e connected /> }).collect_view()}
                 </tbody>
             </table>
         </section>
@@ -125,23 +125,40 @@ fn Overview(view: HomeView, fix: ServerAction<FixProblem>) -> impl IntoView {
     }
 }
 
+/// One entity: its mode, health and freshness; before e-conomic is connected, that it is not,
+/// with the way to connect (nothing is in sync yet, so nothing is "OK").
 #[component]
-fn EntityRow(e: EntityHealthView) -> impl IntoView {
+fn EntityRow(e: EntityHealthView, connected: bool) -> impl IntoView {
     let mode = match e.mode {
         Mode::Hourly => Msg::HealthModeHourly,
         Mode::Webhook => Msg::HealthModeWebhook,
         Mode::Off => Msg::HealthModeOff,
     };
-    let fresh = match (e.mode, e.fresh_secs) {
-        (Mode::Off, _) => String::new(),
-        (_, None) => t(Msg::HealthNever).to_owned(),
-        (_, Some(secs)) => fresh_text(secs),
+    let fresh = match (connected, e.mode, e.fresh_secs) {
+        (false, _, _) | (true, Mode::Off, _) => String::new(),
+        (true, _, None) => t(Msg::HealthNever).to_owned(),
+        (true, _, Some(secs)) => fresh_text(secs),
+    };
+    let state = if connected {
+        (e.mode != Mode::Off).then(|| pill(e.state)).into_any()
+    } else {
+        view! {
+            <span class="pill health-not-connected">{t(Msg::HealthNotConnected)}</span>
+            " "
+            <a href="/settings/apps/economic" data-test="connect">{t(Msg::HealthConnect)}</a>
+        }
+        .into_any()
+    };
+    let data_state = if connected {
+        e.state.slug()
+    } else {
+        "not_connected"
     };
     view! {
-        <tr data-entity=e.entity.as_str() data-state=e.state.slug()>
+        <tr data-entity=e.entity.as_str() data-state=data_state>
             <th scope="row">{t(entity_msg(e.entity))}</th>
             <td>{t(mode)}</td>
-            <td>{(e.mode != Mode::Off).then(|| pill(e.state))}</td>
+            <td>{state}</td>
             <td class="muted" data-test="fresh">{fresh}</td>
         </tr>
     }

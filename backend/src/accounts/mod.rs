@@ -16,6 +16,7 @@ use crate::error::{Error, FromDb, Result};
 use crate::ids::{TenantId, UserId};
 
 pub use log_in::{log_in, log_in_on_device};
+pub(crate) use sign_up::{Joining, NewUser, insert_account};
 pub use sign_up::{
     SIGN_UP_VALID_FOR, SignUp, SignedUp, confirm_sign_up, request_sign_up, sign_up,
     sign_up_request_company,

@@ -7,6 +7,7 @@
 use time::Duration;
 
 use crate::accounts::link_token;
+use crate::audit::{self, Action, Actor};
 use crate::db::{CrossTenant, Db};
 use crate::email::Email;
 use crate::error::{Error, Result};
@@ -143,5 +144,11 @@ pub async fn reset_password(
         tx.commit().await?;
         Ok::<_, Error>(())
     })?;
+    // In the activity log of each of the user's companies: a reset ends every session, and a
+    // reset nobody asked for must be visible to the company.
+    for membership in crate::accounts::memberships(db, user_id).await? {
+        let (actor, action) = (Actor::User(user_id), Action::PasswordReset);
+        audit::record(db, Some(membership.tenant_id), actor, action, "", now).await?;
+    }
     Ok(user_id)
 }

@@ -8,8 +8,9 @@
 use serde::Serialize;
 use time::Duration;
 
+use crate::accounts::Role;
 use crate::accounts::link_token;
-use crate::db::{CrossTenant, Db};
+use crate::db::{CrossTenant, Db, Tx};
 use crate::email::Email;
 use crate::error::{Error, Result, ResultExt, USERS_EMAIL};
 use crate::ids::{TenantId, UserId};
@@ -68,38 +69,16 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<SignedUp> {
     // Every statement writes, so SQLite takes the write lock at the first one and never has to
     // upgrade a read snapshot (which would fail with SQLITE_BUSY instead of waiting).
     // Across tenants: the tenant is created here, so no transaction can name it yet.
-    let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, conn => {
-        let mut tx = sqlx::Connection::begin(conn).await?;
-        let tenant_id: TenantId = sqlx::query_scalar(
-            "insert into tenants (name, created_at, updated_at) values ($1, $2, $2) returning id",
-        )
-        .bind(form.company_name.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let user_id: UserId = sqlx::query_scalar(
-            "insert into users (email, name, password_hash, created_at, updated_at) \
-             values ($1, $2, $3, $4, $4) returning id",
-        )
-        .bind(form.email.as_str())
-        .bind(form.name.as_str())
-        .bind(&password_hash)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
-        sqlx::query(
-            "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
-             values ($1, $2, 'owner', $3, $3)",
-        )
-        .bind(tenant_id)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok::<_, Error>(SignedUp { tenant_id, user_id })
-    })?;
+    let mut tx = db.begin_cross_tenant(CrossTenant::SignUp).await?;
+    let user = NewUser {
+        email: form.email.as_str(),
+        name: form.name.as_str(),
+        password_hash: &password_hash,
+        language: Language::default(),
+    };
+    let company = Joining::NewCompany(form.company_name.as_str());
+    let signed_up = insert_account(&mut tx, company, &user, now).await?;
+    tx.commit().await?;
     Ok(signed_up)
 }
 
@@ -221,49 +200,100 @@ pub async fn confirm_sign_up(db: &Db, token: &str, now: Timestamp) -> Result<Sig
         pending(db, token, now).await?;
     // Across tenants: the tenant is created here. Every statement writes, so SQLite takes the
     // write lock at the first one.
-    let signed_up = with_cross_tenant!(db, CrossTenant::SignUp, pool => {
-        let mut tx = sqlx::Connection::begin(pool).await?;
-        let marked = sqlx::query(
-            "update sign_up_requests set used_at = $1, updated_at = $1 \
-             where id = $2 and used_at is null and expires_at > $1",
-        )
-        .bind(now)
-        .bind(request_id)
-        .execute(&mut *tx)
-        .await?;
-        if marked.rows_affected() != 1 {
-            return Err(Error::SignUpLinkInvalid);
-        }
-        let tenant_id: TenantId = sqlx::query_scalar(
-            "insert into tenants (name, created_at, updated_at) values ($1, $2, $2) returning id",
-        )
-        .bind(&company_name)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let user_id: UserId = sqlx::query_scalar(
-            "insert into users (email, name, password_hash, language, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $5) returning id",
-        )
-        .bind(&email)
-        .bind(&name)
-        .bind(&password_hash)
-        .bind(&language)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .on_unique(USERS_EMAIL, || Error::EmailTaken)?;
-        sqlx::query(
-            "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
-             values ($1, $2, 'owner', $3, $3)",
-        )
-        .bind(tenant_id)
-        .bind(user_id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok::<_, Error>(SignedUp { tenant_id, user_id })
-    })?;
+    let mut tx = db.begin_cross_tenant(CrossTenant::SignUp).await?;
+    let marked = with_tx!(tx, conn => sqlx::query(
+        "update sign_up_requests set used_at = $1, updated_at = $1 \
+         where id = $2 and used_at is null and expires_at > $1",
+    )
+    .bind(now)
+    .bind(request_id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if marked != 1 {
+        // Dropping `tx` rolls back.
+        return Err(Error::SignUpLinkInvalid);
+    }
+    let user = NewUser {
+        email: &email,
+        name: &name,
+        password_hash: &password_hash,
+        language: Language::from_db(&language)?,
+    };
+    let company = Joining::NewCompany(&company_name);
+    let signed_up = insert_account(&mut tx, company, &user, now).await?;
+    tx.commit().await?;
     Ok(signed_up)
+}
+
+/// Whom a new user belongs to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Joining<'a> {
+    /// A new company of this name, which they own (a sign-up).
+    NewCompany(&'a str),
+    /// An existing company, as a member (an accepted invitation).
+    Company(TenantId),
+}
+
+/// A new user's row.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NewUser<'a> {
+    /// Their login email.
+    pub email: &'a str,
+    /// Their name.
+    pub name: &'a str,
+    /// The argon2 hash of their password (hashed before `tx` began: argon2 must not hold
+    /// SQLite's write lock).
+    pub password_hash: &'a str,
+    /// The language of their mails.
+    pub language: Language,
+}
+
+/// The one place a user comes into being: the company (when new), the user and the membership,
+/// inside the caller's `tx`, so that nothing is left half made. Errors: `EmailTaken` if a user
+/// has that email (a race the caller's cheap check did not see).
+pub(crate) async fn insert_account(
+    tx: &mut Tx,
+    joining: Joining<'_>,
+    user: &NewUser<'_>,
+    now: Timestamp,
+) -> Result<SignedUp> {
+    let (tenant_id, role) = match joining {
+        Joining::NewCompany(name) => {
+            let tenant_id: TenantId = with_tx!(tx, conn => sqlx::query_scalar(
+                "insert into tenants (name, created_at, updated_at) values ($1, $2, $2) \
+                 returning id",
+            )
+            .bind(name)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await)?;
+            (tenant_id, Role::Owner)
+        }
+        Joining::Company(tenant_id) => (tenant_id, Role::Member),
+    };
+    let user_id: UserId = with_tx!(tx, conn => sqlx::query_scalar(
+        "insert into users (email, name, password_hash, language, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $5) returning id",
+    )
+    .bind(user.email)
+    .bind(user.name)
+    .bind(user.password_hash)
+    .bind(user.language.code())
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    .on_unique(USERS_EMAIL, || Error::EmailTaken))?;
+    with_tx!(tx, conn => sqlx::query(
+        "insert into memberships (tenant_id, user_id, role, created_at, updated_at) \
+         values ($1, $2, $3, $4, $4)",
+    )
+    .bind(tenant_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(SignedUp { tenant_id, user_id })
 }

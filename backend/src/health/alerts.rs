@@ -4,7 +4,7 @@
 //! The alert webhook channel is delivered by the worker's alert task: it claims due rows
 //! ([`claim_due`]), POSTs [`payload`] signed with [`signature`], and records the outcome
 //! ([`finish`]) — retried with backoff, then `failed`; its failures never touch the sync. The
-//! e-mail channel is one call site, [`email_alert`].
+//! e-mail channel goes through the mail outbox ([`super::alert_mail`]).
 
 use std::fmt;
 
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use time::Duration;
 
+use super::alert_mail::{self, Mailing};
 use super::alert_webhook;
 use super::episodes::{self, Episode, EpisodeId};
 use crate::audit::{self, Action, Actor};
@@ -73,6 +74,24 @@ pub enum Channel {
     Email,
 }
 
+impl Channel {
+    /// As stored.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Channel::Webhook => "webhook",
+            Channel::Email => "email",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Channel> {
+        match text {
+            "webhook" => Ok(Channel::Webhook),
+            "email" => Ok(Channel::Email),
+            other => Err(Error::internal(format!("unknown channel {other:?}"))),
+        }
+    }
+}
+
 /// Where a notification is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -112,12 +131,14 @@ impl fmt::Display for NotificationId {
 }
 
 /// Record the notifications of `episode`'s `notice`, in the transaction that opened or resolved
-/// it: one per channel, so each arrives once however often the sweep runs.
+/// it: one per channel, so each arrives once however often the sweep runs. The e-mails are
+/// written to the outbox here too ([`alert_mail::record`]).
 pub(super) async fn record(
     tx: &mut Tx,
     tenant_id: TenantId,
     episode: EpisodeId,
     notice: Notice,
+    mailing: Mailing<'_>,
     now: Timestamp,
 ) -> Result<()> {
     let webhook: Option<i64> = with_tx!(tx, conn => sqlx::query_scalar(
@@ -127,26 +148,21 @@ pub(super) async fn record(
     .fetch_optional(&mut *conn)
     .await)?;
     if webhook.is_some() {
-        insert(tx, tenant_id, episode, notice, Channel::Webhook, None, now).await?;
+        insert(tx, tenant_id, episode, notice, Channel::Webhook, now).await?;
     }
-    email_alert(tx, tenant_id, episode, notice, now).await
+    alert_mail::record(tx, tenant_id, episode, notice, mailing, now).await
 }
 
-/// The e-mail channel's one call site.
-///
-/// TODO(mail): when `backend::mail` lands, hand the mail to its outbox here, in this same
-/// transaction — `mail::enqueue(tx, Mail { .. })` for each of `mail::recipients(tenant)` (the
-/// owners and admins who did not opt out) — and record the row as `sent` to the outbox. Until
-/// then the row says that no e-mail was sent, and why.
-async fn email_alert(
+/// Record the e-mail notification of `episode`'s `notice` as pending; `None` when it is
+/// recorded already.
+pub(super) async fn insert_email(
     tx: &mut Tx,
     tenant_id: TenantId,
     episode: EpisodeId,
     notice: Notice,
     now: Timestamp,
-) -> Result<()> {
-    let why = Some("e-mail is not set up on this server yet");
-    insert(tx, tenant_id, episode, notice, Channel::Email, why, now).await
+) -> Result<Option<NotificationId>> {
+    insert(tx, tenant_id, episode, notice, Channel::Email, now).await
 }
 
 async fn insert(
@@ -155,40 +171,40 @@ async fn insert(
     episode: EpisodeId,
     notice: Notice,
     channel: Channel,
-    skipped: Option<&str>,
     now: Timestamp,
-) -> Result<()> {
-    let (channel, status) = match channel {
-        Channel::Webhook => (
-            "webhook",
-            if skipped.is_some() {
-                "skipped"
-            } else {
-                "pending"
-            },
-        ),
-        Channel::Email => (
-            "email",
-            if skipped.is_some() {
-                "skipped"
-            } else {
-                "pending"
-            },
-        ),
-    };
-    with_tx!(tx, conn => sqlx::query(
+) -> Result<Option<NotificationId>> {
+    let id: Option<NotificationId> = with_tx!(tx, conn => sqlx::query_scalar(
         "insert into health_notifications (tenant_id, episode_id, event, channel, status, \
-         next_attempt_at, last_error, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $6, $6) \
-         on conflict (episode_id, event, channel) do nothing",
+         next_attempt_at, created_at, updated_at) \
+         values ($1, $2, $3, $4, 'pending', $5, $5, $5) \
+         on conflict (episode_id, event, channel) do nothing returning id",
     )
     .bind(tenant_id)
     .bind(episode)
     .bind(notice.as_str())
-    .bind(channel)
-    .bind(status)
+    .bind(channel.as_str())
     .bind(now)
-    .bind(skipped)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    Ok(id)
+}
+
+/// Mark notification `id` skipped, with why, inside `tx`.
+pub(super) async fn skip_in(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: NotificationId,
+    why: &str,
+    now: Timestamp,
+) -> Result<()> {
+    with_tx!(tx, conn => sqlx::query(
+        "update health_notifications set status = 'skipped', last_error = $3, updated_at = $4 \
+         where tenant_id = $1 and id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(why)
+    .bind(now)
     .execute(&mut *conn)
     .await
     .map(|_| ()))?;
@@ -253,10 +269,7 @@ pub async fn list(db: &Db, tenant_id: TenantId, limit: u32) -> Result<Vec<Notifi
             id,
             episode: episodes::get(db, tenant_id, episode).await?,
             notice: Notice::parse(&notice)?,
-            channel: match channel.as_str() {
-                "webhook" => Channel::Webhook,
-                _ => Channel::Email,
-            },
+            channel: Channel::parse(&channel)?,
             status: Status::parse(&status)?,
             attempts: u32::try_from(attempts).unwrap_or(0),
             last_error: error,

@@ -103,7 +103,9 @@ fn mode(signals: &Signals, entity: Entity) -> Mode {
 /// The entity's webhook slot: the most specific evidence that e-conomic does not deliver.
 fn webhook_problem(e: &EntitySignals) -> Option<Problem> {
     let entity = e.entity;
-    let managed = e.webhook.filter(|w| w.managed);
+    // The company's choice counts, not whether the app still owns e-conomic's webhook: one
+    // deleted or re-pointed in e-conomic is no longer the app's, and is exactly the problem.
+    let managed = e.webhook.filter(|w| w.automatic);
     let problem = |reason, since: Option<Timestamp>, fix| {
         since.map(|since| Problem {
             slot: Slot::Webhook(entity),
@@ -130,15 +132,23 @@ fn webhook_problem(e: &EntitySignals) -> Option<Problem> {
                     Fix::RecreateWebhook(entity),
                 );
             }
-            // Pointed at another company on the same agreement, or at an address that is not
-            // this server's: this company receives nothing through it either way.
-            WebhookHealth::OtherUrl
-            | WebhookHealth::OtherCompany(_)
-            | WebhookHealth::OtherAddress => {
+            // An older URL of this company: the app points it here again.
+            WebhookHealth::OtherUrl => {
                 return problem(
                     Reason::WebhookMisdirected { entity },
                     w.checked_at,
                     Fix::RecreateWebhook(entity),
+                );
+            }
+            // Pointed at another company on the same agreement, or at an address that is not
+            // this server's: this company receives nothing through it, and the app never takes
+            // a webhook that is not the company's (issue 29). The settings say whose it is and
+            // what to do in e-conomic.
+            WebhookHealth::OtherCompany(_) | WebhookHealth::OtherAddress => {
+                return problem(
+                    Reason::WebhookMisdirected { entity },
+                    w.checked_at,
+                    Fix::OpenWebhookSettings(entity),
                 );
             }
             WebhookHealth::Healthy | WebhookHealth::Unchecked => {}

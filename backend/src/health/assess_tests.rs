@@ -96,6 +96,7 @@ fn a_managed_webhook_that_e_conomic_disabled_is_broken_with_its_fix() {
     let mut s = healthy();
     entity(&mut s, Entity::Products).webhook = Some(ManagedFacts {
         managed: true,
+        automatic: true,
         health: WebhookHealth::Disabled(Some(at(5))),
         checked_at: Some(at(7)),
     });
@@ -108,21 +109,54 @@ fn a_managed_webhook_that_e_conomic_disabled_is_broken_with_its_fix() {
     assert_eq!(p.fix, Fix::ReenableWebhook(Entity::Products));
     assert_eq!(p.since, at(5));
 
-    // Missing, and pointing elsewhere, are fixed by creating it again with our URL.
-    for (health, reason) in [
-        (WebhookHealth::Missing, "webhook_missing"),
-        (WebhookHealth::OtherUrl, "webhook_misdirected"),
+    // The company has the app make it, and e-conomic no longer has it at the company's URL:
+    // the last look left the app owning nothing (`managed` off), which must not hide it.
+    // Missing, or at an older URL of the company: the app makes it again with our URL; pointed
+    // at another company or address: never taken over, the settings say what to do.
+    for (health, reason, fix) in [
+        (
+            WebhookHealth::Missing,
+            "webhook_missing",
+            Fix::RecreateWebhook(Entity::Customers),
+        ),
+        (
+            WebhookHealth::OtherUrl,
+            "webhook_misdirected",
+            Fix::RecreateWebhook(Entity::Customers),
+        ),
+        (
+            WebhookHealth::OtherCompany(TenantId::new(9)),
+            "webhook_misdirected",
+            Fix::OpenWebhookSettings(Entity::Customers),
+        ),
+        (
+            WebhookHealth::OtherAddress,
+            "webhook_misdirected",
+            Fix::OpenWebhookSettings(Entity::Customers),
+        ),
     ] {
         let mut s = healthy();
         entity(&mut s, Entity::Customers).webhook = Some(ManagedFacts {
-            managed: true,
+            managed: false,
+            automatic: true,
             health,
             checked_at: Some(at(7)),
         });
         let h = assess(&s, &Config::default(), at(10));
-        assert_eq!(reasons(&h), [reason]);
-        assert_eq!(h.problems[0].fix, Fix::RecreateWebhook(Entity::Customers));
+        assert_eq!(reasons(&h), [reason], "{health:?}");
+        assert_eq!(h.problems[0].fix, fix, "{health:?}");
+        assert_eq!(h.problems[0].state, State::Broken);
     }
+
+    // A webhook the company makes itself in e-conomic's screens is not the API's to see.
+    let mut s = healthy();
+    entity(&mut s, Entity::Customers).webhook = Some(ManagedFacts {
+        managed: false,
+        automatic: false,
+        health: WebhookHealth::Missing,
+        checked_at: Some(at(7)),
+    });
+    assert!(assess(&s, &Config::default(), at(10)).problems.is_empty());
 }
 
 #[test]
@@ -131,6 +165,7 @@ fn a_webhook_entity_switched_to_hourly_has_no_webhook_problem() {
     s.settings.products = Mode::Hourly;
     entity(&mut s, Entity::Products).webhook = Some(ManagedFacts {
         managed: true,
+        automatic: true,
         health: WebhookHealth::Missing,
         checked_at: Some(at(7)),
     });

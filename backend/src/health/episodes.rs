@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::alert_mail::Mailing;
 use super::alerts::{self, Notice};
 use super::{Fix, Problem, Reason, State};
 use crate::audit::{self, Action, Actor};
@@ -167,6 +168,7 @@ pub async fn apply(
     tenant_id: TenantId,
     problems: &[Problem],
     open: &[Episode],
+    mailing: Mailing<'_>,
     now: Timestamp,
 ) -> Result<Changes> {
     let to_open: Vec<&Problem> = problems
@@ -201,7 +203,7 @@ pub async fn apply(
                 now,
             )
             .await?;
-            alerts::record(&mut tx, tenant_id, id, Notice::Opened, now).await?;
+            alerts::record(&mut tx, tenant_id, id, Notice::Opened, mailing, now).await?;
             changes.opened.push(id);
         }
     }
@@ -239,7 +241,7 @@ pub async fn apply(
             let detail = format!("{} {} #{}", e.slot, e.reason.name(), e.id);
             let action = Action::ProblemResolved;
             audit::record_in(&mut tx, tenant_id, Actor::System, action, &detail, now).await?;
-            alerts::record(&mut tx, tenant_id, e.id, Notice::Resolved, now).await?;
+            alerts::record(&mut tx, tenant_id, e.id, Notice::Resolved, mailing, now).await?;
             changes.resolved.push(e.id);
         }
     }
@@ -280,6 +282,17 @@ pub async fn get(db: &Db, tenant_id: TenantId, id: EpisodeId) -> Result<Episode>
         .bind(tenant_id)
         .bind(id)
         .fetch_optional(conn)
+        .await)?;
+    from_row(row.ok_or(Error::NotFound)?)
+}
+
+/// One episode of the tenant, inside the caller's transaction. Errors: [`Error::NotFound`].
+pub(super) async fn get_in(tx: &mut Tx, tenant_id: TenantId, id: EpisodeId) -> Result<Episode> {
+    let sql = format!("select {COLUMNS} from health_episodes where tenant_id = $1 and id = $2");
+    let row: Option<Row> = with_tx!(tx, conn => sqlx::query_as(&sql)
+        .bind(tenant_id)
+        .bind(id)
+        .fetch_optional(&mut *conn)
         .await)?;
     from_row(row.ok_or(Error::NotFound)?)
 }

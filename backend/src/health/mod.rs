@@ -9,10 +9,12 @@
 //!
 //! Problems are kept as episodes ([`episodes`]): one opens when a problem appears, is updated
 //! while it lasts, and resolves by itself when the condition clears; each open and resolve
-//! records one notification per channel ([`alerts`] sends the alert webhook). [`sweep`] is the
+//! records one notification per channel ([`alerts`] sends the alert webhook, [`alert_mail`]
+//! writes the e-mails to the outbox). [`sweep`] is the
 //! periodic detection across all tenants; [`probe`] looks, once in a while, whether e-conomic's
 //! newest change of a webhook entity reached us (e-conomic silently sending no webhooks).
 
+pub mod alert_mail;
 pub mod alert_webhook;
 pub mod alerts;
 mod assess;

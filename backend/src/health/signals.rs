@@ -12,7 +12,7 @@ use super::facts::{self, Facts};
 use crate::db::{CrossTenant, Db};
 use crate::error::Result;
 use crate::ids::TenantId;
-use crate::managed_webhooks::{Health as WebhookHealth, ManagedWebhook};
+use crate::managed_webhooks::{Health as WebhookHealth, ManagedWebhook, Mode};
 use crate::secrets::Keys;
 use crate::settings::{Boxes, SyncSettings};
 use crate::sync::RunKind;
@@ -76,8 +76,13 @@ impl Count {
 /// The webhook the app manages in e-conomic, as last seen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ManagedFacts {
-    /// Whether the app believes e-conomic has it (it created it, and did not delete it).
+    /// Whether the app believes e-conomic has it at this company's URL (it created it, and
+    /// the last look found it there).
     pub managed: bool,
+    /// Whether the company has the app make and look after it (its choice, or the app made
+    /// it): then e-conomic must have it at this company's URL, and anything else — deleted,
+    /// pointed at another URL or company — is a problem even though the app no longer owns it.
+    pub automatic: bool,
     /// Its health against the tenant's current URL at the last look.
     pub health: WebhookHealth,
     /// When e-conomic's list was last read.
@@ -405,7 +410,7 @@ async fn load_managed(
             .collect();
     let sql = format!(
         "select tenant_id, kind, managed, checked_at, remote_present, remote_url_sha256, \
-         remote_disabled, remote_last_disabled_at, remote_owner_tenant_id \
+         remote_disabled, remote_last_disabled_at, remote_owner_tenant_id, mode \
          from managed_webhooks where 1 = 1{}",
         scope.filter("tenant_id")
     );
@@ -419,8 +424,9 @@ async fn load_managed(
         Option<bool>,
         Option<Timestamp>,
         Option<TenantId>,
+        Option<String>,
     );
-    for (tenant, slug, managed, checked_at, present, hash, disabled, since, owner) in
+    for (tenant, slug, managed, checked_at, present, hash, disabled, since, owner, mode) in
         rows!(db, scope, &sql, ManagedRow)?
     {
         let Some(kind) = Entity::from_slug(&slug) else {
@@ -438,7 +444,7 @@ async fn load_managed(
             remote_disabled: disabled,
             remote_last_disabled_at: since,
             check_problem: None,
-            mode: None,
+            mode: mode.as_deref().and_then(Mode::parse),
             event_type: None,
             remote_owner: owner,
         };
@@ -453,6 +459,7 @@ async fn load_managed(
         if let Some(e) = entity_mut(all, tenant, &slug) {
             e.webhook = Some(ManagedFacts {
                 managed,
+                automatic: managed || row.mode == Some(Mode::Automatic),
                 health: row.health(tenant, &url),
                 checked_at,
             });

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use economic::Entity;
 use time::Duration;
 
+use super::alert_mail::{MailText, Mailing};
 use super::episodes::{self, Changes, Episode};
 use super::signals::{self, Signals, UrlBase};
 use super::{Config, assess, facts, probe};
@@ -31,6 +32,8 @@ pub struct Context<'a> {
     pub urls: UrlBase<'a>,
     /// The model's thresholds.
     pub config: Config,
+    /// Writes the alert e-mails (the app's translations).
+    pub mail_text: MailText,
 }
 
 /// What one sweep did and found due.
@@ -122,7 +125,19 @@ async fn judge(
     if health.problems.is_empty() && open.is_empty() {
         return Ok(Changes::default());
     }
-    episodes::apply(ctx.db, signals.tenant_id, &health.problems, open, now).await
+    let mailing = Mailing {
+        text: ctx.mail_text,
+        public_url: ctx.urls.public_url,
+    };
+    episodes::apply(
+        ctx.db,
+        signals.tenant_id,
+        &health.problems,
+        open,
+        mailing,
+        now,
+    )
+    .await
 }
 
 /// The probes due for the tenant, and whether its managed webhooks should be checked now.
@@ -138,7 +153,7 @@ pub fn needs_check(signals: &Signals) -> bool {
     !refused
         && Entity::ALL.into_iter().any(|entity| {
             let e = signals.entity(entity);
-            let Some(w) = e.webhook.filter(|w| w.managed) else {
+            let Some(w) = e.webhook.filter(|w| w.automatic) else {
                 return false;
             };
             let looks_fine = matches!(w.health, WebhookHealth::Healthy | WebhookHealth::Unchecked);

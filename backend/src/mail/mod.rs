@@ -30,6 +30,7 @@ pub use outbox::{MailId, enqueue};
 use serde::{Deserialize, Serialize};
 
 use crate::email::Email;
+use crate::health::alerts::NotificationId;
 use crate::ids::TenantId;
 
 /// What a mail is for; stored with it, shown to staff, and deciding whether its body may be
@@ -110,6 +111,8 @@ pub struct Mail {
     pub kind: MailKind,
     /// The company it is about; `None` for mails of no company (password reset, sign-up).
     pub tenant_id: Option<TenantId>,
+    /// The alert notification it delivers, if it is one (its delivery is recorded there).
+    pub notification: Option<NotificationId>,
 }
 
 impl Mail {
@@ -127,6 +130,7 @@ impl Mail {
             html: message.html,
             kind,
             tenant_id,
+            notification: None,
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::accounts::Role;
 use crate::db::{Db, Tx};
 use crate::email::Email;
 use crate::error::{Error, FromDb, Result};
+use crate::health::alerts::NotificationId;
 use crate::ids::{TenantId, UserId};
 use crate::mail::{Language, Mail, MailId, MailKind, digest, outbox, templates};
 use crate::timestamp::Timestamp;
@@ -250,11 +251,13 @@ pub struct Notified {
 
 /// Tell the company's owners and admins about one `kind` of event, each as they chose:
 /// `render` writes the notification for one recipient (in their language). Runs in `tx`, the
-/// company's transaction that records the event, so the mails exist exactly when it does.
+/// company's transaction that records the event, so the mails exist exactly when it does; each
+/// mail names `about`, the alert notification whose delivery it records.
 pub async fn notify(
     tx: &mut Tx,
     tenant_id: TenantId,
     kind: NotificationKind,
+    about: Option<NotificationId>,
     render: impl Fn(&Recipient) -> Notification,
     now: Timestamp,
 ) -> Result<Notified> {
@@ -263,12 +266,15 @@ pub async fn notify(
         match recipient.delivery(kind) {
             Delivery::Immediately => {
                 let notification = render(&recipient);
-                let mail = Mail::new(
-                    recipient.email.clone(),
-                    kind.mail_kind(),
-                    Some(tenant_id),
-                    notification.message,
-                );
+                let mail = Mail {
+                    notification: about,
+                    ..Mail::new(
+                        recipient.email.clone(),
+                        kind.mail_kind(),
+                        Some(tenant_id),
+                        notification.message,
+                    )
+                };
                 notified.mailed.push(outbox::enqueue(tx, &mail, now).await?);
             }
             Delivery::DailyDigest => {

@@ -12,6 +12,8 @@ use time::Duration;
 use crate::db::{CrossTenant, Db, Tx};
 use crate::email::Email;
 use crate::error::{Error, Result};
+use crate::health::alert_mail::{self, Delivered};
+use crate::health::alerts::NotificationId;
 use crate::ids::TenantId;
 use crate::mail::{Mail, MailKind};
 use crate::timestamp::Timestamp;
@@ -39,8 +41,8 @@ impl MailId {
 pub async fn enqueue(tx: &mut Tx, mail: &Mail, now: Timestamp) -> Result<MailId> {
     let id: MailId = with_tx!(tx, conn => sqlx::query_scalar(
         "insert into outbox (tenant_id, kind, recipient, subject, body_text, body_html, status, \
-         attempts, next_attempt_at, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $7) returning id",
+         attempts, next_attempt_at, notification_id, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $7, $7) returning id",
     )
     .bind(mail.tenant_id)
     .bind(mail.kind.as_str())
@@ -49,6 +51,7 @@ pub async fn enqueue(tx: &mut Tx, mail: &Mail, now: Timestamp) -> Result<MailId>
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
+    .bind(mail.notification)
     .fetch_one(&mut *conn)
     .await)?;
     Ok(id)
@@ -73,6 +76,8 @@ pub struct OutboxMail {
     pub attempts: i32,
     /// When it was enqueued.
     pub created_at: Timestamp,
+    /// The company's alert notification it delivers, if it is one.
+    pub notification: Option<(TenantId, NotificationId)>,
 }
 
 type ClaimRow = (
@@ -84,6 +89,8 @@ type ClaimRow = (
     String,
     i32,
     Timestamp,
+    Option<TenantId>,
+    Option<NotificationId>,
 );
 
 /// Claim up to `limit` mails that are due at `now`, oldest first, for [`CLAIM_FOR`].
@@ -97,7 +104,8 @@ pub async fn claim_due(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<Outbox
              where id in (select id from outbox where status = 'pending' and next_attempt_at <= $2 \
              and (claimed_until is null or claimed_until <= $2) \
              order by next_attempt_at, id limit $3{lock}) \
-             returning id, recipient, kind, subject, body_text, body_html, attempts, created_at"
+             returning id, recipient, kind, subject, body_text, body_html, attempts, created_at, \
+             tenant_id, notification_id"
         )
     };
     let (sqlite_sql, postgres_sql) = (sql(""), sql(" for update skip locked"));
@@ -119,7 +127,7 @@ pub async fn claim_due(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<Outbox
     let mut mails = rows
         .into_iter()
         .map(
-            |(id, to, kind, subject, text, html, attempts, created_at)| {
+            |(id, to, kind, subject, text, html, attempts, created_at, tenant, notification)| {
                 let kind = MailKind::from_db(&kind).ok_or_else(|| {
                     Error::internal(format!("unknown mail kind {kind:?} in the outbox"))
                 })?;
@@ -132,6 +140,7 @@ pub async fn claim_due(db: &Db, now: Timestamp, limit: i64) -> Result<Vec<Outbox
                     html,
                     attempts,
                     created_at,
+                    notification: tenant.zip(notification),
                 })
             },
         )
@@ -156,6 +165,9 @@ pub async fn mark_sent(db: &Db, mail: &OutboxMail, now: Timestamp) -> Result<()>
     .execute(pool)
     .await
     .map(|_| ()))?;
+    if let Some((tenant_id, id)) = mail.notification {
+        alert_mail::delivered(db, tenant_id, id, &mail.to, Delivered::Sent, now).await?;
+    }
     Ok(())
 }
 
@@ -182,18 +194,22 @@ pub async fn retry_later(
 }
 
 /// Delivery is hopeless (`error`: the server refused the mail for good, or it waited too long):
-/// the mail is failed and no longer tried.
-pub async fn give_up(db: &Db, id: MailId, error: &str, now: Timestamp) -> Result<()> {
+/// the mail is failed and no longer tried (and its alert notification, if it is one, says so).
+pub async fn give_up(db: &Db, mail: &OutboxMail, error: &str, now: Timestamp) -> Result<()> {
     with_cross_tenant!(db, CrossTenant::Mail, pool => sqlx::query(
         "update outbox set status = 'failed', claimed_until = null, last_error = $1, \
          updated_at = $2 where id = $3 and status = 'pending'",
     )
     .bind(error)
     .bind(now)
-    .bind(id)
+    .bind(mail.id)
     .execute(pool)
     .await
     .map(|_| ()))?;
+    if let Some((tenant_id, id)) = mail.notification {
+        let failed = Delivered::Failed(error);
+        alert_mail::delivered(db, tenant_id, id, &mail.to, failed, now).await?;
+    }
     Ok(())
 }
 

@@ -353,12 +353,15 @@ pub(super) async fn check_failed(
     Ok(())
 }
 
-/// Tenants with a managed webhook not checked since `before`, at most `limit` (the scheduled
-/// health check's work list, across tenants).
+/// Tenants with a webhook the app makes (managed now, or the company's choice) not checked
+/// since `before`, at most `limit` (the scheduled health check's work list, across tenants).
+/// The choice counts too: a webhook deleted or re-pointed in e-conomic is no longer managed,
+/// and the check must go on looking until it is back.
 pub async fn due_for_check(db: &Db, before: Timestamp, limit: i64) -> Result<Vec<TenantId>> {
     let tenants: Vec<TenantId> = with_cross_tenant!(db, CrossTenant::Schedule, pool => sqlx::query_scalar(
         "select distinct tenant_id from managed_webhooks \
-         where managed and (checked_at is null or checked_at < $1) order by tenant_id limit $2",
+         where (managed or mode = 'automatic') and (checked_at is null or checked_at < $1) \
+         order by tenant_id limit $2",
     )
     .bind(before)
     .bind(limit)

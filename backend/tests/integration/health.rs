@@ -24,6 +24,7 @@ fn ctx<'a>(db: &'a Db, keys: &'a Keys) -> Context<'a> {
             public_url: PUBLIC_URL,
         },
         config: Config::default(),
+        mail_text: alert_mail,
     }
 }
 
@@ -84,9 +85,15 @@ db_test!(
             notifications(&db, tenant).await,
             [
                 (Notice::Opened, Channel::Webhook, Status::Pending),
-                (Notice::Opened, Channel::Email, Status::Skipped),
+                (Notice::Opened, Channel::Email, Status::Pending),
             ]
         );
+        // One mail to the owner, in the outbox with the episode's opening.
+        let mails = backend::mail::outbox::for_tenant(&db, tenant, 10)
+            .await
+            .expect("outbox");
+        let subjects: Vec<_> = mails.iter().map(|m| m.subject.as_str()).collect();
+        assert_eq!(subjects, ["storm ApS: opened events_failing"]);
 
         // A storm goes on: the same episode with new figures, no new notification.
         backend::testing::store_events(&db, tenant, EventStatus::Dead, 2).await;
@@ -124,11 +131,15 @@ db_test!(
             notifications(&db, tenant).await,
             [
                 (Notice::Opened, Channel::Webhook, Status::Pending),
-                (Notice::Opened, Channel::Email, Status::Skipped),
+                (Notice::Opened, Channel::Email, Status::Pending),
                 (Notice::Resolved, Channel::Webhook, Status::Pending),
-                (Notice::Resolved, Channel::Email, Status::Skipped),
+                (Notice::Resolved, Channel::Email, Status::Pending),
             ]
         );
+        let mails = backend::mail::outbox::for_tenant(&db, tenant, 10)
+            .await
+            .expect("outbox");
+        assert_eq!(mails.len(), 2, "one mail per episode and event: {mails:?}");
         assert!(notifications(&db, quiet).await.is_empty());
         // The activity log has both ends.
         let log = backend::audit::for_tenant(&db, tenant, 50)
@@ -283,6 +294,18 @@ db_test!(
         let keys = Keys::generate();
         let tenant = live_tenant(&db, &keys, "nohook").await;
         alert_webhook::remove(&db, tenant).await.expect("removed");
+        // The owner wants problems in the daily digest, not at once.
+        let owner = backend::mail::recipients(&db, tenant).await.expect("owner")[0].user_id;
+        backend::mail::notifications::set_preference(
+            &db,
+            tenant,
+            owner,
+            backend::mail::NotificationKind::ProblemOpened,
+            backend::mail::Delivery::DailyDigest,
+            Timestamp::now(),
+        )
+        .await
+        .expect("preference");
         backend::testing::store_events(&db, tenant, EventStatus::Dead, 1).await;
 
         sweep::sweep(ctx(&db, &keys), Timestamp::now())
@@ -293,6 +316,15 @@ db_test!(
             notifications(&db, tenant).await,
             [(Notice::Opened, Channel::Email, Status::Skipped)]
         );
+        let why = alerts::list(&db, tenant, 10).await.expect("list")[0]
+            .last_error
+            .clone()
+            .expect("why");
+        assert!(why.contains("1 in the daily digest"), "{why}");
+        let mails = backend::mail::outbox::for_tenant(&db, tenant, 10)
+            .await
+            .expect("outbox");
+        assert!(mails.is_empty(), "no mail at once: {mails:?}");
         let due = alerts::claim_due(&db, &keys, Timestamp::now(), 10).await;
         assert!(due.expect("claim").is_empty());
     }

@@ -98,5 +98,24 @@ pub fn staff_view<'a>(db: &'a Db, keys: &'a backend::Keys) -> backend::health::s
             public_url: "http://127.0.0.1:3000",
         },
         config: backend::health::Config::default(),
+        mail_text: alert_mail,
+    }
+}
+
+/// Alert e-mails for the tests (the app writes the real ones from its translations): the
+/// subject names the company, the event and the reason.
+pub fn alert_mail(m: &backend::health::alert_mail::AlertMail<'_>) -> backend::mail::Notification {
+    let line = format!(
+        "{}: {} {}",
+        m.company,
+        m.notice.as_str(),
+        m.episode.reason.name()
+    );
+    backend::mail::Notification {
+        message: backend::mail::templates::Letter::new(m.recipient.language, line.clone())
+            .greeting(&m.recipient.name)
+            .action("Open", format!("{}/", m.public_url))
+            .render(),
+        digest_line: line,
     }
 }

@@ -161,7 +161,7 @@ db_test!(
 
         let claimed = outbox::claim_due(&db, later, 10).await.expect("claim");
         assert_eq!(claimed.len(), 1);
-        outbox::give_up(&db, claimed[0].id, "550 no such user", later)
+        outbox::give_up(&db, &claimed[0], "550 no such user", later)
             .await
             .expect("give up");
         let failed = outbox::health(&db, later).await.expect("health");
@@ -523,6 +523,7 @@ db_test!(
             &mut tx,
             acme.tenant_id,
             NotificationKind::ProblemOpened,
+            None,
             render,
             now,
         )
@@ -532,6 +533,7 @@ db_test!(
             &mut tx,
             acme.tenant_id,
             NotificationKind::ProblemResolved,
+            None,
             render,
             now,
         )

@@ -88,7 +88,7 @@ pub async fn deliver_due(
             }
             Err(SendError::Permanent(error)) => {
                 tracing::warn!(mail = mail.id.get(), %error, "mail refused for good");
-                outbox::give_up(db, mail.id, &error, done).await?;
+                outbox::give_up(db, mail, &error, done).await?;
             }
             Err(SendError::Transient(error)) => {
                 let age = Duration::from_millis(
@@ -103,7 +103,7 @@ pub async fn deliver_due(
                     }
                     _ => {
                         tracing::error!(mail = mail.id.get(), %error, attempts, "mail given up");
-                        outbox::give_up(db, mail.id, &error, done).await?;
+                        outbox::give_up(db, mail, &error, done).await?;
                     }
                 }
             }

@@ -1,7 +1,7 @@
 //! Sends visitors who are not logged in from protected pages to the login page, before anything
-//! is rendered: a plain 302 that works without JavaScript and leaks nothing of the page. `/`
-//! itself is a plain 302 too: to the settings when logged in, else to the login page. The staff
-//! dashboard likewise sends anyone without a staff session to the staff login page.
+//! is rendered: a plain 302 that works without JavaScript and leaks nothing of the page. `/`, the
+//! home page, is one of them: a company's user sees their sync health there. The staff dashboard
+//! likewise sends anyone without a staff session to the staff login page.
 
 use app::PROTECTED_PREFIXES;
 use app::ssr::session::{AUTH_KEY, Actor, AuthState};
@@ -25,10 +25,10 @@ pub async fn require_login(session: Session, request: Request, next: Next) -> Re
         return next.run(request).await;
     }
     let logged_in = matches!(session.get::<AuthState>(AUTH_KEY).await, Ok(Some(auth)) if auth.acting_tenant.is_some());
-    match (path == "/", logged_in) {
-        (true, true) => found("/settings"),
-        (_, false) => found("/login"),
-        (false, true) => next.run(request).await,
+    if logged_in {
+        next.run(request).await
+    } else {
+        found("/login")
     }
 }
 

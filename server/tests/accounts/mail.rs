@@ -107,6 +107,11 @@ db_test!(
             StatusCode::OK
         );
         assert_eq!(again.user_email().await.as_deref(), Some("owner@acme.test"));
+        let (_, activity) = again.page("/settings/activity").await;
+        assert!(
+            activity.contains(Msg::ActivityPasswordReset.text(Lang::Da)),
+            "the reset is in the company's activity log: {activity}"
+        );
 
         // A used or forged link: one clear message, and nothing changes.
         for used_or_forged in [token.as_str(), "forged-token"] {
@@ -134,6 +139,45 @@ db_test!(
                 .status(),
             StatusCode::OK
         );
+    }
+);
+
+db_test!(
+    mails_go_out_in_the_language_the_user_chose,
+    |db| async move {
+        // Arrange: the owner reads the app in English (chosen while logged in).
+        let app = spawn_app(&db).await;
+        let owner = app.signed_up("acme").await;
+        let switched = owner.get("/lang/en?next=/").await;
+        assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+
+        // Act: a password reset, asked for from another browser (whose page is Danish).
+        let response = ask_for_reset(&app.browser(), "owner@acme.test").await;
+
+        // Assert: the mail is in the user's language, not the page's.
+        assert_eq!(response.status(), StatusCode::OK);
+        let mail = app
+            .mail_with_link("owner@acme.test", "/reset-password/")
+            .await;
+        assert_eq!(mail.subject, "Reset your password");
+        assert!(mail.text.starts_with("Hi Owner of acme,"), "{}", mail.text);
+
+        // And back: a log-in from a Danish page makes the mails Danish again.
+        let danish = app.browser();
+        assert_eq!(
+            danish.get("/lang/da?next=/").await.status(),
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            danish.log_in("owner@acme.test", PASSWORD).await.status(),
+            StatusCode::OK
+        );
+        app.mail.clear();
+        ask_for_reset(&app.browser(), "owner@acme.test").await;
+        let mail = app
+            .mail_with_link("owner@acme.test", "/reset-password/")
+            .await;
+        assert_eq!(mail.subject, "Nulstil din adgangskode");
     }
 );
 

@@ -120,18 +120,31 @@ db_test!(private_pages_send_visitors_to_the_login, |db| async move {
     }
 });
 
-db_test!(the_home_page_sends_users_to_the_settings, |db| async move {
-    // Arrange
-    let app = spawn_app(&db).await;
-    let browser = app.signed_up("acme").await;
+db_test!(
+    the_home_page_shows_a_new_company_that_it_is_not_connected,
+    |db| async move {
+        // Arrange
+        let app = spawn_app(&db).await;
+        let browser = app.signed_up("acme").await;
 
-    // Act
-    let response = browser.navigate("/").await;
+        // Act
+        let (status, page) = browser.page("/").await;
+        let anonymous = app.browser().navigate("/").await;
 
-    // Assert
-    assert_eq!(response.status(), StatusCode::FOUND);
-    assert_eq!(location(&response), "/settings");
-});
+        // Assert: the home page, each entity "not connected" with the way to connect, never "OK".
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(r#"data-test="onboarding""#), "{page}");
+        assert_eq!(
+            page.matches(r#"data-state="not_connected""#).count(),
+            3,
+            "{page}"
+        );
+        assert_eq!(page.matches(r#"data-test="connect""#).count(), 3, "{page}");
+        assert!(!page.contains(r#"data-test="health-state""#), "{page}");
+        assert_eq!(anonymous.status(), StatusCode::FOUND);
+        assert_eq!(location(&anonymous), "/login");
+    }
+);
 
 db_test!(security_headers_are_on_every_response, |db| async move {
     // Arrange

@@ -1,11 +1,16 @@
 //! Server side of the home page: the backend's health model in the page's types, the fixes,
-//! and the alert text the alert webhook sends (from the same translations as the page).
+//! and the alert texts the alert webhook and the e-mails send (from the same translations as
+//! the page).
 
 use backend::economic::Entity;
+use backend::health::alert_mail::AlertMail;
 use backend::health::alerts::{Delivery, Notice};
+use backend::health::episodes::Episode;
 use backend::health::signals::{self, Signals, UrlBase};
 use backend::health::sweep::{self, Context};
 use backend::health::{self as model, Fix, Reason, State, episodes};
+use backend::mail::Notification;
+use backend::mail::templates::Letter;
 use backend::sync::{self, RunKind};
 use backend::{Timestamp, audit};
 
@@ -29,6 +34,7 @@ pub(crate) fn context(state: &AppState) -> Context<'_> {
             public_url: &state.public_url,
         },
         config: state.health,
+        mail_text: alert_mail,
     }
 }
 
@@ -42,6 +48,7 @@ pub(super) async fn home(ctx: &Tenant<Read>, now: Timestamp) -> Result<HomeView,
     let history = episodes::history(&state.db, ctx.tenant_id, HISTORY).await?;
     let onboarding = onboarding(&signals);
     Ok(HomeView {
+        connected: health.connected,
         state: state_view(health.state),
         entities: health
             .entities
@@ -109,7 +116,8 @@ fn onboarding(s: &Signals) -> Onboarding {
     }
 }
 
-fn state_view(state: State) -> HealthState {
+/// The page's mirror of a state.
+pub(crate) fn state_view(state: State) -> HealthState {
     match state {
         State::Ok => HealthState::Ok,
         State::Delayed => HealthState::Delayed,
@@ -206,18 +214,20 @@ pub(super) async fn fix(
 /// The alert's text in `lang` (Slack and Teams show it): the company, what happened, since
 /// when, the fix, and a link to the home page.
 pub fn alert_text(d: &Delivery, lang: Lang, public_url: &str) -> String {
-    let e = &d.episode;
+    alert_line(d.notice, &d.company, &d.episode, lang, public_url)
+}
+
+fn alert_line(notice: Notice, company: &str, e: &Episode, lang: Lang, public_url: &str) -> String {
     let what = reason_text(&reason_view(&e.reason), lang);
     let link = format!("{}/", public_url.trim_end_matches('/'));
-    match d.notice {
+    match notice {
         Notice::Opened => {
             let mark = match e.state {
                 State::Broken => "🔴",
                 State::Delayed | State::Ok => "🟠",
             };
             format!(
-                "{mark} {}: {what} ({} {}). {}: {}. {link}",
-                d.company,
+                "{mark} {company}: {what} ({} {}). {}: {}. {link}",
                 Msg::HealthSince.text(lang),
                 format::timestamp(e.since),
                 Msg::AlertFix.text(lang),
@@ -225,9 +235,51 @@ pub fn alert_text(d: &Delivery, lang: Lang, public_url: &str) -> String {
             )
         }
         Notice::Resolved => format!(
-            "✅ {}: {}: {what} {link}",
-            d.company,
+            "✅ {company}: {}: {what} {link}",
             Msg::AlertResolved.text(lang)
         ),
+    }
+}
+
+/// An alert e-mail for one owner or admin, in their language: what happened and since when, the
+/// fix, a button to the home page, and where to choose which mails they get.
+pub fn alert_mail(m: &AlertMail<'_>) -> Notification {
+    let language = m.recipient.language;
+    let lang = Lang::of_mail_language(language);
+    let e = m.episode;
+    let base = m.public_url.trim_end_matches('/');
+    let what = reason_text(&reason_view(&e.reason), lang);
+    let (subject, intro) = match m.notice {
+        Notice::Opened => (Msg::AlertMailOpened, Msg::AlertMailOpenedIntro),
+        Notice::Resolved => (Msg::AlertResolved, Msg::AlertMailResolvedIntro),
+    };
+    let subject = format!("{}: {} – {what}", m.company, subject.text(lang));
+    let since = format!(
+        "{what} ({} {})",
+        Msg::HealthSince.text(lang),
+        format::timestamp(e.since)
+    );
+    let letter = Letter::new(language, subject)
+        .greeting(&m.recipient.name)
+        .paragraph(format!("{} {}.", intro.text(lang), m.company))
+        .paragraph(since);
+    let letter = match m.notice {
+        Notice::Opened => letter.paragraph(format!(
+            "{}: {}.",
+            Msg::AlertFix.text(lang),
+            fix_msg(fix_view(e.fix)).text(lang)
+        )),
+        Notice::Resolved => letter,
+    };
+    let message = letter
+        .action(Msg::AlertMailOpen.text(lang), format!("{base}/"))
+        .note(format!(
+            "{} {base}/settings/notifications",
+            Msg::AlertMailWhy.text(lang)
+        ))
+        .render();
+    Notification {
+        message,
+        digest_line: alert_line(m.notice, m.company, e, lang, base),
     }
 }

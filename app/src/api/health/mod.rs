@@ -19,9 +19,9 @@ use crate::error::AppError;
 use crate::i18n::{Lang, Msg};
 
 #[cfg(feature = "ssr")]
-pub use convert::alert_text;
+pub use convert::{alert_mail, alert_text};
 #[cfg(feature = "ssr")]
-pub(crate) use convert::{context, episode_view, reason_view};
+pub(crate) use convert::{context, episode_view, reason_view, state_view};
 
 /// How an entity, a problem or the company is doing (mirror of the backend's `State`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -219,6 +219,8 @@ impl Onboarding {
 /// The home page's data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeView {
+    /// Whether e-conomic is connected (before, nothing can be in sync or not).
+    pub connected: bool,
     /// The worst state.
     pub state: HealthState,
     /// Customers, products, invoices.

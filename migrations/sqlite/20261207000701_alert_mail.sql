@@ -1,0 +1,4 @@
+-- Alert e-mails (issue 25): each mail of an alert names its notification, so that the mail
+-- sender records the delivery (sent, or failed) in the company's list of notifications.
+alter table outbox add column notification_id bigint
+    references health_notifications (id) on delete set null;
