@@ -89,8 +89,6 @@ struct World {
     watch: worker::Watch,
     receiver: Receiver,
     client: economic::Client,
-    /// The SMTP server the mail sender delivers to.
-    mail: mail_catcher::Catcher,
     /// The mail sender, driven with the test's clock like the health tasks.
     mailer: server::mail::Mailer,
     sender: server::mail::sender::SenderConfig,
@@ -112,17 +110,7 @@ async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
     .await
     .expect("simulator");
     let base_url = sim.base_url();
-    let mail = mail_catcher::Catcher::start(mail_catcher::CatcherConfig::default())
-        .await
-        .expect("start the test SMTP server");
-    let smtp_url = mail.smtp_url();
     let mut flags = vec![
-        "--smtp-url",
-        smtp_url.as_str(),
-        "--mail-from",
-        "Inventory Sync <noreply@sync.test>",
-        "--mail-poll-ms",
-        "20",
         "--economic-base-url",
         base_url.as_str(),
         "--worker-poll-ms",
@@ -194,7 +182,8 @@ async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
     let render: worker::health::Render =
         Arc::new(|d| app::api::health::alert_text(d, app::i18n::Lang::Da, "http://sync.example"));
     let mailer =
-        server::mail::Mailer::new(&smtp_url, "Inventory Sync <noreply@sync.test>").expect("mailer");
+        server::mail::Mailer::new(&app.mail.smtp_url(), "Inventory Sync <noreply@sync.test>")
+            .expect("mailer");
     let give_up_hours: u64 = extra
         .iter()
         .position(|f| *f == "--mail-give-up-hours")
@@ -220,7 +209,6 @@ async fn world_with(db: &Db, extra: &[&str], managed: bool) -> World {
         watch,
         receiver,
         client,
-        mail,
         mailer,
         sender,
         now: Timestamp::now(),
@@ -312,7 +300,8 @@ impl World {
 
     /// The subjects of the mails the SMTP server got, oldest first (all to the owner).
     fn mails(&self) -> Vec<String> {
-        self.mail
+        self.app
+            .mail
             .mails()
             .into_iter()
             .map(|m| {
@@ -349,7 +338,7 @@ impl World {
             mails[0].starts_with("watched ApS: Synkroniseringsproblem"),
             "in Danish, the owner's language: {mails:?}"
         );
-        let mail = &self.mail.mails()[0];
+        let mail = &self.app.mail.mails()[0];
         assert!(
             mail.text.starts_with("Hej Owner of watched,"),
             "{}",
@@ -749,7 +738,7 @@ db_test!(
     |db| async move {
         // The SMTP server refuses every mail, and the sender gives up at the first refusal.
         let mut w = world(&db, &["--mail-give-up-hours", "0"]).await;
-        w.mail.set_refusing(true);
+        w.app.mail.set_refusing(true);
         assert_eq!(w.sim.agreement().disable_webhooks(Entity::Products), 1);
 
         w.until_alerts(1, 3).await;
