@@ -6,9 +6,13 @@
 use backend::audit::{self, Action, Actor};
 use backend::events::EventStatus;
 use backend::settings::{self, SyncSettings};
-use backend::testing::isolation::{app_role, row_security, tenant_tables, unfiltered_tenant_ids};
+use backend::testing::isolation::{
+    after_reset_role, app_role, row_security, tenant_tables, unfiltered_tenant_ids,
+};
 use backend::testing::{Backend, TestDb, store_events};
-use backend::{Db, Keys, TenantId, connection, economic, invites, sync, webhook_credentials};
+use backend::{
+    Db, Keys, LoginPrivileges, TenantId, connection, economic, invites, sync, webhook_credentials,
+};
 
 use crate::helpers::*;
 
@@ -168,6 +172,32 @@ async fn a_tenant_transaction_cannot_write_a_row_of_another_tenant() {
         error.contains("row-level security"),
         "the database's refusal: {error}"
     );
+    test_db.cleanup().await;
+}
+
+/// Defence in depth (issue 24): the tests' app logs in as a role that is no superuser and has
+/// no `BYPASSRLS`, as the README asks of production. A statement injected into a tenant's
+/// transaction that drops the app role (`reset role`) is then still bound by row-level
+/// security and can change no schema; as a superuser it could do anything.
+#[tokio::test]
+async fn a_tenant_transaction_that_drops_its_role_is_still_no_superuser() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let db = test_db.db();
+    let acme = owner(db, "acme").await;
+
+    let (name, superuser, bypass) = after_reset_role(db, acme.tenant_id)
+        .await
+        .expect("PostgreSQL");
+    let login = db.login_privileges().await.expect("ask the database");
+
+    assert_eq!(name, backend::testing::LOGIN, "back to the login");
+    assert!(!superuser, "the login is no superuser");
+    assert!(!bypass, "the login has no BYPASSRLS");
+    let expected = LoginPrivileges {
+        superuser: false,
+        bypass_rls: false,
+    };
+    assert_eq!(login, Some(expected));
     test_db.cleanup().await;
 }
 
