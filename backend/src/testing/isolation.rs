@@ -133,3 +133,12 @@ pub async fn after_reset_role(db: &Db, tenant: TenantId) -> Option<(String, bool
     Some(row)
 }
 
+/// Run `sql` (a literal from the test) inside `tenant`'s transaction; the number of rows, or
+/// the database's refusal.
+pub async fn rows_as(db: &Db, tenant: TenantId, sql: &str) -> Result<usize, String> {
+    with_tenant!(db, tenant, conn => sqlx::query(sql)
+        .fetch_all(conn)
+        .await
+        .map(|rows| rows.len()))
+    .map_err(|e| e.to_string())
+}
