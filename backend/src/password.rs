@@ -6,8 +6,8 @@ use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
 
-pub(crate) use hashing::{hash, verify};
 pub use hashing::{ARGON2_M_COST, ARGON2_P_COST, ARGON2_T_COST};
+pub(crate) use hashing::{hash, verify};
 
 use crate::error::{FieldError, keys};
 

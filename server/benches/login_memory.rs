@@ -163,7 +163,10 @@ async fn log_in(client: &reqwest::Client, base: &str, email: &str, i: usize) -> 
         .json()
         .await
         .expect("session JSON");
-    let csrf = session["csrf_token"].as_str().unwrap_or_default().to_owned();
+    let csrf = session["csrf_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let address = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
     let password = format!("not the password {i}");
     let fields = [

@@ -118,7 +118,14 @@ fn hash_blocking(password: &str, memory: &mut Vec<Block>) -> Result<String> {
         .decode_b64(&mut salt_bytes)
         .map_err(Error::internal)?;
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    hash_into(&argon2, &params, password.as_bytes(), salt_bytes, &mut out, memory)?;
+    hash_into(
+        &argon2,
+        &params,
+        password.as_bytes(),
+        salt_bytes,
+        &mut out,
+        memory,
+    )?;
     let phc = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -254,7 +261,10 @@ mod tests {
     async fn the_reference_implementations_hashes_verify() {
         for phc in REFERENCE {
             let stored = Some(phc.to_owned());
-            assert!(verify("password", stored.clone()).await.expect("verify"), "{phc}");
+            assert!(
+                verify("password", stored.clone()).await.expect("verify"),
+                "{phc}"
+            );
             assert!(!verify("notword", stored).await.expect("verify"), "{phc}");
         }
     }
@@ -267,8 +277,16 @@ mod tests {
         // argon2's own (allocating) verifier agrees.
         let parsed = PasswordHash::new(&phc).expect("PHC string");
         let standard = Argon2::default();
-        assert!(standard.verify_password(b"correct horse battery", &parsed).is_ok());
-        assert!(standard.verify_password(b"wrong horse battery", &parsed).is_err());
+        assert!(
+            standard
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        assert!(
+            standard
+                .verify_password(b"wrong horse battery", &parsed)
+                .is_err()
+        );
         // And a hash made by argon2's own hasher verifies here.
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         let theirs = standard
@@ -276,7 +294,11 @@ mod tests {
             .expect("hash")
             .to_string();
         let stored = Some(theirs);
-        assert!(verify("correct horse battery", stored.clone()).await.expect("verify"));
+        assert!(
+            verify("correct horse battery", stored.clone())
+                .await
+                .expect("verify")
+        );
         assert!(!verify("wrong horse battery", stored).await.expect("verify"));
     }
 
@@ -285,7 +307,11 @@ mod tests {
         let password = Password::parse("correct horse battery").expect("valid");
         let phc = hash(&password).await.expect("hash");
         let stored = Some(phc);
-        assert!(verify("correct horse battery", stored.clone()).await.expect("verify"));
+        assert!(
+            verify("correct horse battery", stored.clone())
+                .await
+                .expect("verify")
+        );
         assert!(!verify("wrong horse battery", stored).await.expect("verify"));
         assert!(!verify("correct horse battery", None).await.expect("verify"));
     }

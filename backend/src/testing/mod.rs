@@ -210,9 +210,7 @@ async fn ensure_login(migrated: &PgConnectOptions) {
 fn login_url(url: &str, database: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
     let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
-    let (without_query, query) = host_and_path
-        .split_once('?')
-        .unwrap_or((host_and_path, ""));
+    let (without_query, query) = host_and_path.split_once('?').unwrap_or((host_and_path, ""));
     let server = without_query
         .split_once('/')
         .map_or(without_query, |(server, _)| server);

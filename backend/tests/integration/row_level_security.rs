@@ -227,7 +227,11 @@ async fn a_tenant_transaction_reads_no_password_hash_and_no_login_attempt() {
     let refusal = staff_hashes.expect_err("refused");
     assert!(refusal.contains("permission denied"), "{refusal}");
     assert_eq!(recorded, 1, "the failure is recorded");
-    assert_eq!(attempts, Ok(0), "no log-in attempt inside a tenant's transaction");
+    assert_eq!(
+        attempts,
+        Ok(0),
+        "no log-in attempt inside a tenant's transaction"
+    );
     test_db.cleanup().await;
 }
 

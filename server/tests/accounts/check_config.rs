@@ -156,7 +156,11 @@ async fn check_config_warns_about_a_superuser_login_postgres() {
 
     // Assert
     assert!(app_login.status.success(), "{}", text(&app_login));
-    assert!(!text(&app_login).contains("DATABASE_URL's login"), "{}", text(&app_login));
+    assert!(
+        !text(&app_login).contains("DATABASE_URL's login"),
+        "{}",
+        text(&app_login)
+    );
     assert!(superuser.status.success(), "{}", text(&superuser));
     assert!(
         text(&superuser).contains("warning: DATABASE_URL's login is a superuser"),
