@@ -1,4 +1,4 @@
-//! Webhook ingest benchmark (DESIGN §4), not a timed test:
+//! Webhook ingest benchmark, not a timed test:
 //!
 //! 1. closed loop: `BENCH_CONNS` connections post as fast as they can for `BENCH_SECS` seconds,
 //!    to a bare axum handler answering 200 and to the real webhook endpoint (credential check,
@@ -107,7 +107,16 @@ async fn bench(backend: Backend, name: &str) {
         .and_then(|v| v.parse().ok())
     {
         println!("== {name}: serving for {serve} s\nBARE {bare_url}\nINGEST {app_url}");
-        tokio::time::sleep(Duration::from_secs(serve)).await;
+        // The driving script ends the serving early with SIGTERM: stop then too, so that the
+        // database is removed (a killed bench left its `t_…` database behind on PostgreSQL).
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(serve)) => {}
+            _ = terminate.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
         let stored = backend::events::count(&db, tenant).await.expect("count");
         println!("  events stored: {stored}");
         test_db.cleanup().await;

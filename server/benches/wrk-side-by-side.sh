@@ -7,8 +7,15 @@ set -euo pipefail
 db="${1:?sqlite or postgres}" rounds="${2:-3}" secs="${3:-5}" conns="${4:-64}"
 here="$(cd "$(dirname "$0")" && pwd)"
 log="$(mktemp)"
-# cargo runs the bench as its child: stop both.
-trap 'pkill -P "$bench" 2>/dev/null || true; kill "$bench" 2>/dev/null || true; rm -f "$log"' EXIT
+# cargo runs the bench as its child: SIGTERM to the child ends its serving early, it removes
+# its database and exits, and cargo with it. Killing cargo first left the child's `t_…`
+# database behind on PostgreSQL.
+stop_bench() {
+  pkill -TERM -P "$bench" 2>/dev/null || true
+  wait "$bench" 2>/dev/null || true
+  rm -f "$log"
+}
+trap stop_bench EXIT
 
 cargo bench -p server --bench ingest --no-run
 BENCH_DB="$db" BENCH_SERVE_SECS=$(( rounds * secs * 2 + 60 )) \

@@ -13,6 +13,8 @@ mod sessions;
 mod staff_cli;
 mod startup;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::Config;
 pub use routes::history::LIVE_PER_SESSION;

@@ -33,7 +33,7 @@ fn backup(database_url: &str, to: &std::path::Path) -> Output {
 async fn a_backup_under_webhook_load_keeps_every_acknowledged_event() {
     // Arrange: the app on a SQLite file, senders posting webhooks and noting each 2xx's time.
     let test_db = TestDb::new(Backend::Sqlite).await;
-    let app = Arc::new(spawn_app(test_db.db()).await);
+    let app = Arc::new(spawn_ingest_only(test_db.db()).await);
     let tenant = app.live_tenant("acme").await;
     let url = app.url(tenant, Entity::Products).await;
     let acked: Arc<Mutex<Vec<(String, Instant)>>> = Arc::default();

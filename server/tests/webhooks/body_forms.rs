@@ -15,7 +15,7 @@ fn product(n: &str) -> RecordNumber {
 }
 
 db_test!(every_accepted_form_is_stored_as_received, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     let tenant = app.live_tenant("acme").await;
     use Entity::{Customers as C, Invoices as I, Products as P};
     let cases: Vec<(Entity, &str, &str, WebhookAction)> = vec![
@@ -90,7 +90,7 @@ db_test!(every_accepted_form_is_stored_as_received, |db| async move {
 db_test!(
     unreplaced_merge_fields_are_rejected_and_stored,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
 
         for (kind, query, body) in [
@@ -119,7 +119,7 @@ db_test!(
 );
 
 db_test!(a_kind_not_enabled_is_stored_as_ignored, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     // Default settings: hourly sync, no webhooks; connected.
     let tenant = backend::testing::owner(&app.db, "acme").await.tenant_id;
     let now = backend::Timestamp::now();
@@ -144,7 +144,7 @@ db_test!(a_kind_not_enabled_is_stored_as_ignored, |db| async move {
 db_test!(
     nul_bytes_are_stored_or_rejected_without_failing_anyone_else,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let url = app.url(tenant, Entity::Products).await;
         // PostgreSQL `text` cannot hold NUL: none of these may reach a text column raw, or the

@@ -7,7 +7,7 @@ use economic::Entity;
 use crate::helpers::*;
 
 db_test!(database_unavailable_is_503, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     let tenant = app.live_tenant("acme").await;
     let url = app.url(tenant, Entity::Customers).await;
     assert_eq!(app.post(&url, "1&1").await.status(), 200);
@@ -23,7 +23,7 @@ db_test!(database_unavailable_is_503, |db| async move {
 db_test!(
     a_concurrent_burst_is_all_acknowledged_and_stored,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let url = app.url(tenant, Entity::Products).await;
 
@@ -43,7 +43,7 @@ db_test!(
 #[tokio::test]
 async fn lost_postgres_connections_are_replaced() {
     let test_db = TestDb::new(Backend::Postgres).await;
-    let app = spawn_app(test_db.db()).await;
+    let app = spawn_ingest_only(test_db.db()).await;
     let tenant = app.live_tenant("acme").await;
     let url = app.url(tenant, Entity::Customers).await;
     assert_eq!(app.post(&url, "1&1").await.status(), 200);

@@ -1,4 +1,4 @@
-//! What an outside probe found (issue 15): ambiguous keyed bodies, invalid UTF-8 escapes,
+//! What an outside probe found: ambiguous keyed bodies, invalid UTF-8 escapes,
 //! rejected requests answered 4xx and stored per retry, odd paths falling through to the
 //! browser routes, webhooks of a disconnected company stored as received, reasons quoting 16 KB.
 
@@ -14,7 +14,7 @@ const KIND: Entity = Entity::Products;
 db_test!(
     keyed_bodies_a_number_could_have_produced_are_rejected,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let url = app.url(tenant, KIND).await;
 
@@ -43,7 +43,7 @@ db_test!(
 db_test!(
     an_identical_rejected_request_is_stored_once,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let url = app.url(tenant, KIND).await;
 
@@ -65,7 +65,7 @@ db_test!(
 );
 
 db_test!(reasons_are_capped, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     let tenant = app.live_tenant("acme").await;
     let body = format!("x{}", "y".repeat(16_000));
 
@@ -86,7 +86,7 @@ db_test!(reasons_are_capped, |db| async move {
 db_test!(
     odd_paths_get_the_webhooks_own_404_and_never_the_browser_routes,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let token = app.token(tenant, Entity::Invoices).await;
         let base = format!("{}/webhooks/economic/{tenant}/invoices", app.address);
@@ -135,7 +135,7 @@ db_test!(
 db_test!(
     webhooks_of_a_company_not_connected_are_ignored,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         backend::connection::disconnect(&app.db, tenant)
             .await

@@ -1,4 +1,4 @@
-//! The product against a simulator as strict as the real e-conomic (issue 29): two companies on
+//! The product against a simulator as strict as the real e-conomic: two companies on
 //! one agreement never take each other's webhooks; a webhook made by hand blocks the API's and
 //! the refusal is explained; https only; event type names read from e-conomic; the Webhooks
 //! API's faults; "I create it myself" removes the app's own; changes arriving twice are found;
@@ -12,7 +12,7 @@ use backend::{Db, TenantId, Timestamp, db_test};
 use economic::Entity;
 use economic_sim::{Knobs, SimHandle, WebhookConfig};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_ingest_only};
 use crate::webhooks_api::{api_hooks, client as client_with_timeout, row, setup, target};
 
 /// A second company, connected for real to the simulator's one agreement (as every company
@@ -261,7 +261,7 @@ db_test!(
         })
         .await
         .expect("simulator");
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = backend::testing::owner(&db, "norole").await.tenant_id;
 
         app.connect(tenant, &sim.base_url()).await;

@@ -11,7 +11,7 @@ use economic_sim::{SimConfig, Simulator, WebhookConfig};
 use crate::helpers::*;
 
 db_test!(the_simulator_delivers_into_the_app, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     let tenant = app.live_tenant("acme").await;
     let sim = Simulator::start(SimConfig {
         customers: 5,

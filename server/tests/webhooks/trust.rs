@@ -12,7 +12,7 @@ const KIND: Entity = Entity::Products;
 db_test!(
     unknown_tenant_kind_and_wrong_credential_get_one_404,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let token = app.token(tenant, KIND).await;
         let mut wrong = token.clone();
@@ -43,7 +43,7 @@ db_test!(
 db_test!(
     a_tenants_url_never_creates_another_tenants_event,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let acme = app.live_tenant("acme").await;
         let globex = app.live_tenant("globex").await;
         let acme_token = app.token(acme, KIND).await;
@@ -67,7 +67,7 @@ db_test!(
 db_test!(
     a_rotated_credential_works_in_grace_then_stops,
     |db| async move {
-        let app = spawn_app(&db).await;
+        let app = spawn_ingest_only(&db).await;
         let tenant = app.live_tenant("acme").await;
         let old = app.url(tenant, KIND).await;
 
@@ -105,7 +105,7 @@ db_test!(
 );
 
 db_test!(a_leaked_old_url_can_be_stopped_at_once, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     let tenant = app.live_tenant("acme").await;
     let old = app.url(tenant, KIND).await;
     creds::regenerate(&app.db, tenant, KIND, Timestamp::now())
@@ -135,7 +135,7 @@ db_test!(a_leaked_old_url_can_be_stopped_at_once, |db| async move {
 });
 
 db_test!(an_oversized_body_is_413_and_not_stored, |db| async move {
-    let app = spawn_app(&db).await;
+    let app = spawn_ingest_only(&db).await;
     let tenant = app.live_tenant("acme").await;
     let url = app.url(tenant, KIND).await;
 

@@ -1,4 +1,4 @@
-//! One-click webhook setup through e-conomic's Webhooks API (issue 13), against the simulator:
+//! One-click webhook setup through e-conomic's Webhooks API, against the simulator:
 //! create, a webhook changed in e-conomic meanwhile, delete, an idempotent retry after a timeout,
 //! missing rights, a webhook e-conomic disabled after failures (detected and re-enabled), URL
 //! regeneration, and a created webhook delivering into the app end to end. The real e-conomic's
@@ -13,7 +13,7 @@ use backend::{Db, TenantId, Timestamp, db_test, webhook_credentials};
 use economic::Entity;
 use economic_sim::{Knobs, SimConfig, SimHandle, Simulator, WebhookConfig};
 
-use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app_with, spawn_ingest_only};
 use crate::sync::settled;
 
 /// The simulator, the app (without workers) and a connected tenant with no webhooks yet.
@@ -24,7 +24,7 @@ pub(crate) async fn setup(db: &Db) -> (SimHandle, TestApp, TenantId, economic::C
     })
     .await
     .expect("simulator");
-    let app = spawn_app(db).await;
+    let app = spawn_ingest_only(db).await;
     let tenant = app.live_tenant("hooks").await;
     let client = client(&sim, Duration::from_secs(5));
     (sim, app, tenant, client)
@@ -430,7 +430,7 @@ db_test!(
             signal: backend::queue::Signal::default(),
             config: worker::WorkerConfig::default(),
         };
-        // Every 5 minutes by default (issue 25), so a disabled webhook is seen within them.
+        // Every 5 minutes by default, so a disabled webhook is seen within them.
         let every =
             time::Duration::try_from(env.config.health.webhook_check_every).expect("interval");
         let later = Timestamp::now() + every + time::Duration::minutes(1);

@@ -118,9 +118,8 @@ pub async fn run<R: Remote>(ctx: &Ctx<'_>, jobs: &[Job]) -> Result<(), JobError>
         .map(|j| j.received_at)
         .min()
         .unwrap_or_else(Timestamp::now);
-    let second_ago = Timestamp::now() - time::Duration::SECOND;
-    let arriving = jobs.iter().filter(|j| j.received_at > second_ago).count();
-    if arriving >= BURST_RATE {
+    let newest = jobs.iter().map(|j| j.received_at).max().unwrap_or(oldest);
+    if is_burst(jobs.len(), oldest, newest, Timestamp::now()) {
         settle(ctx).await?;
     }
     let synced_at = Timestamp::now();
@@ -196,9 +195,26 @@ async fn settle(ctx: &Ctx<'_>) -> backend::Result<()> {
     Ok(())
 }
 
-/// Events of a batch that arrived within the last second, from which on it is a burst: a
-/// steady stream of single edits (tens a second) stays far below.
-const BURST_RATE: usize = 200;
+/// Whether a batch of `events` received between `oldest` and `newest` is part of a burst that
+/// is still arriving. The rate is judged over the batch's own time span, not over the last
+/// second before the claim: a first claim of 150 events made 0.1 s into an import is a burst
+/// too (counting only "the last second" let it start a full sweep mid-burst, and every later
+/// batch swept again). A batch whose newest event is older than a second belongs to a burst
+/// that is over, or to a backlog: waiting would only delay it.
+fn is_burst(events: usize, oldest: Timestamp, newest: Timestamp, now: Timestamp) -> bool {
+    if events < BURST_MIN_EVENTS || newest < now - time::Duration::SECOND {
+        return false;
+    }
+    let span_ms = newest.duration_since(oldest).whole_milliseconds().max(1);
+    i128::try_from(events).unwrap_or(i128::MAX) * 1000 / span_ms >= BURST_RATE
+}
+
+/// Events per second, over a batch's own span, from which on it is a burst: a steady stream
+/// of single edits (tens a second) stays far below.
+const BURST_RATE: i128 = 200;
+/// Fewer events than this are never a burst, however close together (two edits in the same
+/// millisecond are not an import).
+const BURST_MIN_EVENTS: usize = 50;
 /// No new event for this long: the burst is over.
 const BURST_QUIET: std::time::Duration = std::time::Duration::from_millis(500);
 /// The longest a batch waits for a burst to end (its lease is renewed meanwhile).
@@ -277,4 +293,36 @@ async fn apply<R: Remote>(
         .into_iter()
         .map(|o| o.unwrap_or(Err(Failure::Permanent("not applied".to_owned()))))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_millis(ms)
+    }
+
+    #[test]
+    fn a_first_claim_early_in_an_import_is_a_burst() {
+        // 150 events within 100 ms, claimed 50 ms after the last arrived.
+        assert!(is_burst(150, at(10_000), at(10_100), at(10_150)));
+    }
+
+    #[test]
+    fn a_steady_stream_of_edits_is_not_a_burst() {
+        // 60 events over 3 s: 20 a second.
+        assert!(!is_burst(60, at(10_000), at(13_000), at(13_010)));
+    }
+
+    #[test]
+    fn a_few_simultaneous_edits_are_not_a_burst() {
+        assert!(!is_burst(3, at(10_000), at(10_000), at(10_001)));
+    }
+
+    #[test]
+    fn a_backlog_from_a_burst_that_is_over_is_not_waited_for() {
+        // 500 events within 200 ms, but the newest arrived 5 s ago.
+        assert!(!is_burst(500, at(10_000), at(10_200), at(15_200)));
+    }
 }

@@ -1,6 +1,7 @@
 //! A connected tenant on a fresh simulator, events stored as the webhook endpoint stores them,
 //! and the queue drained on demand.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use backend::events::{self, EventStatus, NewEvent};
@@ -17,6 +18,10 @@ pub struct Harness {
     pub sim: SimHandle,
     pub env: Environment,
     pub tenant: TenantId,
+    /// Whether events may end failed or dead: draining the queue asserts that none did unless
+    /// the test said it expects it ([`Harness::expect_failures`]), so a test of the happy path
+    /// cannot pass while its events quietly fail.
+    failures_expected: AtomicBool,
 }
 
 impl Harness {
@@ -70,6 +75,7 @@ impl Harness {
             sim,
             env,
             tenant,
+            failures_expected: AtomicBool::new(false),
         }
     }
 
@@ -111,9 +117,27 @@ impl Harness {
             .await
     }
 
-    /// Drain the queue: run every batch that is due now.
+    /// This test makes events fail (a fault, a refused record): draining no longer asserts
+    /// that none did.
+    pub fn expect_failures(&self) {
+        self.failures_expected.store(true, Ordering::Relaxed);
+    }
+
+    /// Drain the queue: run every batch that is due now; then assert that no event ended
+    /// failed or dead, unless the test expects it.
     pub async fn run(&self) -> usize {
-        worker::run_pending_jobs(&self.env).await.expect("jobs run")
+        let ran = worker::run_pending_jobs(&self.env).await.expect("jobs run");
+        if !self.failures_expected.load(Ordering::Relaxed) {
+            let failed = self.count(EventStatus::Failed).await;
+            let dead = self.count(EventStatus::Dead).await;
+            assert_eq!(
+                (failed, dead),
+                (0, 0),
+                "events ended failed or dead (failed, dead) in a test that expects none: \
+                 call `expect_failures` if the test means it"
+            );
+        }
+        ran
     }
 
     /// Drain the queue, waiting out retries, until no event waits (at most `for_at_most`).

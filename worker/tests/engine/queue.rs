@@ -13,6 +13,7 @@ db_test!(
     failures_are_retried_then_dead_and_replay_revives_them,
     |db| async move {
         let h = Harness::new(&db, 0, 1).await;
+        h.expect_failures();
         let number = h.sim_products()[0].clone();
         h.sim.set_knobs(Knobs {
             error_rate: 1.0,
@@ -49,6 +50,7 @@ db_test!(
     a_rate_limit_waits_as_long_as_e_conomic_asks,
     |db| async move {
         let mut h = Harness::new(&db, 0, 1).await;
+        h.expect_failures();
         // A cap above Retry-After, so that the retry is not due again before `run` ends.
         h.env.config.retry.cap = Duration::from_secs(60);
         let number = h.sim_products()[0].clone();
@@ -228,6 +230,7 @@ db_test!(
     an_event_that_keeps_killing_its_worker_ends_dead,
     |db| async move {
         let h = Harness::new(&db, 0, 1).await;
+        h.expect_failures();
         let number = h.sim_products()[0].clone();
         let id = h.product_event(number.as_str()).await;
         // Three workers in a row claim it and die (the harness allows three attempts).

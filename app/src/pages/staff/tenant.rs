@@ -197,7 +197,7 @@ fn Chart(hours: Vec<HourBar>) -> impl IntoView {
                     y -= h;
                     let title = format!("{} · {}: {n}", hour.hour, t(status_msg(status)));
                     Some(view! {
-                        <rect x=x y=y width=BAR_WIDTH - 1 height=h class=format!("bar {}", status.slug())>
+                        <rect x=x y=y width=BAR_WIDTH - 1 height=h class=format!("segment {}", status.slug())>
                             <title>{title}</title>
                         </rect>
                     })
