@@ -42,7 +42,7 @@ pub mod webhook_credentials;
 pub mod testing;
 
 pub use accounts::Role;
-pub use db::{Conn, CrossTenant, Db, Tx};
+pub use db::{Conn, CrossTenant, Db, LoginPrivileges, Tx};
 /// The e-conomic client crate, re-exported so `app` can name its types without a dependency of
 /// its own.
 pub use economic;

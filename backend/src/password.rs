@@ -1,22 +1,13 @@
-//! Passwords: the parsed input type, and argon2id hashing off the async threads.
-//!
-//! Parameters are OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1). Verification reads
-//! the parameters from the stored PHC string, so raising them later keeps old hashes working.
-//!
-//! Every hash and verification takes a permit of one process-wide semaphore ([`HASHING`]): 64
-//! parallel sign-ups once took the server from 305 MB to 1.34 GB, 19 MiB per concurrent hash.
-//! With a few permits per core, more requests only wait (up to [`HASH_WAIT`], then `Busy`, which
-//! is answered 503 with `Retry-After`), and memory stays flat.
+//! Passwords: the parsed input type; argon2id hashing in bounded memory is in [`hashing`].
+
+mod hashing;
 
 use std::fmt;
-use std::sync::LazyLock;
-use std::time::Duration;
 
-use tokio::sync::Semaphore;
 use unicode_normalization::UnicodeNormalization;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+pub use hashing::{ARGON2_M_COST, ARGON2_P_COST, ARGON2_T_COST};
+pub(crate) use hashing::{hash, verify};
 
 use vocabulary::{Field, Problem};
 
@@ -26,13 +17,6 @@ use crate::error::{Error, FieldError, Result};
 pub const MIN_CHARS: usize = 10;
 /// Longest accepted password, in characters (bounds the hashing work an attacker can ask for).
 pub const MAX_CHARS: usize = 128;
-
-/// argon2 memory cost in KiB (OWASP minimum for argon2id).
-pub const ARGON2_M_COST: u32 = 19_456;
-/// argon2 iterations.
-pub const ARGON2_T_COST: u32 = 2;
-/// argon2 parallelism.
-pub const ARGON2_P_COST: u32 = 1;
 
 /// A new password that passed the length rules. Deliberately neither `Serialize` nor `Display`,
 /// and its `Debug` prints `Password(***)`.
@@ -77,38 +61,6 @@ impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(***)")
     }
-}
-
-/// Hashes running at once, per core: argon2 is CPU-bound, so more would only add memory.
-pub const HASHES_PER_CORE: usize = 2;
-/// How long a request waits for a hashing permit before it is refused as `Busy`.
-pub const HASH_WAIT: Duration = Duration::from_secs(10);
-/// What a `Busy` refusal asks the client to wait.
-pub const BUSY_RETRY_SECS: u64 = 5;
-
-/// The permits for argon2 work in this process (see the module documentation).
-static HASHING: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(permits()));
-
-fn permits() -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    cores * HASHES_PER_CORE
-}
-
-/// Runs `work` on the blocking pool once a hashing permit is free.
-async fn with_permit<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let permit = tokio::time::timeout(HASH_WAIT, HASHING.acquire())
-        .await
-        .map_err(|_| Error::Busy {
-            retry_after_secs: BUSY_RETRY_SECS,
-        })?
-        .map_err(Error::internal)?;
-    let result = tokio::task::spawn_blocking(work)
-        .await
-        .map_err(Error::internal)?;
-    drop(permit);
-    result
 }
 
 /// The form passwords are hashed and checked in.
@@ -167,88 +119,9 @@ fn is_common(password: &str) -> bool {
     COMMON.iter().any(|common| *common == lower)
 }
 
-fn argon2() -> Argon2<'static> {
-    // The constants are valid argon2 parameters; `Params::new` only fails outside its ranges.
-    // (argon2 0.5's defaults are the same OWASP values.)
-    let params =
-        Params::new(ARGON2_M_COST, ARGON2_T_COST, ARGON2_P_COST, None).unwrap_or(Params::DEFAULT);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-fn hash_blocking(password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    let hash = argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(Error::internal)?;
-    Ok(hash.to_string())
-}
-
-/// A hash of a random, forgotten password with the current parameters. Verified against when
-/// the account does not exist, so that an unknown email costs the same time as a wrong password.
-/// A constant (not computed at first use) so that even the first such login takes no longer.
-/// When the parameters change, regenerate it: a unit test checks that they match.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$Yi0cimdf77W/DiPAyqzTwg$QUPfodLAAOhN8Ki9BpPGdvJg0YjUCAjwpMjINkXs5W4";
-
-/// Hash `password` with argon2id on the blocking pool; returns a PHC string.
-pub(crate) async fn hash(password: &Password) -> Result<String> {
-    let password = password.clone();
-    with_permit(move || hash_blocking(password.expose())).await
-}
-
-/// Check `password` against a stored PHC string, or against a dummy hash when `stored` is
-/// `None` (unknown account; always false, same cost). Runs on the blocking pool.
-pub(crate) async fn verify(password: &str, stored: Option<String>) -> Result<bool> {
-    // Hashed in NFC since passwords are normalised; a hash made before that from another form
-    // is checked against the password as typed.
-    let (normalised, typed) = (normalise(password), password.to_owned());
-    with_permit(move || {
-        let is_real = stored.is_some();
-        let phc = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
-        let parsed = match PasswordHash::new(&phc) {
-            Ok(parsed) => parsed,
-            Err(e) if is_real => {
-                return Err(Error::internal(format!("stored hash unreadable: {e}")));
-            }
-            Err(_) => return Ok(false),
-        };
-        let check = |candidate: &str| {
-            argon2()
-                .verify_password(candidate.as_bytes(), &parsed)
-                .is_ok()
-        };
-        let matches = check(&normalised) || (typed != normalised && check(&typed));
-        Ok(matches && is_real)
-    })
-    .await
-}
-
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn no_more_hashes_run_at_once_than_there_are_permits() {
-        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-        let tasks: Vec<_> = (0..permits() * 4)
-            .map(|_| {
-                let (running, most) = (running.clone(), most.clone());
-                tokio::spawn(with_permit(move || {
-                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
-                    most.fetch_max(now, Ordering::SeqCst);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                    running.fetch_sub(1, Ordering::SeqCst);
-                    Ok(())
-                }))
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("join").expect("hash slot");
-        }
-        assert_eq!(most.load(Ordering::SeqCst), permits());
-    }
 
     #[test]
     fn blank_invisible_and_common_passwords_are_refused() {
@@ -274,15 +147,6 @@ mod tests {
         assert_eq!(parsed.expose(), "bl\u{00E5}bær 12345");
     }
 
-    #[tokio::test]
-    async fn a_password_typed_in_another_normal_form_verifies() {
-        let stored = hash(&Password::parse("blåbærgrød 1").expect("valid"))
-            .await
-            .expect("hash");
-        let decomposed = "bla\u{030A}bærgrød 1";
-        assert!(verify(decomposed, Some(stored)).await.expect("verify"));
-    }
-
     #[test]
     fn length_rules_count_characters() {
         assert!(Password::parse("æøåæøåæøåæ").is_ok());
@@ -301,32 +165,5 @@ mod tests {
     fn debug_does_not_print_the_password() {
         let password = Password::parse("hunter2hunter2").expect("valid");
         assert!(!format!("{password:?}").contains("hunter2"));
-    }
-
-    #[test]
-    fn dummy_hash_uses_the_current_parameters() {
-        let dummy = PasswordHash::new(DUMMY_HASH).expect("PHC string");
-        let params = Params::try_from(&dummy).expect("params");
-        assert_eq!(dummy.algorithm, Algorithm::Argon2id.ident());
-        assert_eq!(dummy.version, Some(Version::V0x13.into()));
-        let costs = (params.m_cost(), params.t_cost(), params.p_cost());
-        assert_eq!(costs, (ARGON2_M_COST, ARGON2_T_COST, ARGON2_P_COST));
-    }
-
-    #[tokio::test]
-    async fn hash_verifies_and_dummy_never_matches() {
-        let password = Password::parse("correct horse battery").expect("valid");
-        let phc = hash(&password).await.expect("hash");
-        assert!(
-            verify("correct horse battery", Some(phc.clone()))
-                .await
-                .expect("verify")
-        );
-        assert!(
-            !verify("wrong horse battery", Some(phc))
-                .await
-                .expect("verify")
-        );
-        assert!(!verify("correct horse battery", None).await.expect("verify"));
     }
 }

@@ -96,12 +96,20 @@ async fn checked(
     now: Timestamp,
 ) -> Result<StaffId> {
     let lookup = async {
-        let found: Option<(StaffId, String)> = with_db!(db, conn => sqlx::query_as(
-            "select id, password_hash from staff where email = $1 and disabled_at is null",
-        )
-        .bind(email.as_str())
-        .fetch_optional(conn)
-        .await)?;
+        // On PostgreSQL the app role may not read password hashes (migration
+        // 20261207000701_least_privilege): a security-definer function hands out one, by e-mail.
+        let found: Option<(StaffId, String)> = with_db!(db, conn {
+            sqlite => sqlx::query_as(
+                "select id, password_hash from staff where email = $1 and disabled_at is null",
+            )
+            .bind(email.as_str())
+            .fetch_optional(conn)
+            .await,
+            postgres => sqlx::query_as("select id, password_hash from inventory_sync_login_staff($1)")
+                .bind(email.as_str())
+                .fetch_optional(conn)
+                .await,
+        })?;
         Ok(found)
     };
     throttle::guarded_log_in(db, &throttle_key(email), client, password, now, lookup).await

@@ -35,6 +35,36 @@ pub fn warnings(config: &Config) -> Vec<String> {
     found
 }
 
+/// What deserves a look in the database (one line each): on PostgreSQL, a login that is a
+/// superuser or has `BYPASSRLS`, for which row-level security is no guard at all. Nothing when
+/// the database cannot be opened (that is a problem, reported by [`problems`]).
+pub async fn database_warnings(config: &Config) -> Vec<String> {
+    let Ok(db) = backend::Db::connect(&config.database_url).await else {
+        return Vec::new();
+    };
+    let privileges = db.login_privileges().await;
+    db.close().await;
+    let Ok(Some(privileges)) = privileges else {
+        return Vec::new();
+    };
+    let rights = [
+        (privileges.superuser, "is a superuser"),
+        (privileges.bypass_rls, "has BYPASSRLS"),
+    ];
+    rights
+        .into_iter()
+        .filter(|(has, _)| *has)
+        .map(|(_, what)| {
+            format!(
+                "DATABASE_URL's login {what}: row-level security does not bind it, so one \
+                 tenant's transaction could see every tenant after `reset role`; let the owner \
+                 role run `server migrate` and the app log in as a role without it (README, \
+                 \"Running against PostgreSQL\")"
+            )
+        })
+        .collect()
+}
+
 /// `SMTP_URL` and `MAIL_FROM`: each valid when set, and a sender with every SMTP server
 /// (demo mode has a default sender).
 fn mail(config: &Config) -> Result<(), ConfigError> {

@@ -138,7 +138,10 @@ async fn migrate(database_url: &str) -> Result<(), crate::startup::Error> {
 /// Prints every problem (one line each) and fails if there is any.
 async fn check(config: &Config) -> ExitCode {
     let problems = check_config::problems(config).await;
-    for warning in check_config::warnings(config) {
+    let warnings = check_config::warnings(config)
+        .into_iter()
+        .chain(check_config::database_warnings(config).await);
+    for warning in warnings {
         eprintln!("warning: {warning}");
     }
     for problem in &problems {

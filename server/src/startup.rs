@@ -118,6 +118,15 @@ impl Application {
         keys: backend::Keys,
     ) -> Result<Application, Error> {
         db.migrate().await?;
+        if let Ok(Some(login)) = db.login_privileges().await
+            && (login.superuser || login.bypass_rls)
+        {
+            tracing::warn!(
+                superuser = login.superuser,
+                bypass_rls = login.bypass_rls,
+                "the database login is not bound by row-level security (see server check-config)"
+            );
+        }
         if config.demo {
             crate::demo::ensure_demo_company(&db).await?;
         }

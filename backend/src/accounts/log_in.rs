@@ -55,12 +55,18 @@ async fn checked(
 ) -> Result<UserId> {
     let client_ip = client.0;
     let lookup = async {
-        let found: Option<(UserId, String)> = with_db!(db, pool => sqlx::query_as(
-            "select id, password_hash from users where email = $1",
-        )
-        .bind(email.as_str())
-        .fetch_optional(pool)
-        .await)?;
+        // On PostgreSQL the app role may not read password hashes; a security-definer function
+        // hands out one, by e-mail (migration 20261207000701_least_privilege).
+        let found: Option<(UserId, String)> = with_db!(db, pool {
+            sqlite => sqlx::query_as("select id, password_hash from users where email = $1")
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await,
+            postgres => sqlx::query_as("select id, password_hash from inventory_sync_login_user($1)")
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await,
+        })?;
         Ok(found)
     };
     let outcome = throttle::guarded_log_in(db, email.as_str(), client, password, now, lookup).await;

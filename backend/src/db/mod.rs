@@ -10,8 +10,10 @@
 
 #[macro_use]
 mod macros;
+mod least_privilege;
 mod scope;
 
+pub use least_privilege::LoginPrivileges;
 pub use scope::CrossTenant;
 pub(crate) use scope::begin_tenant;
 
@@ -151,9 +153,10 @@ impl Db {
         match &self.pool {
             Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
             Pool::Postgres(pools) => {
-                sqlx::migrate!("../migrations/postgres")
-                    .run(&pools.owner)
-                    .await?
+                let migrator = sqlx::migrate!("../migrations/postgres");
+                if !least_privilege::is_current(&pools.owner, &migrator).await {
+                    migrator.run(&pools.owner).await?;
+                }
             }
         }
         Ok(())

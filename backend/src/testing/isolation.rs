@@ -111,3 +111,34 @@ pub async fn write_retention_as(
     .map(|_| ()))
     .map_err(|e| e.to_string())
 }
+
+/// Inside `tenant`'s transaction, drop the app role (`set local role none`, what an injected
+/// `reset role` does for the rest of the transaction) and report who the transaction then is:
+/// (name, superuser, bypasses RLS). `None` on SQLite.
+pub async fn after_reset_role(db: &Db, tenant: TenantId) -> Option<(String, bool, bool)> {
+    let crate::db::Pool::Postgres(_) = db.pool() else {
+        return None;
+    };
+    let row: (String, bool, bool) = with_tenant!(db, tenant, conn => async {
+        sqlx::raw_sql("set local role none").execute(&mut *conn).await?;
+        sqlx::query_as(
+            "select current_user::text, r.rolsuper, r.rolbypassrls \
+             from pg_roles r where r.rolname = current_user",
+        )
+        .fetch_one(&mut *conn)
+        .await
+    }
+    .await)
+    .expect("read the role after reset");
+    Some(row)
+}
+
+/// Run `sql` (a literal from the test) inside `tenant`'s transaction; the number of rows, or
+/// the database's refusal.
+pub async fn rows_as(db: &Db, tenant: TenantId, sql: &str) -> Result<usize, String> {
+    with_tenant!(db, tenant, conn => sqlx::query(sql)
+        .fetch_all(conn)
+        .await
+        .map(|rows| rows.len()))
+    .map_err(|e| e.to_string())
+}

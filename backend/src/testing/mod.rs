@@ -2,8 +2,11 @@
 //! on PostgreSQL, [`db_test!`](crate::db_test) to run one test body on both, and fixtures.
 //!
 //! PostgreSQL tests create `t_<random>` on the server at `TEST_POSTGRES_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`) and drop it afterwards, best effort. SQLite
-//! tests use a file in a temporary directory (WAL mode, as in production).
+//! `postgres://postgres@127.0.0.1:5432/postgres`, a superuser with trust authentication) and
+//! drop it afterwards, best effort. That administrator migrates the database, as the owner role
+//! does in production; the test's [`Db`] and [`TestDb::url`] then log in as [`LOGIN`], which is
+//! no superuser, has no `BYPASSRLS` and owns nothing (README, "Running against PostgreSQL").
+//! SQLite tests use a file in a temporary directory (WAL mode, as in production).
 //!
 //! From another crate, add to its `Cargo.toml`:
 //!
@@ -111,21 +114,20 @@ impl TestDb {
             .await
             .expect("create the test database");
         let _ = conn.close().await;
-        let db = Db::connect_postgres(admin.clone().database(&name))
+        // The administrator plays the owner role: it runs the migrations, as `server migrate`
+        // would in production. The app then logs in as a role that may do no more than its work.
+        let owner = Db::connect_postgres(admin.clone().database(&name))
             .await
             .expect("connect to the test database");
-        // The same server and user, the new database: replace the URL's last path segment.
-        let (without_query, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-        let server = without_query
-            .rsplit_once('/')
-            .map_or(without_query, |(s, _)| s);
-        let child_url = match query {
-            "" => format!("{server}/{name}"),
-            q => format!("{server}/{name}?{q}"),
-        };
+        owner.migrate().await.expect("migrate the test database");
+        owner.close().await;
+        ensure_login(&admin.clone().database(&name)).await;
+        let db = Db::connect_postgres(admin.clone().database(&name).username(LOGIN))
+            .await
+            .expect("connect to the test database as the app's login");
         TestDb {
             db,
-            url: child_url,
+            url: login_url(&url, &name),
             place: Place::Postgres {
                 admin: Box::new(admin),
                 name,
@@ -156,6 +158,65 @@ impl TestDb {
                 }
             }
         }
+    }
+}
+
+/// The login the PostgreSQL tests' app uses: no superuser, no `BYPASSRLS`, owns nothing, a
+/// member of `inventory_sync_app` and `inventory_sync_cross_tenant` only (README, "Running
+/// against PostgreSQL"). One for the whole cluster, as roles are; made by the first test.
+pub const LOGIN: &str = "inventory_sync_test_login";
+
+/// Make [`LOGIN`] and grant it the app's two roles, idempotently: several test processes may
+/// do this at once, and whoever is second ignores the duplicate. Refuses (panics) if a role of
+/// that name exists with more rights than a login should have.
+async fn ensure_login(migrated: &PgConnectOptions) {
+    let mut conn = PgConnection::connect_with(migrated)
+        .await
+        .expect("connect to the test database as the administrator");
+    let make = format!(
+        r#"do $$
+        begin
+            create role {LOGIN} login nosuperuser nobypassrls nocreatedb nocreaterole;
+        exception when duplicate_object or unique_violation then null;
+        end $$;
+        do $$
+        begin
+            if not pg_has_role('{LOGIN}', 'inventory_sync_app', 'member')
+                or not pg_has_role('{LOGIN}', 'inventory_sync_cross_tenant', 'member') then
+                grant inventory_sync_app, inventory_sync_cross_tenant to {LOGIN};
+            end if;
+        exception when unique_violation then null;
+        end $$;"#
+    );
+    sqlx::raw_sql(&make)
+        .execute(&mut conn)
+        .await
+        .expect("make the tests' login role");
+    let (superuser, bypass, create_db, create_role): (bool, bool, bool, bool) = sqlx::query_as(
+        "select rolsuper, rolbypassrls, rolcreatedb, rolcreaterole from pg_roles where rolname = $1",
+    )
+    .bind(LOGIN)
+    .fetch_one(&mut conn)
+    .await
+    .expect("read the tests' login role");
+    assert!(
+        !(superuser || bypass || create_db || create_role),
+        "the role {LOGIN} exists with more rights than the app's login may have"
+    );
+    let _ = conn.close().await;
+}
+
+/// `url` (the administrator's) with [`LOGIN`] as its user, no password, and `database`.
+fn login_url(url: &str, database: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let host_and_path = rest.rsplit_once('@').map_or(rest, |(_, after)| after);
+    let (without_query, query) = host_and_path.split_once('?').unwrap_or((host_and_path, ""));
+    let server = without_query
+        .split_once('/')
+        .map_or(without_query, |(server, _)| server);
+    match query {
+        "" => format!("{scheme}://{LOGIN}@{server}/{database}"),
+        q => format!("{scheme}://{LOGIN}@{server}/{database}?{q}"),
     }
 }
 

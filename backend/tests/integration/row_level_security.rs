@@ -6,9 +6,13 @@
 use backend::audit::{self, Action, Actor};
 use backend::events::EventStatus;
 use backend::settings::{self, SyncSettings};
-use backend::testing::isolation::{app_role, row_security, tenant_tables, unfiltered_tenant_ids};
+use backend::testing::isolation::{
+    after_reset_role, app_role, row_security, rows_as, tenant_tables, unfiltered_tenant_ids,
+};
 use backend::testing::{Backend, TestDb, store_events};
-use backend::{Db, Keys, TenantId, connection, economic, invites, sync, webhook_credentials};
+use backend::{
+    Db, Keys, LoginPrivileges, TenantId, connection, economic, invites, sync, webhook_credentials,
+};
 
 use crate::helpers::*;
 
@@ -167,6 +171,66 @@ async fn a_tenant_transaction_cannot_write_a_row_of_another_tenant() {
     assert!(
         error.contains("row-level security"),
         "the database's refusal: {error}"
+    );
+    test_db.cleanup().await;
+}
+
+/// Defence in depth (issue 24): the tests' app logs in as a role that is no superuser and has
+/// no `BYPASSRLS`, as the README asks of production. A statement injected into a tenant's
+/// transaction that drops the app role (`reset role`) is then still bound by row-level
+/// security and can change no schema; as a superuser it could do anything.
+#[tokio::test]
+async fn a_tenant_transaction_that_drops_its_role_is_still_no_superuser() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let db = test_db.db();
+    let acme = owner(db, "acme").await;
+
+    let (name, superuser, bypass) = after_reset_role(db, acme.tenant_id)
+        .await
+        .expect("PostgreSQL");
+    let login = db.login_privileges().await.expect("ask the database");
+
+    assert_eq!(name, backend::testing::LOGIN, "back to the login");
+    assert!(!superuser, "the login is no superuser");
+    assert!(!bypass, "the login has no BYPASSRLS");
+    let expected = LoginPrivileges {
+        superuser: false,
+        bypass_rls: false,
+    };
+    assert_eq!(login, Some(expected));
+    test_db.cleanup().await;
+}
+
+/// `users`, `staff` and `login_attempts` are no tenant's data, so no tenant policy. But a
+/// tenant's transaction cannot read a password hash (log-in reads one through a
+/// security-definer function, by e-mail), and sees no log-in attempts (they are made before any
+/// tenant is known).
+#[tokio::test]
+async fn a_tenant_transaction_reads_no_password_hash_and_no_login_attempt() {
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let db = test_db.db();
+    let acme = owner(db, "acme").await;
+    let globex = owner(db, "globex").await;
+    let failed =
+        backend::accounts::log_in(db, &globex.email, "wrong password", ip("192.0.2.1"), t0()).await;
+    assert!(failed.is_err(), "a wrong password fails");
+
+    let hashes = rows_as(db, acme.tenant_id, "select password_hash from users").await;
+    let staff_hashes = rows_as(db, acme.tenant_id, "select password_hash from staff").await;
+    let names = rows_as(db, acme.tenant_id, "select id, email, name from users").await;
+    let attempts = rows_as(db, acme.tenant_id, "select * from login_attempts").await;
+    let recorded = count(db, "login_attempts").await;
+
+    let refusal = hashes.expect_err("refused");
+    assert!(refusal.contains("permission denied"), "{refusal}");
+    assert_eq!(names, Ok(2), "the other columns stay readable");
+    let refusal = staff_hashes.expect_err("refused");
+    assert!(refusal.contains("permission denied"), "{refusal}");
+    assert_eq!(recorded, 1, "the failure is recorded");
+    assert_eq!(
+        attempts,
+        Ok(0),
+        "no log-in attempt inside a tenant's transaction"
     );
     test_db.cleanup().await;
 }

@@ -127,6 +127,49 @@ async fn check_config_reports_each_problem_postgres() {
     check_config(Backend::Postgres).await;
 }
 
+/// The least-privilege login the tests' app uses passes quietly; the administrator's superuser
+/// login on the same database is warned about (a warning: the configuration still works).
+#[tokio::test]
+async fn check_config_warns_about_a_superuser_login_postgres() {
+    // Arrange
+    let test_db = TestDb::new(Backend::Postgres).await;
+    let site = site_root();
+    let key = Keys::generate_master_base64();
+    let args = [
+        "check-config",
+        "--secret-key",
+        &key,
+        "--public-url",
+        "https://sync.example.com",
+        "--economic-app-secret-token",
+        "our-app-token",
+    ];
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| backend::testing::DEFAULT_POSTGRES_URL.into());
+    let database = test_db.url().rsplit('/').next().expect("database name");
+    let (server_part, _) = admin.rsplit_once('/').expect("admin URL with a database");
+    let as_superuser = format!("{server_part}/{database}");
+
+    // Act
+    let app_login = server(&args, site.path(), test_db.url());
+    let superuser = server(&args, site.path(), &as_superuser);
+
+    // Assert
+    assert!(app_login.status.success(), "{}", text(&app_login));
+    assert!(
+        !text(&app_login).contains("DATABASE_URL's login"),
+        "{}",
+        text(&app_login)
+    );
+    assert!(superuser.status.success(), "{}", text(&superuser));
+    assert!(
+        text(&superuser).contains("warning: DATABASE_URL's login is a superuser"),
+        "{}",
+        text(&superuser)
+    );
+    test_db.cleanup().await;
+}
+
 #[test]
 fn an_unreachable_database_is_reported() {
     let site = site_root();
