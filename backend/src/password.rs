@@ -11,7 +11,7 @@ pub(crate) use hashing::{hash, verify};
 
 use vocabulary::{Field, Problem};
 
-use crate::error::{Error, FieldError, Result};
+use crate::error::{FieldError, Result};
 
 /// Shortest accepted password, in characters.
 pub const MIN_CHARS: usize = 10;
