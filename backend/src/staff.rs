@@ -97,7 +97,7 @@ async fn checked(
 ) -> Result<StaffId> {
     let lookup = async {
         // On PostgreSQL the app role may not read password hashes (migration
-        // 20261207000701_least_privilege): a security-definer function hands out one, by e-mail.
+        // 20261207000801_least_privilege): a security-definer function hands out one, by e-mail.
         let found: Option<(StaffId, String)> = with_db!(db, conn {
             sqlite => sqlx::query_as(
                 "select id, password_hash from staff where email = $1 and disabled_at is null",

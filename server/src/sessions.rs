@@ -79,7 +79,7 @@ pub async fn layer(
         }
         (None, Some(pool)) => {
             let store = PostgresStore::new(pool.clone());
-            // The owner's migration 20261207000701 makes the table; a least-privilege login
+            // The owner's migration 20261207000801 makes the table; a least-privilege login
             // could not (it may not create schemas), and need not.
             let made: bool = tower_sessions_sqlx_store::sqlx::query_scalar(
                 "select to_regclass('tower_sessions.session') is not null",

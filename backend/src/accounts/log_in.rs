@@ -56,7 +56,7 @@ async fn checked(
     let client_ip = client.0;
     let lookup = async {
         // On PostgreSQL the app role may not read password hashes; a security-definer function
-        // hands out one, by e-mail (migration 20261207000701_least_privilege).
+        // hands out one, by e-mail (migration 20261207000801_least_privilege).
         let found: Option<(UserId, String)> = with_db!(db, pool {
             sqlite => sqlx::query_as("select id, password_hash from users where email = $1")
                 .bind(email.as_str())
