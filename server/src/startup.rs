@@ -391,7 +391,7 @@ fn spawn_workers(
         )));
     }
     spawn(Box::pin(worker::scheduler::run(env.clone(), stop.clone())));
-    spawn(Box::pin(worker::webhook_health::run(
+    spawn(Box::pin(worker::managed_webhooks::run(
         watch.clone(),
         stop.clone(),
     )));

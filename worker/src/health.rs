@@ -1,4 +1,4 @@
-//! The health task (issue 25): every minute (by default) one process sweeps every tenant's
+//! The health task: every minute (by default) one process sweeps every tenant's
 //! health ([`backend::health::sweep`]), then does the work the sweep found due — probes of
 //! quiet webhook entities, webhook checks that evidence asks for at once — and assesses the
 //! tenants they touched again, so that a problem they reveal opens in the same round.
@@ -19,8 +19,8 @@ use futures::StreamExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::environment::Environment;
+use crate::managed_webhooks;
 use crate::periodic::periodic;
-use crate::webhook_health;
 
 /// The text of an alert (Slack and Teams show it), in the company's language; `app` renders it
 /// from its translations.
@@ -183,7 +183,7 @@ async fn look_again(watch: &Watch, tenant: TenantId, now: Timestamp) -> backend:
     let limit = ctx.config.daily_call_limit;
     let signals = signals::load_one(ctx.db, ctx.urls, tenant, limit, now).await?;
     if sweep::needs_check(&signals) {
-        webhook_health::check_now(&watch.env, tenant, Priority::Background, now).await?;
+        managed_webhooks::check_now(&watch.env, tenant, Priority::Background, now).await?;
     }
     watch.refresh(tenant, now).await?;
     Ok(())

@@ -1,4 +1,4 @@
-//! The sync engine's runtime (F10, F11, F13, F21): workers that claim a tenant's queue of one
+//! The sync engine's runtime: workers that claim a tenant's queue of one
 //! entity, re-fetch the announced records from e-conomic (the webhook is only a hint) and apply
 //! them to the tenant's data. The data and rules live in `backend` ([`backend::queue`],
 //! [`backend::records`]); this crate is the loop around them.
@@ -17,12 +17,12 @@ pub mod environment;
 pub mod health;
 pub mod jobs;
 pub mod listener;
+pub mod managed_webhooks;
 pub mod periodic;
 pub mod retention;
 pub mod retry;
 pub mod runner;
 pub mod scheduler;
-pub mod webhook_health;
 
 pub use environment::{Environment, HealthConfig, SyncConfig, WorkerConfig};
 pub use health::Watch;

@@ -1,4 +1,4 @@
-//! Never silently stale (issue 25), against the simulator: each fault injected through its knobs
+//! Never silently stale, against the simulator: each fault injected through its knobs
 //! and control API — a webhook disabled, deleted or pointed elsewhere in e-conomic, the grant
 //! token revoked, a 5xx storm that ends events dead, the API budget used up, deletes that send
 //! no webhook — gives exactly one alert within the detection interval and exactly one
@@ -238,7 +238,7 @@ impl World {
         self.now = self.now + Span::minutes(minutes);
         if check {
             let env = &self.watch.env;
-            worker::webhook_health::check_due(env, self.now)
+            worker::managed_webhooks::check_due(env, self.now)
                 .await
                 .expect("check");
             self.watch
@@ -468,7 +468,7 @@ db_test!(
             .expect("pointed elsewhere");
 
         w.expect_one_episode("webhook_misdirected", async |w: &mut World| {
-            // The app never takes a webhook that points elsewhere (issue 29): the fix is the
+            // The app never takes a webhook that points elsewhere: the fix is the
             // settings, which say so; the user deletes it in e-conomic and the app makes it
             // again with the company's URL.
             let api = w.client.webhooks_api("demo");

@@ -439,10 +439,10 @@ db_test!(
             .expect("usage")
             .used;
 
-        let first = worker::webhook_health::check_due(&env, later)
+        let first = worker::managed_webhooks::check_due(&env, later)
             .await
             .expect("check");
-        let again = worker::webhook_health::check_due(&env, later + time::Duration::minutes(2))
+        let again = worker::managed_webhooks::check_due(&env, later + time::Duration::minutes(2))
             .await
             .expect("check again");
 

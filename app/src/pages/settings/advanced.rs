@@ -9,7 +9,7 @@ use economic::Entity;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::economic_webhooks::{
+use super::managed_webhooks::{
     EconomicCheck, EconomicLeftovers, EconomicSetup, EconomicWebhooks, ManualHeading,
 };
 use super::tabs::EconomicTabs;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::economic_webhooks::SharedAgreement;
+use super::managed_webhooks::SharedAgreement;
 use super::tabs::EconomicTabs;
 use crate::api::economic::{ConnectEconomic, DisconnectEconomic, economic_demo, economic_status};
 use crate::components::form::{CsrfField, ErrorBanner, last_error};

@@ -4,8 +4,8 @@
 pub mod advanced;
 pub mod alerts;
 pub mod economic;
-mod economic_webhooks;
 pub mod hub;
+mod managed_webhooks;
 pub mod notifications;
 pub mod support;
 pub mod sync;

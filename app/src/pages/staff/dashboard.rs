@@ -82,7 +82,7 @@ pub fn StaffDashboardPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
-        <crate::pages::staff::webhook_health::StaffSharedAgreements />
+        <crate::pages::staff::managed_webhooks::StaffSharedAgreements />
     }
 }
 

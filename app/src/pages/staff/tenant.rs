@@ -16,7 +16,7 @@ use crate::components::health::pill;
 use crate::i18n::{Msg, t, use_lang};
 use crate::pages::events::notes::status_msg;
 use crate::pages::staff::dashboard::{alerts_text, connection_msg};
-use crate::pages::staff::webhook_health::StaffWebhookHealth;
+use crate::pages::staff::managed_webhooks::StaffWebhookHealth;
 use vocabulary::SupportAccess;
 
 /// The tenant page.

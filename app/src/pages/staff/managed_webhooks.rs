@@ -1,6 +1,6 @@
-//! The staff tenant page's webhook health (issue 13): for each webhook the app manages in the
+//! The staff tenant page's webhook health: for each webhook the app manages in the
 //! tenant's e-conomic, whether e-conomic has it, at the current URL, and enabled; and for the
-//! dashboard, the e-conomic agreements several companies share (issue 29).
+//! dashboard, the e-conomic agreements several companies share.
 
 use leptos::prelude::*;
 
@@ -13,7 +13,10 @@ use crate::i18n::{Msg, t};
 /// The health lines of tenant `id` (the page creates `data` with its other resources, outside
 /// any `Suspend`, so that the server's data reach the hydrating browser).
 #[component]
-pub fn StaffWebhookHealth(data: Resource<Result<Vec<ManagedView>, AppError>>) -> impl IntoView {
+pub fn StaffWebhookHealth(
+    /// The tenant's managed webhooks, loaded by the page.
+    data: Resource<Result<Vec<ManagedView>, AppError>>,
+) -> impl IntoView {
     view! {
         <section class="card" data-test="staff-webhook-health">
             <h2>{t(Msg::StaffWebhooksTitle)}</h2>

@@ -28,7 +28,7 @@ const CONCURRENCY: usize = 16;
 
 /// Check due tenants until `stop`.
 pub async fn run(watch: Watch, stop: CancellationToken) {
-    periodic("webhook_health", tick(&watch.env), stop, || async {
+    periodic("managed_webhooks", tick(&watch.env), stop, || async {
         let now = Timestamp::now();
         match check(&watch.env, now).await {
             Ok(checked) if checked.is_empty() => {}
