@@ -68,7 +68,7 @@ impl Bucket {
     }
 }
 
-/// What a call costs, in tokens ([inference]: e-conomic says only that "each endpoint has a
+/// What a call costs, in tokens (an inference: e-conomic says only that "each endpoint has a
 /// different cost"): a write 2, a single record 1, a collection page 1 plus 1 per 250 rows asked
 /// for (a page of 1000 costs 5), any Webhooks API call 1.
 pub(crate) fn cost(method: &Method, path: &str, page_size: Option<usize>) -> u32 {

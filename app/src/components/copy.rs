@@ -11,7 +11,14 @@ pub struct LastCopied(pub RwSignal<Option<String>>);
 
 /// A labelled, read-only value with its own copy button. `id` is unique on the page.
 #[component]
-pub fn CopyField(id: String, label: Msg, value: String) -> impl IntoView {
+pub fn CopyField(
+    /// The value's element id, unique on the page; the button copies it.
+    id: String,
+    /// What the value is (its label, and the button's accessible name).
+    label: Msg,
+    /// The value shown and copied.
+    value: String,
+) -> impl IntoView {
     let last = expect_context::<LastCopied>().0;
     // Effects run only in the browser: the button appears once it can work.
     let hydrated = RwSignal::new(false);

@@ -29,7 +29,11 @@ pub fn last_error<T>(
 
 /// `error` as a banner, unless it belongs to a field.
 #[component]
-pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn ErrorBanner(
+    /// The form's last error, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     move || match error.get() {
         Some(e) if e.field().is_none() => {
             let wait = e
@@ -62,7 +66,13 @@ pub fn wait_text(secs: u64) -> String {
 
 /// `error` under the field it belongs to.
 #[component]
-pub fn FieldError(#[prop(into)] error: Signal<Option<AppError>>, field: Field) -> impl IntoView {
+pub fn FieldError(
+    /// The form's last error, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+    /// The field this message belongs under.
+    field: Field,
+) -> impl IntoView {
     move || match error.get() {
         Some(e) if e.field() == Some(field) => {
             Some(view! { <p class="field-error" role="alert">{t(e.message())}</p> })
@@ -73,7 +83,11 @@ pub fn FieldError(#[prop(into)] error: Signal<Option<AppError>>, field: Field) -
 
 /// A person's name, with its error.
 #[component]
-pub fn NameField(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn NameField(
+    /// The form's last error, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     view! {
         <label>
             {t(Msg::FieldYourName)}
@@ -100,7 +114,11 @@ pub fn LogInFields() -> impl IntoView {
 
 /// A new password, with the rule and its error.
 #[component]
-pub fn NewPasswordField(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn NewPasswordField(
+    /// The form's last error, if any.
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
     view! {
         <label>
             {t(Msg::FieldPassword)}

@@ -1,6 +1,6 @@
 //! Rejected webhooks: requests that carried a valid credential but could not be understood.
 //! They are answered 2xx (a retry could never succeed, and e-conomic disables a webhook that
-//! keeps failing), stored once per [`REPEAT_WINDOW`], and counted for the settings page's
+//! keeps failing), stored once per [`REPEAT_WINDOW_MS`], and counted for the settings page's
 //! webhook-health warning.
 
 use economic::Entity;

@@ -20,7 +20,7 @@ use crate::sync::budget::{self, Usage};
 use crate::timestamp::Timestamp;
 use crate::webhook_credentials as credentials;
 
-/// Everything [`super::assess`] looks at for one tenant.
+/// Everything [`super::assess()`] looks at for one tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signals {
     /// The tenant.

@@ -72,6 +72,7 @@ pub async fn store(
     Ok(())
 }
 
+/// The agreement's event types as last read from e-conomic, unless older than [`CACHE_FOR`].
 pub async fn cached_list(
     db: &Db,
     agreement_number: i64,

@@ -1,10 +1,10 @@
-//! Sync runs (F12, F14, F21): the first import when a tenant connects, the hourly sync, the
+//! Sync runs: the first import when a tenant connects, the hourly sync, the
 //! periodic reconciliation and "Sync now". A run reads e-conomic's lists a page at a time and
 //! applies the records with the same upserts as webhooks ([`crate::records`]), under the same
 //! `(tenant, entity)` lease ([`crate::queue`]), so a run and the tenant's webhooks never write
 //! the same records at once. This module is the data side; the `worker` crate runs them.
 //!
-//! - [`schedule`]: creating runs. A scheduled run is one row per tenant, entity, kind and
+//! - [`mod@schedule`]: creating runs. A scheduled run is one row per tenant, entity, kind and
 //!   slot (the hour it belongs to), so N processes scheduling at once create it once; and at
 //!   most one run per tenant and entity waits or runs at a time.
 //! - [`runs`]: claiming a due run, saving a page's progress with its records, ending it.

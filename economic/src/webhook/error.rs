@@ -1,5 +1,5 @@
 //! Why a webhook request could not be understood: the one error type of the parser, below both
-//! [`super::fields`] (which reads the keyed data) and [`super::parse`] (which reads the numbers).
+//! [`super::fields`] (which reads the keyed data) and [`mod@super::parse`] (which reads the numbers).
 
 use crate::numbers::NumberError;
 

@@ -3,7 +3,7 @@
 //! records are read from e-conomic in bulk.
 //!
 //! Customers and products take one path, generic over their [`Record`](backend::records::Record)
-//! and [`remote::Remote`] types; [`by_entity!`] is the one place that names the type of each
+//! and [`remote::Remote`] types; `by_entity!` is the one place that names the type of each
 //! entity.
 
 /// Evaluate `$records` with `$R` the record type of `$entity` (customers, products), or

@@ -10,7 +10,12 @@ use crate::i18n::{Msg, t};
 
 /// The newest events about record `number` of `kind`.
 #[component]
-pub fn RecordEvents(kind: Entity, number: String) -> impl IntoView {
+pub fn RecordEvents(
+    /// The record's entity.
+    kind: Entity,
+    /// The record's number as e-conomic writes it.
+    number: String,
+) -> impl IntoView {
     let all = HistoryQuery {
         kind: Some(kind),
         number: number.clone(),
