@@ -1,4 +1,4 @@
-//! The audit log: who did what, for staff actions and impersonation (F18) and the tenant's
+//! The audit log: who did what, for staff actions and impersonation and the tenant's
 //! support-access log. Append-only.
 
 use serde::Serialize;

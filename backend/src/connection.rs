@@ -1,4 +1,4 @@
-//! A tenant's connection to e-conomic (F3): the agreement grant token, verified with a real
+//! A tenant's connection to e-conomic: the agreement grant token, verified with a real
 //! `GET /self` before it is stored, and stored encrypted ([`crate::secrets`]). The app secret token
 //! is server configuration (in the [`economic::Client`]).
 //!

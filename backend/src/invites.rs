@@ -1,4 +1,4 @@
-//! Invites (F2): an owner invites a member by email; the invite link carries a token that the
+//! Invites: an owner invites a member by email; the invite link carries a token that the
 //! invitee uses to create their user — or, if they already have one (a user may belong to several
 //! companies), to join with it ([`join`]). [`send`] mails the link (in the inviter's language,
 //! naming the company and the inviter) in the same transaction that creates the invite; the

@@ -1,4 +1,4 @@
-//! The Advanced Settings (F4): per entity, hourly polling or live webhooks, never both (one
+//! The Advanced Settings: per entity, hourly polling or live webhooks, never both (one
 //! [`Mode`] per entity, parsed from the form's boxes at the boundary); and the stand-alone
 //! "invoice booked" webhook. Absent settings mean Rackbeat's starting state: hourly
 //! sync of products and customers, no webhooks.

@@ -1,4 +1,4 @@
-//! Staff (support) accounts (F17): created from the command line, separate from tenant users,
+//! Staff (support) accounts: created from the command line, separate from tenant users,
 //! logging in to the staff dashboard with the same hashing and throttling as users, plus a
 //! second factor ([`crate::second_factor`]). Disabled accounts cannot log in; they are kept so
 //! that the audit log still names who did what.

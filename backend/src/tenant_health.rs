@@ -1,4 +1,4 @@
-//! Every tenant's sync health, for the staff dashboard (F17, issue 25): the health model of
+//! Every tenant's sync health, for the staff dashboard: the health model of
 //! [`crate::health`] — the same verdict the company's home page shows — with the open problems
 //! since when, the figures support asks for (backlog, failures, last webhook, last sync, API
 //! calls) and the alert webhook's deliveries.

@@ -1,4 +1,4 @@
-//! Throttling of logins (F1) and of the other requests that cost an argon2 hash (sign-up,
+//! Throttling of logins and of the other requests that cost an argon2 hash (sign-up,
 //! invite acceptance).
 //!
 //! Logins: failed attempts are recorded per account and client IP. A hard lock after N failures

@@ -1,4 +1,4 @@
-//! Webhook URL credentials (F5, F7): per tenant and kind, the credential in the URL is
+//! Webhook URL credentials: per tenant and kind, the credential in the URL is
 //! `base64url(HMAC-SHA256(webhook key, "tenant_id:kind:generation"))` (256 bits).
 //!
 //! It is deterministic, so the URL can be shown at any time without storing the secret; only the

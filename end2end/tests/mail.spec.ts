@@ -1,4 +1,4 @@
-// E-mail end to end in demo mode (issue 25): every mail goes through SMTP to the bundled mail
+// E-mail end to end in demo mode: every mail goes through SMTP to the bundled mail
 // catcher, whose page a person opens to follow the links.
 import { expect, test } from '@playwright/test';
 import { MAIL_CATCHER, PASSWORD, hydrated, mailedLink, pathOf, signUp, uniqueEmail } from './helpers';

@@ -1,4 +1,4 @@
-// One-click webhook setup through e-conomic's Webhooks API (issue 13), as a new user does it:
+// One-click webhook setup through e-conomic's Webhooks API, as a new user does it:
 // connect, tick the product webhook box, let the app create the webhook in e-conomic (the
 // bundled simulator), change a product on the simulator's page and see the event arrive; then
 // e-conomic disables the webhook, "Check now" shows the warning, and the re-enable works; a new

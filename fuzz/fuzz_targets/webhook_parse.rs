@@ -8,7 +8,7 @@
 //!
 //! **Substitution mode** (high bit set): two numbers substituted the way e-conomic does, as
 //! literal text, into one of the four templates a user may configure. The parser must answer the
-//! true numbers or refuse; it must never store a different number (issue 15, finding 2).
+//! true numbers or refuse; it must never store a different number.
 //! Two documented choices are outside this promise: values are percent-decoded (e-conomic's
 //! encoding of merge values is unknown, so `%26` must work), and a raw body that splits into two
 //! equal halves is read as an update of that number.

@@ -1,4 +1,4 @@
-//! Sync health benchmark (issue 25, "Performance"), not a timed test:
+//! Sync health benchmark, not a timed test:
 //!
 //! 1. seed `BENCH_COMPANIES` (10,000) companies inside the database (`generate_series` / a
 //!    recursive CTE): each with its owner, a connection to e-conomic, every entity on webhooks

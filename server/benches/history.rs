@@ -1,4 +1,4 @@
-//! Event history benchmark (issue 14, DESIGN §4 "Pages"), not a timed test:
+//! Event history benchmark, not a timed test:
 //!
 //! 1. seed: `BENCH_EVENTS` (1,000,000) events of one tenant among `BENCH_TOTAL` (5,000,000)
 //!    events of `BENCH_TENANTS` (50) tenants, spread over 60 days with three events in each

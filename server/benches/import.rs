@@ -1,4 +1,4 @@
-//! Sync runs benchmark (DESIGN §4 "Hourly sync", issue 10), not a timed test:
+//! Sync runs benchmark, not a timed test:
 //!
 //! 1. first import: a tenant connects to a simulator holding `BENCH_PRODUCTS` (100,000)
 //!    products; timed from the connect until its import runs are done (the workers' own code,

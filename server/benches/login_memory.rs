@@ -1,4 +1,4 @@
-//! Memory under failed log-ins (issue 24, finding 1), not a timed test.
+//! Memory under failed log-ins, not a timed test.
 //!
 //! Starts the real server binary (built with the bench profile, i.e. release) on a fresh
 //! database with `BENCH_ACCOUNTS` (10) known accounts, reads its resident memory (`VmRSS` in

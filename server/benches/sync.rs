@@ -1,4 +1,4 @@
-//! Sync engine benchmark (DESIGN §4, issue "the sync engine"), not a timed test:
+//! Sync engine benchmark, not a timed test:
 //!
 //! 1. burst: the simulator bulk-imports `BENCH_BURST` (100,000) products with the product
 //!    webhook configured at the app; timed from the import (the first webhook leaves within a

@@ -83,7 +83,7 @@ db_test!(no_log_line_carries_a_credential, |db| async move {
             format!("{url}/extra"),
             url.replace("/economic/", "/economic//"),
             // Shapes that miss the webhook routes and reach the browser routes, whose CSRF
-            // layer refuses them with a WARN line (issue 24, finding 6).
+            // layer refuses them with a WARN line.
             url.replace("/webhooks/", "//webhooks/"),
             url.replace("/webhooks/", "/Webhooks/"),
             url.replace("/webhooks/", "/WEBHOOKS/"),

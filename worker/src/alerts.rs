@@ -1,4 +1,4 @@
-//! The alert task (issue 25): sends the alert webhook notifications the episodes recorded — a
+//! The alert task: sends the alert webhook notifications the episodes recorded — a
 //! JSON POST with a `text` field (Slack, Teams) and the structured fields, signed with
 //! `X-Inventory-Sync-Signature` — and records each attempt. A receiver that fails is retried
 //! with backoff, then given up ([`backend::health::alerts::finish`]). The task has its own

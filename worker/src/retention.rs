@@ -1,4 +1,4 @@
-//! The retention job (F15): every [`EVERY`], each tenant's events older than its retention
+//! The retention job: every [`EVERY`], each tenant's events older than its retention
 //! are deleted, [`BATCH`] at a time with a pause between batches, so that ingest and the
 //! workers get the database between them (on SQLite a delete holds the one write lock).
 //! Started by the server's start-up with the other background tasks and joined at shutdown:

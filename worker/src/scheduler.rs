@@ -1,4 +1,4 @@
-//! The scheduler (F12, F21): every few seconds each process creates the sync runs whose slot
+//! The scheduler: every few seconds each process creates the sync runs whose slot
 //! has begun — the hourly sync of each tenant's ticked entities, the reconciliation of every
 //! tenant's customers and products — and wakes its workers when it did. Running it in every
 //! process is safe: a run is one row per tenant, entity, kind and slot, so however many

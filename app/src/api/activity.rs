@@ -1,5 +1,5 @@
 //! The company's activity log for its owners: logins, connection, settings, webhook URLs and
-//! invites, and what support staff did (F18), read from the audit log.
+//! invites, and what support staff did, read from the audit log.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

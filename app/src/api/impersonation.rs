@@ -1,4 +1,4 @@
-//! Staff impersonation (F18) as server functions: start it from the staff tenant page, elevate
+//! Staff impersonation as server functions: start it from the staff tenant page, elevate
 //! it, stop it; and the tenant's side: the support-access log and the owner's choice.
 //!
 //! Start, elevate and stop are the only state-changing requests the server's impersonation

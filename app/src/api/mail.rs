@@ -1,4 +1,4 @@
-//! The e-mail flows (issue 25): password reset, sign-up confirmation, what an invitation link
+//! The e-mail flows: password reset, sign-up confirmation, what an invitation link
 //! shows, the demo mail catcher's page, the outbox for staff, and notification preferences.
 
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-//! The staff side (F17): log in with password and second factor, and the dashboard of every
+//! The staff side: log in with password and second factor, and the dashboard of every
 //! tenant's health. Staff sessions never act for a tenant, so tenant pages refuse them.
 
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-//! The staff page of one tenant (F17): its figures, its events per hour over the last week, a
+//! The staff page of one tenant: its figures, its events per hour over the last week, a
 //! replay of its failed and dead events, and the form that starts an impersonation.
 
 use leptos::prelude::*;

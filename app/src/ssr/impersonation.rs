@@ -1,4 +1,4 @@
-//! The session side of staff impersonation (F18): starting and ending it, and the tenant view
+//! The session side of staff impersonation: starting and ending it, and the tenant view
 //! it gives.
 //!
 //! An impersonating session is a staff session ([`Actor::Staff`]) with an `acting_tenant` and

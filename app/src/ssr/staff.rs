@@ -1,4 +1,4 @@
-//! Staff sessions (F17): the password, then the second factor, then the dashboard.
+//! Staff sessions: the password, then the second factor, then the dashboard.
 //!
 //! Between the two steps the session holds only a short-lived "password checked" mark, which no
 //! page treats as logged in. A full staff session is an [`AuthState`] with a staff actor and no

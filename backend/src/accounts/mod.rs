@@ -1,4 +1,4 @@
-//! Tenant users (F1, F2): sign-up, log-in, and who belongs to which tenant with what role.
+//! Tenant users: sign-up, log-in, and who belongs to which tenant with what role.
 //!
 //! A user may belong to several tenants; the server keeps an "acting tenant" in the session and
 //! checks it with [`membership`] on every request.

@@ -1,4 +1,4 @@
-//! Password reset (F25): a single-use link, valid for [`VALID_FOR`], mailed to the address;
+//! Password reset: a single-use link, valid for [`VALID_FOR`], mailed to the address;
 //! only the link's hash is stored. Asking gives the same answer whether or not the address has
 //! an account. Choosing the new password ends every session of the user
 //! (`users.sessions_valid_from`, checked on each request by [`super::session_membership`]).

@@ -1,4 +1,4 @@
-//! The event history as a support person works in it (F15): a tenant's events newest first by
+//! The event history as a support person works in it: a tenant's events newest first by
 //! `(received_at, id)`, filtered by kind, status, time range and record-number prefix, paged by
 //! keyset in both directions, with a count per status for the filter.
 //!

@@ -1,4 +1,4 @@
-//! Received webhook events (F8, F9, F15): stored durably before e-conomic gets its 2xx, worked
+//! Received webhook events: stored durably before e-conomic gets its 2xx, worked
 //! off by the sync engine's queue (which builds on this module, never the other way round),
 //! listed newest first with keyset pagination on the id.
 

@@ -1,4 +1,4 @@
-//! How long a tenant keeps its events (F15): 30, 90 (the default) or 365 days. Older events
+//! How long a tenant keeps its events: 30, 90 (the default) or 365 days. Older events
 //! are deleted by a background job in small batches, so that the deletes never hold the
 //! database (SQLite's one writer) long enough to delay a webhook's acknowledgement. Events
 //! that still need someone — waiting, failed or dead — are kept until they are replayed.

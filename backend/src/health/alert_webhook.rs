@@ -1,4 +1,4 @@
-//! The company's alert webhook (issue 25): an https URL that receives a JSON POST when a
+//! The company's alert webhook: an https URL that receives a JSON POST when a
 //! problem opens and when it resolves — Slack's and Microsoft Teams' incoming webhooks take it
 //! as it is (a `text` field) — signed with an HMAC header so that any receiver can verify it.
 //!

@@ -142,7 +142,7 @@ fn webhook_problem(e: &EntitySignals) -> Option<Problem> {
             }
             // Pointed at another company on the same agreement, or at an address that is not
             // this server's: this company receives nothing through it, and the app never takes
-            // a webhook that is not the company's (issue 29). The settings say whose it is and
+            // a webhook that is not the company's. The settings say whose it is and
             // what to do in e-conomic.
             WebhookHealth::OtherCompany(_) | WebhookHealth::OtherAddress => {
                 return problem(

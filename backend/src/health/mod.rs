@@ -1,4 +1,4 @@
-//! Sync health (F24, issue 25): whether a company's data is in sync with e-conomic, and if not,
+//! Sync health: whether a company's data is in sync with e-conomic, and if not,
 //! why, since when, and the one action that fixes it.
 //!
 //! The model is computed from what is already stored — the connection, the settings, the

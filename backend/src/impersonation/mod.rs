@@ -1,4 +1,4 @@
-//! Staff impersonation (F18): a staff member looks at one tenant's app as its users see it, for
+//! Staff impersonation: a staff member looks at one tenant's app as its users see it, for
 //! a reason, for a limited time, read-only unless elevated — and the tenant can see every such
 //! session and forbid them.
 //!

@@ -1,4 +1,4 @@
-//! E-mail (F25, issue 25): every mail the app sends goes through the `outbox` table. A mail is
+//! E-mail: every mail the app sends goes through the `outbox` table. A mail is
 //! written with [`enqueue`] in the same transaction as what caused it (a password reset token,
 //! an invite, an alert's episode), so it exists exactly when that happened; the server's mail
 //! sender then delivers it over SMTP with retries ([`outbox`]). Nothing is lost while the SMTP

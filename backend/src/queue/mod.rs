@@ -1,11 +1,13 @@
-//! The sync engine's queue (F10, F11, F21). The stored webhook events are the inbox; this
+//! The sync engine's queue. The stored webhook events are the inbox; this
 //! module is the data side of working them off, the runtime is the `worker` crate.
 //!
 //! Hand-written rather than a crate: no job-queue crate supports SQLite and PostgreSQL on sqlx
-//! 0.8 with per-record ordering and coalescing (see `shared/reference/sync-engine-research.md`).
+//! 0.8 with per-record ordering and coalescing (apalis keeps separate schemas per database on
+//! sqlx 0.9; graphile_worker, underway and sqlxmq are PostgreSQL only; fang, the one SQLite and
+//! PostgreSQL crate on sqlx 0.8, claims without a transaction, so two workers can take one job).
 //!
 //! The unit of work is one tenant's queue of one entity — `(tenant, entity)` — leased by one
-//! worker at a time ([`claim`]). The lease is what keeps the events of a record in order and
+//! worker at a time ([`claim()`]). The lease is what keeps the events of a record in order and
 //! off two workers at once, and it costs no throughput: e-conomic's budget is per agreement,
 //! and a batch of one tenant's events is fetched with a few list calls instead of one call per
 //! event. Other tenants' queues are claimed by other workers meanwhile, so a tenant whose

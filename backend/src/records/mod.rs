@@ -1,4 +1,4 @@
-//! The tenant's own copy of its e-conomic data (F13, F16): customers, products with their stock,
+//! The tenant's own copy of its e-conomic data: customers, products with their stock,
 //! booked invoices with their lines, and the stock ledger. Written only by the sync engine,
 //! always inside a [`crate::queue::Fenced`] transaction (the engine's lease checked); read by the
 //! data pages.

@@ -1,4 +1,4 @@
-//! The e-conomic API budget (F14): e-conomic's fair use is 50,000 calls per agreement in 24
+//! The e-conomic API budget: e-conomic's fair use is 50,000 calls per agreement in 24
 //! hours, and past it access may be cut without warning. Every call a tenant's work makes is
 //! counted here (webhook re-fetches, sync runs, connecting), in ten-minute buckets, and work
 //! asks [`Usage::allows`] before it calls: background work stops first, the hourly sync next,

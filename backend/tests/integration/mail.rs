@@ -1,4 +1,4 @@
-//! E-mail (issue 25): the outbox, password reset, sign-up by confirmation link, invitation
+//! E-mail: the outbox, password reset, sign-up by confirmation link, invitation
 //! mails, and who hears about a company's problems.
 
 use backend::accounts::{self, Role, password_reset};

@@ -175,7 +175,7 @@ async fn a_tenant_transaction_cannot_write_a_row_of_another_tenant() {
     test_db.cleanup().await;
 }
 
-/// Defence in depth (issue 24): the tests' app logs in as a role that is no superuser and has
+/// Defence in depth: the tests' app logs in as a role that is no superuser and has
 /// no `BYPASSRLS`, as the README asks of production. A statement injected into a tenant's
 /// transaction that drops the app role (`reset role`) is then still bound by row-level
 /// security and can change no schema; as a superuser it could do anything.

@@ -1,4 +1,4 @@
-//! Companies sharing one e-conomic agreement (issue 29): the daily API budget is the
+//! Companies sharing one e-conomic agreement: the daily API budget is the
 //! agreement's, counted over every company connected to it; each company can list the others
 //! (and staff all shared agreements); a company alone, or not connected, counts alone.
 

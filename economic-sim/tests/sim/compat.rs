@@ -1,5 +1,5 @@
-//! The simulator's answers in the shapes of the project's compatibility fixtures (issue 29;
-//! `economic/tests/fixtures/`, written from e-conomic's published Webhooks API document and the
+//! The simulator's answers in the shapes of the project's compatibility fixtures
+//! (`economic/tests/fixtures/`, written from e-conomic's published Webhooks API document and the
 //! shapes real answers were recorded in): the same property names, no property e-conomic does
 //! not send, dates without an offset on the Webhooks API.
 

@@ -1,4 +1,4 @@
-//! Where the simulator is as strict, or as lenient, as e-conomic (issue 29): a customer
+//! Where the simulator is as strict, or as lenient, as e-conomic: a customer
 //! created without a number gets the next free one, a PUT to a missing record creates it, a
 //! null is refused, the token bucket is reported on every answer and refuses when spent, and
 //! the simulator's page allows one webhook per type (as e-conomic's screens do), and creates a

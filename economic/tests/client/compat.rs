@@ -1,4 +1,4 @@
-//! Compatibility with the real e-conomic (issue 29): the project's own fixtures, written from
+//! Compatibility with the real e-conomic: the project's own fixtures, written from
 //! e-conomic's published OpenAPI document and from the shapes real answers were recorded in
 //! (see `tests/fixtures/README.md`), read with the project's types — and the problem bodies, the
 //! REST error bodies and the rate-limit headers read by the client itself, from a canned server

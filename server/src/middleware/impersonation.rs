@@ -1,4 +1,4 @@
-//! The server's side of staff impersonation (F18), for every browser request of an
+//! The server's side of staff impersonation, for every browser request of an
 //! impersonating session, whatever route it reaches:
 //!
 //! - **Read-only by default**: any request that is not GET or HEAD is refused here, before a

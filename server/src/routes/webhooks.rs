@@ -1,4 +1,4 @@
-//! `POST /webhooks/economic/{tenant_id}/{kind}/{token}`: e-conomic's webhook calls (F7–F9).
+//! `POST /webhooks/economic/{tenant_id}/{kind}/{token}`: e-conomic's webhook calls.
 //!
 //! The path of a webhook, kept short on purpose: verify the credential → parse → store the event
 //! (committed, [`writer`]) → 2xx. Applying it is the `worker` crate's job: the writer rings the

@@ -127,7 +127,11 @@ impl TestApp {
         let response = browser
             .sign_up_confirmed(self, &SignUp::new(label, &format!("owner@{label}.test")))
             .await;
-        assert_eq!(response.status(), reqwest::StatusCode::OK, "sign up {label}");
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::OK,
+            "sign up {label}"
+        );
         browser
     }
 

@@ -1,6 +1,6 @@
 //! The event export is safe in a spreadsheet whichever separator it is split on: read as
 //! comma-separated (RFC 4180) and as Danish Excel reads a double-clicked `.csv` (split on `;`),
-//! no cell starts a formula (issue 24, finding 4).
+//! no cell starts a formula.
 
 use backend::events::{self, EventStatus, NewEvent};
 use backend::{Timestamp, db_test};

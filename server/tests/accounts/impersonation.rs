@@ -1,4 +1,4 @@
-//! Staff impersonation (F18) over HTTP: started only by a POST with a reason, read-only on every
+//! Staff impersonation over HTTP: started only by a POST with a reason, read-only on every
 //! state-changing route until elevated, a banner on every page, a time limit, no staff side from
 //! inside, every request recorded, and the tenant's own view and veto.
 

@@ -1,5 +1,5 @@
 //! Live history streams (`GET /events/live`) are capped per session and end with their session
-//! or impersonation (issue 24, finding 5).
+//! or impersonation.
 
 use std::time::Duration;
 

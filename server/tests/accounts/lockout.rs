@@ -1,4 +1,4 @@
-//! The account-wide log-in ceiling is no lockout tool (issue 24, finding 3): a browser that
+//! The account-wide log-in ceiling is no lockout tool: a browser that
 //! logged in to the account before keeps logging in while strangers fill the ceiling, and the
 //! staff second factor has its own, much tighter ceiling with a hard lock.
 

@@ -1,4 +1,4 @@
-//! E-mail over real SMTP (issue 25): each test's app sends to a mail catcher the test started
+//! E-mail over real SMTP: each test's app sends to a mail catcher the test started
 //! on a random port. Password reset end to end, invitations, and an SMTP server that is down
 //! for a while: every mail arrives once it is back, none twice.
 

@@ -1,4 +1,4 @@
-//! Two companies connecting one e-conomic agreement as new users would (issue 29), over HTTP:
+//! Two companies connecting one e-conomic agreement as new users would, over HTTP:
 //! each connects with the same token and saves its Advanced Settings with the customer webhook
 //! ticked ("created for me" is the default when the agreement allows the Webhooks API). The
 //! first gets the webhook; the second is told whose it is, and nothing of the first's changes;

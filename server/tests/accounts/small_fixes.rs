@@ -1,4 +1,4 @@
-//! Issue 24's small findings (8), over HTTP on both databases: an impersonation reason is a
+//! Small findings of a security probe, over HTTP on both databases: an impersonation reason is a
 //! sentence or names a ticket; `%` and `_` in a search match themselves; the no-JavaScript error
 //! redirect stays on this app's origin; the preload links never carry the CSP nonce; `/metrics`
 //! takes the `bearer` scheme in any case. (The webhook parser's messages for a customer body with

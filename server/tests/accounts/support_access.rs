@@ -1,5 +1,5 @@
 //! The owner's support-access choice takes effect on the next request, also for a support
-//! person who elevated before it changed (issue 24, finding 2).
+//! person who elevated before it changed.
 
 use app::error::AppError;
 use backend::db_test;

@@ -1,4 +1,4 @@
-//! Sync health for the home page (issue 25): per entity its mode, health and freshness; the
+//! Sync health for the home page: per entity its mode, health and freshness; the
 //! open problems with the one action that fixes each; the history; for a new company the
 //! onboarding checklist. Everything sent to the page is typed; the browser build cannot link
 //! `backend`, so the model's reasons and fixes have page-side mirrors here, converted

@@ -1,4 +1,4 @@
-//! The company's alerts (issue 25): its alert webhook (set, new secret, remove; owners and
+//! The company's alerts: its alert webhook (set, new secret, remove; owners and
 //! admins) and the list of every notification recorded, delivered or not.
 
 use leptos::prelude::*;
