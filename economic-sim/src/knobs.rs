@@ -69,7 +69,7 @@ pub struct Knobs {
     pub event_types_not_offered: Vec<Entity>,
     /// The Webhooks API refuses `http://` URLs (`WebhookInvalidUrlScheme`) as e-conomic does;
     /// with this on it lets `http://` through for loopback hosts only (127.0.0.1, localhost,
-    /// [::1]), which a real e-conomic could never call anyway: demo mode and local tests.
+    /// `[::1]`), which a real e-conomic could never call anyway: demo mode and local tests.
     pub allow_http_loopback: bool,
 }
 

@@ -6,7 +6,7 @@
 /// Run one body on a connection of whichever pool `$db` holds, binding `$conn` (a `&mut`
 /// connection, as every macro here does): for tables that are not tenant data (users, staff,
 /// log-in attempts). On PostgreSQL this is the app role, so a statement on tenant data here sees
-/// no rows at all; use [`with_tenant!`](crate::with_tenant) for those. Per-database arms as in [`with_tenant!`](crate::with_tenant).
+/// no rows at all; use `with_tenant!` for those. Per-database arms as in `with_tenant!`.
 ///
 /// ```ignore
 /// let n: i64 = with_db!(db, conn => sqlx::query_scalar("select 1").fetch_one(conn).await)?;
@@ -120,10 +120,10 @@ macro_rules! with_cross_tenant {
 }
 
 /// Run one body inside the transaction `$tx` (a [`Tx`](crate::db::Tx), or anything with its `connection()`),
-/// binding `$conn` (a `&mut` connection) to it, as [`with_tenant!`](crate::with_tenant) does. The transaction was
+/// binding `$conn` (a `&mut` connection) to it, as `with_tenant!` does. The transaction was
 /// begun for one tenant ([`Db::begin`](crate::db::Db::begin)) or across tenants ([`Db::begin_cross_tenant`](crate::db::Db::begin_cross_tenant)).
 ///
-/// Where the databases need different statements, one arm each, as in [`with_tenant!`](crate::with_tenant):
+/// Where the databases need different statements, one arm each, as in `with_tenant!`:
 /// `with_tx!(tx, conn { sqlite => …, postgres => … })`.
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
