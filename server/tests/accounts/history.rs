@@ -123,6 +123,10 @@ db_test!(
         );
         assert!(dead.contains(r#"data-count="dead""#), "counts per status");
         assert!(all.contains("A-1") && all.contains("A-2") && all.contains("B-1"));
+        assert!(
+            !all.contains("<th></th>"),
+            "every column has a header, for screen readers too"
+        );
         assert!(!all.contains("G-SECRET"), "never another company's events");
         let listed: Vec<&str> = api["events"]
             .as_array()

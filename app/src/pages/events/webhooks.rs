@@ -266,7 +266,7 @@ fn list(q: &HistoryQuery, view: HistoryView, newest: bool) -> impl IntoView + us
                         <th>{t(Msg::EventsColNumbers)}</th>
                         <th>{t(Msg::EventsColStatus)}</th>
                         <th>{t(Msg::EventsColNote)}</th>
-                        <th></th>
+                        <th><span class="visually-hidden">{t(Msg::EventsColActions)}</span></th>
                     </tr></thead>
                     <tbody>{view.events.into_iter().map(row).collect_view()}</tbody>
                 </table></div>

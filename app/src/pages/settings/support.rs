@@ -92,6 +92,9 @@ fn Support(view: SupportAccessView) -> impl IntoView {
 fn SessionRow(s: SupportSession) -> impl IntoView {
     let duration = if s.running {
         format!("{} · {}", s.started, t(Msg::SupportRunning))
+    } else if s.minutes == 0 {
+        // A visit of a few seconds is not "0 min.".
+        format!("{} · {}", s.started, t(Msg::SupportUnderAMinute))
     } else {
         format!(
             "{} · {} {}",
