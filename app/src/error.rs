@@ -39,6 +39,9 @@ pub enum AppError {
     /// Wrong email or password (401).
     #[error("invalid credentials")]
     InvalidCredentials,
+    /// A wrong second-factor or recovery code (401).
+    #[error("wrong code")]
+    WrongCode,
     /// Login, sign-up or invite acceptance throttled (429).
     #[error("too many attempts; retry in {retry_after_secs} s")]
     TooManyAttempts {
@@ -157,6 +160,7 @@ impl AppError {
             },
             AppError::EmailTaken => Msg::ErrorEmailTaken,
             AppError::InvalidCredentials => Msg::ErrorInvalidCredentials,
+            AppError::WrongCode => Msg::ErrorWrongCode,
             AppError::TooManyAttempts { .. } => Msg::ErrorTooManyAttempts,
             AppError::Busy { .. } => Msg::ErrorBusy,
             AppError::NotAuthenticated => Msg::ErrorNotAuthenticated,
@@ -202,7 +206,7 @@ impl AppError {
             | AppError::EconomicRejected
             | AppError::ReasonRequired => 422,
             AppError::EmailTaken | AppError::AlreadyMember | AppError::NotConnected => 409,
-            AppError::InvalidCredentials | AppError::NotAuthenticated => 401,
+            AppError::InvalidCredentials | AppError::WrongCode | AppError::NotAuthenticated => 401,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden
             | AppError::Csrf

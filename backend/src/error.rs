@@ -25,6 +25,10 @@ pub enum Error {
     #[error("invalid email or password")]
     InvalidCredentials,
 
+    /// 401 Unauthorized: a wrong second-factor or recovery code (the password was right).
+    #[error("wrong code")]
+    WrongCode,
+
     /// 429 Too Many Attempts: login, sign-up or invite acceptance throttled; send
     /// `Retry-After: retry_after_secs`.
     #[error("too many attempts; retry after {retry_after_secs} s")]

@@ -245,7 +245,7 @@ pub async fn enrolment(
 
 /// Confirm enrolment with a first code from the app, for the holder of the open enrolment link
 /// `link` (used up by it); returns the recovery codes, to be shown once. Errors:
-/// `InvalidCredentials` (wrong code), `TooManyAttempts`, `SecondFactorLocked`,
+/// `WrongCode`, `TooManyAttempts`, `SecondFactorLocked`,
 /// `EnrolmentLinkInvalid`, `Forbidden` (enrolled already, or enrolment never started).
 pub async fn confirm(
     db: &Db,
@@ -279,12 +279,13 @@ pub async fn confirm(
             .map(|r| r.rows_affected()))?;
         Ok(marked == 1)
     })
-    .await?;
+    .await
+    .map_err(wrong_code)?;
     new_recovery_codes(db, staff_id, now).await
 }
 
 /// Check a code at login: a TOTP code for a step after the last accepted one, or an unused
-/// recovery code (then used up). Errors: `InvalidCredentials`, `TooManyAttempts`,
+/// recovery code (then used up). Errors: `WrongCode`, `TooManyAttempts`,
 /// `SecondFactorLocked` (after [`MAX_CODE_FAILURES`] attempts without a right one), `Forbidden`
 /// (not enrolled).
 pub async fn verify(
@@ -328,11 +329,21 @@ pub async fn verify(
             .map(|r| r.rows_affected()))?;
         Ok(moved == 1)
     })
-    .await;
+    .await
+    .map_err(wrong_code);
     if checked.is_ok() {
         forgive_attempts(db, staff_id).await?;
     }
     checked
+}
+
+/// The throttle says `InvalidCredentials` for any refused secret; for a code the person knows
+/// the password already, so the answer says that the code was wrong.
+fn wrong_code(error: Error) -> Error {
+    match error {
+        Error::InvalidCredentials => Error::WrongCode,
+        other => other,
+    }
 }
 
 /// Counts one code attempt before the code is looked at, in one conditional update: once

@@ -12,6 +12,7 @@ impl From<backend::Error> for AppError {
             B::Invalid(p) => invalid(p),
             B::EmailTaken => AppError::EmailTaken,
             B::InvalidCredentials => AppError::InvalidCredentials,
+            B::WrongCode => AppError::WrongCode,
             B::TooManyAttempts { retry_after_secs } => {
                 AppError::TooManyAttempts { retry_after_secs }
             }

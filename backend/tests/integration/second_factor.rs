@@ -79,7 +79,7 @@ db_test!(
             first.otpauth_url
         );
         assert!(first.qr_svg.contains("<svg"));
-        assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
+        assert!(matches!(wrong, Err(Error::WrongCode)), "{wrong:?}");
         assert_eq!(codes.len(), second_factor::RECOVERY_CODES);
         assert!(
             second_factor::is_enrolled(&db, sam)
@@ -185,14 +185,11 @@ db_test!(
         .await;
 
         assert!(first.is_ok(), "{first:?}");
-        assert!(
-            matches!(replayed, Err(Error::InvalidCredentials)),
-            "{replayed:?}"
-        );
+        assert!(matches!(replayed, Err(Error::WrongCode)), "{replayed:?}");
         assert!(next.is_ok(), "the next step's code works: {next:?}");
         assert!(by_recovery.is_ok(), "{by_recovery:?}");
         assert!(
-            matches!(recovery_again, Err(Error::InvalidCredentials)),
+            matches!(recovery_again, Err(Error::WrongCode)),
             "{recovery_again:?}"
         );
         assert_eq!(
@@ -227,7 +224,7 @@ db_test!(wrong_codes_are_throttled, |db| async move {
     let at = later(now, 60);
     for _ in 0..=backend::throttle::FREE_FAILURES {
         let wrong = second_factor::verify(&db, &keys, sam, "000000", ip("192.0.2.9"), at).await;
-        assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
+        assert!(matches!(wrong, Err(Error::WrongCode)), "{wrong:?}");
     }
 
     let right =
@@ -390,7 +387,7 @@ db_test!(
             let wrong =
                 second_factor::verify(&db, &keys, sam, "000000", ip(&format!("10.0.0.{i}")), at)
                     .await;
-            assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
+            assert!(matches!(wrong, Err(Error::WrongCode)), "{wrong:?}");
         }
         let right = second_factor::verify(
             &db,
@@ -461,7 +458,7 @@ db_test!(
         let mut checked = 0;
         for attempt in tries {
             match attempt.await.expect("join") {
-                Err(Error::InvalidCredentials) => checked += 1,
+                Err(Error::WrongCode) => checked += 1,
                 Err(Error::SecondFactorLocked) => {}
                 other => panic!("unexpected: {other:?}"),
             }

@@ -127,7 +127,7 @@ db_test!(
 
         // Assert
         assert!(
-            answers.iter().all(|a| *a == AppError::InvalidCredentials),
+            answers.iter().all(|a| *a == AppError::WrongCode),
             "{answers:?}"
         );
         assert_eq!(

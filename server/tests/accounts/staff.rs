@@ -134,8 +134,8 @@ db_test!(
         // Assert
         assert_eq!(
             api_error(replayed).await,
-            (StatusCode::UNAUTHORIZED, AppError::InvalidCredentials),
-            "a code is never accepted twice"
+            (StatusCode::UNAUTHORIZED, AppError::WrongCode),
+            "a code is never accepted twice, and the answer says the code was wrong"
         );
         assert_eq!(recovered.status(), StatusCode::OK);
         assert_eq!(tenants(&phone).await.status(), StatusCode::OK);
@@ -146,7 +146,7 @@ db_test!(
         );
         assert_eq!(
             api_error(post_code(&reuse, "/api/staff_verify", &recovery[0]).await).await,
-            (StatusCode::UNAUTHORIZED, AppError::InvalidCredentials),
+            (StatusCode::UNAUTHORIZED, AppError::WrongCode),
             "a recovery code works once"
         );
     }
